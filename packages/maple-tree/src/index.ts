@@ -1,0 +1,2 @@
+// Public API of @maplemm/maple-tree. Named re-exports only; the implementation lands issue by issue.
+export {};

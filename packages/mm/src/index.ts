@@ -1,0 +1,2 @@
+// Public API of @maplemm/mm. Named re-exports only; the implementation lands issue by issue.
+export {};

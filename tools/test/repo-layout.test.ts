@@ -1,0 +1,92 @@
+// Repo hygiene: what every published package must carry so that users can install it from npm
+// and the monorepo's tooling (source condition, turbo, changesets) keeps working.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..", "..");
+const packagesDir = join(root, "packages");
+const names = readdirSync(packagesDir).filter((d) => existsSync(join(packagesDir, d, "package.json")));
+
+type Exports = Record<string, string | Record<string, string>>;
+interface PackageJson {
+  name: string;
+  version: string;
+  type?: string;
+  sideEffects?: boolean;
+  exports?: Exports;
+  files?: string[];
+  engines?: { node?: string };
+  private?: boolean;
+  dependencies?: Record<string, string>;
+}
+const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, "utf8")) as T;
+
+describe("published packages", () => {
+  it("are the three of the design: maple-tree, rcu, mm", () => {
+    expect(names.sort()).toEqual(["maple-tree", "mm", "rcu"]);
+  });
+
+  for (const dir of names) {
+    const pkgDir = join(packagesDir, dir);
+    const pkg = readJson<PackageJson>(join(pkgDir, "package.json"));
+
+    describe(pkg.name, () => {
+      it("is a public ESM package scoped @maplemm with side-effect-free modules", () => {
+        expect(pkg.name).toBe(`@maplemm/${dir}`);
+        expect(pkg.type).toBe("module");
+        expect(pkg.sideEffects).toBe(false);
+        expect(pkg.private).not.toBe(true);
+        expect(pkg.engines?.node).toBe(">=20.19");
+        expect(pkg.files).toContain("dist");
+      });
+
+      it("lists the source condition first in every export, pointing at a file that exists", () => {
+        const exportsMap = pkg.exports ?? {};
+        expect(Object.keys(exportsMap)).toContain(".");
+        for (const [subpath, target] of Object.entries(exportsMap)) {
+          if (subpath === "./package.json") continue;
+          expect(typeof target, subpath).toBe("object");
+          const conditions = target as Record<string, string>;
+          expect(Object.keys(conditions)[0], subpath).toBe("@maplemm/source");
+          expect(existsSync(join(pkgDir, conditions["@maplemm/source"] as string)), subpath).toBe(true);
+          expect(conditions.types, subpath).toMatch(/^\.\/dist\/.*\.d\.ts$/);
+          expect(conditions.default, subpath).toMatch(/^\.\/dist\/.*\.js$/);
+        }
+      });
+
+      it("depends on sibling packages through workspace:^ ranges only", () => {
+        for (const [dep, range] of Object.entries(pkg.dependencies ?? {})) {
+          expect(dep.startsWith("@maplemm/"), `${dep} is a runtime dependency outside the workspace`).toBe(true);
+          expect(range).toBe("workspace:^");
+        }
+      });
+
+      it("has a README that links its spec, and test/ and bench/ folders", () => {
+        const readme = readFileSync(join(pkgDir, "README.md"), "utf8");
+        expect(readme).toMatch(/docs\/spec\/[a-z-]+\.md/);
+        expect(existsSync(join(pkgDir, "test"))).toBe(true);
+        expect(existsSync(join(pkgDir, "bench"))).toBe(true);
+      });
+    });
+  }
+
+  it("imports only downward: mm -> maple-tree, rcu; maple-tree and rcu depend on nothing", () => {
+    const deps = (dir: string) =>
+      Object.keys(readJson<PackageJson>(join(packagesDir, dir, "package.json")).dependencies ?? {});
+    expect(deps("maple-tree")).toEqual([]);
+    expect(deps("rcu")).toEqual([]);
+    expect(deps("mm").sort()).toEqual(["@maplemm/maple-tree", "@maplemm/rcu"]);
+  });
+});
+
+describe("changesets", () => {
+  it("version packages independently (no fixed or linked groups)", () => {
+    const config = readJson<{ fixed: unknown[]; linked: unknown[]; baseBranch: string }>(
+      join(root, ".changeset", "config.json"),
+    );
+    expect(config.fixed).toEqual([]);
+    expect(config.linked).toEqual([]);
+    expect(config.baseBranch).toBe("main");
+  });
+});
