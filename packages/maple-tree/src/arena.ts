@@ -1,0 +1,242 @@
+// The node arena: every node of a tree lives in a few typed arrays indexed by node id, not in a JS
+// object per node. This file owns the layout of a node, its allocation and its recycling.
+//
+// Layout of node `n` (0 is "no node"):
+//   pivots[n*STRIDE + i]  i < 15 (range/leaf) or 9 (arange): the inclusive upper bound of slot i.
+//                         Pivots are strictly increasing up to `end`; words past `end` are 0.
+//   slots [n*STRIDE + i]  i < 16 (range/leaf) or 10 (arange): a child node id in internal nodes,
+//                         an entry handle in leaves (0 = NULL, see entries.ts).
+//   gaps  [n*STRIDE + i]  arange nodes of allocation trees only: the largest NULL run in child i.
+//   meta  [n*META + M_*]  parent id (0 for the root), data end, type, slot in the parent,
+//                         dead flag, offset of the largest gap, free-list link.
+// Slot i covers [pivot[i-1] + 1, pivot[i]]; slot 0 starts at the node's minimum and slot `end`
+// ends at the node's maximum, both implied by the parent as in the kernel (docs/spec/maple-tree.md
+// §1.4), so a node never stores its own bounds.
+//
+// Growth reallocates the arrays (doubling) instead of using a resizable ArrayBuffer: on this V8
+// (Node 20) views of a resizable buffer were measured 2x slower on random reads. Because growth
+// replaces the arrays, only `reserve()` may grow: a writer reserves its worst case first (which is
+// also where -ENOMEM is decided, before anything changed) and `alloc()` then never reallocates,
+// so array references a writer holds stay valid for the whole operation.
+
+/** Words per node in `pivots`, `slots` and `gaps`. */
+export const STRIDE = 16;
+/** Int32 words per node in `meta`. */
+export const META = 8;
+
+/** meta word: parent node id, 0 for the root node. */
+export const M_PARENT = 0;
+/** meta word: data end, the zero-based offset of the last used slot. */
+export const M_END = 1;
+/** meta word: node type (NODE_LEAF, NODE_RANGE, NODE_ARANGE). */
+export const M_TYPE = 2;
+/** meta word: this node's slot offset in its parent. */
+export const M_PSLOT = 3;
+/** meta word: 1 once the node is dead (replaced in RCU mode), 2 once freed (debug check). */
+export const M_DEAD = 4;
+/** meta word: offset of the largest gap (arange nodes), the kernel's `meta.gap`. */
+export const M_GAP = 5;
+/** meta word: next node on the free list. */
+export const M_NEXT_FREE = 6;
+
+/** Kernel `maple_leaf_64`: every leaf; 16 slots, 15 pivots. */
+export const NODE_LEAF = 1;
+/** Kernel `maple_range_64`: internal node of a normal tree; 16 slots, 15 pivots. */
+export const NODE_RANGE = 2;
+/** Kernel `maple_arange_64`: internal node of an allocation tree; 10 slots, 9 pivots, 10 gaps. */
+export const NODE_ARANGE = 3;
+
+/** Kernel `MAPLE_RANGE64_SLOTS`. */
+export const RANGE64_SLOTS = 16;
+/** Kernel `MAPLE_ARANGE64_SLOTS`. */
+export const ARANGE64_SLOTS = 10;
+/** Kernel `MAPLE_HEIGHT_MAX`. */
+export const HEIGHT_MAX = 31;
+
+/** Slots of a node type (kernel `mt_slots[]`). */
+export function slotsOf(type: number): number {
+  return type === NODE_ARANGE ? ARANGE64_SLOTS : RANGE64_SLOTS;
+}
+/** Pivots of a node type (kernel `mt_pivots[]`). */
+export function pivotsOf(type: number): number {
+  return type === NODE_ARANGE ? ARANGE64_SLOTS - 1 : RANGE64_SLOTS - 1;
+}
+/** Minimum data end of a non-root node not on the right edge (kernel `mt_min_slots[]`). */
+export function minEndOf(type: number): number {
+  return type === NODE_ARANGE ? 4 : 6;
+}
+
+/** The value freed words are filled with in poison mode, so a premature reuse fails loudly. */
+export const POISON_PIVOT = -1;
+/** Slot value of a poisoned (freed) node. */
+export const POISON_SLOT = -0x6b6b6b6c;
+
+/** Options of a {@link NodeArena}. */
+export interface ArenaOptions {
+  /** Most nodes the arena may hold; a store needing more fails with -ENOMEM. Default 2^26. */
+  capacity?: number;
+  /** Nodes to allocate room for at first. Default 16. */
+  initialNodes?: number;
+  /** Keep a gaps array (allocation trees). */
+  gaps?: boolean;
+  /** Fill freed nodes with poison and check the dead flag on reuse (debug). */
+  poison?: boolean;
+}
+
+/** The node store of one tree: typed arrays, a free list and a capacity limit. */
+export class NodeArena {
+  pivots: Float64Array;
+  slots: Int32Array;
+  meta: Int32Array;
+  gaps: Float64Array | null;
+  /** Node ids below this have been handed out at least once. */
+  top = 1;
+  /** Nodes currently allocated (not on the free list). */
+  live = 0;
+  /** Most nodes this arena may hold at once. */
+  capacity: number;
+  /** Poison freed nodes (debug). */
+  poison: boolean;
+  private freeHead = 0;
+  private freeCount = 0;
+  /** Room, in nodes, of the current arrays (ids 0..room-1). */
+  private room: number;
+
+  constructor(options: ArenaOptions = {}) {
+    this.capacity = options.capacity ?? 1 << 26;
+    this.poison = options.poison ?? false;
+    this.room = Math.max(2, (options.initialNodes ?? 16) + 1);
+    this.pivots = new Float64Array(this.room * STRIDE);
+    this.slots = new Int32Array(this.room * STRIDE);
+    this.meta = new Int32Array(this.room * META);
+    this.gaps = options.gaps ? new Float64Array(this.room * STRIDE) : null;
+  }
+
+  /** Nodes that can still be allocated before the capacity is reached. */
+  available(): number {
+    return this.capacity - this.live;
+  }
+
+  /**
+   * Makes sure `n` more nodes can be allocated without growing the arrays again.
+   * Returns false (and changes nothing observable) when that would exceed the capacity.
+   */
+  reserve(n: number): boolean {
+    if (this.live + n > this.capacity) return false;
+    const fresh = n - this.freeCount;
+    if (fresh > 0 && this.top + fresh > this.room) this.grow(this.top + fresh);
+    return true;
+  }
+
+  /**
+   * Allocates a zeroed node of `type`. The caller must have reserved room with `reserve()`: alloc
+   * never grows the arrays (a writer's cached array references must stay valid), so running past
+   * the reservation is a bug in the writer and throws.
+   */
+  alloc(type: number): number {
+    let id: number;
+    if (this.freeHead !== 0) {
+      id = this.freeHead;
+      this.freeHead = this.meta[id * META + M_NEXT_FREE] as number;
+      this.freeCount--;
+      if (this.poison) this.checkPoison(id);
+      this.clear(id);
+    } else {
+      if (this.top >= this.room || this.live >= this.capacity) {
+        throw new Error("maple-tree internal: node allocated beyond the writer's reservation");
+      }
+      id = this.top++;
+    }
+    this.live++;
+    this.meta[id * META + M_TYPE] = type;
+    return id;
+  }
+
+  /** Returns a node to the free list (the caller has waited for readers if it had to). */
+  free(id: number): void {
+    const m = id * META;
+    if (this.meta[m + M_DEAD] === 2) throw new Error(`maple-tree: node ${id} freed twice`);
+    if (this.poison) {
+      this.pivots.fill(POISON_PIVOT, id * STRIDE, id * STRIDE + STRIDE);
+      this.slots.fill(POISON_SLOT, id * STRIDE, id * STRIDE + STRIDE);
+    }
+    this.meta[m + M_DEAD] = 2;
+    this.meta[m + M_NEXT_FREE] = this.freeHead;
+    this.freeHead = id;
+    this.freeCount++;
+    this.live--;
+  }
+
+  /** Has node `id` been freed (and not reallocated)? */
+  isFreed(id: number): boolean {
+    return this.meta[id * META + M_DEAD] === 2;
+  }
+
+  /** Forgets every node (kernel `mtree_destroy` of a tree whose arena is private). */
+  reset(): void {
+    this.top = 1;
+    this.live = 0;
+    this.freeHead = 0;
+    this.freeCount = 0;
+    this.pivots.fill(0);
+    this.slots.fill(0);
+    this.meta.fill(0);
+    this.gaps?.fill(0);
+  }
+
+  /** Makes this arena an exact copy of `src` (node ids preserved): the core of `__mt_dup`. */
+  copyFrom(src: NodeArena): boolean {
+    if (src.live > this.capacity) return false;
+    this.room = Math.max(src.top, 2);
+    this.pivots = src.pivots.slice(0, this.room * STRIDE);
+    this.slots = src.slots.slice(0, this.room * STRIDE);
+    this.meta = src.meta.slice(0, this.room * META);
+    this.gaps = src.gaps ? src.gaps.slice(0, this.room * STRIDE) : null;
+    this.top = src.top;
+    this.live = src.live;
+    this.freeHead = src.freeHead;
+    this.freeCount = src.freeCount;
+    return true;
+  }
+
+  /** Bytes held by the node arrays. */
+  byteSize(): number {
+    return (
+      this.pivots.byteLength + this.slots.byteLength + this.meta.byteLength + (this.gaps?.byteLength ?? 0)
+    );
+  }
+
+  private clear(id: number): void {
+    this.pivots.fill(0, id * STRIDE, id * STRIDE + STRIDE);
+    this.slots.fill(0, id * STRIDE, id * STRIDE + STRIDE);
+    this.meta.fill(0, id * META, id * META + META);
+    this.gaps?.fill(0, id * STRIDE, id * STRIDE + STRIDE);
+  }
+
+  private checkPoison(id: number): void {
+    for (let i = id * STRIDE; i < id * STRIDE + STRIDE; i++) {
+      if (this.pivots[i] !== POISON_PIVOT || this.slots[i] !== POISON_SLOT) {
+        throw new Error(`maple-tree: freed node ${id} was written after it was freed`);
+      }
+    }
+  }
+
+  private grow(need: number): void {
+    const room = Math.max(need, this.room * 2);
+    const pivots = new Float64Array(room * STRIDE);
+    pivots.set(this.pivots);
+    const slots = new Int32Array(room * STRIDE);
+    slots.set(this.slots);
+    const meta = new Int32Array(room * META);
+    meta.set(this.meta);
+    if (this.gaps) {
+      const gaps = new Float64Array(room * STRIDE);
+      gaps.set(this.gaps);
+      this.gaps = gaps;
+    }
+    this.pivots = pivots;
+    this.slots = slots;
+    this.meta = meta;
+    this.room = room;
+  }
+}

@@ -1,0 +1,99 @@
+// The tree itself (kernel `struct maple_tree`): flags with the height bits, the root, and the
+// per-tree node arena and entry table. Both faces of the package (the kernel layer and the
+// idiomatic MapleTree class) operate on this one struct.
+//
+// The root is one of (docs/spec/maple-tree.md §1.6):
+//   - empty:        rootNode === 0 and rootEntry === null;
+//   - direct entry: rootNode === 0 and rootEntry !== null, the tree holds exactly [0,0];
+//   - a node:       rootNode !== 0 (a leaf when the height is 1).
+
+import { type ArenaOptions, NodeArena } from "./arena.js";
+import { EntryTable } from "./entries.js";
+import { immediateReclaimer, type Reclaimer } from "./reclaim.js";
+
+/** Kernel `MT_FLAGS_ALLOC_RANGE`: an allocation tree, with gap tracking in internal nodes. */
+export const MT_FLAGS_ALLOC_RANGE = 0x01;
+/** Kernel `MT_FLAGS_USE_RCU`: the tree is in RCU mode. */
+export const MT_FLAGS_USE_RCU = 0x02;
+/** Kernel `MT_FLAGS_HEIGHT_OFFSET`. */
+export const MT_FLAGS_HEIGHT_OFFSET = 0x02;
+/** Kernel `MT_FLAGS_HEIGHT_MASK`. */
+export const MT_FLAGS_HEIGHT_MASK = 0x7c;
+/** Kernel `MT_FLAGS_LOCK_MASK`. */
+export const MT_FLAGS_LOCK_MASK = 0x300;
+/** Kernel `MT_FLAGS_LOCK_IRQ`. */
+export const MT_FLAGS_LOCK_IRQ = 0x100;
+/** Kernel `MT_FLAGS_LOCK_BH`. */
+export const MT_FLAGS_LOCK_BH = 0x200;
+/** Kernel `MT_FLAGS_LOCK_EXTERN`: the tree's own lock is not used. */
+export const MT_FLAGS_LOCK_EXTERN = 0x300;
+/** Kernel `MT_FLAGS_ALLOC_WRAPPED`: the cyclic allocator wrapped. */
+export const MT_FLAGS_ALLOC_WRAPPED = 0x0800;
+
+/** Options of a tree beyond the kernel flags. */
+export interface TreeOptions extends ArenaOptions {
+  /** Where unlinked nodes go; defaults to freeing at once. Plug in an `@maplemm/rcu` domain. */
+  reclaimer?: Reclaimer;
+}
+
+/** Kernel `struct maple_tree`. */
+export class MapleTreeCore {
+  /** Kernel `ma_flags`: attribute flags plus the height in bits 2..6. */
+  flags: number;
+  /** Root node id, 0 when the tree is empty or holds a direct root entry. */
+  rootNode = 0;
+  /** The direct root entry (the tree holds only [0,0]), else null. */
+  rootEntry: unknown = null;
+  /** Node storage. */
+  arena: NodeArena;
+  /** Entry handle table. */
+  entries: EntryTable;
+  /** Node and handle reclamation (RCU mode defers through it). */
+  reclaimer: Reclaimer;
+  /** Bumped by every write; lets debug checks catch a stale non-RCU iterator. */
+  generation = 0;
+  /** Kernel `ma_lock`, as a flag: single-threaded JS needs no spinning, but misuse is detectable. */
+  locked = false;
+  private readonly arenaOptions: ArenaOptions;
+
+  constructor(flags = 0, options: TreeOptions = {}) {
+    this.flags = flags & ~MT_FLAGS_HEIGHT_MASK;
+    this.arenaOptions = { ...options, gaps: (flags & MT_FLAGS_ALLOC_RANGE) !== 0 };
+    this.arena = new NodeArena(this.arenaOptions);
+    this.entries = new EntryTable();
+    this.reclaimer = options.reclaimer ?? immediateReclaimer;
+  }
+
+  /** Kernel `mt_height()`. */
+  get height(): number {
+    return (this.flags & MT_FLAGS_HEIGHT_MASK) >> MT_FLAGS_HEIGHT_OFFSET;
+  }
+  set height(h: number) {
+    this.flags = (this.flags & ~MT_FLAGS_HEIGHT_MASK) | (h << MT_FLAGS_HEIGHT_OFFSET);
+  }
+
+  /** Kernel `mt_is_alloc()`. */
+  get isAlloc(): boolean {
+    return (this.flags & MT_FLAGS_ALLOC_RANGE) !== 0;
+  }
+
+  /** Kernel `mt_in_rcu()`. */
+  get inRcu(): boolean {
+    return (this.flags & MT_FLAGS_USE_RCU) !== 0;
+  }
+
+  /** Kernel `mt_attr()`: the flags without the height. */
+  get attr(): number {
+    return this.flags & ~MT_FLAGS_HEIGHT_MASK;
+  }
+
+  /** Replaces the arena (re-initialisation with new flags). */
+  resetStorage(flags: number): void {
+    this.flags = flags & ~MT_FLAGS_HEIGHT_MASK;
+    this.rootNode = 0;
+    this.rootEntry = null;
+    this.arena = new NodeArena({ ...this.arenaOptions, gaps: (flags & MT_FLAGS_ALLOC_RANGE) !== 0 });
+    this.entries = new EntryTable();
+    this.generation++;
+  }
+}
