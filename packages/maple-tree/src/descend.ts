@@ -1,0 +1,61 @@
+// The one descent every read and write shares: from the root node down to the leaf slot holding
+// an index, deriving each node's implied [min, max] from its parent's pivots on the way, as the
+// kernel does (nodes never store their own bounds; see arena.ts).
+
+import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "./arena.js";
+import { MAX_INDEX } from "./entry.js";
+import type { MaState } from "./state.js";
+
+/**
+ * Descends from the root node to the leaf slot that contains `index` and positions `mas` on it:
+ * `node`, `min`, `max` (the leaf's bounds), `offset`, `end`, `depth`. Returns the slot word (an
+ * entry handle, 0 for NULL). The tree must have a root node. Does not touch `index`, `last` or
+ * `status`; callers set those per the status machine. Allocation-free.
+ */
+export function descendToLeaf(mas: MaState, index: number): number {
+  const arena = mas.tree.arena;
+  const pivots = arena.pivots;
+  const slots = arena.slots;
+  const meta = arena.meta;
+  let node = mas.tree.rootNode;
+  let min = 0;
+  let max = MAX_INDEX;
+  let depth = 0;
+  for (;;) {
+    const base = node * STRIDE;
+    const end = meta[node * META + M_END] as number;
+    let off = 0;
+    while (off < end && (pivots[base + off] as number) < index) off++;
+    const lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : min;
+    const hi = off < end ? (pivots[base + off] as number) : max;
+    if (meta[node * META + M_TYPE] === NODE_LEAF) {
+      mas.node = node;
+      mas.min = min;
+      mas.max = max;
+      mas.offset = off;
+      mas.end = end;
+      mas.depth = depth;
+      return slots[base + off] as number;
+    }
+    node = slots[base + off] as number;
+    min = lo;
+    max = hi;
+    depth++;
+  }
+}
+
+/** Lower bound of slot `off` of `node`, whose implied minimum is `min`. */
+export function slotMin(pivots: Float64Array, node: number, off: number, min: number): number {
+  return off > 0 ? (pivots[node * STRIDE + off - 1] as number) + 1 : min;
+}
+
+/** Upper bound of slot `off` of `node` with data end `end` and implied maximum `max`. */
+export function slotMax(
+  pivots: Float64Array,
+  node: number,
+  off: number,
+  end: number,
+  max: number,
+): number {
+  return off < end ? (pivots[node * STRIDE + off] as number) : max;
+}
