@@ -2,8 +2,9 @@
 // object per node. This file owns the layout of a node, its allocation and its recycling.
 //
 // Layout of node `n` (0 is "no node"):
-//   pivots[n*STRIDE + i]  i < 15 (range/leaf) or 9 (arange): the inclusive upper bound of slot i.
-//                         Pivots are strictly increasing up to `end`; words past `end` are 0.
+//   pivots[n*STRIDE + i]  i < end: the inclusive upper bound of slot i, strictly increasing.
+//                         The last used slot (`end`) has no pivot of its own: it always ends at
+//                         the node's implied maximum. Pivot words at `end` and beyond are 0.
 //   slots [n*STRIDE + i]  i < 16 (range/leaf) or 10 (arange): a child node id in internal nodes,
 //                         an entry handle in leaves (0 = NULL, see entries.ts).
 //   gaps  [n*STRIDE + i]  arange nodes of allocation trees only: the largest NULL run in child i.
