@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..");
 const packagesDir = join(root, "packages");
-const names = readdirSync(packagesDir).filter((d) => existsSync(join(packagesDir, d, "package.json")));
+const names = readdirSync(packagesDir).filter((d) =>
+  existsSync(join(packagesDir, d, "package.json")),
+);
 
 type Exports = Record<string, string | Record<string, string>>;
 interface PackageJson {
@@ -49,7 +51,9 @@ describe("published packages", () => {
           expect(typeof target, subpath).toBe("object");
           const conditions = target as Record<string, string>;
           expect(Object.keys(conditions)[0], subpath).toBe("@maplemm/source");
-          expect(existsSync(join(pkgDir, conditions["@maplemm/source"] as string)), subpath).toBe(true);
+          expect(existsSync(join(pkgDir, conditions["@maplemm/source"] as string)), subpath).toBe(
+            true,
+          );
           expect(conditions.types, subpath).toMatch(/^\.\/dist\/.*\.d\.ts$/);
           expect(conditions.default, subpath).toMatch(/^\.\/dist\/.*\.js$/);
         }
@@ -57,7 +61,10 @@ describe("published packages", () => {
 
       it("depends on sibling packages through workspace:^ ranges only", () => {
         for (const [dep, range] of Object.entries(pkg.dependencies ?? {})) {
-          expect(dep.startsWith("@maplemm/"), `${dep} is a runtime dependency outside the workspace`).toBe(true);
+          expect(
+            dep.startsWith("@maplemm/"),
+            `${dep} is a runtime dependency outside the workspace`,
+          ).toBe(true);
           expect(range).toBe("workspace:^");
         }
       });
