@@ -203,7 +203,10 @@ export class NodeArena {
   /** Bytes held by the node arrays. */
   byteSize(): number {
     return (
-      this.pivots.byteLength + this.slots.byteLength + this.meta.byteLength + (this.gaps?.byteLength ?? 0)
+      this.pivots.byteLength +
+      this.slots.byteLength +
+      this.meta.byteLength +
+      (this.gaps?.byteLength ?? 0)
     );
   }
 

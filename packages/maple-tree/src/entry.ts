@@ -23,7 +23,9 @@ export function describeValue(v: unknown): string {
  * A reserved entry: occupies its range for writers, inserts and gap searches, while the normal
  * read API (`mtree_load`, `mt_find`) shows it as empty. Mirrors the kernel's `XA_ZERO_ENTRY`.
  */
-export const XA_ZERO_ENTRY: Readonly<{ readonly xa: "zero" }> = Object.freeze({ xa: "zero" as const });
+export const XA_ZERO_ENTRY: Readonly<{ readonly xa: "zero" }> = Object.freeze({
+  xa: "zero" as const,
+});
 
 /** Kernel `xa_is_zero()`: is `entry` the reserved {@link XA_ZERO_ENTRY}? */
 export function xa_is_zero(entry: unknown): boolean {

@@ -92,7 +92,10 @@ export class MapleTreeCore {
     this.flags = flags & ~MT_FLAGS_HEIGHT_MASK;
     this.rootNode = 0;
     this.rootEntry = null;
-    this.arena = new NodeArena({ ...this.arenaOptions, gaps: (flags & MT_FLAGS_ALLOC_RANGE) !== 0 });
+    this.arena = new NodeArena({
+      ...this.arenaOptions,
+      gaps: (flags & MT_FLAGS_ALLOC_RANGE) !== 0,
+    });
     this.entries = new EntryTable();
     this.generation++;
   }
