@@ -1,4 +1,9 @@
 import { defineProject, mergeConfig } from "vitest/config";
 import shared from "../../vitest.shared.ts";
 
-export default mergeConfig(shared, defineProject({ test: { name: "@maplemm/rcu" } }));
+// Worker-thread tests load dist/ (Node 20 cannot run .ts in a Worker); the global setup rebuilds
+// it incrementally with `tsc -b` so a fresh clone passes `pnpm vitest run` without a prior build.
+export default mergeConfig(
+  shared,
+  defineProject({ test: { name: "@maplemm/rcu", globalSetup: ["./test/global-setup.ts"] } }),
+);

@@ -1,0 +1,862 @@
+// SharedRcu: the RCU domain whose reader state lives in a SharedArrayBuffer, so that worker
+// threads can read shared nodes lock-free (docs/spec/rcu.md §2.3). urcu "mb" read side on one
+// padded slot per thread, QSBR mode on the same slot encoding, an async grace-period engine that
+// never blocks the event loop, and dead-thread reaping through worker 'exit' or a lifeline port.
+//
+// Read side, per thread (all local counters are plain fields, only the slot words are shared):
+//   nest   readers in the "old" bucket: sync sections, guards, and 1 for QSBR-online. The slot's
+//          CTR holds the GP value read when nest went 0 -> 1 (or at the last quiescent()).
+//   young  guards acquired while nest > 0; they are counted under youngValue, the GP value read
+//          at the first of them. When nest drains, young becomes the old bucket. This is SRCU's
+//          two-counter idea kept thread-local, so overlapping guards cannot starve a GP.
+
+import { isMainThread, threadId as currentThreadId, type MessagePort, type Worker } from "node:worker_threads";
+import type {
+  GpCookie,
+  RcuCommonOptions,
+  RcuDomain,
+  RcuStats,
+  ReadGuard,
+  ReclaimFn,
+  StallInfo,
+} from "./domain.js";
+import { RcuError } from "./errors.js";
+import { CallbackQueue, RetireRing } from "./queue.js";
+import {
+  checkLayout,
+  GP_STEP,
+  H_DONE,
+  H_FUTEX,
+  H_GP,
+  H_HWM,
+  H_NSLOTS,
+  initLayout,
+  layoutBytes,
+  MAX_SLOTS,
+  S_CTR,
+  S_GEN,
+  S_OWNER,
+  S_WAITING,
+  slotBase,
+} from "./shared-layout.js";
+import { checkFn, checkStallMs, invalid, isThenable, nextMacrotask, rethrowLater } from "./util.js";
+
+/** Options of {@link SharedRcu.create}. */
+export interface SharedRcuCreateOptions extends RcuCommonOptions {
+  /** Reader slots (threads that may register at once); default 64, at most 4096. */
+  maxThreads?: number;
+  /** First GP counter value: an odd int32 (tests start near 2^31 to cross the wrap). */
+  initialGp?: number;
+  /** Allow `synchronizeSync()` on the main thread (it blocks the event loop). */
+  allowBlockingOnMain?: boolean;
+}
+
+/** Options of {@link SharedRcu.attach}. */
+export interface SharedRcuAttachOptions extends RcuCommonOptions {
+  /** Allow `synchronizeSync()` on the main thread. */
+  allowBlockingOnMain?: boolean;
+}
+
+/** The message a lifeline port sends before a voluntary close. */
+const LIFELINE_BYE = "@maplemm/rcu:bye";
+/** Re-scans before the writer starts sleeping (liburcu's RCU_QS_ACTIVE_ATTEMPTS). */
+const SPIN_SCANS = 100;
+/** Backstop timeout of one futex wait; every wake-up is also notified explicitly. */
+const WAIT_MS = 50;
+
+interface Batch {
+  cbEnd: number;
+  ringEnd: number;
+  waiters: Array<() => void>;
+}
+
+interface Barrier {
+  cbEnd: number;
+  ringEnd: number;
+  resolve: () => void;
+}
+
+class SharedGuard implements ReadGuard {
+  private _live = true;
+  constructor(
+    private readonly domain: SharedRcu,
+    readonly gen: number,
+  ) {}
+
+  get live(): boolean {
+    return this._live;
+  }
+
+  release(): void {
+    if (!this._live) {
+      throw new RcuError("ERR_RCU_UNBALANCED_UNLOCK", "ReadGuard.release: guard already released");
+    }
+    this._live = false;
+    this.domain._releaseGuard(this.gen);
+  }
+
+  [Symbol.dispose](): void {
+    if (this._live) this.release();
+  }
+}
+
+const emptyStacks: readonly string[] = Object.freeze([]);
+
+/**
+ * The SharedArrayBuffer RCU domain: urcu-mb / urcu-qsbr for worker threads. `create()` in the owner
+ * thread, send `buffer` to workers, `attach(buffer)` and `register()` there.
+ *
+ * @example
+ * const rcu = SharedRcu.create({ reclaim: (i) => pool.free(i) });
+ * const w = new Worker(url, { workerData: rcu.buffer });
+ * rcu.watchWorker(w);                 // reaps its slot if it dies inside a section
+ * // in the worker:
+ * const r = SharedRcu.attach(workerData); r.register();
+ * r.readLock(); const p = rcuDereference(mem, ROOT); ...; r.readUnlock();
+ */
+export class SharedRcu implements RcuDomain {
+  /** The shared state; post it to workers (never transfer it). */
+  readonly buffer: SharedArrayBuffer;
+  private readonly i32: Int32Array;
+  /** Word index of this thread's slot CTR, or -1 while unregistered. */
+  private ctr = -1;
+  private syncDepth = 0;
+  private nest = 0;
+  private young = 0;
+  private youngValue = 0;
+  private oldGen = 0;
+  private isOnline = false;
+  /** The value this thread last stored in its CTR while online (QSBR). */
+  private qsValue = 0;
+  private readonly debug: boolean;
+  private leakCheckArmed = false;
+  private lifeline: MessagePort | undefined = undefined;
+
+  private readonly reclaimFn: ReclaimFn | undefined;
+  private readonly stallMs: number;
+  private readonly allowBlockingOnMain: boolean;
+  private readonly cbq = new CallbackQueue();
+  private readonly ring = new RetireRing();
+  private waiters: Array<() => void> = [];
+  private barriers: Barrier[] = [];
+  private inFlight: Batch | null = null;
+  private scheduled = false;
+  private pollWanted = false;
+  private closed = false;
+  private leakRetryMs = 0;
+  private _gps = 0;
+  private _callbacks = 0;
+  private _stalls = 0;
+
+  /** Stall hook; default `process.emitWarning`. */
+  onStall: ((info: StallInfo) => void) | undefined = undefined;
+  /** Error hook for throwing callbacks; default: rethrow in a microtask. */
+  onError: ((err: unknown) => void) | undefined = undefined;
+
+  private readonly tickFn = (): void => this.tick();
+  private readonly reportFn = (err: unknown): void => this.report(err);
+  private readonly leakCheckFn = (): void => this.leakCheck();
+
+  private constructor(buffer: SharedArrayBuffer, i32: Int32Array, opts: SharedRcuAttachOptions, fn: string) {
+    this.buffer = buffer;
+    this.i32 = i32;
+    this.reclaimFn = checkFn<ReclaimFn>(fn, "options.reclaim", opts.reclaim);
+    this.stallMs = checkStallMs(fn, opts.stallMs, 1000);
+    this.debug = opts.debug === true;
+    this.allowBlockingOnMain = opts.allowBlockingOnMain === true;
+  }
+
+  /** Creates a new domain (in the owner thread). */
+  static create(opts: SharedRcuCreateOptions = {}): SharedRcu {
+    if (opts === null || typeof opts !== "object") invalid("SharedRcu.create", "opts", opts, "an object");
+    const n = opts.maxThreads ?? 64;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SLOTS) {
+      invalid("SharedRcu.create", "options.maxThreads", n, `an integer in 1..${MAX_SLOTS}`);
+    }
+    const g = opts.initialGp ?? 1;
+    if ((g | 0) !== g || (g & 1) !== 1) invalid("SharedRcu.create", "options.initialGp", g, "an odd int32");
+    // Validate the remaining options before allocating anything.
+    checkFn("SharedRcu.create", "options.reclaim", opts.reclaim);
+    checkStallMs("SharedRcu.create", opts.stallMs, 1000);
+    const buffer = new SharedArrayBuffer(layoutBytes(n));
+    const i32 = new Int32Array(buffer);
+    initLayout(i32, n, g);
+    return new SharedRcu(buffer, i32, opts, "SharedRcu.create");
+  }
+
+  /** Attaches to a domain created elsewhere (usually in a worker); throws `ERR_RCU_BAD_BUFFER`. */
+  static attach(buf: SharedArrayBuffer, opts: SharedRcuAttachOptions = {}): SharedRcu {
+    if (opts === null || typeof opts !== "object") invalid("SharedRcu.attach", "opts", opts, "an object");
+    const i32 = checkLayout(buf);
+    return new SharedRcu(buf, i32, opts, "SharedRcu.attach");
+  }
+
+  // ------------------------------------------------------------------ registration
+
+  /** This thread's `threadId` (0 on the main thread). */
+  get threadId(): number {
+    return currentThreadId;
+  }
+
+  /** This thread's slot index, or -1 while unregistered. */
+  get slot(): number {
+    return this.ctr < 0 ? -1 : (this.ctr - slotBase(0)) / 16;
+  }
+
+  /** Number of slots of the domain. */
+  get maxThreads(): number {
+    return Atomics.load(this.i32, H_NSLOTS);
+  }
+
+  /**
+   * `rcu_register_thread()`: claims a slot for this thread. With `lifeline`, the owner (which got the
+   * other end of the channel and called `watchLifeline`) reaps the slot if this thread dies.
+   */
+  register(opts: { lifeline?: MessagePort } = {}): void {
+    if (this.closed) throw this.closedError("register");
+    if (opts === null || typeof opts !== "object") invalid("SharedRcu.register", "opts", opts, "an object");
+    const port = opts.lifeline;
+    if (port !== undefined && (typeof port !== "object" || typeof port?.postMessage !== "function")) {
+      invalid("SharedRcu.register", "options.lifeline", port, "a MessagePort");
+    }
+    if (this.ctr >= 0) {
+      throw new RcuError("ERR_RCU_ALREADY_REGISTERED", `SharedRcu.register: thread ${currentThreadId} already has slot ${this.slot}`);
+    }
+    const i32 = this.i32;
+    const n = Atomics.load(i32, H_NSLOTS);
+    for (let s = 0; s < n; s++) {
+      const b = slotBase(s);
+      if (Atomics.compareExchange(i32, b + S_OWNER, 0, currentThreadId + 1) !== 0) continue;
+      Atomics.add(i32, b + S_GEN, 1);
+      Atomics.store(i32, b + S_WAITING, 0);
+      Atomics.store(i32, b + S_CTR, 0);
+      for (;;) {
+        const h = Atomics.load(i32, H_HWM);
+        if (h > s || Atomics.compareExchange(i32, H_HWM, h, s + 1) === h) break;
+      }
+      this.ctr = b + S_CTR;
+      if (port !== undefined) {
+        this.lifeline = port;
+        port.unref?.();
+      }
+      return;
+    }
+    throw new RcuError("ERR_RCU_NO_SLOTS", `SharedRcu.register: all ${n} slots are taken (raise maxThreads)`);
+  }
+
+  /** `rcu_unregister_thread()`: frees the slot. Throws inside a section or while online. */
+  unregister(): void {
+    this.mustBeRegistered("unregister");
+    if (this.nest !== 0 || this.young !== 0) {
+      throw new RcuError(
+        "ERR_RCU_UNREGISTER_IN_READER",
+        `SharedRcu.unregister: this thread is still reading (${this.syncDepth} section level(s)` +
+          `${this.isOnline ? ", QSBR-online" : ""}, or live guards)`,
+      );
+    }
+    const i32 = this.i32;
+    const c = this.ctr;
+    Atomics.store(i32, c, 0);
+    Atomics.store(i32, c - S_CTR + S_OWNER, 0);
+    this.ctr = -1;
+    this.wakeWriters();
+    const port = this.lifeline;
+    if (port !== undefined) {
+      this.lifeline = undefined;
+      port.postMessage(LIFELINE_BYE);
+      port.close();
+    }
+  }
+
+  /** Reaps `w`'s slots when it exits. Captures `w.threadId` now (it reads -1 after exit). */
+  watchWorker(w: Worker): void {
+    const tid = (w as { threadId?: unknown } | null)?.threadId;
+    if (typeof tid !== "number" || !Number.isInteger(tid) || tid < 0) {
+      invalid("SharedRcu.watchWorker", "w", tid, "a running Worker (threadId >= 0)");
+    }
+    w.once("exit", () => {
+      this.reapThread(tid);
+    });
+  }
+
+  /** Reaps `threadId`'s slots when `port` closes without the goodbye `unregister()` sends first. */
+  watchLifeline(port: MessagePort, threadId: number): void {
+    if (port === null || typeof port !== "object" || typeof port.on !== "function") {
+      invalid("SharedRcu.watchLifeline", "port", port, "a MessagePort");
+    }
+    if (!Number.isInteger(threadId) || threadId < 0) {
+      invalid("SharedRcu.watchLifeline", "threadId", threadId, "a non-negative integer");
+    }
+    let bye = false;
+    port.on("message", (m: unknown) => {
+      if (m === LIFELINE_BYE) bye = true;
+    });
+    port.on("close", () => {
+      if (!bye) this.reapThread(threadId);
+    });
+    port.unref();
+  }
+
+  /**
+   * Clears every slot owned by `threadId` and wakes waiting writers; returns how many. Call it only
+   * once the thread is known dead (I7): `watchWorker` and `watchLifeline` do so.
+   */
+  reapThread(threadId: number): number {
+    if (!Number.isInteger(threadId) || threadId < 0) {
+      invalid("SharedRcu.reapThread", "threadId", threadId, "a non-negative integer");
+    }
+    if (threadId === currentThreadId) {
+      invalid("SharedRcu.reapThread", "threadId", threadId, "another thread's id (this thread is alive)");
+    }
+    const i32 = this.i32;
+    const hwm = Atomics.load(i32, H_HWM);
+    let n = 0;
+    for (let s = 0; s < hwm; s++) {
+      const b = slotBase(s);
+      if (Atomics.load(i32, b + S_OWNER) !== threadId + 1) continue;
+      Atomics.store(i32, b + S_CTR, 0);
+      Atomics.store(i32, b + S_WAITING, 0);
+      Atomics.store(i32, b + S_OWNER, 0);
+      n++;
+    }
+    if (n !== 0) this.notifyWriters();
+    return n;
+  }
+
+  // ------------------------------------------------------------------ read side
+
+  /** `rcu_read_lock()` (urcu-mb): the outermost one publishes the GP counter in this thread's slot. */
+  readLock(): void {
+    if (this.syncDepth++ === 0 && this.debug) this.armLeakCheck();
+    if (this.nest++ === 0) {
+      const c = this.ctr;
+      if (c < 0) {
+        this.syncDepth--;
+        this.nest--;
+        throw this.notRegistered("readLock");
+      }
+      Atomics.store(this.i32, c, Atomics.load(this.i32, H_GP));
+    }
+  }
+
+  /** `rcu_read_unlock()`: the outermost one clears the slot and wakes a waiting writer. */
+  readUnlock(): void {
+    if (this.syncDepth === 0) {
+      throw new RcuError("ERR_RCU_UNBALANCED_UNLOCK", "SharedRcu.readUnlock: no read section is open");
+    }
+    this.syncDepth--;
+    if (--this.nest === 0) this.drained();
+  }
+
+  /** Runs `fn` in a read section. A thenable result throws `ERR_RCU_PROMISE_IN_SYNC_READ`. */
+  read<T>(fn: () => T): T {
+    if (typeof fn !== "function") invalid("SharedRcu.read", "fn", fn, "a function");
+    this.readLock();
+    let r: T;
+    try {
+      r = fn();
+    } finally {
+      this.readUnlock();
+    }
+    if (isThenable(r)) {
+      throw new RcuError(
+        "ERR_RCU_PROMISE_IN_SYNC_READ",
+        "SharedRcu.read: fn returned a promise; a sync section cannot span await (use acquire)",
+      );
+    }
+    return r;
+  }
+
+  /** True inside a sync section or while QSBR-online. */
+  get inReadSection(): boolean {
+    return this.syncDepth !== 0 || this.isOnline;
+  }
+
+  /** A guard that may span `await`; it holds this thread's slot until released. */
+  acquire(): ReadGuard {
+    if (this.closed) throw this.closedError("acquire");
+    const c = this.ctr;
+    if (c < 0) throw this.notRegistered("acquire");
+    if (this.nest === 0) {
+      this.nest = 1;
+      Atomics.store(this.i32, c, Atomics.load(this.i32, H_GP));
+      return new SharedGuard(this, this.oldGen);
+    }
+    if (this.young++ === 0) this.youngValue = Atomics.load(this.i32, H_GP);
+    return new SharedGuard(this, this.oldGen + 1);
+  }
+
+  /** Runs `fn` under a guard released when its promise settles. */
+  async readAsync<T>(fn: () => Promise<T>): Promise<T> {
+    if (typeof fn !== "function") invalid("SharedRcu.readAsync", "fn", fn, "a function");
+    const g = this.acquire();
+    try {
+      return await fn();
+    } finally {
+      g.release();
+    }
+  }
+
+  /** @internal called by a guard's release. */
+  _releaseGuard(gen: number): void {
+    if (gen === this.oldGen) {
+      if (--this.nest === 0) this.drained();
+    } else {
+      this.young--;
+    }
+  }
+
+  /** The old bucket emptied: promote the young one, or mark the slot quiescent. */
+  private drained(): void {
+    const i32 = this.i32;
+    const c = this.ctr;
+    if (this.young !== 0) {
+      this.nest = this.young;
+      this.young = 0;
+      this.oldGen++;
+      Atomics.store(i32, c, this.youngValue);
+    } else {
+      Atomics.store(i32, c, 0);
+    }
+    if (Atomics.load(i32, c + S_WAITING) !== 0) this.wakeWriters();
+  }
+
+  /** `rcu_thread_online()` (QSBR): from now on the thread counts as a reader until `offline()`. */
+  online(): void {
+    const c = this.ctr;
+    if (c < 0) throw this.notRegistered("online");
+    if (this.isOnline) return;
+    this.isOnline = true;
+    if (this.nest++ === 0) {
+      const g = Atomics.load(this.i32, H_GP);
+      Atomics.store(this.i32, c, g);
+      this.qsValue = g;
+    } else {
+      this.qsValue = Atomics.load(this.i32, c);
+    }
+  }
+
+  /** `rcu_thread_offline()` (QSBR). Throws `ERR_RCU_UNBALANCED_UNLOCK` when not online. */
+  offline(): void {
+    if (!this.isOnline) {
+      throw new RcuError("ERR_RCU_UNBALANCED_UNLOCK", "SharedRcu.offline: this thread is not online");
+    }
+    if (this.syncDepth !== 0) {
+      throw new RcuError("ERR_RCU_QUIESCENT_IN_READER", "SharedRcu.offline: called inside a read section");
+    }
+    this.isOnline = false;
+    if (--this.nest === 0) this.drained();
+  }
+
+  /**
+   * `rcu_quiescent_state()` (QSBR): this online thread holds no references now. About one
+   * `Atomics.load` when no GP is pending. A no-op while offline.
+   */
+  quiescent(): void {
+    if (!this.isOnline) return;
+    if (this.nest !== 1 || this.young !== 0) {
+      throw new RcuError(
+        "ERR_RCU_QUIESCENT_IN_READER",
+        "SharedRcu.quiescent: a read section or guard is still open on this thread",
+      );
+    }
+    const i32 = this.i32;
+    const g = Atomics.load(i32, H_GP);
+    if (g !== this.qsValue) {
+      this.qsValue = g;
+      Atomics.store(i32, this.ctr, g);
+      if (Atomics.load(i32, this.ctr + S_WAITING) !== 0) this.wakeWriters();
+    }
+  }
+
+  /** True while QSBR-online. */
+  get qsbrOnline(): boolean {
+    return this.isOnline;
+  }
+
+  private wakeWriters(): void {
+    Atomics.store(this.i32, this.ctr + S_WAITING, 0);
+    this.notifyWriters();
+  }
+
+  private notifyWriters(): void {
+    // FUTEX != -1 first, so a writer that has not started waiting yet returns 'not-equal' at once.
+    Atomics.store(this.i32, H_FUTEX, 0);
+    Atomics.notify(this.i32, H_FUTEX);
+  }
+
+  // ------------------------------------------------------------------ update side
+
+  /** `synchronize_rcu()`: waits for every section, in every registered thread, begun before the call. */
+  synchronize(): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError("synchronize"));
+    const err = this.readerCheck("synchronize");
+    if (err !== null) return Promise.reject(err);
+    return new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      this.request();
+    });
+  }
+
+  /**
+   * Blocking `synchronize_rcu()` for workers (`Atomics.wait`). Throws `ERR_RCU_BLOCKING_ON_MAIN` on
+   * the main thread unless allowed, `ERR_RCU_TIMEOUT` after `timeoutMs`.
+   */
+  synchronizeSync(timeoutMs = Number.POSITIVE_INFINITY): void {
+    if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+      invalid("SharedRcu.synchronizeSync", "timeoutMs", timeoutMs, "a non-negative number");
+    }
+    if (this.closed) throw this.closedError("synchronizeSync");
+    const err = this.readerCheck("synchronizeSync");
+    if (err !== null) throw err;
+    if (this.nest !== 0 || this.young !== 0) {
+      throw new RcuError(
+        "ERR_RCU_SYNC_IN_READER",
+        "SharedRcu.synchronizeSync: this thread holds a guard; blocking would deadlock",
+      );
+    }
+    if (isMainThread && !this.allowBlockingOnMain) {
+      throw new RcuError(
+        "ERR_RCU_BLOCKING_ON_MAIN",
+        "SharedRcu.synchronizeSync: would block the main thread's event loop (use synchronize())",
+      );
+    }
+    const i32 = this.i32;
+    const g = this.startGp();
+    if (this.spinPending(g)) {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        Atomics.store(i32, H_FUTEX, -1);
+        if (!this.flagPending(g)) break;
+        const left = deadline - performance.now();
+        if (left <= 0) {
+          throw new RcuError("ERR_RCU_TIMEOUT", `SharedRcu.synchronizeSync: readers still active after ${timeoutMs} ms`);
+        }
+        Atomics.wait(i32, H_FUTEX, -1, Math.min(left, WAIT_MS));
+      }
+    }
+    this.publishDone(g);
+    this._gps++;
+  }
+
+  /** `call_rcu()`: `cb` runs on this thread after a grace period, in a later macrotask. */
+  callRcu(cb: () => void): void {
+    if (typeof cb !== "function") invalid("SharedRcu.callRcu", "cb", cb, "a function");
+    if (this.closed) throw this.closedError("callRcu");
+    this.cbq.push(cb);
+    this.request();
+  }
+
+  /** The maple tree's `Reclaimer.defer(free)`: {@link SharedRcu.callRcu} under the tree's name. */
+  defer(free: () => void): void {
+    if (typeof free !== "function") invalid("SharedRcu.defer", "free", free, "a function");
+    this.callRcu(free);
+  }
+
+  /** `kfree_rcu()`: hands the int32 `id` to the reclaim function after a grace period. */
+  retire(id: number): void {
+    if ((id | 0) !== id) invalid("SharedRcu.retire", "id", id, "an int32");
+    if (this.reclaimFn === undefined) {
+      throw new RcuError(
+        "ERR_RCU_INVALID_ARGUMENT",
+        "SharedRcu.retire: this domain has no reclaim function; pass { reclaim } to create/attach",
+      );
+    }
+    if (this.closed) throw this.closedError("retire");
+    this.ring.push(id);
+    if (!this.scheduled && this.inFlight === null) this.request();
+  }
+
+  /** `rcu_barrier()` for this thread's queue. */
+  barrier(): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError("barrier"));
+    const err = this.readerCheck("barrier");
+    if (err !== null) return Promise.reject(err);
+    const cbEnd = this.cbq.enqueued;
+    const ringEnd = this.ring.tail;
+    if (this.cbq.done >= cbEnd && this.ring.head >= ringEnd) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.barriers.push({ cbEnd, ringEnd, resolve });
+    });
+  }
+
+  /** `get_state_synchronize_rcu()`: the number the next grace period will get. */
+  getState(): GpCookie {
+    return ((Atomics.load(this.i32, H_GP) + GP_STEP) | 0) as GpCookie;
+  }
+
+  /** `start_poll_synchronize_rcu()`. */
+  startPoll(): GpCookie {
+    if (this.closed) throw this.closedError("startPoll");
+    const c = this.getState();
+    this.pollWanted = true;
+    this.request();
+    return c;
+  }
+
+  /** `poll_state_synchronize_rcu()`: a grace period numbered `c` or later has completed. */
+  pollState(c: GpCookie): boolean {
+    if ((c | 0) !== c) invalid("SharedRcu.pollState", "c", c, "a GpCookie");
+    return ((Atomics.load(this.i32, H_DONE) - c) | 0) >= 0;
+  }
+
+  /** Counters of this instance. */
+  get stats(): RcuStats {
+    return { gps: this._gps, callbacks: this._callbacks, stalls: this._stalls };
+  }
+
+  /** Waits for this thread's queued work, then refuses further use (`ERR_RCU_CLOSED`). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.ctr >= 0) {
+      throw new RcuError("ERR_RCU_ALREADY_REGISTERED", "SharedRcu.close: unregister() this thread first");
+    }
+    await this.barrier();
+    if (this.waiters.length !== 0 || this.inFlight !== null) await this.synchronize();
+    this.closed = true;
+  }
+
+  // ------------------------------------------------------------------ grace-period engine
+
+  private readerCheck(fn: string): RcuError | null {
+    if (this.syncDepth !== 0 || this.isOnline) {
+      return new RcuError(
+        "ERR_RCU_SYNC_IN_READER",
+        `SharedRcu.${fn}: called ${this.isOnline ? "while QSBR-online" : "inside a read section"}; it would deadlock`,
+      );
+    }
+    return null;
+  }
+
+  private notRegistered(fn: string): RcuError {
+    return new RcuError("ERR_RCU_NOT_REGISTERED", `SharedRcu.${fn}: thread ${currentThreadId} has not called register()`);
+  }
+
+  private mustBeRegistered(fn: string): void {
+    if (this.ctr < 0) throw this.notRegistered(fn);
+  }
+
+  private closedError(fn: string): RcuError {
+    return new RcuError("ERR_RCU_CLOSED", `SharedRcu.${fn}: the domain was closed`);
+  }
+
+  private request(): void {
+    if (this.scheduled || this.inFlight !== null) return;
+    this.scheduled = true;
+    setImmediate(this.tickFn);
+  }
+
+  private hasWork(): boolean {
+    return (
+      this.waiters.length !== 0 ||
+      this.cbq.enqueued > this.cbq.done ||
+      this.ring.length !== 0 ||
+      this.pollWanted
+    );
+  }
+
+  /** Bumps the GP counter; returns this GP's number. */
+  private startGp(): number {
+    return (Atomics.add(this.i32, H_GP, GP_STEP) + GP_STEP) | 0;
+  }
+
+  /** Any slot still holding a GP value older than `g`? (modular: correct across the wrap) */
+  private anyPending(g: number): boolean {
+    const i32 = this.i32;
+    const hwm = Atomics.load(i32, H_HWM);
+    for (let s = 0; s < hwm; s++) {
+      const v = Atomics.load(i32, slotBase(s) + S_CTR);
+      if (v !== 0 && ((v - g) | 0) < 0) return true;
+    }
+    return false;
+  }
+
+  /** Re-scans up to SPIN_SCANS times; true if readers are still pending afterwards. */
+  private spinPending(g: number): boolean {
+    for (let i = 0; i < SPIN_SCANS; i++) if (!this.anyPending(g)) return false;
+    return true;
+  }
+
+  /** Sets WAITING on every pending slot, then re-checks it (the writer half of the Dekker pair). */
+  private flagPending(g: number): boolean {
+    const i32 = this.i32;
+    const hwm = Atomics.load(i32, H_HWM);
+    let any = false;
+    for (let s = 0; s < hwm; s++) {
+      const b = slotBase(s);
+      const v = Atomics.load(i32, b + S_CTR);
+      if (v === 0 || ((v - g) | 0) >= 0) continue;
+      Atomics.store(i32, b + S_WAITING, 1);
+      const v2 = Atomics.load(i32, b + S_CTR);
+      if (v2 !== 0 && ((v2 - g) | 0) < 0) any = true;
+    }
+    return any;
+  }
+
+  private pendingReaders(g: number): Array<{ slot: number; threadId: number; ctr: number }> {
+    const i32 = this.i32;
+    const hwm = Atomics.load(i32, H_HWM);
+    const out: Array<{ slot: number; threadId: number; ctr: number }> = [];
+    for (let s = 0; s < hwm; s++) {
+      const b = slotBase(s);
+      const v = Atomics.load(i32, b + S_CTR);
+      if (v !== 0 && ((v - g) | 0) < 0) out.push({ slot: s, threadId: Atomics.load(i32, b + S_OWNER) - 1, ctr: v });
+    }
+    return out;
+  }
+
+  private publishDone(g: number): void {
+    const i32 = this.i32;
+    for (;;) {
+      const d = Atomics.load(i32, H_DONE);
+      if (((g - d) | 0) <= 0 || Atomics.compareExchange(i32, H_DONE, d, g) === d) return;
+    }
+  }
+
+  private tick(): void {
+    this.scheduled = false;
+    if (this.inFlight !== null || !this.hasWork()) return;
+    this.pollWanted = false;
+    const batch: Batch = { cbEnd: this.cbq.enqueued, ringEnd: this.ring.tail, waiters: this.waiters };
+    this.waiters = [];
+    this.inFlight = batch;
+    const g = this.startGp();
+    if (!this.spinPending(g)) {
+      this.finish(batch, g);
+      return;
+    }
+    this.waitReaders(g).then(
+      () => this.finish(batch, g),
+      (err: unknown) => {
+        // Not expected; keep the domain usable: report, and retry this batch's GP later.
+        this.report(err);
+        this.inFlight = null;
+        this.waiters = batch.waiters.concat(this.waiters);
+        this.request();
+      },
+    );
+  }
+
+  private async waitReaders(g: number): Promise<void> {
+    const i32 = this.i32;
+    const t0 = performance.now();
+    let stallAfter = this.stallMs;
+    // A ref'ed timer: Atomics.waitAsync alone does not keep Node alive (spec §6 trap 1).
+    const keepAlive = setInterval(() => {
+      if (stallAfter > 0 && performance.now() - t0 >= stallAfter) {
+        stallAfter *= 2;
+        this.stall(g, performance.now() - t0);
+      }
+    }, Math.max(1, Math.min(this.stallMs || 1000, 1000)));
+    let syncReturns = 0;
+    try {
+      for (;;) {
+        Atomics.store(i32, H_FUTEX, -1);
+        if (!this.flagPending(g)) return;
+        const r = Atomics.waitAsync(i32, H_FUTEX, -1, WAIT_MS);
+        if (r.async) await r.value;
+        // Never loop on synchronous returns alone: timers and 'exit' events must get through.
+        else if ((++syncReturns & 63) === 0) await nextMacrotask();
+        if (stallAfter > 0 && performance.now() - t0 >= stallAfter) {
+          stallAfter *= 2;
+          this.stall(g, performance.now() - t0);
+        }
+      }
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private stall(g: number, waitingMs: number): void {
+    this._stalls++;
+    const info: StallInfo = {
+      domain: "SharedRcu",
+      waitingMs,
+      pendingGuards: 0,
+      leakedSection: this.syncDepth !== 0,
+      pendingReaders: this.pendingReaders(g),
+      stacks: emptyStacks,
+    };
+    if (this.onStall !== undefined) {
+      try {
+        this.onStall(info);
+      } catch (err) {
+        this.report(err);
+      }
+      return;
+    }
+    const who = info.pendingReaders.map((r) => `thread ${r.threadId} (slot ${r.slot})`).join(", ");
+    process.emitWarning(`RCU stall: grace period waiting ${waitingMs.toFixed(0)} ms for ${who}`, "RcuStallWarning");
+  }
+
+  private finish(batch: Batch, g: number): void {
+    if (this.syncDepth !== 0) {
+      // A section of this thread is open at a macrotask boundary: it was leaked. Callbacks must not
+      // run inside it (I2); report once and retry with back-off.
+      if (this.leakRetryMs === 0) {
+        this.report(
+          new RcuError(
+            "ERR_RCU_SECTION_LEAKED",
+            `SharedRcu: a read section (depth ${this.syncDepth}) is still open at a grace-period tick`,
+          ),
+        );
+      }
+      this.leakRetryMs = Math.min(Math.max(1, this.leakRetryMs * 2), 100);
+      setTimeout(() => this.finish(batch, g), this.leakRetryMs).unref();
+      return;
+    }
+    this.leakRetryMs = 0;
+    this.publishDone(g);
+    this.inFlight = null;
+    this._gps++;
+    let n = 0;
+    if (this.reclaimFn !== undefined) n += this.ring.drainUntil(batch.ringEnd, this.reclaimFn, this.reportFn);
+    n += this.cbq.runUntil(batch.cbEnd, this.reportFn);
+    this._callbacks += n;
+    if (this.barriers.length !== 0) this.resolveBarriers();
+    for (const w of batch.waiters) w();
+    if (this.hasWork()) this.request();
+  }
+
+  private resolveBarriers(): void {
+    const cbDone = this.cbq.done;
+    const ringDone = this.ring.head;
+    const keep: Barrier[] = [];
+    for (const b of this.barriers) {
+      if (cbDone >= b.cbEnd && ringDone >= b.ringEnd) b.resolve();
+      else keep.push(b);
+    }
+    this.barriers = keep;
+  }
+
+  private report(err: unknown): void {
+    if (this.onError !== undefined) {
+      try {
+        this.onError(err);
+        return;
+      } catch (e) {
+        rethrowLater(e);
+        return;
+      }
+    }
+    rethrowLater(err);
+  }
+
+  private armLeakCheck(): void {
+    if (this.leakCheckArmed) return;
+    this.leakCheckArmed = true;
+    queueMicrotask(this.leakCheckFn);
+  }
+
+  private leakCheck(): void {
+    this.leakCheckArmed = false;
+    if (this.syncDepth !== 0) {
+      this.report(
+        new RcuError(
+          "ERR_RCU_SECTION_LEAKED",
+          `SharedRcu.readLock: a read section (depth ${this.syncDepth}) was left open at the end of the job`,
+        ),
+      );
+    }
+  }
+}
