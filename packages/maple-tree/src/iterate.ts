@@ -1,0 +1,118 @@
+// Iteration: the advanced API's mas_for_each / mas_for_each_rev as generators, and the normal
+// API's reads that manage their own state: mt_find, mt_find_after, mt_next, mt_prev and the
+// mt_for_each generator (docs/spec/maple-tree.md §3, api.md "Kernel layer"). The normal API hides
+// XA_ZERO_ENTRY; the advanced API returns it raw.
+
+import { isIndex, MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
+import { mas_find, mas_find_rev } from "./find.js";
+import { mas_next } from "./next.js";
+import { mas_prev } from "./prev.js";
+import type { MaState } from "./state.js";
+import { nextSlot } from "./step.js";
+import type { MapleTreeCore } from "./tree.js";
+import { borrowReadState, releaseReadState, stateWalk } from "./walk.js";
+
+/** An out-parameter box, the port of a C `unsigned long *` argument (api.md). */
+export interface Ref<T> {
+  value: T;
+}
+
+/**
+ * Kernel `mas_for_each(mas, entry, max)`: yields `mas_find(mas, max)` until it returns null.
+ * While the body runs, `mas.index`/`mas.last` are the yielded entry's range. XA_ZERO_ENTRY is
+ * yielded, not a stop. A non-RCU tree written during the loop needs the caller to `mas_pause`.
+ */
+export function* mas_for_each(mas: MaState, max: number): Generator<unknown, void, undefined> {
+  for (;;) {
+    const entry = mas_find(mas, max);
+    if (entry === null) return;
+    yield entry;
+  }
+}
+
+/** Kernel `mas_for_each_rev(mas, entry, min)`: yields `mas_find_rev(mas, min)` until null. */
+export function* mas_for_each_rev(mas: MaState, min: number): Generator<unknown, void, undefined> {
+  for (;;) {
+    const entry = mas_find_rev(mas, min);
+    if (entry === null) return;
+    yield entry;
+  }
+}
+
+/**
+ * Kernel `mt_find()`: the first entry at or after `indexp.value` in a range starting at or below
+ * `max`; the range holding `indexp.value` counts even when it starts before it. NULL ranges and
+ * XA_ZERO_ENTRY are skipped. On success `indexp.value` becomes one past the range's last index
+ * (0 after MAX_INDEX); on failure it is left alone. Returns null at once when
+ * `indexp.value > max`, and for an index or `max` that is not an integer in `0..MAX_INDEX`.
+ */
+export function mt_find(mt: MapleTreeCore, indexp: Ref<number>, max: number): unknown {
+  const start = indexp.value;
+  if (!isIndex(start) || !isIndex(max) || start > max) return null;
+  const mas = borrowReadState(mt, start);
+  let entry = stateWalk(mas);
+  if (entry === XA_ZERO_ENTRY) entry = null;
+  if (entry === null) {
+    while (mas.status === "active" && mas.last < max) {
+      entry = nextSlot(mas, max, false);
+      if (entry !== null && entry !== XA_ZERO_ENTRY) break;
+    }
+    if (entry === XA_ZERO_ENTRY) entry = null;
+  }
+  if (entry !== null) indexp.value = mas.last === MAX_INDEX ? 0 : mas.last + 1;
+  releaseReadState(mas);
+  return entry;
+}
+
+/**
+ * Kernel `mt_find_after()`: null when `indexp.value` is 0 (how a loop whose index wrapped past
+ * MAX_INDEX stops), else {@link mt_find}.
+ */
+export function mt_find_after(mt: MapleTreeCore, indexp: Ref<number>, max: number): unknown {
+  if (indexp.value === 0) return null;
+  return mt_find(mt, indexp, max);
+}
+
+/**
+ * Kernel `mt_next()`: the first non-NULL entry after the range that contains `index`, in a range
+ * starting at or below `max` (`mas_next` on a fresh state). Returns XA_ZERO_ENTRY raw, like the
+ * kernel. Bad arguments give null.
+ */
+export function mt_next(mt: MapleTreeCore, index: number, max: number): unknown {
+  if (!isIndex(index) || !isIndex(max)) return null;
+  const mas = borrowReadState(mt, index);
+  const entry = mas_next(mas, max);
+  releaseReadState(mas);
+  return entry;
+}
+
+/**
+ * Kernel `mt_prev()`: the first non-NULL entry before the range that contains `index`, in a
+ * range ending at or above `min` (`mas_prev` on a fresh state). Bad arguments give null.
+ */
+export function mt_prev(mt: MapleTreeCore, index: number, min: number): unknown {
+  if (!isIndex(index) || !isIndex(min)) return null;
+  const mas = borrowReadState(mt, index);
+  const entry = mas_prev(mas, min);
+  releaseReadState(mas);
+  return entry;
+}
+
+/**
+ * Kernel `mt_for_each(mt, entry, index, max)`: yields `[entry, index]` for every entry from
+ * `start` up to ranges starting at or below `max`, skipping XA_ZERO_ENTRY, where `index` is what
+ * the C loop variable holds in the body: one past the entry's last index (0 after MAX_INDEX).
+ * Each step is an independent `mt_find`, so writes between steps are safe.
+ */
+export function* mt_for_each(
+  mt: MapleTreeCore,
+  start: number,
+  max: number,
+): Generator<[unknown, number], void, undefined> {
+  const ref: Ref<number> = { value: start };
+  let entry = mt_find(mt, ref, max);
+  while (entry !== null) {
+    yield [entry, ref.value];
+    entry = mt_find_after(mt, ref, max);
+  }
+}

@@ -1,0 +1,151 @@
+// Point lookups: the kernel's mas_start / mas_state_walk / mas_walk positioning of a maple state
+// (docs/spec/maple-tree.md §4.4 "mas_walk") and the allocation-free mtree_load. Every read that
+// has to (re)position a state from the root goes through `stateWalk` here, and every descent goes
+// through the shared `descendToLeaf` (descend.ts).
+
+import { STRIDE } from "./arena.js";
+import { descendToLeaf } from "./descend.js";
+import { isIndex, MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
+import { EINVAL } from "./errors.js";
+import { MaState, type MaStatus, mas_set_err } from "./state.js";
+import { MapleTreeCore } from "./tree.js";
+
+/** Kernel `MAPLE_NODE_SLOTS`: the offset a state carries when it points at no node. */
+const NO_OFFSET = 31;
+
+/**
+ * The state's status, read afresh: after a call that moved the state, TypeScript would otherwise
+ * keep the narrowing of an earlier comparison.
+ */
+export function statusOf(mas: MaState): MaStatus {
+  return mas.status;
+}
+
+/**
+ * Checks the bounds a read op uses; on a bad one puts `mas` in error (-EINVAL) and returns false.
+ * `index`, `last` and the tree are left as they were (api.md "Indices").
+ */
+export function readArgsOk(mas: MaState, limit: number): boolean {
+  if (isIndex(limit) && isIndex(mas.index) && isIndex(mas.last)) return true;
+  mas_set_err(mas, -EINVAL);
+  return false;
+}
+
+/**
+ * Kernel `mas_start()` + `mas_state_walk()` for a state in status start: positions `mas` from the
+ * root. Node tree: status active, `index`/`last` = the range holding `index` (found by
+ * `descendToLeaf`), returns its entry. Empty tree: status none, NULL. Direct root entry: status
+ * root, returns the entry when `index` is 0, else NULL. `index`/`last` are only changed in node
+ * trees (the callers normalise the other cases as the kernel does).
+ */
+export function stateWalk(mas: MaState): unknown {
+  const tree = mas.tree;
+  mas.min = 0;
+  mas.max = MAX_INDEX;
+  mas.depth = 0;
+  if (tree.rootNode !== 0) return rangeWalk(mas, mas.index);
+  mas.node = 0;
+  mas.offset = NO_OFFSET;
+  mas.end = 0;
+  if (tree.rootEntry === null) {
+    mas.status = "none";
+    return null;
+  }
+  mas.status = "root";
+  return mas.index === 0 ? tree.rootEntry : null;
+}
+
+/**
+ * Descends a node tree to the leaf slot holding `index` and makes that slot the state's position:
+ * status active, `index`/`last` = the slot's range, `generation` = the tree's. Returns the entry.
+ * This is also the kernel's `mas_rewalk` (re-positioning after a node died under the state).
+ */
+export function rangeWalk(mas: MaState, index: number): unknown {
+  const tree = mas.tree;
+  const handle = descendToLeaf(mas, index);
+  const pivots = tree.arena.pivots;
+  const base = mas.node * STRIDE;
+  const off = mas.offset;
+  mas.index = off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min;
+  mas.last = off < mas.end ? (pivots[base + off] as number) : mas.max;
+  mas.status = "active";
+  mas.generation = tree.generation;
+  return tree.entries.values[handle];
+}
+
+/**
+ * Kernel `mas_walk()`: looks up `mas.index` and sets `index`/`last` to the range that holds it,
+ * NULL ranges included, status active (node trees). Empty tree: NULL, `[0, MAX]`, status none.
+ * Direct root entry: the entry with `last = 0` and status root for index 0, else NULL,
+ * `[1, MAX]`, status none. Always walks from the root, whatever the status (error included).
+ * Returns XA_ZERO_ENTRY raw. A bad `mas.index` puts the state in error (-EINVAL).
+ */
+export function mas_walk(mas: MaState): unknown {
+  if (!isIndex(mas.index)) {
+    mas_set_err(mas, -EINVAL);
+    return null;
+  }
+  mas.status = "start";
+  mas.err = 0;
+  const entry = stateWalk(mas);
+  const status = statusOf(mas);
+  if (status === "none") {
+    mas.index = 0;
+    mas.last = MAX_INDEX;
+  } else if (status === "root") {
+    if (mas.index === 0) {
+      mas.last = 0;
+      return entry;
+    }
+    mas.index = 1;
+    mas.last = MAX_INDEX;
+    mas.status = "none";
+    return null;
+  }
+  return entry;
+}
+
+// mtree_load needs a state only as the descent's scratch output; one module-level state serves
+// every load (JS is single-threaded and a load calls no user code), so a load allocates nothing.
+// Between loads it points at an empty placeholder tree so it does not keep a real tree alive.
+const IDLE_TREE = new MapleTreeCore(0, { initialNodes: 1 });
+const LOAD_STATE = new MaState(IDLE_TREE, 0, 0);
+
+/**
+ * Kernel `mtree_load()`: the entry of the range that contains `index`, or null for a NULL range,
+ * for XA_ZERO_ENTRY, and for an `index` that is not an integer in `0..MAX_INDEX`. Allocation-free.
+ */
+export function mtree_load(mt: MapleTreeCore, index: number): unknown {
+  if (!isIndex(index)) return null;
+  let entry: unknown;
+  if (mt.rootNode === 0) {
+    entry = index === 0 ? mt.rootEntry : null;
+  } else {
+    LOAD_STATE.tree = mt;
+    entry = mt.entries.values[descendToLeaf(LOAD_STATE, index)];
+    LOAD_STATE.tree = IDLE_TREE;
+  }
+  return entry === XA_ZERO_ENTRY ? null : entry;
+}
+
+// The normal API's one-shot reads (mt_find, mt_next, mt_prev) run a state internally; they share
+// this one instead of allocating a state per call. None of them calls user code while holding it.
+const READ_STATE = new MaState(IDLE_TREE, 0, 0);
+
+/** Lends the shared internal state, reset (status start) at `[index, index]` on `mt`. */
+export function borrowReadState(mt: MapleTreeCore, index: number): MaState {
+  const mas = READ_STATE;
+  mas.tree = mt;
+  mas.index = index;
+  mas.last = index;
+  mas.status = "start";
+  mas.node = 0;
+  mas.err = 0;
+  return mas;
+}
+
+/** Gives the shared internal state back (drops its tree reference). */
+export function releaseReadState(mas: MaState): void {
+  mas.tree = IDLE_TREE;
+  mas.node = 0;
+}
