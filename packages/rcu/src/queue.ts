@@ -86,7 +86,8 @@ export class RetireRing {
   private grow(): void {
     const old = this.buf;
     const next = new Int32Array(old.length * 2);
-    for (let s = this.head; s < this.tail; s++) next[s & (next.length - 1)] = old[s & this.mask] as number;
+    for (let s = this.head; s < this.tail; s++)
+      next[s & (next.length - 1)] = old[s & this.mask] as number;
     this.buf = next;
     this.mask = next.length - 1;
   }

@@ -143,7 +143,11 @@ export class Rcu implements RcuDomain {
     if (opts === null || typeof opts !== "object") invalid("new Rcu", "opts", opts, "an object");
     this.reclaimFn = checkFn<ReclaimFn>("new Rcu", "options.reclaim", opts.reclaim);
     this.stallMs = checkStallMs("new Rcu", opts.stallMs, 1000);
-    if (opts.leakPolicy !== undefined && opts.leakPolicy !== "report" && opts.leakPolicy !== "forceRelease") {
+    if (
+      opts.leakPolicy !== undefined &&
+      opts.leakPolicy !== "report" &&
+      opts.leakPolicy !== "forceRelease"
+    ) {
       invalid("new Rcu", "options.leakPolicy", opts.leakPolicy, '"report" or "forceRelease"');
     }
     this.leakPolicy = opts.leakPolicy ?? "report";
@@ -308,7 +312,8 @@ export class Rcu implements RcuDomain {
 
   /** `poll_state_synchronize_rcu()`. */
   pollState(c: GpCookie): boolean {
-    if (typeof c !== "number" || !Number.isInteger(c)) invalid("Rcu.pollState", "c", c, "a GpCookie");
+    if (typeof c !== "number" || !Number.isInteger(c))
+      invalid("Rcu.pollState", "c", c, "a GpCookie");
     return this.completed >= c;
   }
 
@@ -425,7 +430,8 @@ export class Rcu implements RcuDomain {
     this.completed = this.started;
     this._gps++;
     let n = 0;
-    if (this.reclaimFn !== undefined) n += this.ring.drainUntil(batch.ringEnd, this.reclaimFn, this.reportFn);
+    if (this.reclaimFn !== undefined)
+      n += this.ring.drainUntil(batch.ringEnd, this.reclaimFn, this.reportFn);
     n += this.cbq.runUntil(batch.cbEnd, this.reportFn);
     this._callbacks += n;
     if (this.barriers.length !== 0) this.resolveBarriers();
@@ -536,7 +542,11 @@ export class Rcu implements RcuDomain {
     const forced = this.leakPolicy === "forceRelease";
     const leak: GuardLeakInfo = { stack: info.stack, forced };
     if (this.onLeak !== undefined) this.onLeak(leak);
-    else process.emitWarning(`RCU guard leaked (collected while live)\n${info.stack}`, "RcuLeakWarning");
+    else
+      process.emitWarning(
+        `RCU guard leaked (collected while live)\n${info.stack}`,
+        "RcuLeakWarning",
+      );
     if (forced) {
       info.done = true;
       this.liveDebug?.delete(info);

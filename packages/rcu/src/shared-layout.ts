@@ -10,7 +10,7 @@ import { RcuError } from "./errors.js";
 /** Layout version; bump on any change to the words below. */
 export const LAYOUT_VERSION = 1;
 /** Header word 0: "RCU" + version byte. */
-export const MAGIC = (0x52435500 | LAYOUT_VERSION) | 0;
+export const MAGIC = 0x52435500 | LAYOUT_VERSION | 0;
 
 /** Header words. */
 export const H_MAGIC = 0;
@@ -64,20 +64,32 @@ export function initLayout(i32: Int32Array, nslots: number, initialGp: number): 
 /** Validates a buffer handed to `attach()`, returning its Int32 view. Throws `ERR_RCU_BAD_BUFFER`. */
 export function checkLayout(buf: unknown): Int32Array {
   if (!(buf instanceof SharedArrayBuffer)) {
-    throw new RcuError("ERR_RCU_BAD_BUFFER", "SharedRcu.attach: buf must be a SharedArrayBuffer (domain.buffer)");
+    throw new RcuError(
+      "ERR_RCU_BAD_BUFFER",
+      "SharedRcu.attach: buf must be a SharedArrayBuffer (domain.buffer)",
+    );
   }
   if (buf.byteLength < layoutBytes(1)) {
-    throw new RcuError("ERR_RCU_BAD_BUFFER", `SharedRcu.attach: buffer of ${buf.byteLength} bytes is too small`);
+    throw new RcuError(
+      "ERR_RCU_BAD_BUFFER",
+      `SharedRcu.attach: buffer of ${buf.byteLength} bytes is too small`,
+    );
   }
   const i32 = new Int32Array(buf);
   const m = Atomics.load(i32, H_MAGIC);
   if (m !== MAGIC) {
-    const why = (m & ~0xff) === (MAGIC & ~0xff) ? `layout version ${m & 0xff}, expected ${LAYOUT_VERSION}` : "no RCU magic";
+    const why =
+      (m & ~0xff) === (MAGIC & ~0xff)
+        ? `layout version ${m & 0xff}, expected ${LAYOUT_VERSION}`
+        : "no RCU magic";
     throw new RcuError("ERR_RCU_BAD_BUFFER", `SharedRcu.attach: ${why}`);
   }
   const n = Atomics.load(i32, H_NSLOTS);
   if (n < 1 || n > MAX_SLOTS || buf.byteLength < layoutBytes(n)) {
-    throw new RcuError("ERR_RCU_BAD_BUFFER", `SharedRcu.attach: slot count ${n} does not fit the buffer`);
+    throw new RcuError(
+      "ERR_RCU_BAD_BUFFER",
+      `SharedRcu.attach: slot count ${n} does not fit the buffer`,
+    );
   }
   return i32;
 }

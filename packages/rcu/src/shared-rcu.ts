@@ -10,7 +10,12 @@
 //          at the first of them. When nest drains, young becomes the old bucket. This is SRCU's
 //          two-counter idea kept thread-local, so overlapping guards cannot starve a GP.
 
-import { isMainThread, threadId as currentThreadId, type MessagePort, type Worker } from "node:worker_threads";
+import {
+  threadId as currentThreadId,
+  isMainThread,
+  type MessagePort,
+  type Worker,
+} from "node:worker_threads";
 import type {
   GpCookie,
   RcuCommonOptions,
@@ -157,7 +162,12 @@ export class SharedRcu implements RcuDomain {
   private readonly reportFn = (err: unknown): void => this.report(err);
   private readonly leakCheckFn = (): void => this.leakCheck();
 
-  private constructor(buffer: SharedArrayBuffer, i32: Int32Array, opts: SharedRcuAttachOptions, fn: string) {
+  private constructor(
+    buffer: SharedArrayBuffer,
+    i32: Int32Array,
+    opts: SharedRcuAttachOptions,
+    fn: string,
+  ) {
     this.buffer = buffer;
     this.i32 = i32;
     this.reclaimFn = checkFn<ReclaimFn>(fn, "options.reclaim", opts.reclaim);
@@ -168,13 +178,15 @@ export class SharedRcu implements RcuDomain {
 
   /** Creates a new domain (in the owner thread). */
   static create(opts: SharedRcuCreateOptions = {}): SharedRcu {
-    if (opts === null || typeof opts !== "object") invalid("SharedRcu.create", "opts", opts, "an object");
+    if (opts === null || typeof opts !== "object")
+      invalid("SharedRcu.create", "opts", opts, "an object");
     const n = opts.maxThreads ?? 64;
     if (!Number.isInteger(n) || n < 1 || n > MAX_SLOTS) {
       invalid("SharedRcu.create", "options.maxThreads", n, `an integer in 1..${MAX_SLOTS}`);
     }
     const g = opts.initialGp ?? 1;
-    if ((g | 0) !== g || (g & 1) !== 1) invalid("SharedRcu.create", "options.initialGp", g, "an odd int32");
+    if ((g | 0) !== g || (g & 1) !== 1)
+      invalid("SharedRcu.create", "options.initialGp", g, "an odd int32");
     // Validate the remaining options before allocating anything.
     checkFn("SharedRcu.create", "options.reclaim", opts.reclaim);
     checkStallMs("SharedRcu.create", opts.stallMs, 1000);
@@ -186,7 +198,8 @@ export class SharedRcu implements RcuDomain {
 
   /** Attaches to a domain created elsewhere (usually in a worker); throws `ERR_RCU_BAD_BUFFER`. */
   static attach(buf: SharedArrayBuffer, opts: SharedRcuAttachOptions = {}): SharedRcu {
-    if (opts === null || typeof opts !== "object") invalid("SharedRcu.attach", "opts", opts, "an object");
+    if (opts === null || typeof opts !== "object")
+      invalid("SharedRcu.attach", "opts", opts, "an object");
     const i32 = checkLayout(buf);
     return new SharedRcu(buf, i32, opts, "SharedRcu.attach");
   }
@@ -214,13 +227,20 @@ export class SharedRcu implements RcuDomain {
    */
   register(opts: { lifeline?: MessagePort } = {}): void {
     if (this.closed) throw this.closedError("register");
-    if (opts === null || typeof opts !== "object") invalid("SharedRcu.register", "opts", opts, "an object");
+    if (opts === null || typeof opts !== "object")
+      invalid("SharedRcu.register", "opts", opts, "an object");
     const port = opts.lifeline;
-    if (port !== undefined && (typeof port !== "object" || typeof port?.postMessage !== "function")) {
+    if (
+      port !== undefined &&
+      (typeof port !== "object" || typeof port?.postMessage !== "function")
+    ) {
       invalid("SharedRcu.register", "options.lifeline", port, "a MessagePort");
     }
     if (this.ctr >= 0) {
-      throw new RcuError("ERR_RCU_ALREADY_REGISTERED", `SharedRcu.register: thread ${currentThreadId} already has slot ${this.slot}`);
+      throw new RcuError(
+        "ERR_RCU_ALREADY_REGISTERED",
+        `SharedRcu.register: thread ${currentThreadId} already has slot ${this.slot}`,
+      );
     }
     const i32 = this.i32;
     const n = Atomics.load(i32, H_NSLOTS);
@@ -241,7 +261,10 @@ export class SharedRcu implements RcuDomain {
       }
       return;
     }
-    throw new RcuError("ERR_RCU_NO_SLOTS", `SharedRcu.register: all ${n} slots are taken (raise maxThreads)`);
+    throw new RcuError(
+      "ERR_RCU_NO_SLOTS",
+      `SharedRcu.register: all ${n} slots are taken (raise maxThreads)`,
+    );
   }
 
   /** `rcu_unregister_thread()`: frees the slot. Throws inside a section or while online. */
@@ -306,7 +329,12 @@ export class SharedRcu implements RcuDomain {
       invalid("SharedRcu.reapThread", "threadId", threadId, "a non-negative integer");
     }
     if (threadId === currentThreadId) {
-      invalid("SharedRcu.reapThread", "threadId", threadId, "another thread's id (this thread is alive)");
+      invalid(
+        "SharedRcu.reapThread",
+        "threadId",
+        threadId,
+        "another thread's id (this thread is alive)",
+      );
     }
     const i32 = this.i32;
     const hwm = Atomics.load(i32, H_HWM);
@@ -342,7 +370,10 @@ export class SharedRcu implements RcuDomain {
   /** `rcu_read_unlock()`: the outermost one clears the slot and wakes a waiting writer. */
   readUnlock(): void {
     if (this.syncDepth === 0) {
-      throw new RcuError("ERR_RCU_UNBALANCED_UNLOCK", "SharedRcu.readUnlock: no read section is open");
+      throw new RcuError(
+        "ERR_RCU_UNBALANCED_UNLOCK",
+        "SharedRcu.readUnlock: no read section is open",
+      );
     }
     this.syncDepth--;
     if (--this.nest === 0) this.drained();
@@ -439,10 +470,16 @@ export class SharedRcu implements RcuDomain {
   /** `rcu_thread_offline()` (QSBR). Throws `ERR_RCU_UNBALANCED_UNLOCK` when not online. */
   offline(): void {
     if (!this.isOnline) {
-      throw new RcuError("ERR_RCU_UNBALANCED_UNLOCK", "SharedRcu.offline: this thread is not online");
+      throw new RcuError(
+        "ERR_RCU_UNBALANCED_UNLOCK",
+        "SharedRcu.offline: this thread is not online",
+      );
     }
     if (this.syncDepth !== 0) {
-      throw new RcuError("ERR_RCU_QUIESCENT_IN_READER", "SharedRcu.offline: called inside a read section");
+      throw new RcuError(
+        "ERR_RCU_QUIESCENT_IN_READER",
+        "SharedRcu.offline: called inside a read section",
+      );
     }
     this.isOnline = false;
     if (--this.nest === 0) this.drained();
@@ -530,7 +567,10 @@ export class SharedRcu implements RcuDomain {
         if (!this.flagPending(g)) break;
         const left = deadline - performance.now();
         if (left <= 0) {
-          throw new RcuError("ERR_RCU_TIMEOUT", `SharedRcu.synchronizeSync: readers still active after ${timeoutMs} ms`);
+          throw new RcuError(
+            "ERR_RCU_TIMEOUT",
+            `SharedRcu.synchronizeSync: readers still active after ${timeoutMs} ms`,
+          );
         }
         Atomics.wait(i32, H_FUTEX, -1, Math.min(left, WAIT_MS));
       }
@@ -609,7 +649,10 @@ export class SharedRcu implements RcuDomain {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.ctr >= 0) {
-      throw new RcuError("ERR_RCU_ALREADY_REGISTERED", "SharedRcu.close: unregister() this thread first");
+      throw new RcuError(
+        "ERR_RCU_ALREADY_REGISTERED",
+        "SharedRcu.close: unregister() this thread first",
+      );
     }
     await this.barrier();
     if (this.waiters.length !== 0 || this.inFlight !== null) await this.synchronize();
@@ -629,7 +672,10 @@ export class SharedRcu implements RcuDomain {
   }
 
   private notRegistered(fn: string): RcuError {
-    return new RcuError("ERR_RCU_NOT_REGISTERED", `SharedRcu.${fn}: thread ${currentThreadId} has not called register()`);
+    return new RcuError(
+      "ERR_RCU_NOT_REGISTERED",
+      `SharedRcu.${fn}: thread ${currentThreadId} has not called register()`,
+    );
   }
 
   private mustBeRegistered(fn: string): void {
@@ -700,7 +746,8 @@ export class SharedRcu implements RcuDomain {
     for (let s = 0; s < hwm; s++) {
       const b = slotBase(s);
       const v = Atomics.load(i32, b + S_CTR);
-      if (v !== 0 && ((v - g) | 0) < 0) out.push({ slot: s, threadId: Atomics.load(i32, b + S_OWNER) - 1, ctr: v });
+      if (v !== 0 && ((v - g) | 0) < 0)
+        out.push({ slot: s, threadId: Atomics.load(i32, b + S_OWNER) - 1, ctr: v });
     }
     return out;
   }
@@ -717,7 +764,11 @@ export class SharedRcu implements RcuDomain {
     this.scheduled = false;
     if (this.inFlight !== null || !this.hasWork()) return;
     this.pollWanted = false;
-    const batch: Batch = { cbEnd: this.cbq.enqueued, ringEnd: this.ring.tail, waiters: this.waiters };
+    const batch: Batch = {
+      cbEnd: this.cbq.enqueued,
+      ringEnd: this.ring.tail,
+      waiters: this.waiters,
+    };
     this.waiters = [];
     this.inFlight = batch;
     const g = this.startGp();
@@ -742,12 +793,15 @@ export class SharedRcu implements RcuDomain {
     const t0 = performance.now();
     let stallAfter = this.stallMs;
     // A ref'ed timer: Atomics.waitAsync alone does not keep Node alive (spec §6 trap 1).
-    const keepAlive = setInterval(() => {
-      if (stallAfter > 0 && performance.now() - t0 >= stallAfter) {
-        stallAfter *= 2;
-        this.stall(g, performance.now() - t0);
-      }
-    }, Math.max(1, Math.min(this.stallMs || 1000, 1000)));
+    const keepAlive = setInterval(
+      () => {
+        if (stallAfter > 0 && performance.now() - t0 >= stallAfter) {
+          stallAfter *= 2;
+          this.stall(g, performance.now() - t0);
+        }
+      },
+      Math.max(1, Math.min(this.stallMs || 1000, 1000)),
+    );
     let syncReturns = 0;
     try {
       for (;;) {
@@ -786,7 +840,10 @@ export class SharedRcu implements RcuDomain {
       return;
     }
     const who = info.pendingReaders.map((r) => `thread ${r.threadId} (slot ${r.slot})`).join(", ");
-    process.emitWarning(`RCU stall: grace period waiting ${waitingMs.toFixed(0)} ms for ${who}`, "RcuStallWarning");
+    process.emitWarning(
+      `RCU stall: grace period waiting ${waitingMs.toFixed(0)} ms for ${who}`,
+      "RcuStallWarning",
+    );
   }
 
   private finish(batch: Batch, g: number): void {
@@ -810,7 +867,8 @@ export class SharedRcu implements RcuDomain {
     this.inFlight = null;
     this._gps++;
     let n = 0;
-    if (this.reclaimFn !== undefined) n += this.ring.drainUntil(batch.ringEnd, this.reclaimFn, this.reportFn);
+    if (this.reclaimFn !== undefined)
+      n += this.ring.drainUntil(batch.ringEnd, this.reclaimFn, this.reportFn);
     n += this.cbq.runUntil(batch.cbEnd, this.reportFn);
     this._callbacks += n;
     if (this.barriers.length !== 0) this.resolveBarriers();

@@ -226,7 +226,8 @@ describe.each(domainKinds)("$name satisfies the RcuDomain contract", ({ make }) 
     const g = d.acquire();
     const p = d.synchronize();
     const t0 = Date.now();
-    while (stalls.length === 0 && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 5));
+    while (stalls.length === 0 && Date.now() - t0 < 2000)
+      await new Promise((r) => setTimeout(r, 5));
     expect(stalls.length).toBeGreaterThan(0);
     expect(stalls[0]).toBeGreaterThanOrEqual(15);
     expect(d.stats.stalls).toBeGreaterThan(0);
