@@ -1,0 +1,160 @@
+// The normal write API (kernel mtree_store_range, mtree_insert_range, mtree_erase, mtree_destroy
+// and friends; docs/spec/maple-tree.md §3), tree initialisation, and the flag-based locks. Each
+// function takes the tree lock itself and runs the advanced API underneath, as the kernel does.
+
+import { GFP_KERNEL, type Gfp } from "./alloc.js";
+import { isIndex } from "./entry.js";
+import { EINVAL } from "./errors.js";
+import { MA_STATE, type MaState } from "./state.js";
+import { retireSubtree } from "./store.js";
+import { MapleTreeCore, type TreeOptions } from "./tree.js";
+import {
+  mas_destroy,
+  mas_erase,
+  mas_insert,
+  mas_nomem,
+  mas_store_gfp,
+  storeArgsOk,
+} from "./write.js";
+
+/** Kernel `DEFINE_MTREE()` / `MTREE_INIT()`: a new empty tree with `flags`. */
+export function DEFINE_MTREE(flags = 0, options: TreeOptions = {}): MapleTreeCore {
+  return new MapleTreeCore(flags, options);
+}
+
+/** Kernel `mt_init_flags()`: re-initialises `mt` as an empty tree with `flags` (nodes dropped). */
+export function mt_init_flags(mt: MapleTreeCore, flags: number): void {
+  mt.resetStorage(flags);
+  mt.locked = false;
+}
+
+/** Kernel `mt_init()`: `mt_init_flags(mt, 0)`. */
+export function mt_init(mt: MapleTreeCore): void {
+  mt_init_flags(mt, 0);
+}
+
+/** Kernel `mtree_lock()`: takes the tree lock (a flag: JS is single-threaded). */
+export function mtree_lock(mt: MapleTreeCore): void {
+  mt.locked = true;
+}
+
+/** Kernel `mtree_unlock()`. */
+export function mtree_unlock(mt: MapleTreeCore): void {
+  mt.locked = false;
+}
+
+/** Kernel `mas_lock()`: the lock of the state's tree. */
+export function mas_lock(mas: MaState): void {
+  mtree_lock(mas.tree);
+}
+
+/** Kernel `mas_unlock()`. */
+export function mas_unlock(mas: MaState): void {
+  mtree_unlock(mas.tree);
+}
+
+/**
+ * Kernel `mtree_store_range()`: writes `entry` over [first, last] (null erases). Returns 0,
+ * -EINVAL (indices not integers in 0..MAX_INDEX, first > last, `undefined` entry; nothing
+ * changes) or -ENOMEM (nothing changes).
+ */
+export function mtree_store_range(
+  mt: MapleTreeCore,
+  first: number,
+  last: number,
+  entry: unknown,
+  gfp: Gfp = GFP_KERNEL,
+): number {
+  if (!storeArgsOk(first, last, entry)) return -EINVAL;
+  const mas = MA_STATE(mt, first, last);
+  mtree_lock(mt);
+  const ret = mas_store_gfp(mas, entry, gfp);
+  mtree_unlock(mt);
+  return ret;
+}
+
+/** Kernel `mtree_store()`: `mtree_store_range(mt, index, index, entry, gfp)`. */
+export function mtree_store(
+  mt: MapleTreeCore,
+  index: number,
+  entry: unknown,
+  gfp: Gfp = GFP_KERNEL,
+): number {
+  return mtree_store_range(mt, index, index, entry, gfp);
+}
+
+/**
+ * Kernel `mtree_insert_range()`: writes `entry` over [first, last] only if all of it is empty.
+ * Returns 0, -EEXIST, -EINVAL or -ENOMEM; on any error nothing changes.
+ */
+export function mtree_insert_range(
+  mt: MapleTreeCore,
+  first: number,
+  last: number,
+  entry: unknown,
+  gfp: Gfp = GFP_KERNEL,
+): number {
+  if (!storeArgsOk(first, last, entry)) return -EINVAL;
+  const mas = MA_STATE(mt, first, last);
+  mtree_lock(mt);
+  for (;;) {
+    mas_insert(mas, entry);
+    if (!mas_nomem(mas, gfp)) break;
+  }
+  mtree_unlock(mt);
+  mas_destroy(mas);
+  return mas.status === "error" ? mas.err : 0;
+}
+
+/** Kernel `mtree_insert()`: `mtree_insert_range(mt, index, index, entry, gfp)`. */
+export function mtree_insert(
+  mt: MapleTreeCore,
+  index: number,
+  entry: unknown,
+  gfp: Gfp = GFP_KERNEL,
+): number {
+  return mtree_insert_range(mt, index, index, entry, gfp);
+}
+
+/**
+ * Kernel `mtree_erase()`: empties the whole range holding `index`. Returns the erased entry, or
+ * null when there was none (or `index` is not a valid index; nothing changes).
+ */
+export function mtree_erase(mt: MapleTreeCore, index: number): unknown {
+  if (!isIndex(index)) return null;
+  const mas = MA_STATE(mt, index, index);
+  mtree_lock(mt);
+  const entry = mas_erase(mas);
+  mtree_unlock(mt);
+  return entry;
+}
+
+/**
+ * Kernel `__mt_destroy()`: frees every node (after readers, in RCU mode) and every entry handle;
+ * the tree is empty and its height 0, other flags kept. Entries themselves are the caller's.
+ */
+export function __mt_destroy(mt: MapleTreeCore): void {
+  const root = mt.rootNode;
+  mt.rootNode = 0;
+  mt.rootEntry = null;
+  mt.flags = mt.attr;
+  mt.generation++;
+  if (root !== 0) retireSubtree(mt, root);
+}
+
+/** Kernel `mtree_destroy()`: `__mt_destroy` under the tree lock. */
+export function mtree_destroy(mt: MapleTreeCore): void {
+  mtree_lock(mt);
+  __mt_destroy(mt);
+  mtree_unlock(mt);
+}
+
+/** Kernel `mtree_empty()`: the tree holds nothing (no node, no direct root entry). */
+export function mtree_empty(mt: MapleTreeCore): boolean {
+  return mt.rootNode === 0 && mt.rootEntry === null;
+}
+
+/** Kernel `mt_height()`: 0 empty or direct root, 1 a single leaf, +1 per internal level. */
+export function mt_height(mt: MapleTreeCore): number {
+  return mt.height;
+}

@@ -1,0 +1,93 @@
+// Gap bookkeeping of allocation trees (MT_FLAGS_ALLOC_RANGE): every arange node keeps, per child,
+// the size of the largest NULL run below it (`gaps[]`) and the offset of its largest (M_GAP), as
+// the kernel's `ma_gaps` / `meta.gap` (docs/spec/maple-tree.md §1.4 "Gap tracking"). Leaves keep
+// no gaps; theirs is computed when a parent needs it (kernel `mas_leaf_max_gap`).
+
+import { M_END, M_GAP, M_PARENT, M_PSLOT, M_TYPE, META, NODE_LEAF, STRIDE } from "./arena.js";
+import type { MapleTreeCore } from "./tree.js";
+
+/** Kernel `mas_leaf_max_gap()`: the largest NULL range (in indices) of leaf `node` on [min, max]. */
+export function leafMaxGap(tree: MapleTreeCore, node: number, min: number, max: number): number {
+  const arena = tree.arena;
+  const pivots = arena.pivots;
+  const slots = arena.slots;
+  const base = node * STRIDE;
+  const end = arena.meta[node * META + M_END];
+  let best = 0;
+  let lo = min;
+  for (let i = 0; i <= end; i++) {
+    const hi = i < end ? pivots[base + i] : max;
+    if (slots[base + i] === 0 && hi - lo + 1 > best) best = hi - lo + 1;
+    lo = hi + 1;
+  }
+  return best;
+}
+
+/** Largest gap recorded in arange node `node`; also refreshes its M_GAP offset. */
+function refreshMaxGap(tree: MapleTreeCore, node: number): number {
+  const arena = tree.arena;
+  const gaps = arena.gaps as Float64Array;
+  const base = node * STRIDE;
+  const end = arena.meta[node * META + M_END];
+  let best = 0;
+  let off = 0;
+  for (let i = 0; i <= end; i++) {
+    if (gaps[base + i] > best) {
+      best = gaps[base + i];
+      off = i;
+    }
+  }
+  arena.meta[node * META + M_GAP] = off;
+  return best;
+}
+
+/** The largest gap below node `node` on [min, max] (computed for a leaf, recorded otherwise). */
+export function nodeGap(tree: MapleTreeCore, node: number, min: number, max: number): number {
+  if (tree.arena.meta[node * META + M_TYPE] === NODE_LEAF) return leafMaxGap(tree, node, min, max);
+  return refreshMaxGap(tree, node);
+}
+
+/**
+ * Recomputes the gaps of `node` (on [min, max]) from its children, then, unless `onlyNode`,
+ * carries the change up through the parents until a recorded gap is already right (kernel
+ * `mas_update_gap` / `mas_parent_gap`). No-op for trees without gaps.
+ */
+export function updateGapsFrom(
+  tree: MapleTreeCore,
+  node: number,
+  min: number,
+  max: number,
+  onlyNode = false,
+): void {
+  const arena = tree.arena;
+  const gaps = arena.gaps;
+  if (gaps === null) return;
+  const meta = arena.meta;
+  const pivots = arena.pivots;
+  let g: number;
+  if (meta[node * META + M_TYPE] === NODE_LEAF) {
+    g = leafMaxGap(tree, node, min, max);
+  } else {
+    const base = node * STRIDE;
+    const end = meta[node * META + M_END];
+    let lo = min;
+    for (let i = 0; i <= end; i++) {
+      const hi = i < end ? pivots[base + i] : max;
+      gaps[base + i] = nodeGap(tree, arena.slots[base + i], lo, hi);
+      lo = hi + 1;
+    }
+    for (let i = end + 1; i < STRIDE; i++) gaps[base + i] = 0;
+    g = refreshMaxGap(tree, node);
+  }
+  if (onlyNode) return;
+  let child = node;
+  let parent = meta[child * META + M_PARENT];
+  while (parent !== 0) {
+    const at = parent * STRIDE + meta[child * META + M_PSLOT];
+    if (gaps[at] === g) return;
+    gaps[at] = g;
+    g = refreshMaxGap(tree, parent);
+    child = parent;
+    parent = meta[child * META + M_PARENT];
+  }
+}

@@ -1,0 +1,291 @@
+// The advanced write API (kernel mas_store, mas_store_gfp, mas_insert, mas_erase, the
+// preallocation and -ENOMEM retry protocol; docs/spec/maple-tree.md §4.5) and the writes on a
+// tree without nodes (§1.6: direct root entry, root expansion). Writes into node trees are
+// planned and carried out by store.ts.
+//
+// Every write decides its worst case of nodes and reserves it before changing anything, so a
+// failed write (-ENOMEM) leaves the tree exactly as it was.
+
+import { GFP_KERNEL, GFP_NOWAIT, type Gfp, reserveNodes } from "./alloc.js";
+import { NODE_LEAF, STRIDE } from "./arena.js";
+import { descendToLeaf } from "./descend.js";
+import { isIndex, MAX_INDEX } from "./entry.js";
+import { EEXIST, EINVAL, ENOMEM } from "./errors.js";
+import { MA_STATE_PREALLOC, type MaState, mas_is_err, mas_reset, mas_set_err } from "./state.js";
+import { commitStore, nodesNeeded, planStore, rootStorable } from "./store.js";
+import { updateGapsFrom } from "./store-gap.js";
+import { BIG_BASE, bPiv, bSlot, writeNode } from "./store-node.js";
+import type { MapleTreeCore } from "./tree.js";
+
+// The node request of the last write that failed with -ENOMEM (kernel `mas->node_request`),
+// kept beside the state rather than in it: only `mas_nomem` reads it, right after the failure.
+let requestMas: MaState | null = null;
+let requestNodes = 0;
+
+/** True when [index, last] and `entry` are acceptable to a write (api.md "Indices", "Entries"). */
+export function storeArgsOk(index: unknown, last: unknown, entry: unknown): boolean {
+  return isIndex(index) && isIndex(last) && index <= last && entry !== undefined;
+}
+
+/**
+ * One write attempt of `entry` over [mas.index, mas.last] with `gfp` rules for the nodes it
+ * needs. Returns the first entry overwritten; on -ENOMEM the state is in error, the tree and
+ * `index`/`last` unchanged, and the request is remembered for `mas_nomem`.
+ */
+function tryStore(mas: MaState, entry: unknown, gfp: Gfp): unknown {
+  const tree = mas.tree;
+  if (tree.rootNode === 0) return storeRoot(mas, entry, gfp);
+  const p = planStore(mas, entry);
+  const need = nodesNeeded(tree, p);
+  if (!reserveNodes(mas, need, gfp)) {
+    requestMas = mas;
+    requestNodes = need;
+    mas_set_err(mas, -ENOMEM);
+    return null;
+  }
+  commitStore(mas, entry, p);
+  if ((mas.flags & MA_STATE_PREALLOC) === 0) mas.reserved = 0;
+  return p.old;
+}
+
+/** Writes into a tree without nodes: kernel `mas_store_root` / `mas_root_expand`. */
+function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
+  const tree = mas.tree;
+  const index = mas.index;
+  const last = mas.last;
+  const old = index === 0 ? tree.rootEntry : null;
+  if (entry === null) {
+    if (index === 0 && tree.rootEntry !== null) {
+      tree.rootEntry = null;
+      tree.generation++;
+    }
+    mas_reset(mas);
+    return old;
+  }
+  if (index === 0 && last === 0 && rootStorable(entry)) {
+    tree.rootEntry = entry;
+    tree.generation++;
+    mas_reset(mas);
+    return old;
+  }
+  if (!reserveNodes(mas, 1, gfp)) {
+    requestMas = mas;
+    requestNodes = 1;
+    mas_set_err(mas, -ENOMEM);
+    return null;
+  }
+  const entries = tree.entries;
+  let at = BIG_BASE;
+  if (tree.rootEntry !== null && index > 0) {
+    bPiv[at] = 0;
+    bSlot[at++] = entries.alloc(tree.rootEntry);
+  }
+  if (index > (at === BIG_BASE ? 0 : 1)) {
+    bPiv[at] = index - 1; // the NULL range before the entry
+    bSlot[at++] = 0;
+  }
+  bPiv[at] = last;
+  bSlot[at++] = entries.alloc(entry);
+  if (last < MAX_INDEX) {
+    bPiv[at] = MAX_INDEX; // the NULL tail
+    bSlot[at++] = 0;
+  }
+  const leaf = tree.arena.alloc(NODE_LEAF);
+  writeNode(tree.arena, leaf, NODE_LEAF, BIG_BASE, at);
+  tree.rootEntry = null;
+  tree.rootNode = leaf;
+  tree.height = 1;
+  tree.generation++;
+  updateGapsFrom(tree, leaf, 0, MAX_INDEX);
+  if ((mas.flags & MA_STATE_PREALLOC) === 0) mas.reserved = 0;
+  mas.status = "active";
+  descendToLeaf(mas, index);
+  return old;
+}
+
+/**
+ * Kernel `mas_store()`: writes `entry` (null erases) over [mas.index, mas.last] and returns the
+ * first entry overwritten. Nodes come from the state's preallocation, else with GFP_NOWAIT
+ * rules; on failure the state is in error (-ENOMEM) and null is returned. Bad indices or an
+ * `undefined` entry put the state in error (-EINVAL). Afterwards the state is positioned on the
+ * written range (widened over NULL neighbours for a NULL write); direct root writes leave it at
+ * status start.
+ */
+export function mas_store(mas: MaState, entry: unknown): unknown {
+  if (!storeArgsOk(mas.index, mas.last, entry)) {
+    mas_set_err(mas, -EINVAL);
+    return null;
+  }
+  return tryStore(mas, entry, GFP_NOWAIT);
+}
+
+/**
+ * Kernel `mas_store_gfp()`: `mas_store` with the `mas_nomem` retry loop. Returns 0, -EINVAL
+ * (bad range or `undefined` entry; tree unchanged) or -ENOMEM (tree unchanged).
+ */
+export function mas_store_gfp(mas: MaState, entry: unknown, gfp: Gfp = GFP_KERNEL): number {
+  const index = mas.index;
+  const last = mas.last;
+  if (!storeArgsOk(index, last, entry)) {
+    mas_set_err(mas, -EINVAL);
+    return -EINVAL;
+  }
+  for (;;) {
+    tryStore(mas, entry, GFP_NOWAIT);
+    if (mas.status !== "error") break;
+    if (!mas_nomem(mas, gfp)) {
+      mas_destroy(mas);
+      return mas.err;
+    }
+    mas.index = index;
+    mas.last = last;
+  }
+  mas_destroy(mas);
+  return 0;
+}
+
+/**
+ * Kernel `mas_nomem()`: after a write failed with -ENOMEM, obtains the nodes it asked for with
+ * `gfp` rules. On success the state is at status start (retry the write) and true is returned;
+ * otherwise false (the state stays in error). Not in error with -ENOMEM: false.
+ */
+export function mas_nomem(mas: MaState, gfp: Gfp = GFP_KERNEL): boolean {
+  if (mas.status !== "error" || mas.err !== -ENOMEM) return false;
+  const need = requestMas === mas ? requestNodes : mas.tree.height * 3 + 2;
+  if (!reserveNodes(mas, need, gfp)) return false;
+  requestMas = null;
+  mas_reset(mas);
+  return true;
+}
+
+/**
+ * Kernel `mas_preallocate()`: reserves the worst case of nodes the write of `entry` over
+ * [mas.index, mas.last] can need, so `mas_store_prealloc` cannot fail. Returns 0, -EINVAL or
+ * -ENOMEM (the state is then reset and holds nothing).
+ */
+export function mas_preallocate(mas: MaState, entry: unknown, gfp: Gfp = GFP_KERNEL): number {
+  if (!storeArgsOk(mas.index, mas.last, entry)) {
+    mas_set_err(mas, -EINVAL);
+    return -EINVAL;
+  }
+  const tree = mas.tree;
+  let need: number;
+  if (tree.rootNode === 0) {
+    need = entry === null || (mas.index === 0 && mas.last === 0 && rootStorable(entry)) ? 0 : 1;
+  } else {
+    need = nodesNeeded(tree, planStore(mas, entry));
+  }
+  mas_reset(mas);
+  if (!reserveNodes(mas, need, gfp)) {
+    mas_destroy(mas);
+    return -ENOMEM;
+  }
+  mas.flags |= MA_STATE_PREALLOC;
+  return 0;
+}
+
+/**
+ * Kernel `mas_store_prealloc()`: the write prepared by `mas_preallocate` (the range may have
+ * been adjusted with `__mas_set_range`), then `mas_destroy`. Running out of nodes here is a bug
+ * in the caller and throws.
+ */
+export function mas_store_prealloc(mas: MaState, entry: unknown): void {
+  if (!storeArgsOk(mas.index, mas.last, entry)) {
+    mas_set_err(mas, -EINVAL);
+    return;
+  }
+  tryStore(mas, entry, GFP_KERNEL);
+  if (mas.status === "error") throw new Error("maple-tree: mas_store_prealloc ran out of nodes");
+  mas_destroy(mas);
+}
+
+/** Kernel `mas_destroy()`: gives back unused preallocated nodes and clears MA_STATE_PREALLOC. */
+export function mas_destroy(mas: MaState): void {
+  mas.reserved = 0;
+  mas.flags &= ~MA_STATE_PREALLOC;
+}
+
+/**
+ * Kernel `mas_insert()`: writes `entry` over [mas.index, mas.last] only if every index there is
+ * empty now. Otherwise the state is in error (-EEXIST) and the entry found at `index` (or null,
+ * when the occupied part lies further right) is returned. -ENOMEM as `mas_store`.
+ */
+export function mas_insert(mas: MaState, entry: unknown): unknown {
+  if (!storeArgsOk(mas.index, mas.last, entry)) {
+    mas_set_err(mas, -EINVAL);
+    return null;
+  }
+  const tree = mas.tree;
+  if (tree.rootNode === 0) {
+    if (tree.rootEntry !== null && mas.index === 0) {
+      mas_set_err(mas, -EEXIST);
+      return tree.rootEntry;
+    }
+  } else {
+    const h = descendToLeaf(mas, mas.index);
+    if (h !== 0) {
+      mas_set_err(mas, -EEXIST);
+      return tree.entries.values[h];
+    }
+    const max = mas.offset < mas.end ? tree.arena.pivots[mas.node * STRIDE + mas.offset] : mas.max;
+    if (mas.last > max) {
+      mas_set_err(mas, -EEXIST);
+      return null;
+    }
+  }
+  tryStore(mas, entry, GFP_NOWAIT);
+  return null;
+}
+
+/**
+ * Kernel `mas_erase()`: finds the range holding `mas.index` and, if it holds an entry, stores
+ * NULL over all of it (GFP_KERNEL with the `mas_nomem` loop). Returns the erased entry, or null
+ * when the range was empty (nothing changes). `index`/`last` end as the (widened) NULL range.
+ */
+export function mas_erase(mas: MaState): unknown {
+  const index = mas.index;
+  if (!isIndex(index)) {
+    mas_set_err(mas, -EINVAL);
+    return null;
+  }
+  const tree = mas.tree;
+  let first: number;
+  let last: number;
+  let entry: unknown;
+  if (tree.rootNode === 0) {
+    entry = index === 0 ? tree.rootEntry : null;
+    mas.status = tree.rootEntry === null ? "none" : "root";
+    first = index;
+    last = index;
+    if (entry === null) return null;
+  } else {
+    const h = descendToLeaf(mas, index);
+    const pivots = tree.arena.pivots;
+    const base = mas.node * STRIDE;
+    first = mas.offset > 0 ? pivots[base + mas.offset - 1] + 1 : mas.min;
+    last = mas.offset < mas.end ? pivots[base + mas.offset] : mas.max;
+    mas.index = first;
+    mas.last = last;
+    mas.status = "active";
+    if (h === 0) return null;
+    entry = tree.entries.values[h];
+  }
+  for (;;) {
+    mas.index = first;
+    mas.last = last;
+    tryStore(mas, null, GFP_NOWAIT);
+    if (!mas_is_err(mas)) break;
+    if (!mas_nomem(mas, GFP_KERNEL)) {
+      mas.index = index;
+      mas.last = index;
+      return null;
+    }
+  }
+  mas_destroy(mas);
+  return entry;
+}
+
+/** Number of entry-holding nodes a tree's store may need at worst (diagnostics and tests). */
+export function mt_worst_case_nodes(mt: MapleTreeCore): number {
+  return mt.height * 3 + 1;
+}

@@ -1,0 +1,146 @@
+// Test support for the write side: an in-order walk that reads a tree's ranges straight from the
+// arena (independent of the read API), and a simple model of a range map (a sorted array of
+// non-overlapping non-NULL ranges) that the random tests compare the tree against.
+
+import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/arena.js";
+import { MAX_INDEX } from "../../src/entry.js";
+import type { MapleTreeCore } from "../../src/tree.js";
+
+/** A range of the tree or model: [first, last] holds `value` (null = empty). */
+export interface Range {
+  first: number;
+  last: number;
+  value: unknown;
+}
+
+/** Every range of `mt` in index order, NULL ranges included (an empty tree gives []). */
+export function treeRanges(mt: MapleTreeCore): Range[] {
+  const out: Range[] = [];
+  if (mt.rootNode === 0) {
+    if (mt.rootEntry !== null) out.push({ first: 0, last: 0, value: mt.rootEntry });
+    return out;
+  }
+  const walk = (node: number, min: number, max: number): void => {
+    const a = mt.arena;
+    const end = a.meta[node * META + M_END];
+    const leaf = a.meta[node * META + M_TYPE] === NODE_LEAF;
+    let lo = min;
+    for (let i = 0; i <= end; i++) {
+      const hi = i < end ? a.pivots[node * STRIDE + i] : max;
+      const s = a.slots[node * STRIDE + i];
+      if (leaf) out.push({ first: lo, last: hi, value: s === 0 ? null : mt.entries.values[s] });
+      else walk(s, lo, hi);
+      lo = hi + 1;
+    }
+  };
+  walk(mt.rootNode, 0, MAX_INDEX);
+  return out;
+}
+
+/** The non-NULL ranges of `mt` in index order. */
+export function treeEntries(mt: MapleTreeCore): Range[] {
+  return treeRanges(mt).filter((r) => r.value !== null);
+}
+
+/** The entry at `index` read from the arena (null if none). */
+export function treeLoad(mt: MapleTreeCore, index: number): unknown {
+  for (const r of treeRanges(mt)) if (r.first <= index && index <= r.last) return r.value;
+  return null;
+}
+
+/** A reference range map: sorted, non-overlapping, non-NULL ranges; NULL ranges implied. */
+export class RangeModel {
+  ranges: Range[] = [];
+
+  /** Index of the first range whose last >= index. */
+  private lowerBound(index: number): number {
+    let lo = 0;
+    let hi = this.ranges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.ranges[mid] as Range).last < index) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The range holding `index`, or null. */
+  find(index: number): Range | null {
+    const r = this.ranges[this.lowerBound(index)];
+    return r !== undefined && r.first <= index ? r : null;
+  }
+
+  /** The entry at `index` (null if none). */
+  load(index: number): unknown {
+    return this.find(index)?.value ?? null;
+  }
+
+  /** Writes `value` (null erases) over [first, last]; returns the previous entry at `first`. */
+  store(first: number, last: number, value: unknown): unknown {
+    const old = this.load(first);
+    let i = this.lowerBound(first);
+    const add: Range[] = [];
+    let j = i;
+    while (j < this.ranges.length && (this.ranges[j] as Range).first <= last) {
+      const r = this.ranges[j] as Range;
+      if (r.first < first) add.push({ first: r.first, last: first - 1, value: r.value });
+      if (r.last > last) add.push({ first: last + 1, last: r.last, value: r.value });
+      j++;
+    }
+    if (value !== null) add.push({ first, last, value });
+    add.sort((a, b) => a.first - b.first);
+    this.ranges.splice(i, j - i, ...add);
+    i = 0;
+    return old;
+  }
+
+  /** True when every index of [first, last] is empty. */
+  isEmpty(first: number, last: number): boolean {
+    const r = this.ranges[this.lowerBound(first)];
+    return r === undefined || r.first > last;
+  }
+
+  /** Erases the range holding `index`; returns its entry (null if none). */
+  erase(index: number): unknown {
+    const r = this.find(index);
+    if (r === null) return null;
+    this.store(r.first, r.last, null);
+    return r.value;
+  }
+}
+
+/** Throws a readable error when the tree's non-NULL ranges differ from the model's. */
+export function expectSameContents(mt: MapleTreeCore, model: RangeModel, where = ""): void {
+  const got = treeEntries(mt);
+  const want = model.ranges;
+  const n = Math.max(got.length, want.length);
+  for (let i = 0; i < n; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (
+      g === undefined ||
+      w === undefined ||
+      g.first !== w.first ||
+      g.last !== w.last ||
+      g.value !== w.value
+    ) {
+      const fmt = (r: Range | undefined): string =>
+        r === undefined ? "none" : `[${r.first}-${r.last}]=${String(r.value)}`;
+      throw new Error(
+        `${where}: range ${i} differs: tree ${fmt(g)}, model ${fmt(w)} (tree ${got.length}, model ${want.length} ranges)`,
+      );
+    }
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so random tests replay from SEED. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
