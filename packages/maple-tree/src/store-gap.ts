@@ -3,8 +3,28 @@
 // the kernel's `ma_gaps` / `meta.gap` (docs/spec/maple-tree.md §1.4 "Gap tracking"). Leaves keep
 // no gaps; theirs is computed when a parent needs it (kernel `mas_leaf_max_gap`).
 
-import { M_END, M_GAP, M_PARENT, M_PSLOT, M_TYPE, META, NODE_LEAF, STRIDE } from "./arena.js";
+import {
+  M_END as M_END_,
+  M_GAP as M_GAP_,
+  M_PARENT as M_PARENT_,
+  M_PSLOT as M_PSLOT_,
+  M_TYPE as M_TYPE_,
+  META as META_,
+  NODE_LEAF as NODE_LEAF_,
+  STRIDE as STRIDE_,
+} from "./arena.js";
 import type { MapleTreeCore } from "./tree.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const M_END = M_END_;
+const M_GAP = M_GAP_;
+const M_PARENT = M_PARENT_;
+const M_PSLOT = M_PSLOT_;
+const M_TYPE = M_TYPE_;
+const META = META_;
+const NODE_LEAF = NODE_LEAF_;
+const STRIDE = STRIDE_;
 
 /** Kernel `mas_leaf_max_gap()`: the largest NULL range (in indices) of leaf `node` on [min, max]. */
 export function leafMaxGap(tree: MapleTreeCore, node: number, min: number, max: number): number {

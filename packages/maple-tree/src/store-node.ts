@@ -7,16 +7,27 @@
 // including the last one, so any cut point yields correct pivots for both sides.
 
 import {
-  M_END,
-  M_GAP,
-  M_PARENT,
-  M_PSLOT,
-  META,
-  NODE_ARANGE,
-  NODE_LEAF,
+  M_END as M_END_,
+  M_GAP as M_GAP_,
+  M_PARENT as M_PARENT_,
+  M_PSLOT as M_PSLOT_,
+  META as META_,
+  NODE_ARANGE as NODE_ARANGE_,
+  NODE_LEAF as NODE_LEAF_,
   type NodeArena,
-  STRIDE,
+  STRIDE as STRIDE_,
 } from "./arena.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const M_END = M_END_;
+const M_GAP = M_GAP_;
+const M_PARENT = M_PARENT_;
+const M_PSLOT = M_PSLOT_;
+const META = META_;
+const NODE_ARANGE = NODE_ARANGE_;
+const NODE_LEAF = NODE_LEAF_;
+const STRIDE = STRIDE_;
 
 /** Capacity of the big node: 3 nodes' worth plus head room for a prepended sibling. */
 export const BIG = 96;

@@ -22,25 +22,57 @@
 // it is the rightmost leaf. It is why NULL widening never has to look into the previous leaf.
 
 import {
-  M_DEAD,
-  M_END,
-  M_PARENT,
-  M_PSLOT,
-  M_TYPE,
-  META,
-  minEndOf,
-  NODE_ARANGE,
-  NODE_LEAF,
-  NODE_RANGE,
-  STRIDE,
-  slotsOf,
+  M_DEAD as M_DEAD_,
+  M_END as M_END_,
+  M_PARENT as M_PARENT_,
+  M_PSLOT as M_PSLOT_,
+  M_TYPE as M_TYPE_,
+  META as META_,
+  minEndOf as minEndOf_,
+  NODE_ARANGE as NODE_ARANGE_,
+  NODE_LEAF as NODE_LEAF_,
+  NODE_RANGE as NODE_RANGE_,
+  STRIDE as STRIDE_,
+  slotsOf as slotsOf_,
 } from "./arena.js";
-import { descendToLeaf } from "./descend.js";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
+import { descendToLeaf as descendToLeaf_ } from "./descend.js";
+import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
 import { MaState } from "./state.js";
-import { updateGapsFrom } from "./store-gap.js";
-import { BIG_BASE, bPiv, bSlot, cuts, splitBig, writeNode } from "./store-node.js";
+import { updateGapsFrom as updateGapsFrom_ } from "./store-gap.js";
+import {
+  BIG_BASE as BIG_BASE_,
+  bPiv as bPiv_,
+  bSlot as bSlot_,
+  cuts as cuts_,
+  splitBig as splitBig_,
+  writeNode as writeNode_,
+} from "./store-node.js";
 import type { MapleTreeCore } from "./tree.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const M_DEAD = M_DEAD_;
+const M_END = M_END_;
+const M_PARENT = M_PARENT_;
+const M_PSLOT = M_PSLOT_;
+const M_TYPE = M_TYPE_;
+const META = META_;
+const minEndOf = minEndOf_;
+const NODE_ARANGE = NODE_ARANGE_;
+const NODE_LEAF = NODE_LEAF_;
+const NODE_RANGE = NODE_RANGE_;
+const STRIDE = STRIDE_;
+const slotsOf = slotsOf_;
+const descendToLeaf = descendToLeaf_;
+const MAX_INDEX = MAX_INDEX_;
+const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
+const updateGapsFrom = updateGapsFrom_;
+const BIG_BASE = BIG_BASE_;
+const bPiv = bPiv_;
+const bSlot = bSlot_;
+const cuts = cuts_;
+const splitBig = splitBig_;
+const writeNode = writeNode_;
 
 /** Result of a store analysis: where the write lands, after NULL widening. */
 interface Plan {
@@ -243,18 +275,26 @@ function consume(meta: Int32Array, id: number): void {
 /** Releases an entry handle that left the tree (after readers, in RCU mode). */
 export function releaseHandle(tree: MapleTreeCore, h: number): void {
   if (h === 0) return;
-  if (tree.inRcu) {
-    const entries = tree.entries;
-    tree.reclaimer.defer(() => entries.release(h));
-  } else tree.entries.release(h);
+  if (tree.inRcu) deferRelease(tree, h);
+  else tree.entries.release(h);
+}
+
+// The closures live in their own functions so the non-RCU paths allocate no context.
+function deferRelease(tree: MapleTreeCore, h: number): void {
+  const entries = tree.entries;
+  tree.reclaimer.defer(() => entries.release(h));
+}
+
+function deferFree(tree: MapleTreeCore, id: number): void {
+  const arena = tree.arena;
+  tree.reclaimer.defer(() => arena.free(id));
 }
 
 /** Retires node `id` (already unlinked): dead mark, then free now or after readers. */
 export function retireNode(tree: MapleTreeCore, id: number): void {
-  const arena = tree.arena;
-  arena.meta[id * META + M_DEAD] = 1;
-  if (tree.inRcu) tree.reclaimer.defer(() => arena.free(id));
-  else arena.free(id);
+  tree.arena.meta[id * META + M_DEAD] = 1;
+  if (tree.inRcu) deferFree(tree, id);
+  else tree.arena.free(id);
 }
 
 /** Retires a whole unlinked subtree with its entry handles, skipping nodes consumed by a write. */
@@ -649,9 +689,8 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
   // Published: retire what the write unlinked.
   for (let i = 0; i < wholeCount; i++) retireSubtree(tree, wholeList[i]);
   for (let i = 0; i < deadCount; i++) {
-    const id = deadList[i];
-    if (tree.inRcu) tree.reclaimer.defer(() => arena.free(id));
-    else arena.free(id);
+    if (rcu) deferFree(tree, deadList[i]);
+    else arena.free(deadList[i]);
   }
   deadCount = 0;
   wholeCount = 0;

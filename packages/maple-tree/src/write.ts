@@ -6,16 +6,64 @@
 // Every write decides its worst case of nodes and reserves it before changing anything, so a
 // failed write (-ENOMEM) leaves the tree exactly as it was.
 
-import { GFP_KERNEL, GFP_NOWAIT, type Gfp, reserveNodes } from "./alloc.js";
-import { NODE_LEAF, STRIDE } from "./arena.js";
-import { descendToLeaf } from "./descend.js";
-import { isIndex, MAX_INDEX } from "./entry.js";
-import { EEXIST, EINVAL, ENOMEM } from "./errors.js";
-import { MA_STATE_PREALLOC, type MaState, mas_is_err, mas_reset, mas_set_err } from "./state.js";
-import { commitStore, nodesNeeded, planStore, rootStorable } from "./store.js";
-import { updateGapsFrom } from "./store-gap.js";
-import { BIG_BASE, bPiv, bSlot, writeNode } from "./store-node.js";
+import {
+  GFP_KERNEL as GFP_KERNEL_,
+  GFP_NOWAIT as GFP_NOWAIT_,
+  type Gfp,
+  reserveNodes as reserveNodes_,
+} from "./alloc.js";
+import { NODE_LEAF as NODE_LEAF_, STRIDE as STRIDE_ } from "./arena.js";
+import { descendToLeaf as descendToLeaf_ } from "./descend.js";
+import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
+import { EEXIST as EEXIST_, EINVAL as EINVAL_, ENOMEM as ENOMEM_ } from "./errors.js";
+import {
+  MA_STATE_PREALLOC as MA_STATE_PREALLOC_,
+  type MaState,
+  mas_is_err as mas_is_err_,
+  mas_reset as mas_reset_,
+  mas_set_err as mas_set_err_,
+} from "./state.js";
+import {
+  commitStore as commitStore_,
+  nodesNeeded as nodesNeeded_,
+  planStore as planStore_,
+  rootStorable as rootStorable_,
+} from "./store.js";
+import { updateGapsFrom as updateGapsFrom_ } from "./store-gap.js";
+import {
+  BIG_BASE as BIG_BASE_,
+  bPiv as bPiv_,
+  bSlot as bSlot_,
+  writeNode as writeNode_,
+} from "./store-node.js";
 import type { MapleTreeCore } from "./tree.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const GFP_KERNEL = GFP_KERNEL_;
+const GFP_NOWAIT = GFP_NOWAIT_;
+const reserveNodes = reserveNodes_;
+const NODE_LEAF = NODE_LEAF_;
+const STRIDE = STRIDE_;
+const descendToLeaf = descendToLeaf_;
+const isIndex = isIndex_;
+const MAX_INDEX = MAX_INDEX_;
+const EEXIST = EEXIST_;
+const EINVAL = EINVAL_;
+const ENOMEM = ENOMEM_;
+const MA_STATE_PREALLOC = MA_STATE_PREALLOC_;
+const mas_is_err = mas_is_err_;
+const mas_reset = mas_reset_;
+const mas_set_err = mas_set_err_;
+const commitStore = commitStore_;
+const nodesNeeded = nodesNeeded_;
+const planStore = planStore_;
+const rootStorable = rootStorable_;
+const updateGapsFrom = updateGapsFrom_;
+const BIG_BASE = BIG_BASE_;
+const bPiv = bPiv_;
+const bSlot = bSlot_;
+const writeNode = writeNode_;
 
 // The node request of the last write that failed with -ENOMEM (kernel `mas->node_request`),
 // kept beside the state rather than in it: only `mas_nomem` reads it, right after the failure.
