@@ -209,7 +209,7 @@ const NODE_ROWS: Row[] = [
     // at the ends of the index space
     ["active@0x55", "next", null, 0x60, M, "overflow"],
     ["active@0x55", "find", null, 0x60, M, "active"],
-    ["start@" + M, "find_rev", C, 0x50, 0x5f, "active"],
+    [`start@${M}`, "find_rev", C, 0x50, 0x5f, "active"],
     ["start@5", "prev", null, 0, 0xf, "underflow"],
     ["start@0", "prev", null, 0, 0, "underflow"],
     ["active@5", "find_rev", null, 0, 0xf, "underflow"],
