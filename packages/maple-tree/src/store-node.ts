@@ -42,10 +42,8 @@ export const cuts = new Int32Array(8);
 
 /**
  * Chooses how to cut the big node items [start, stop) into nodes of capacity `cap` with at
- * least `minN` items each, fills `cuts`, and returns the number of pieces (1..4). Leaves are
- * never cut right after a NULL item (no leaf but the rightmost ends in NULL). When the items end
- * at the right edge of the tree (`rightEdge`), the earlier pieces are packed nearly full: the last
- * piece is exempt from the minimum there, and sequential appends then leave dense nodes.
+ * least `minN` items each, as evenly as possible, fills `cuts`, and returns the number of pieces
+ * (1..4). Leaves are never cut right after a NULL item (no leaf but the rightmost ends in NULL).
  */
 export function splitBig(
   start: number,
@@ -53,7 +51,6 @@ export function splitBig(
   cap: number,
   minN: number,
   leaf: boolean,
-  rightEdge: boolean,
 ): number {
   const n = stop - start;
   if (n <= cap) {
@@ -61,8 +58,7 @@ export function splitBig(
     return 1;
   }
   for (let k = Math.ceil(n / cap); k <= 4; k++) {
-    if (tryCuts(start, stop, k, cap, minN, leaf, rightEdge)) return k;
-    if (rightEdge && tryCuts(start, stop, k, cap, minN, leaf, false)) return k;
+    if (tryCuts(start, stop, k, cap, minN, leaf)) return k;
   }
   throw new Error(`maple-tree internal: cannot split ${n} items into nodes of ${cap}`);
 }
@@ -74,15 +70,14 @@ function tryCuts(
   cap: number,
   minN: number,
   leaf: boolean,
-  packed: boolean,
 ): boolean {
   let from = start;
   for (let j = 0; j < k - 1; j++) {
     const left = stop - from;
-    let size = packed ? Math.min(cap - 1, left - 1) : Math.ceil(left / (k - j));
+    let size = Math.ceil(left / (k - j));
     if (leaf && bSlot[from + size - 1] === 0) {
       // Move the cut off the NULL: prefer the side that keeps both parts legal.
-      if (size + 1 <= cap && left - size - 1 >= (packed ? 1 : minN)) size++;
+      if (size + 1 <= cap && left - size - 1 >= minN) size++;
       else size--;
     }
     if (size < minN || size > cap) return false;
@@ -90,7 +85,7 @@ function tryCuts(
     cuts[j] = from;
   }
   const last = stop - from;
-  if (last < (packed ? 1 : minN) || last > cap) return false;
+  if (last < minN || last > cap) return false;
   cuts[k - 1] = stop;
   return true;
 }

@@ -237,7 +237,7 @@ export function planStore(mas: MaState, entry: unknown): Plan {
     lnode === rnode &&
     !p.pullNull &&
     n <= slotsOf(NODE_LEAF) &&
-    (n > minEndOf(NODE_LEAF) || isRoot || rmax === MAX_INDEX)
+    (n > minEndOf(NODE_LEAF) || isRoot)
   ) {
     p.shape = SHAPE_LEAF;
   } else {
@@ -267,7 +267,9 @@ let deadCount = 0;
 const wholeList = new Int32Array(512);
 let wholeCount = 0;
 
+/** Marks node `id` replaced by this write (idempotent); it is freed once the write is published. */
 function consume(meta: Int32Array, id: number): void {
+  if (meta[id * META + M_DEAD] !== 0) return;
   meta[id * META + M_DEAD] = 1;
   deadList[deadCount++] = id;
 }
@@ -543,7 +545,7 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
       rmax = nmax;
       pullNull = false;
     }
-    let isRoot = meta[L * META + M_PARENT] === 0 && L === R;
+    const isRoot = meta[L * META + M_PARENT] === 0 && L === R;
     let n = stop - start;
     if (!isRoot && n < minN && rmax !== MAX_INDEX) {
       // Rebalance: the next node of this level joins (a node off the right edge always has one).
@@ -555,7 +557,18 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
       R = N;
       rmax = nmax;
       n = stop - start;
-      isRoot = false;
+    } else if (!isRoot && n < minN) {
+      // Rebalance at the right edge: the previous node of this level joins, as the kernel's
+      // writer rebalances every deficient non-root node (only mt_validate exempts the edge).
+      const lmin = nodeMin(tree, L);
+      if (lmin > 0) {
+        const N = nodeAtDepth(tree, lmin - 1, up);
+        start = prependNode(tree, N, lmin - 1, start);
+        consume(meta, L);
+        consume(meta, N);
+        L = N;
+        n = stop - start;
+      }
     } else if (!isRoot && n > cap && L === R) {
       // Push into a sibling under the same parent if both fit in two nodes (B*-tree style), so
       // the parent keeps its slot count and the split does not ripple upwards.
@@ -586,7 +599,7 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
         }
       }
     }
-    const k = splitBig(start, stop, cap, minN, leaf, rmax === MAX_INDEX);
+    const k = splitBig(start, stop, cap, minN, leaf);
 
     if (L === R && k === 1) {
       // Stop level: one node replaces L; the parent's pivot for it is unchanged.
@@ -631,6 +644,7 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
       }
     }
     consume(meta, L);
+    consume(meta, R);
 
     if (isRoot) {
       // Root growth: a new root above the k nodes.

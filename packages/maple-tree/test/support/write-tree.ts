@@ -1,0 +1,84 @@
+// Test support for the write side: builders and structural probes (leaves, node counts) read
+// straight from the arena, and a reclaimer that holds frees until told to run them.
+
+import { M_END, M_PARENT, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/arena.js";
+import { descendToLeaf } from "../../src/descend.js";
+import { MAX_INDEX } from "../../src/entry.js";
+import { DEFINE_MTREE, mtree_store_range } from "../../src/mtree.js";
+import type { Reclaimer } from "../../src/reclaim.js";
+import { MaState } from "../../src/state.js";
+import type { MapleTreeCore, TreeOptions } from "../../src/tree.js";
+
+/** A leaf as seen from the tree: id, bounds and data end. */
+export interface LeafInfo {
+  node: number;
+  min: number;
+  max: number;
+  end: number;
+  parent: number;
+}
+
+/** The leaves of `mt` in index order. */
+export function leaves(mt: MapleTreeCore): LeafInfo[] {
+  const out: LeafInfo[] = [];
+  if (mt.rootNode === 0) return out;
+  const a = mt.arena;
+  const walk = (node: number, min: number, max: number): void => {
+    const end = a.meta[node * META + M_END];
+    if (a.meta[node * META + M_TYPE] === NODE_LEAF) {
+      out.push({ node, min, max, end, parent: a.meta[node * META + M_PARENT] });
+      return;
+    }
+    let lo = min;
+    for (let i = 0; i <= end; i++) {
+      const hi = i < end ? a.pivots[node * STRIDE + i] : max;
+      walk(a.slots[node * STRIDE + i], lo, hi);
+      lo = hi + 1;
+    }
+  };
+  walk(mt.rootNode, 0, MAX_INDEX);
+  return out;
+}
+
+/** Data end of node `id`. */
+export function endOf(mt: MapleTreeCore, id: number): number {
+  return mt.arena.meta[id * META + M_END];
+}
+
+/** The entry at `index`, read with the shared descent (fast; no read API needed). */
+export function loadAt(mt: MapleTreeCore, index: number): unknown {
+  if (mt.rootNode === 0) return index === 0 ? mt.rootEntry : null;
+  const h = descendToLeaf(new MaState(mt, index, index), index);
+  return h === 0 ? null : mt.entries.values[h];
+}
+
+/** A tree holding value entry i over [i*step, i*step + len] for i in 0..n-1, stored in order. */
+export function sequentialTree(
+  n: number,
+  step = 10,
+  len = 5,
+  flags = 0,
+  options: TreeOptions = {},
+): MapleTreeCore {
+  const mt = DEFINE_MTREE(flags, options);
+  for (let i = 0; i < n; i++) {
+    if (mtree_store_range(mt, i * step, i * step + len, i) !== 0)
+      throw new Error(`store ${i} failed`);
+  }
+  return mt;
+}
+
+/** A reclaimer that queues frees until `flush()` (a grace period that ends when the test says). */
+export class QueueReclaimer implements Reclaimer {
+  pending: (() => void)[] = [];
+  defer(free: () => void): void {
+    this.pending.push(free);
+  }
+  /** Runs every queued free; returns how many ran. */
+  flush(): number {
+    const q = this.pending;
+    this.pending = [];
+    for (const f of q) f();
+    return q.length;
+  }
+}
