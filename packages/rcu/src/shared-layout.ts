@@ -16,7 +16,7 @@ export const MAGIC = 0x52435500 | LAYOUT_VERSION | 0;
 export const H_MAGIC = 0;
 /** The GP counter (odd, wraps through negative values). */
 export const H_GP = 1;
-/** Futex word: -1 while a writer may be sleeping on it. */
+/** Futex word: a wake sequence, bumped by every reader that wakes writers (never reset). */
 export const H_FUTEX = 2;
 /** Number of slots. */
 export const H_NSLOTS = 3;

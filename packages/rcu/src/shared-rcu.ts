@@ -517,8 +517,11 @@ export class SharedRcu implements RcuDomain {
   }
 
   private notifyWriters(): void {
-    // FUTEX != -1 first, so a writer that has not started waiting yet returns 'not-equal' at once.
-    Atomics.store(this.i32, H_FUTEX, 0);
+    // Bump the wake sequence first, so a writer that read the old value but has not started
+    // waiting yet returns 'not-equal' at once. A counter, not the -1/0 flag of spec §2.3: with a
+    // flag, a second GP driver re-arming it to -1 can erase a wake-up meant for the first one
+    // (found by the interleaving explorer, test/explorer.test.ts).
+    Atomics.add(this.i32, H_FUTEX, 1);
     Atomics.notify(this.i32, H_FUTEX);
   }
 
@@ -563,7 +566,7 @@ export class SharedRcu implements RcuDomain {
     if (this.spinPending(g)) {
       const deadline = performance.now() + timeoutMs;
       for (;;) {
-        Atomics.store(i32, H_FUTEX, -1);
+        const seq = Atomics.load(i32, H_FUTEX);
         if (!this.flagPending(g)) break;
         const left = deadline - performance.now();
         if (left <= 0) {
@@ -572,7 +575,7 @@ export class SharedRcu implements RcuDomain {
             `SharedRcu.synchronizeSync: readers still active after ${timeoutMs} ms`,
           );
         }
-        Atomics.wait(i32, H_FUTEX, -1, Math.min(left, WAIT_MS));
+        Atomics.wait(i32, H_FUTEX, seq, Math.min(left, WAIT_MS));
       }
     }
     this.publishDone(g);
@@ -805,9 +808,11 @@ export class SharedRcu implements RcuDomain {
     let syncReturns = 0;
     try {
       for (;;) {
-        Atomics.store(i32, H_FUTEX, -1);
+        // Read the wake sequence before raising WAITING and re-checking: a reader that clears its
+        // slot after the re-check bumps it, so the wait below cannot miss that wake-up.
+        const seq = Atomics.load(i32, H_FUTEX);
         if (!this.flagPending(g)) return;
-        const r = Atomics.waitAsync(i32, H_FUTEX, -1, WAIT_MS);
+        const r = Atomics.waitAsync(i32, H_FUTEX, seq, WAIT_MS);
         if (r.async) await r.value;
         // Never loop on synchronous returns alone: timers and 'exit' events must get through.
         else if ((++syncReturns & 63) === 0) await nextMacrotask();
