@@ -1,2 +1,7 @@
-// Public API of @maplemm/maple-tree. Named re-exports only; the implementation lands issue by issue.
-export {};
+// Public API of @maplemm/maple-tree: the idiomatic MapleTree class and what its users need beside
+// it. The kernel-named layer is the "./kernel" entry point (kernel.ts). Named re-exports only.
+
+export { MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
+export { MapleError, type MapleErrorCode } from "./errors.js";
+export { MapleTree, type MapleTreeOptions, type RangeEntry } from "./map.js";
+export { immediateReclaimer, type Reclaimer } from "./reclaim.js";

@@ -1,2 +1,105 @@
-// Kernel-named layer of @maplemm/maple-tree (mtree_*, mas_*, mt_*). Named re-exports only.
-export {};
+// The kernel-named layer, `@maplemm/maple-tree/kernel`: the names, argument order and return
+// conventions of include/linux/maple_tree.h (docs/spec/api.md "Kernel layer"), so kernel code and
+// kernel tests port line by line. Named re-exports only; each function documents its kernel twin.
+
+// Allocation flags and the userspace harness's failure injection.
+export { GFP_ATOMIC, GFP_KERNEL, GFP_NOWAIT, type Gfp, mt_set_non_kernel } from "./alloc.js";
+export { type MtDumpFormat, mt_dump } from "./dump.js";
+// Indices and entries.
+export {
+  MAX_INDEX,
+  mt_is_reserved,
+  ULONG_MAX,
+  XA_ZERO_ENTRY,
+  xa_is_value,
+  xa_is_zero,
+  xa_mk_value,
+  xa_to_value,
+} from "./entry.js";
+// Errors.
+export { EBUSY, EEXIST, EINVAL, ENOMEM } from "./errors.js";
+// Advanced API: reads.
+export { mas_find, mas_find_range, mas_find_range_rev, mas_find_rev } from "./find.js";
+// Normal API: reads.
+export {
+  mas_for_each,
+  mas_for_each_rev,
+  mt_find,
+  mt_find_after,
+  mt_for_each,
+  mt_next,
+  mt_prev,
+  type Ref,
+} from "./iterate.js";
+// Normal API: trees and writes.
+export {
+  __mt_destroy,
+  DEFINE_MTREE,
+  mas_lock,
+  mas_unlock,
+  mt_height,
+  mt_init,
+  mt_init_flags,
+  mtree_destroy,
+  mtree_empty,
+  mtree_erase,
+  mtree_insert,
+  mtree_insert_range,
+  mtree_lock,
+  mtree_store,
+  mtree_store_range,
+  mtree_unlock,
+} from "./mtree.js";
+export { mas_next, mas_next_range } from "./next.js";
+export { mas_prev, mas_prev_range } from "./prev.js";
+export { immediateReclaimer, type Reclaimer } from "./reclaim.js";
+// The maple state.
+export {
+  __mas_set_range,
+  MA_STATE,
+  MA_STATE_PREALLOC,
+  type MaState,
+  type MaStatus,
+  mas_init,
+  mas_is_active,
+  mas_is_err,
+  mas_is_none,
+  mas_is_overflow,
+  mas_is_paused,
+  mas_is_ptr,
+  mas_is_start,
+  mas_is_underflow,
+  mas_pause,
+  mas_reset,
+  mas_set,
+  mas_set_err,
+  mas_set_range,
+} from "./state.js";
+// Trees and flags.
+export {
+  type MapleTreeCore as maple_tree,
+  type MapleTreeCore,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_ALLOC_WRAPPED,
+  MT_FLAGS_HEIGHT_MASK,
+  MT_FLAGS_HEIGHT_OFFSET,
+  MT_FLAGS_LOCK_BH,
+  MT_FLAGS_LOCK_EXTERN,
+  MT_FLAGS_LOCK_IRQ,
+  MT_FLAGS_LOCK_MASK,
+  MT_FLAGS_USE_RCU,
+  type TreeOptions,
+} from "./tree.js";
+export { mt_validate } from "./validate.js";
+export { mas_walk, mtree_load } from "./walk.js";
+// Advanced API: writes.
+export {
+  mas_destroy,
+  mas_erase,
+  mas_insert,
+  mas_nomem,
+  mas_preallocate,
+  mas_store,
+  mas_store_gfp,
+  mas_store_prealloc,
+} from "./write.js";

@@ -1,0 +1,304 @@
+// The idiomatic face of the maple tree: `MapleTree<T>`, a range map a TypeScript user reaches for
+// (get / set / setRange / insert / delete / ordered iteration both ways). It is a thin layer over
+// the kernel functions on one `MapleTreeCore` (`tree.mt`), so both faces always see the same tree:
+// argument checks that name the bad argument, errno -> MapleError, null -> undefined.
+
+import { mt_dump } from "./dump.js";
+import { describeValue, isIndex, MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
+import { EINVAL, MapleError } from "./errors.js";
+import { mas_find, mas_find_rev } from "./find.js";
+import {
+  DEFINE_MTREE,
+  mtree_destroy,
+  mtree_erase,
+  mtree_insert_range,
+  mtree_store_range,
+} from "./mtree.js";
+import type { Reclaimer } from "./reclaim.js";
+import { MA_STATE, mas_set } from "./state.js";
+import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "./tree.js";
+import { mt_validate } from "./validate.js";
+import { mas_walk, mtree_load } from "./walk.js";
+
+/** One stored range, as iteration yields it. */
+export interface RangeEntry<T> {
+  /** First index of the range. */
+  readonly first: number;
+  /** Last index of the range (inclusive). */
+  readonly last: number;
+  /** The value stored over the range. */
+  readonly value: T;
+}
+
+/** Options of a {@link MapleTree}. */
+export interface MapleTreeOptions {
+  /** An allocation tree (`MT_FLAGS_ALLOC_RANGE`): internal nodes track the largest gap. */
+  alloc?: boolean;
+  /** Start in RCU mode (`MT_FLAGS_USE_RCU`): writers copy nodes instead of changing them in place. */
+  rcu?: boolean;
+  /** Most nodes the tree may hold; a write that needs more throws `MapleError("ENOMEM")`. */
+  capacity?: number;
+  /** Where replaced nodes go in RCU mode; pass an `@maplemm/rcu` domain. Default: free at once. */
+  reclaimer?: Reclaimer;
+  /** Poison freed nodes so a premature reuse fails loudly (debug). */
+  poison?: boolean;
+}
+
+function checkIndex(where: string, name: string, value: unknown): void {
+  if (!isIndex(value)) {
+    throw new MapleError(
+      "EINVAL",
+      `maple-tree/MapleTree.${where}: ${name} must be an integer in 0..${MAX_INDEX}, got ${describeValue(value)}`,
+    );
+  }
+}
+
+function checkRange(where: string, first: unknown, last: unknown): void {
+  checkIndex(where, "first", first);
+  checkIndex(where, "last", last);
+  if ((first as number) > (last as number)) {
+    throw new MapleError(
+      "EINVAL",
+      `maple-tree/MapleTree.${where}: range [${first}, ${last}] is inverted (first > last)`,
+    );
+  }
+}
+
+function checkValue(where: string, value: unknown): void {
+  if (value === null || value === undefined) {
+    throw new MapleError(
+      "EINVAL",
+      `maple-tree/MapleTree.${where}: value must not be ${value} (use delete/deleteRange to empty a range)`,
+    );
+  }
+}
+
+function fail(where: string, errno: number, detail: string): never {
+  throw MapleError.fromErrno(errno, `MapleTree.${where}`, detail);
+}
+
+/**
+ * A map from non-overlapping integer ranges `[first, last]` to values, stored in a maple tree
+ * (the Linux kernel's B-tree of ranges). Storing over a range replaces whatever overlapped it;
+ * adjacent ranges are never merged, even with equal values. Indices are integers in
+ * `0..MAX_INDEX` (`Number.MAX_SAFE_INTEGER`).
+ *
+ * Every method mirrors a kernel function on the same tree, reachable as {@link MapleTree.mt} for
+ * the kernel layer (`@maplemm/maple-tree/kernel`).
+ *
+ * @example
+ * ```ts
+ * const vmas = new MapleTree<string>();
+ * vmas.setRange(0x1000, 0x1fff, "text");
+ * vmas.setRange(0x3000, 0x3fff, "data");
+ * vmas.get(0x1800);            // "text"
+ * vmas.get(0x2000);            // undefined
+ * for (const { first, last, value } of vmas) console.log(first, last, value);
+ * ```
+ */
+export class MapleTree<T> implements Iterable<RangeEntry<T>> {
+  /** The kernel tree underneath (kernel `struct maple_tree`), for the `mas_*` / `mtree_*` API. */
+  readonly mt: MapleTreeCore;
+
+  constructor(options: MapleTreeOptions = {}) {
+    const flags = (options.alloc ? MT_FLAGS_ALLOC_RANGE : 0) | (options.rcu ? MT_FLAGS_USE_RCU : 0);
+    const treeOptions: Parameters<typeof DEFINE_MTREE>[1] = {};
+    if (options.capacity !== undefined) {
+      checkIndex("constructor", "options.capacity", options.capacity);
+      treeOptions.capacity = options.capacity;
+    }
+    if (options.reclaimer !== undefined) treeOptions.reclaimer = options.reclaimer;
+    if (options.poison !== undefined) treeOptions.poison = options.poison;
+    this.mt = DEFINE_MTREE(flags, treeOptions);
+  }
+
+  /**
+   * The value of the range holding `index`, or undefined (kernel `mtree_load`).
+   * Complexity: O(log n), no allocation.
+   */
+  get(index: number): T | undefined {
+    checkIndex("get", "index", index);
+    const entry = mtree_load(this.mt, index);
+    return entry === null ? undefined : (entry as T);
+  }
+
+  /** Whether some value covers `index` (kernel `mtree_load() != NULL`). */
+  has(index: number): boolean {
+    checkIndex("has", "index", index);
+    return mtree_load(this.mt, index) !== null;
+  }
+
+  /**
+   * The whole range holding `index` with its value, or undefined where nothing is stored
+   * (kernel `mas_walk`).
+   */
+  getRange(index: number): RangeEntry<T> | undefined {
+    checkIndex("getRange", "index", index);
+    const mas = MA_STATE(this.mt, index, index);
+    const entry = mas_walk(mas);
+    if (entry === null) return undefined;
+    return { first: mas.index, last: mas.last, value: entry as T };
+  }
+
+  /** Stores `value` at the single index `index` (kernel `mtree_store`). */
+  set(index: number, value: T): this {
+    checkIndex("set", "index", index);
+    return this.store("set", index, index, value);
+  }
+
+  /**
+   * Stores `value` over `[first, last]`, trimming or splitting the ranges it overlaps (kernel
+   * `mtree_store_range`). Complexity: O(log n) plus the ranges removed.
+   */
+  setRange(first: number, last: number, value: T): this {
+    checkRange("setRange", first, last);
+    return this.store("setRange", first, last, value);
+  }
+
+  /** Stores `value` at `index` only if it is empty; throws `MapleError("EEXIST")` otherwise. */
+  insert(index: number, value: T): this {
+    checkIndex("insert", "index", index);
+    return this.insertChecked("insert", index, index, value);
+  }
+
+  /**
+   * Stores `value` over `[first, last]` only if every index in it is empty (kernel
+   * `mtree_insert_range`); throws `MapleError("EEXIST")` otherwise and changes nothing.
+   */
+  insertRange(first: number, last: number, value: T): this {
+    checkRange("insertRange", first, last);
+    return this.insertChecked("insertRange", first, last, value);
+  }
+
+  /**
+   * Empties the whole range holding `index` (kernel `mtree_erase`). Returns whether there was
+   * a value there.
+   */
+  delete(index: number): boolean {
+    checkIndex("delete", "index", index);
+    return mtree_erase(this.mt, index) !== null;
+  }
+
+  /**
+   * Empties `[first, last]`, trimming ranges that stick out (kernel `mtree_store_range` with
+   * NULL).
+   */
+  deleteRange(first: number, last: number): void {
+    checkRange("deleteRange", first, last);
+    const ret = mtree_store_range(this.mt, first, last, null);
+    if (ret !== 0) fail("deleteRange", ret, `[${first}, ${last}]`);
+  }
+
+  /** Number of stored (non-empty) ranges. Complexity: O(1). */
+  get size(): number {
+    return this.mt.entries.size;
+  }
+
+  /** Removes everything (kernel `mtree_destroy`); the tree stays usable. */
+  clear(): void {
+    mtree_destroy(this.mt);
+  }
+
+  /**
+   * The stored ranges in ascending order: those ending at or after `from` and starting at or
+   * before `to` (kernel `mas_for_each`). Writing to the tree while iterating is allowed; the
+   * iteration continues after the last range it returned.
+   */
+  *entries(from = 0, to: number = MAX_INDEX): IterableIterator<RangeEntry<T>> {
+    checkIndex("entries", "from", from);
+    checkIndex("entries", "to", to);
+    const mas = MA_STATE(this.mt, from, from);
+    for (;;) {
+      const gen = this.mt.generation;
+      const entry = mas_find(mas, to);
+      if (entry === null) return;
+      if (entry === XA_ZERO_ENTRY) continue; // reserved by kernel-layer code: empty to readers
+      const item = { first: mas.index, last: mas.last, value: entry as T };
+      yield item;
+      // The caller may have written to the tree; resume after the item without the stale node.
+      if (this.mt.generation !== gen)
+        mas_set(mas, item.last === MAX_INDEX ? MAX_INDEX : item.last + 1);
+      if (item.last === MAX_INDEX) return;
+    }
+  }
+
+  /**
+   * The stored ranges in descending order: those starting at or before `from` and ending at or
+   * after `to` (kernel `mas_for_each_rev`).
+   */
+  *entriesReverse(from: number = MAX_INDEX, to = 0): IterableIterator<RangeEntry<T>> {
+    checkIndex("entriesReverse", "from", from);
+    checkIndex("entriesReverse", "to", to);
+    const mas = MA_STATE(this.mt, from, from);
+    for (;;) {
+      const gen = this.mt.generation;
+      const entry = mas_find_rev(mas, to);
+      if (entry === null) return;
+      if (entry === XA_ZERO_ENTRY) continue;
+      const item = { first: mas.index, last: mas.last, value: entry as T };
+      yield item;
+      if (item.first === 0) return;
+      if (this.mt.generation !== gen) mas_set(mas, item.first - 1);
+    }
+  }
+
+  /** Ascending iteration over every stored range. */
+  [Symbol.iterator](): IterableIterator<RangeEntry<T>> {
+    return this.entries();
+  }
+
+  /**
+   * Calls `fn(value, first, last)` for each stored range in ascending order from `from` to `to`;
+   * allocation-free, the fastest way to visit ranges. Return `false` from `fn` to stop.
+   */
+  forEach(
+    fn: (value: T, first: number, last: number) => unknown,
+    from = 0,
+    to: number = MAX_INDEX,
+  ): void {
+    checkIndex("forEach", "from", from);
+    checkIndex("forEach", "to", to);
+    const mas = MA_STATE(this.mt, from, from);
+    for (;;) {
+      const entry = mas_find(mas, to);
+      if (entry === null) return;
+      if (entry === XA_ZERO_ENTRY) continue;
+      if (fn(entry as T, mas.index, mas.last) === false) return;
+    }
+  }
+
+  /** Checks every structural invariant (kernel `mt_validate`); throws naming the broken one. */
+  validate(): void {
+    mt_validate(this.mt);
+  }
+
+  /** Readable text of every node and range (kernel `mt_dump`). */
+  dump(format: "dec" | "hex" = "dec"): string {
+    return mt_dump(this.mt, format);
+  }
+
+  /** Frees the tree's nodes (kernel `mtree_destroy`), for `using` declarations. */
+  [Symbol.dispose](): void {
+    mtree_destroy(this.mt);
+  }
+
+  private store(where: string, first: number, last: number, value: T): this {
+    checkValue(where, value);
+    const ret = mtree_store_range(this.mt, first, last, value);
+    if (ret !== 0) fail(where, ret, `[${first}, ${last}]`);
+    return this;
+  }
+
+  private insertChecked(where: string, first: number, last: number, value: T): this {
+    checkValue(where, value);
+    const ret = mtree_insert_range(this.mt, first, last, value);
+    if (ret !== 0) {
+      fail(
+        where,
+        ret,
+        ret === -EINVAL ? `[${first}, ${last}]` : `[${first}, ${last}] is not empty`,
+      );
+    }
+    return this;
+  }
+}
