@@ -176,6 +176,9 @@ function walkNode(
   let lo = min;
   let best = 0;
   if (type === NODE_LEAF) {
+    if (slots[base + end] === 0 && max !== MAX_INDEX) {
+      fail("leaf ends in NULL but is not the rightmost", node, min, max);
+    }
     for (let i = 0; i <= end; i++) {
       const hi = i < end ? pivots[base + i] : max;
       const h = slots[base + i];
@@ -196,9 +199,6 @@ function walkNode(
         w.prevNull = false;
       }
       lo = hi + 1;
-    }
-    if (slots[base + end] === 0 && max !== MAX_INDEX) {
-      fail("leaf ends in NULL but is not the rightmost", node, min, max);
     }
     return best;
   }

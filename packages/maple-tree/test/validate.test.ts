@@ -1,0 +1,214 @@
+// mt_validate names the invariant it finds broken: each case builds a valid tree, breaks one
+// thing in the arena by hand, and expects the error naming it.
+
+import { describe, expect, it } from "vitest";
+import { M_DEAD, M_END, M_GAP, M_PARENT, M_PSLOT, META, STRIDE } from "../src/arena.js";
+import { DEFINE_MTREE, mtree_store_range } from "../src/mtree.js";
+import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
+import { mt_validate } from "../src/validate.js";
+import { leaves, sequentialTree } from "./support/write-tree.js";
+
+function twoLevel(flags = 0): MapleTreeCore {
+  const mt = sequentialTree(60, 10, 5, flags);
+  mt_validate(mt);
+  expect(mt.height).toBe(2);
+  return mt;
+}
+
+describe("mt_validate accepts valid trees", () => {
+  it.each([
+    ["empty", () => DEFINE_MTREE()],
+    [
+      "direct root",
+      () => {
+        const mt = DEFINE_MTREE();
+        mtree_store_range(mt, 0, 0, "r");
+        return mt;
+      },
+    ],
+    ["one leaf", () => sequentialTree(3)],
+    ["height 3", () => sequentialTree(3000)],
+    ["allocation tree", () => sequentialTree(3000, 10, 5, MT_FLAGS_ALLOC_RANGE)],
+  ] as [string, () => MapleTreeCore][])("%s", (_n, make) => {
+    expect(() => mt_validate(make())).not.toThrow();
+  });
+});
+
+describe("mt_validate finds each broken invariant", () => {
+  const cases: [string, RegExp, (mt: MapleTreeCore) => void][] = [
+    [
+      "height",
+      /height does not match/,
+      (mt) => {
+        mt.height = 3;
+      },
+    ],
+    [
+      "pivot order",
+      /pivots not strictly increasing/,
+      (mt) => {
+        const leaf = (leaves(mt)[1] as { node: number }).node;
+        mt.arena.pivots[leaf * STRIDE + 3] = mt.arena.pivots[leaf * STRIDE + 2];
+      },
+    ],
+    [
+      "pivot above max",
+      /pivot not below the node max/,
+      (mt) => {
+        const l = leaves(mt)[0] as { node: number; end: number; max: number };
+        mt.arena.pivots[l.node * STRIDE + l.end - 1] = l.max;
+      },
+    ],
+    [
+      "pivot word past the end",
+      /pivot word used past the data end/,
+      (mt) => {
+        const l = leaves(mt)[0] as { node: number; end: number };
+        mt.arena.pivots[l.node * STRIDE + l.end + 1] = 7;
+      },
+    ],
+    [
+      "slot past the end",
+      /slot used past the data end/,
+      (mt) => {
+        const l = leaves(mt)[0] as { node: number; end: number };
+        mt.arena.slots[l.node * STRIDE + l.end + 1] = 1;
+      },
+    ],
+    [
+      "data end",
+      /data end out of range/,
+      (mt) => {
+        const l = leaves(mt)[0] as { node: number };
+        mt.arena.meta[l.node * META + M_END] = 16;
+      },
+    ],
+    [
+      "occupancy",
+      /below minimum occupancy/,
+      (mt) => {
+        const l = leaves(mt)[0] as { node: number };
+        const base = l.node * STRIDE;
+        // Keep only slots 0..2 (entry, NULL, entry): well-formed but too few.
+        for (let i = 2; i < STRIDE; i++) {
+          mt.arena.pivots[base + i] = 0;
+          if (i > 2) mt.arena.slots[base + i] = 0;
+        }
+        mt.arena.meta[l.node * META + M_END] = 2;
+      },
+    ],
+    [
+      "parent link",
+      /parent link wrong/,
+      (mt) => {
+        const l = leaves(mt)[1] as { node: number };
+        mt.arena.meta[l.node * META + M_PARENT] = 99;
+      },
+    ],
+    [
+      "parent slot",
+      /parent slot wrong/,
+      (mt) => {
+        const l = leaves(mt)[1] as { node: number };
+        mt.arena.meta[l.node * META + M_PSLOT] = 0;
+      },
+    ],
+    [
+      "dead node",
+      /dead node reachable/,
+      (mt) => {
+        const l = leaves(mt)[1] as { node: number };
+        mt.arena.meta[l.node * META + M_DEAD] = 1;
+      },
+    ],
+    [
+      "freed node",
+      /freed node reachable/,
+      (mt) => {
+        const l = leaves(mt)[1] as { node: number };
+        mt.arena.meta[l.node * META + M_DEAD] = 2;
+      },
+    ],
+    [
+      "adjacent NULLs",
+      /adjacent NULL ranges/,
+      (mt) => {
+        const l = leaves(mt)[0] as { node: number };
+        // Slot 2 is an entry between NULL slots 1 and 3.
+        mt.arena.slots[l.node * STRIDE + 2] = 0;
+      },
+    ],
+    [
+      "NULL at a leaf's end",
+      /leaf ends in NULL/,
+      (mt) => {
+        const l = leaves(mt)[0] as { node: number; end: number };
+        mt.arena.slots[l.node * STRIDE + l.end] = 0;
+      },
+    ],
+    [
+      "handle twice",
+      /entry handle referenced twice/,
+      (mt) => {
+        const l = leaves(mt)[0] as { node: number };
+        mt.arena.slots[l.node * STRIDE + 2] = mt.arena.slots[l.node * STRIDE + 0] as number;
+      },
+    ],
+    [
+      "released handle",
+      /released entry handle/,
+      (mt) => {
+        const l = leaves(mt)[0] as { node: number };
+        mt.entries.release(mt.arena.slots[l.node * STRIDE] as number);
+      },
+    ],
+    [
+      "node twice",
+      /node referenced twice/,
+      (mt) => {
+        const root = mt.rootNode;
+        mt.arena.slots[root * STRIDE + 1] = mt.arena.slots[root * STRIDE] as number;
+      },
+    ],
+    [
+      "leaked node",
+      /node count differs/,
+      (mt) => {
+        mt.arena.reserve(1);
+        mt.arena.alloc(1);
+      },
+    ],
+    [
+      "leaked handle",
+      /entry handle leak/,
+      (mt) => {
+        mt.entries.alloc("stray");
+      },
+    ],
+  ];
+  it.each(cases)("%s", (_name, message, breakIt) => {
+    const mt = twoLevel();
+    breakIt(mt);
+    expect(() => mt_validate(mt)).toThrow(message);
+  });
+
+  it("wrong gaps and a wrong max-gap offset in allocation trees", () => {
+    const mt = twoLevel(MT_FLAGS_ALLOC_RANGE);
+    const gaps = mt.arena.gaps as Float64Array;
+    gaps[mt.rootNode * STRIDE + 1] = 12345;
+    expect(() => mt_validate(mt)).toThrow(/gap wrong/);
+    const mt2 = twoLevel(MT_FLAGS_ALLOC_RANGE);
+    mtree_store_range(mt2, 100, 180, null);
+    mt_validate(mt2);
+    const off = mt2.arena.meta[mt2.rootNode * META + M_GAP] as number;
+    mt2.arena.meta[mt2.rootNode * META + M_GAP] = off === 0 ? 1 : 0;
+    expect(() => mt_validate(mt2)).toThrow(/max gap offset wrong/);
+  });
+
+  it("the message names the node and its range", () => {
+    const mt = twoLevel();
+    const l = leaves(mt)[1] as { node: number; min: number; max: number };
+    mt.arena.meta[l.node * META + M_DEAD] = 1;
+    expect(() => mt_validate(mt)).toThrow(`at node ${l.node} [${l.min}-${l.max}]`);
+  });
+});
