@@ -2,9 +2,24 @@
 // an index, deriving each node's implied [min, max] from its parent's pivots on the way, as the
 // kernel does (nodes never store their own bounds; see arena.ts).
 
-import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "./arena.js";
-import { MAX_INDEX } from "./entry.js";
+import {
+  M_END as M_END_,
+  M_TYPE as M_TYPE_,
+  META as META_,
+  NODE_LEAF as NODE_LEAF_,
+  STRIDE as STRIDE_,
+} from "./arena.js";
+import { MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import type { MaState } from "./state.js";
+
+// Imported bindings are read through getters under Vite SSR (vitest) and tsx; module-local
+// copies make the descent about 2x faster there (no change under native ESM).
+const M_END = M_END_;
+const M_TYPE = M_TYPE_;
+const META = META_;
+const NODE_LEAF = NODE_LEAF_;
+const STRIDE = STRIDE_;
+const MAX_INDEX = MAX_INDEX_;
 
 /**
  * Descends from the root node to the leaf slot that contains `index` and positions `mas` on it:
