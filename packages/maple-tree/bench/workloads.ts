@@ -3,11 +3,11 @@
 // structures answer the same questions in the same process. Every workload returns a checksum that
 // the report compares across implementations.
 
-import BTreeModule from "sorted-btree";
+import sortedBtree from "sorted-btree";
 
-// sorted-btree ships CommonJS with `exports.default = BTree`.
-const BTree = ((BTreeModule as unknown as { default?: unknown }).default ??
-  BTreeModule) as typeof BTreeModule;
+// sorted-btree is CommonJS with `exports.default = BTree`; from ESM its default import is the
+// whole exports object.
+const BTree = sortedBtree.default;
 
 /** mulberry32: a fast, seedable generator of floats in [0, 1) for inputs. */
 export function rng(seed: number): () => number {

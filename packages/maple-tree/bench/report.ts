@@ -1,0 +1,301 @@
+// The benchmark report: every workload of the maple-tree issues, ours and sorted-btree's, in one
+// process, in rounds with the implementation order rotated per round. Prints a markdown table of
+// medians over rounds and the median of per-round ratios (so noise that hits a whole round
+// cancels), ready for the README. Every workload returns a checksum and the two implementations
+// must agree, so both answer the same questions.
+//
+// Run: pnpm --filter @maplemm/maple-tree bench:report   (ROUNDS=n, QUICK=1 for a smoke run)
+
+import { Bench } from "tinybench";
+import { mtree_load, mtree_store_range } from "../src/kernel.js";
+import { MapleTree } from "../src/map.js";
+import {
+  type Layout,
+  makeLayout,
+  overwriteTargets,
+  queries,
+  SortedBtreeRangeMap,
+  shuffled,
+} from "./workloads.js";
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const QUICK = process.env.QUICK === "1";
+const TIME_MS = QUICK ? 50 : 400;
+
+/** One implementation of one workload: `prepare` is untimed, `run` is timed and returns a checksum. */
+interface Side {
+  prepare?: () => void;
+  run: () => number;
+}
+interface Workload {
+  name: string;
+  /** What one `run` does, in the unit of the table. */
+  opsPerRun: number;
+  unit: "ops/s" | "ms";
+  maple: () => Side;
+  sb: () => Side;
+}
+
+function buildMaple(l: Layout, order?: Int32Array): MapleTree<number> {
+  const t = new MapleTree<number>();
+  const n = l.starts.length;
+  for (let k = 0; k < n; k++) {
+    const i = order ? (order[k] as number) : k;
+    mtree_store_range(t.mt, l.starts[i] as number, l.lasts[i] as number, i);
+  }
+  return t;
+}
+
+function buildSb(l: Layout, order?: Int32Array): SortedBtreeRangeMap {
+  const m = new SortedBtreeRangeMap();
+  const n = l.starts.length;
+  for (let k = 0; k < n; k++) {
+    const i = order ? (order[k] as number) : k;
+    m.tree.set(l.starts[i] as number, { last: l.lasts[i] as number, value: i });
+  }
+  return m;
+}
+
+function lookupWorkload(n: number): Workload {
+  const layout = makeLayout(n, 1);
+  const q = queries(layout, 1 << 16, 2);
+  return {
+    name: `point load, random index, N = ${n.toExponential(0).replace("+", "")}`,
+    opsPerRun: q.length,
+    unit: "ops/s",
+    maple: () => {
+      const t = buildMaple(layout);
+      const mt = t.mt;
+      return {
+        run: () => {
+          let sum = 0;
+          for (let k = 0; k < q.length; k++) {
+            const v = mtree_load(mt, q[k] as number);
+            if (v !== null) sum += v as number;
+          }
+          return sum;
+        },
+      };
+    },
+    sb: () => {
+      const m = buildSb(layout);
+      return {
+        run: () => {
+          let sum = 0;
+          for (let k = 0; k < q.length; k++) {
+            const v = m.get(q[k] as number);
+            if (v !== undefined) sum += v;
+          }
+          return sum;
+        },
+      };
+    },
+  };
+}
+
+function iterateWorkload(n: number, style: "callback" | "iterator"): Workload {
+  const layout = makeLayout(n, 3);
+  return {
+    name: `full ordered iteration (${style}), N = ${n.toExponential(0).replace("+", "")}`,
+    opsPerRun: n,
+    unit: "ops/s",
+    maple: () => {
+      const t = buildMaple(layout);
+      return {
+        run:
+          style === "callback"
+            ? () => {
+                let sum = 0;
+                t.forEach((v, first) => {
+                  sum += v + first;
+                });
+                return sum;
+              }
+            : () => {
+                let sum = 0;
+                for (const e of t) sum += e.value + e.first;
+                return sum;
+              },
+      };
+    },
+    sb: () => {
+      const m = buildSb(layout);
+      return {
+        run:
+          style === "callback"
+            ? () => {
+                let sum = 0;
+                m.tree.forEachPair((k, v) => {
+                  sum += v.value + k;
+                });
+                return sum;
+              }
+            : () => {
+                let sum = 0;
+                for (const [k, v] of m.tree.entries()) sum += v.value + k;
+                return sum;
+              },
+      };
+    },
+  };
+}
+
+function buildWorkload(n: number, random: boolean): Workload {
+  const layout = makeLayout(n, 4);
+  const order = random ? shuffled(n, 42) : undefined;
+  const checksum = (size: number, probe: number | undefined) => size * 7 + (probe ?? -1);
+  const probeAt = layout.starts[n >> 1] as number;
+  return {
+    name: `build from ${random ? "random-order" : "ascending"} stores, N = ${n.toExponential(0).replace("+", "")}`,
+    opsPerRun: 1,
+    unit: "ms",
+    maple: () => ({
+      run: () => {
+        const t = buildMaple(layout, order);
+        return checksum(t.size, t.get(probeAt));
+      },
+    }),
+    sb: () => ({
+      run: () => {
+        const m = buildSb(layout, order);
+        return checksum(m.tree.size, m.get(probeAt));
+      },
+    }),
+  };
+}
+
+function overwriteWorkload(n: number): Workload {
+  const layout = makeLayout(n, 5);
+  const ops = 4000;
+  const targets = overwriteTargets(layout, ops, 6);
+  let maple: MapleTree<number> | undefined;
+  let sb: SortedBtreeRangeMap | undefined;
+  return {
+    name: `overwrite a range covering 6 ranges, N = ${n.toExponential(0).replace("+", "")}`,
+    opsPerRun: ops,
+    unit: "ops/s",
+    maple: () => ({
+      prepare: () => {
+        maple = buildMaple(layout);
+      },
+      run: () => {
+        const mt = (maple as MapleTree<number>).mt;
+        for (let k = 0; k < ops; k++) {
+          mtree_store_range(mt, targets[2 * k] as number, targets[2 * k + 1] as number, k);
+        }
+        return (maple as MapleTree<number>).size;
+      },
+    }),
+    sb: () => ({
+      prepare: () => {
+        sb = buildSb(layout);
+      },
+      run: () => {
+        const m = sb as SortedBtreeRangeMap;
+        for (let k = 0; k < ops; k++)
+          m.store(targets[2 * k] as number, targets[2 * k + 1] as number, k);
+        return m.tree.size;
+      },
+    }),
+  };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+async function measure(side: Side): Promise<{ msPerRun: number; checksum: number }> {
+  let checksum = 0;
+  const bench = new Bench({ time: TIME_MS, warmupTime: TIME_MS / 4, iterations: 5 });
+  const opts = side.prepare ? { beforeEach: side.prepare } : {};
+  bench.add(
+    "w",
+    () => {
+      checksum = side.run();
+    },
+    opts,
+  );
+  await bench.run();
+  const task = bench.tasks[0];
+  const result = task?.result as { latency?: { p50: number } } | undefined;
+  if (!result?.latency) throw new Error("benchmark task produced no result");
+  return { msPerRun: result.latency.p50, checksum };
+}
+
+function memoryPerEntry(n: number): { maple: number; sb: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return { maple: Number.NaN, sb: Number.NaN };
+  const layout = makeLayout(n, 7);
+  const used = () => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const base1 = used();
+  let maple: MapleTree<number> | undefined = buildMaple(layout);
+  const mapleBytes = used() - base1;
+  if (maple.size !== n) throw new Error("maple build lost entries");
+  maple = undefined;
+  const base2 = used();
+  let sb: SortedBtreeRangeMap | undefined = buildSb(layout);
+  const sbBytes = used() - base2;
+  if (sb.tree.size !== n) throw new Error("sorted-btree build lost entries");
+  sb = undefined;
+  return { maple: mapleBytes / n, sb: sbBytes / n };
+}
+
+async function main(): Promise<void> {
+  const sizes = QUICK ? [1e3, 1e4] : [1e3, 1e5, 1e6];
+  const workloads: Workload[] = [
+    ...sizes.map(lookupWorkload),
+    iterateWorkload(QUICK ? 1e4 : 1e5, "callback"),
+    iterateWorkload(QUICK ? 1e4 : 1e5, "iterator"),
+    buildWorkload(QUICK ? 1e4 : 1e5, true),
+    buildWorkload(QUICK ? 1e4 : 1e5, false),
+    overwriteWorkload(QUICK ? 1e4 : 1e5),
+  ];
+  const rows: string[] = [];
+  for (const w of workloads) {
+    const mapleSide = w.maple();
+    const sbSide = w.sb();
+    const mapleVals: number[] = [];
+    const sbVals: number[] = [];
+    const ratios: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 === 0 ? [mapleSide, sbSide] : [sbSide, mapleSide];
+      const results = new Map<Side, { msPerRun: number; checksum: number }>();
+      for (const side of order) results.set(side, await measure(side));
+      const a = results.get(mapleSide) as { msPerRun: number; checksum: number };
+      const b = results.get(sbSide) as { msPerRun: number; checksum: number };
+      if (a.checksum !== b.checksum) {
+        throw new Error(
+          `${w.name}: checksums differ (maple ${a.checksum}, sorted-btree ${b.checksum})`,
+        );
+      }
+      const value = (x: { msPerRun: number }) =>
+        w.unit === "ms" ? x.msPerRun : (w.opsPerRun * 1000) / x.msPerRun;
+      mapleVals.push(value(a));
+      sbVals.push(value(b));
+      ratios.push(b.msPerRun / a.msPerRun);
+    }
+    const fmt = (v: number) =>
+      w.unit === "ms" ? `${v.toFixed(1)} ms` : `${(v / 1e6).toFixed(2)} Mops/s`;
+    const row = `| ${w.name} | ${fmt(median(mapleVals))} | ${fmt(median(sbVals))} | ${median(ratios).toFixed(2)}× |`;
+    rows.push(row);
+    process.stderr.write(`${row}\n`);
+  }
+  const mem = memoryPerEntry(QUICK ? 1e5 : 1e6);
+  const memRow = `| heap bytes per entry, N = ${QUICK ? "1e5" : "1e6"} (numbers as entries) | ${mem.maple.toFixed(1)} B | ${mem.sb.toFixed(1)} B | ${(mem.sb / mem.maple).toFixed(2)}× less |`;
+  rows.push(memRow);
+  console.log(
+    `Median of ${ROUNDS} rounds, Node ${process.version}; ratio = median of per-round ratios.\n`,
+  );
+  console.log("| workload | @maplemm/maple-tree | sorted-btree 2.1 | × sorted-btree |");
+  console.log("|---|---:|---:|---:|");
+  for (const r of rows) console.log(r);
+}
+
+await main();
