@@ -45,6 +45,13 @@ import {
   slotBase,
 } from "./shared-layout.js";
 import { checkFn, checkStallMs, invalid, isThenable, nextMacrotask, rethrowLater } from "./util.js";
+import {
+  isSharedWasmMemory,
+  sharedMemory,
+  type WasmMemory,
+  type WasmReadSide,
+  wasmReadSide,
+} from "./wasm-atomics.js";
 
 /** Options of {@link SharedRcu.create}. */
 export interface SharedRcuCreateOptions extends RcuCommonOptions {
@@ -54,6 +61,12 @@ export interface SharedRcuCreateOptions extends RcuCommonOptions {
   initialGp?: number;
   /** Allow `synchronizeSync()` on the main thread (it blocks the event loop). */
   allowBlockingOnMain?: boolean;
+  /**
+   * Put the state in shared WebAssembly memory and use the Wasm atomics helper on the read side
+   * (default true; falls back to a plain SharedArrayBuffer where unavailable). Post `memory` rather
+   * than `buffer` to workers so that they get the fast read side too.
+   */
+  wasm?: boolean;
 }
 
 /** Options of {@link SharedRcu.attach}. */
@@ -122,7 +135,10 @@ const emptyStacks: readonly string[] = Object.freeze([]);
 export class SharedRcu implements RcuDomain {
   /** The shared state; post it to workers (never transfer it). */
   readonly buffer: SharedArrayBuffer;
+  /** The same state as shared WebAssembly memory, or null; posting it gives workers the Wasm read side. */
+  readonly memory: WasmMemory | null;
   private readonly i32: Int32Array;
+  private readonly wasm: WasmReadSide | null;
   /** Word index of this thread's slot CTR, or -1 while unregistered. */
   private ctr = -1;
   private syncDepth = 0;
@@ -164,11 +180,14 @@ export class SharedRcu implements RcuDomain {
 
   private constructor(
     buffer: SharedArrayBuffer,
+    memory: WasmMemory | null,
     i32: Int32Array,
     opts: SharedRcuAttachOptions,
     fn: string,
   ) {
     this.buffer = buffer;
+    this.memory = memory;
+    this.wasm = memory !== null ? wasmReadSide(memory) : null;
     this.i32 = i32;
     this.reclaimFn = checkFn<ReclaimFn>(fn, "options.reclaim", opts.reclaim);
     this.stallMs = checkStallMs(fn, opts.stallMs, 1000);
@@ -190,18 +209,28 @@ export class SharedRcu implements RcuDomain {
     // Validate the remaining options before allocating anything.
     checkFn("SharedRcu.create", "options.reclaim", opts.reclaim);
     checkStallMs("SharedRcu.create", opts.stallMs, 1000);
-    const buffer = new SharedArrayBuffer(layoutBytes(n));
+    const bytes = layoutBytes(n);
+    const memory = opts.wasm === false ? null : sharedMemory(Math.ceil(bytes / 65536));
+    const buffer =
+      memory !== null ? (memory.buffer as SharedArrayBuffer) : new SharedArrayBuffer(bytes);
     const i32 = new Int32Array(buffer);
     initLayout(i32, n, g);
-    return new SharedRcu(buffer, i32, opts, "SharedRcu.create");
+    return new SharedRcu(buffer, memory, i32, opts, "SharedRcu.create");
   }
 
-  /** Attaches to a domain created elsewhere (usually in a worker); throws `ERR_RCU_BAD_BUFFER`. */
-  static attach(buf: SharedArrayBuffer, opts: SharedRcuAttachOptions = {}): SharedRcu {
+  /**
+   * Attaches to a domain created elsewhere (usually in a worker), given its `buffer` or, for the
+   * Wasm read side, its `memory`. Throws `ERR_RCU_BAD_BUFFER` for anything else.
+   */
+  static attach(buf: SharedArrayBuffer | WasmMemory, opts: SharedRcuAttachOptions = {}): SharedRcu {
     if (opts === null || typeof opts !== "object")
       invalid("SharedRcu.attach", "opts", opts, "an object");
+    if (isSharedWasmMemory(buf)) {
+      const i32 = checkLayout(buf.buffer);
+      return new SharedRcu(buf.buffer, buf, i32, opts, "SharedRcu.attach");
+    }
     const i32 = checkLayout(buf);
-    return new SharedRcu(buf, i32, opts, "SharedRcu.attach");
+    return new SharedRcu(buf as SharedArrayBuffer, null, i32, opts, "SharedRcu.attach");
   }
 
   // ------------------------------------------------------------------ registration
@@ -363,7 +392,9 @@ export class SharedRcu implements RcuDomain {
         this.nest--;
         throw this.notRegistered("readLock");
       }
-      Atomics.store(this.i32, c, Atomics.load(this.i32, H_GP));
+      const w = this.wasm;
+      if (w !== null) w.lock(c << 2, H_GP << 2);
+      else Atomics.store(this.i32, c, Atomics.load(this.i32, H_GP));
     }
   }
 
@@ -447,6 +478,11 @@ export class SharedRcu implements RcuDomain {
       this.oldGen++;
       Atomics.store(i32, c, this.youngValue);
     } else {
+      const w = this.wasm;
+      if (w !== null) {
+        if (w.unlock(c << 2, (c + S_WAITING) << 2) !== 0) this.wakeWriters();
+        return;
+      }
       Atomics.store(i32, c, 0);
     }
     if (Atomics.load(i32, c + S_WAITING) !== 0) this.wakeWriters();

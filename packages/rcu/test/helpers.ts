@@ -27,11 +27,16 @@ export const domainKinds: ReadonlyArray<{ name: string; make: (stallMs?: number)
       return { d, reclaimed, done: () => {} };
     },
   },
-  {
-    name: "SharedRcu",
-    make: (stallMs = 1000) => {
+  ...[true, false].map((wasm) => ({
+    name: wasm ? "SharedRcu (Wasm read side)" : "SharedRcu (JS Atomics read side)",
+    make: (stallMs = 1000): Made => {
       const reclaimed: number[] = [];
-      const d = SharedRcu.create({ reclaim: (id) => reclaimed.push(id), stallMs, maxThreads: 8 });
+      const d = SharedRcu.create({
+        reclaim: (id) => reclaimed.push(id),
+        stallMs,
+        maxThreads: 8,
+        wasm,
+      });
       d.register();
       return {
         d,
@@ -46,7 +51,7 @@ export const domainKinds: ReadonlyArray<{ name: string; make: (stallMs?: number)
         },
       };
     },
-  },
+  })),
 ];
 
 /** The seed of random tests: SEED from the env, else random; printed so failures replay. */

@@ -323,6 +323,20 @@ describe("SharedRcu registration and blocking misuse", () => {
     SharedRcu.attach(d.buffer); // the real one attaches
   });
 
+  it("publishes and clears a reader's slot through the Wasm helper as through JS Atomics", () => {
+    const d = create({ allowBlockingOnMain: true });
+    expect(d.memory).not.toBeNull();
+    expect(create({ wasm: false }).memory).toBeNull();
+    const reader = SharedRcu.attach(d.memory as NonNullable<typeof d.memory>);
+    made.push(reader);
+    expect(reader.memory).toBe(d.memory);
+    reader.register();
+    reader.readLock();
+    expectCode(() => d.synchronizeSync(20), "ERR_RCU_TIMEOUT");
+    reader.readUnlock();
+    d.synchronizeSync(1000);
+  });
+
   it("validates create/attach/reap/watch arguments and changes nothing", () => {
     for (const n of [0, -1, 1.5, 5000, Number.NaN]) {
       expectCode(() => SharedRcu.create({ maxThreads: n }), "ERR_RCU_INVALID_ARGUMENT");

@@ -82,6 +82,8 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     const w = new Worker(READER_URL, {
       workerData: {
         rcuBuf: rcu.buffer,
+        // odd readers use the Wasm read side, even ones JS Atomics
+        rcuMemory: r % 2 === 1 ? rcu.memory : null,
         memBuf: mem.buffer,
         seed: (rand() * 2 ** 32) >>> 0,
         qsbr: r < o.qsbrReaders,
