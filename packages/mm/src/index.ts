@@ -1,2 +1,66 @@
-// Public API of @maplemm/mm. Named re-exports only; the implementation lands issue by issue.
-export {};
+// Public API of @maplemm/mm. Named re-exports only.
+export {
+  DEFAULT_MMAP_BASE,
+  DEFAULT_RLIMIT_STACK,
+  DEFAULT_STACK_GUARD_GAP,
+  EBADF,
+  EEXIST,
+  EFAULT,
+  EINVAL,
+  ENOMEM,
+  ERRNO_NAMES,
+  MADV_DOFORK,
+  MADV_DONTFORK,
+  MADV_DONTNEED,
+  MADV_KEEPONFORK,
+  MADV_NORMAL,
+  MADV_RANDOM,
+  MADV_SEQUENTIAL,
+  MADV_WILLNEED,
+  MADV_WIPEONFORK,
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_FIXED_NOREPLACE,
+  MAP_GROWSDOWN,
+  MAP_NORESERVE,
+  MAP_POPULATE,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  MAP_SHARED_VALIDATE,
+  MREMAP_DONTUNMAP,
+  MREMAP_FIXED,
+  MREMAP_MAYMOVE,
+  PAGE_SIZE,
+  PROT_EXEC,
+  PROT_GROWSDOWN,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+  TASK_SIZE_64,
+} from "./constants.js";
+export { MmError, type MmErrorCode } from "./errors.js";
+export type { DupStrategy } from "./fork.js";
+export { type MmIds, type MmOptions, MmStruct } from "./mm.js";
+export {
+  type HeapBounds,
+  isInitialHeap,
+  type ParsedMapping,
+  parseProcMaps,
+  renderMapsLine,
+  vmaName,
+} from "./proc-maps.js";
+export {
+  parseVmFlags,
+  VM_ACCOUNT,
+  VM_DONTCOPY,
+  VM_EXEC,
+  VM_GROWSDOWN,
+  VM_MAYSHARE,
+  VM_NORESERVE,
+  VM_READ,
+  VM_SHARED,
+  VM_WIPEONFORK,
+  VM_WRITE,
+  vmFlagsToString,
+} from "./vm-flags.js";
+export { AnonVma, FileRef, ShmemObject, Vma, type VmFile } from "./vma.js";

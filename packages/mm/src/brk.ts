@@ -1,0 +1,68 @@
+// brk (kernel mm/mmap.c `SYSCALL_DEFINE1(brk)` and `do_brk_flags()`), as observed in
+// linux-mm.md §6.9: the break is stored unaligned; growth needs one free page (plus the guard gap
+// of a growsdown VMA) below the next mapping and extends only a VMA starting at or above
+// start_brk; shrinking unmaps everything between the new and the old break. Failure returns the
+// old break.
+
+import { PAGE_SIZE } from "./constants.js";
+import { mergeNewRange } from "./merge.js";
+import type { MmStruct } from "./mm.js";
+import { unmapRange } from "./munmap.js";
+import { vmStartGap } from "./placement.js";
+import { VM_ACCOUNT, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE } from "./vm-flags.js";
+import { pageAlign, Vma } from "./vma.js";
+
+/** Kernel `VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT` on x86-64 without READ_IMPLIES_EXEC. */
+const BRK_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
+
+/** `brk(2)`: the new break, or the old one when the request is refused. */
+export function doBrk(mm: MmStruct, brk: number): number {
+  const origBrk = mm.currentBrk;
+  if (brk < mm.startBrk || brk > mm.taskSize) return origBrk;
+  const newBrk = pageAlign(brk);
+  const oldBrk = pageAlign(mm.currentBrk);
+  if (oldBrk === newBrk) {
+    mm.currentBrk = brk;
+    return brk;
+  }
+  if (brk <= mm.currentBrk) {
+    // Shrink: there must be a VMA in [newbrk, oldbrk); everything there goes.
+    const v = mm.tree.findIntersection(newBrk, oldBrk);
+    if (v === null || v.start >= oldBrk) return origBrk;
+    mm.currentBrk = brk;
+    unmapRange(mm, newBrk, oldBrk);
+    return brk;
+  }
+  // Grow: one free page (and the next VMA's stack guard gap) must remain above the new break.
+  const next = mm.tree.findIntersection(oldBrk, newBrk + PAGE_SIZE + mm.stackGuardGap);
+  if (next !== null && newBrk + PAGE_SIZE > vmStartGap(mm, next)) return origBrk;
+  // Kernel vma_prev_limit(&vmi, start_brk): the VMA below the old break, if it starts at or above
+  // start_brk.
+  let brkVma = mm.tree.prevOf(oldBrk);
+  if (brkVma !== null && brkVma.start < mm.startBrk) brkVma = null;
+  if (mm.tree.count > mm.maxMapCount) return origBrk;
+  let done = false;
+  if (brkVma !== null && brkVma.end === oldBrk) {
+    done =
+      mergeNewRange(
+        mm.tree,
+        brkVma,
+        null,
+        {
+          start: oldBrk,
+          end: newBrk,
+          flags: BRK_FLAGS,
+          pgoff: oldBrk / PAGE_SIZE,
+          file: null,
+          anonVma: null,
+          anonVmaForked: false,
+          name: null,
+          foreignFlags: [],
+        },
+        true,
+      ) !== null;
+  }
+  if (!done) mm.tree.insert(new Vma(oldBrk, newBrk, BRK_FLAGS, oldBrk / PAGE_SIZE, null));
+  mm.currentBrk = brk;
+  return brk;
+}

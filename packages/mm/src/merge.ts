@@ -1,0 +1,214 @@
+// VMA merging (kernel mm/vma.c `vma_merge_new_range()`, `vma_merge_existing_range()`,
+// `vma_modify()`), with the rules observed on the oracle kernel (linux-mm.md §6.2):
+//   1. flags equal, hidden ones included (ac nr dc wf gd rr sr dd ...);
+//   2. same backing object (shmem objects are per-mmap, so shared mappings rarely merge);
+//   3. contiguous pgoff;
+//   4. compatible anon_vmas: both absent, the same one, or one absent and the other not
+//      inherited through fork; when both neighbours would merge, they must also be compatible
+//      with each other, otherwise only the left merge happens.
+
+import { PAGE_SIZE } from "./constants.js";
+import { resizeVma, splitVma } from "./split.js";
+import { VM_SOFTDIRTY, VM_SPECIAL } from "./vm-flags.js";
+import type { AnonVma, Vma, VmFile } from "./vma.js";
+import type { VmaTree } from "./vma-tree.js";
+
+/** The proposed range and attributes of a merge (kernel `struct vma_merge_struct`). */
+export interface MergeProposal {
+  start: number;
+  end: number;
+  flags: number;
+  pgoff: number;
+  file: VmFile | null;
+  anonVma: AnonVma | null;
+  /** Whether `anonVma` came through fork (copy_vma of an inherited VMA). */
+  anonVmaForked: boolean;
+  name: string | null;
+  foreignFlags: readonly string[];
+}
+
+function sameForeign(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Kernel `is_mergeable_vma()`: flags (soft-dirty aside), file and name agree. */
+function attrsMatch(v: Vma, p: MergeProposal): boolean {
+  return (
+    ((v.flags ^ p.flags) & ~VM_SOFTDIRTY) === 0 &&
+    v.file === p.file &&
+    v.name === p.name &&
+    sameForeign(v.foreignFlags, p.foreignFlags)
+  );
+}
+
+/**
+ * Kernel `is_mergeable_anon_vma()`: `tgt` may absorb a range whose anon_vma is `srcAnon`
+ * (`src` = the existing VMA being changed, null for a new range).
+ */
+function anonMergeable(tgt: Vma, srcAnon: AnonVma | null, srcForked: boolean): boolean {
+  const tgtAnon = tgt.anonVma;
+  if (tgtAnon === null && srcAnon !== null) return !srcForked;
+  if (tgtAnon !== null && srcAnon === null) return !tgt.anonVmaForked;
+  return tgtAnon === srcAnon;
+}
+
+/** Kernel `are_anon_vmas_compatible()`: may `a` and `b` end up in one VMA. */
+function anonCompatible(a: Vma, b: Vma): boolean {
+  return a.anonVma === null || b.anonVma === null || a.anonVma === b.anonVma;
+}
+
+function canMergeLeft(prev: Vma | null, p: MergeProposal): prev is Vma {
+  return (
+    prev !== null &&
+    prev.end === p.start &&
+    attrsMatch(prev, p) &&
+    anonMergeable(prev, p.anonVma, p.anonVmaForked) &&
+    prev.pgoff + prev.pages === p.pgoff
+  );
+}
+
+function canMergeRight(
+  next: Vma | null,
+  p: MergeProposal,
+  prev: Vma | null,
+  left: boolean,
+): next is Vma {
+  if (
+    next === null ||
+    next.start !== p.end ||
+    !attrsMatch(next, p) ||
+    !anonMergeable(next, p.anonVma, p.anonVmaForked) ||
+    next.pgoff !== p.pgoff + (p.end - p.start) / PAGE_SIZE
+  ) {
+    return false;
+  }
+  return !left || anonCompatible(prev as Vma, next);
+}
+
+/** Kernel `dup_anon_vma()`: `dst` takes `src`'s anon_vma when it has none. */
+function dupAnon(dst: Vma, anon: AnonVma | null, forked: boolean): void {
+  if (dst.anonVma === null && anon !== null) {
+    dst.anonVma = anon;
+    dst.anonVmaForked = forked;
+  }
+}
+
+/**
+ * Kernel `vma_merge_new_range()`: tries to cover the empty range `p` by growing `prev` and/or
+ * `next`. Returns the VMA now covering it, or null (no merge: the caller creates a VMA).
+ * `justExpand` (brk) only tries `prev`.
+ */
+export function mergeNewRange(
+  tree: VmaTree,
+  prev: Vma | null,
+  next: Vma | null,
+  p: MergeProposal,
+  justExpand = false,
+): Vma | null {
+  if ((p.flags & VM_SPECIAL) !== 0) return null;
+  const left = canMergeLeft(prev, p);
+  const right = !justExpand && canMergeRight(next, p, prev, left);
+  if (left && right) {
+    const n = next as Vma;
+    const pv = prev as Vma;
+    tree.remove(n);
+    resizeVma(tree, pv, pv.start, n.end, pv.pgoff);
+    dupAnon(pv, n.anonVma ?? p.anonVma, n.anonVma !== null ? n.anonVmaForked : p.anonVmaForked);
+    return pv;
+  }
+  if (left) {
+    const pv = prev as Vma;
+    resizeVma(tree, pv, pv.start, p.end, pv.pgoff);
+    dupAnon(pv, p.anonVma, p.anonVmaForked);
+    return pv;
+  }
+  if (right) {
+    const n = next as Vma;
+    resizeVma(tree, n, p.start, n.end, p.pgoff);
+    dupAnon(n, p.anonVma, p.anonVmaForked);
+    return n;
+  }
+  return null;
+}
+
+/**
+ * Kernel `vma_merge_existing_range()`: `[start, end)` of `middle` is to get `flags`; merges it
+ * into `prev` (range at middle's start) and/or `next` (range at middle's end) when the rules
+ * allow. Returns the VMA that now holds the range, or null.
+ */
+export function mergeExistingRange(
+  tree: VmaTree,
+  middle: Vma,
+  start: number,
+  end: number,
+  flags: number,
+): Vma | null {
+  if ((flags & VM_SPECIAL) !== 0) return null;
+  const leftSide = start === middle.start;
+  const rightSide = end === middle.end;
+  if (!leftSide && !rightSide) return null;
+  const p: MergeProposal = {
+    start,
+    end,
+    flags,
+    pgoff: middle.pgoffAt(start),
+    file: middle.file,
+    anonVma: middle.anonVma,
+    anonVmaForked: middle.anonVmaForked,
+    name: middle.name,
+    foreignFlags: middle.foreignFlags,
+  };
+  const prev = leftSide ? tree.prevOf(middle.start) : null;
+  const next = rightSide ? tree.find(middle.end) : null;
+  const left = leftSide && canMergeLeft(prev, p);
+  const right = rightSide && canMergeRight(next, p, prev, left);
+  if (!left && !right) return null;
+  if (left && right) {
+    const pv = prev as Vma;
+    const n = next as Vma;
+    tree.remove(middle);
+    tree.remove(n);
+    resizeVma(tree, pv, pv.start, n.end, pv.pgoff);
+    const src = n.anonVma !== null ? n : middle;
+    dupAnon(pv, src.anonVma, src.anonVmaForked);
+    return pv;
+  }
+  if (left) {
+    const pv = prev as Vma;
+    if (rightSide) tree.remove(middle);
+    else resizeVma(tree, middle, end, middle.end, middle.pgoffAt(end));
+    resizeVma(tree, pv, pv.start, end, pv.pgoff);
+    dupAnon(pv, middle.anonVma, middle.anonVmaForked);
+    return pv;
+  }
+  const n = next as Vma;
+  if (leftSide) tree.remove(middle);
+  else resizeVma(tree, middle, middle.start, start, middle.pgoff);
+  resizeVma(tree, n, start, n.end, p.pgoff);
+  dupAnon(n, middle.anonVma, middle.anonVmaForked);
+  return n;
+}
+
+/**
+ * Kernel `vma_modify_flags()`: gives `[start, end)` of `vma` the flags `flags`, merging with a
+ * neighbour when allowed and otherwise splitting `vma` at the range ends. Returns the VMA that
+ * holds exactly the changed range (or more, after a merge).
+ */
+export function vmaModifyFlags(
+  tree: VmaTree,
+  vma: Vma,
+  start: number,
+  end: number,
+  flags: number,
+): Vma {
+  const merged = mergeExistingRange(tree, vma, start, end, flags);
+  if (merged !== null) return merged;
+  let v = vma;
+  if (v.start < start) v = splitVma(tree, v, start)[1];
+  if (v.end > end) v = splitVma(tree, v, end)[0];
+  v.flags = flags;
+  return v;
+}

@@ -1,0 +1,366 @@
+// MmStruct: one process address space (kernel `struct mm_struct`): the VMA tree, the layout
+// (mmap_base, TASK_SIZE, brk), private page contents, and the reference counts. The syscalls
+// live one per file (mmap.ts, munmap.ts, ...); this file holds the state and the public surface
+// of docs/spec/api.md "mm".
+
+import { u64 } from "./args.js";
+import { doBrk } from "./brk.js";
+import {
+  DEFAULT_MAX_MAP_COUNT,
+  DEFAULT_MMAP_BASE,
+  DEFAULT_MMAP_MIN_ADDR,
+  DEFAULT_RLIMIT_STACK,
+  DEFAULT_STACK_GUARD_GAP,
+  PAGE_SIZE,
+  TASK_SIZE_64,
+} from "./constants.js";
+import { describe, MmError } from "./errors.js";
+import { handleFault, peekPage } from "./fault.js";
+import { type DupStrategy, dupMmap } from "./fork.js";
+import { doMadvise } from "./madvise.js";
+import { doMmap } from "./mmap.js";
+import { doMprotect } from "./mprotect.js";
+import { doMremap } from "./mremap.js";
+import { doMunmap } from "./munmap.js";
+import { countPages, type PageMap } from "./pages.js";
+import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMapsLine } from "./proc-maps.js";
+import {
+  parseVmFlags,
+  VM_EXEC,
+  VM_MAYEXEC,
+  VM_MAYREAD,
+  VM_MAYSHARE,
+  VM_MAYWRITE,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+} from "./vm-flags.js";
+import { AnonVma, FileRef, ShmemObject, Vma } from "./vma.js";
+import { VmaTree } from "./vma-tree.js";
+
+/** Options of {@link MmStruct} (all numbers are byte addresses or sizes). */
+export interface MmOptions {
+  /** Top of the top-down mmap area (kernel `mm->mmap_base`). */
+  mmapBase?: number;
+  /** End of user space (kernel `TASK_SIZE`). */
+  taskSize?: number;
+  /** Kernel `stack_guard_gap`. */
+  stackGuardGap?: number;
+  /** Kernel `mm->start_brk`. */
+  startBrk?: number;
+  /** Kernel `mm->brk` (defaults to `startBrk`). */
+  brk?: number;
+  /** `RLIMIT_STACK` soft limit. */
+  rlimitStack?: number;
+  /** `vm.mmap_min_addr`. */
+  mmapMinAddr?: number;
+  /** `vm.max_map_count`. */
+  maxMapCount?: number;
+  /** Text of a real `/proc/<pid>/maps` or `smaps`: the VMAs the mm starts with. */
+  initialMaps?: string;
+  /** dup_mmap strategy used by {@link MmStruct.fork} (default `"seed"`). */
+  dupStrategy?: DupStrategy;
+}
+
+/** Identity counters shared by an mm and every mm forked from it. */
+export interface MmIds {
+  anonVma: number;
+  shmem: number;
+}
+
+/** Where a heap starts by default: just above a small PIE loaded at ELF_ET_DYN_BASE, ASLR off. */
+const DEFAULT_START_BRK = 0x555555559000;
+
+function checkOption(name: string, v: number | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > Number.MAX_SAFE_INTEGER) {
+    throw new MmError(
+      "EINVAL",
+      `new MmStruct: option ${name} must be a non-negative integer, got ${describe(v)}`,
+    );
+  }
+  return v;
+}
+
+/** Kernel `struct mm_struct`: an address space whose VMAs live in a maple tree. */
+export class MmStruct implements HeapBounds {
+  /** The VMA tree (kernel `mm_mt`). */
+  tree: VmaTree;
+  /** Present private anonymous pages and their first u64. */
+  pages: PageMap = new Map();
+  /** Kernel `mmap_base`. */
+  readonly mmapBase: number;
+  /** Kernel `TASK_SIZE`. */
+  readonly taskSize: number;
+  /** Kernel `stack_guard_gap`. */
+  readonly stackGuardGap: number;
+  /** `RLIMIT_STACK`. */
+  readonly rlimitStack: number;
+  /** `vm.mmap_min_addr`. */
+  readonly mmapMinAddr: number;
+  /** `vm.max_map_count`. */
+  readonly maxMapCount: number;
+  /** Kernel `start_brk`. */
+  startBrk: number;
+  /** Kernel `mm->brk` (unaligned, as the kernel stores it); `brk()` is the syscall. */
+  currentBrk: number;
+  /** Mappings above TASK_SIZE read from /proc maps (`[vsyscall]`): rendered, never in the tree. */
+  readonly gateVmas: Vma[] = [];
+  /** Identity counters shared with forks. */
+  readonly ids: MmIds;
+  /** Kernel `mm_users`. */
+  users = 1;
+  /** Kernel `mm_count`. */
+  count = 1;
+  /** dup_mmap strategy used by {@link fork}. */
+  dupStrategy: DupStrategy;
+
+  constructor(options: MmOptions = {}, ids?: MmIds) {
+    if (typeof options !== "object" || options === null) {
+      throw new MmError(
+        "EINVAL",
+        `new MmStruct: options must be an object, got ${describe(options)}`,
+      );
+    }
+    this.mmapBase = checkOption("mmapBase", options.mmapBase, DEFAULT_MMAP_BASE);
+    this.taskSize = checkOption("taskSize", options.taskSize, TASK_SIZE_64);
+    this.stackGuardGap = checkOption(
+      "stackGuardGap",
+      options.stackGuardGap,
+      DEFAULT_STACK_GUARD_GAP,
+    );
+    this.rlimitStack = checkOption("rlimitStack", options.rlimitStack, DEFAULT_RLIMIT_STACK);
+    this.mmapMinAddr = checkOption("mmapMinAddr", options.mmapMinAddr, DEFAULT_MMAP_MIN_ADDR);
+    this.maxMapCount = checkOption("maxMapCount", options.maxMapCount, DEFAULT_MAX_MAP_COUNT);
+    const strategy = options.dupStrategy ?? "seed";
+    if (strategy !== "seed" && strategy !== "modern") {
+      throw new MmError(
+        "EINVAL",
+        `new MmStruct: option dupStrategy must be "seed" or "modern", got ${describe(strategy)}`,
+      );
+    }
+    this.dupStrategy = strategy;
+    this.ids = ids ?? { anonVma: 0, shmem: 0 };
+    this.tree = new VmaTree();
+    let startBrk = options.startBrk;
+    let brk = options.brk;
+    if (options.initialMaps !== undefined) {
+      const parsed = parseProcMaps(options.initialMaps);
+      const heap = parsed.find((m) => m.name === "[heap]");
+      if (heap !== undefined) {
+        startBrk ??= heap.start;
+        brk ??= heap.end;
+      }
+      for (const m of parsed) this.loadMapping(m);
+    }
+    this.startBrk = checkOption("startBrk", startBrk, DEFAULT_START_BRK);
+    this.currentBrk = checkOption("brk", brk, this.startBrk);
+  }
+
+  /** Same as `new MmStruct({ ...options, initialMaps: text })`. */
+  static fromProcMaps(text: string, options: MmOptions = {}): MmStruct {
+    return new MmStruct({ ...options, initialMaps: text });
+  }
+
+  private loadMapping(m: ParsedMapping): void {
+    let flags: number;
+    let foreign: string[] = [];
+    if (m.vmFlags !== undefined) {
+      const f = parseVmFlags(m.vmFlags);
+      flags = f.flags;
+      foreign = f.foreign;
+    } else {
+      flags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+      if (m.perms[0] === "r") flags |= VM_READ;
+      if (m.perms[1] === "w") flags |= VM_WRITE;
+      if (m.perms[2] === "x") flags |= VM_EXEC;
+      if (m.perms[3] === "s") flags |= VM_SHARED | VM_MAYSHARE;
+    }
+    let file: ShmemObject | FileRef | null = null;
+    let pgoff = m.start / PAGE_SIZE;
+    const anonymous = m.dev === "00:00" && m.ino === 0;
+    if (m.dev === "00:01" && m.name.startsWith("/dev/zero")) {
+      file = new ShmemObject(m.ino, m.offset / PAGE_SIZE + (m.end - m.start) / PAGE_SIZE);
+      pgoff = m.offset / PAGE_SIZE;
+    } else if (!anonymous) {
+      file = new FileRef(m.dev, m.ino, m.name);
+      pgoff = m.offset / PAGE_SIZE;
+    }
+    const v = new Vma(m.start, m.end, flags, pgoff, file);
+    if (foreign.length > 0) v.foreignFlags = Object.freeze(foreign);
+    if (file === null && m.name !== "" && m.name !== "[heap]") v.name = m.name;
+    if (file === null && m.anonKb !== undefined && m.anonKb > 0) v.anonVma = this.newAnonVma();
+    // The gate area ([vsyscall]) lies above TASK_SIZE: /proc shows it, the VMA tree never holds it.
+    if (m.end > this.taskSize) this.gateVmas.push(v);
+    else this.tree.insert(v);
+  }
+
+  /** A fresh anon_vma identity. */
+  newAnonVma(): AnonVma {
+    return new AnonVma(++this.ids.anonVma);
+  }
+
+  /** A fresh shmem object of `pages` pages (shmem_zero_setup). */
+  newShmem(pages: number): ShmemObject {
+    return new ShmemObject(++this.ids.shmem, pages);
+  }
+
+  private live(fn: string): void {
+    if (this.users <= 0)
+      throw new MmError("EDEAD", `${fn}: the mm has no users left (after the last mmput)`);
+  }
+
+  /** `mmap(2)`: the mapped address, or `-errno`. */
+  mmap(
+    addr: number | bigint,
+    len: number | bigint,
+    prot: number,
+    flags: number,
+    fd = -1,
+    off: number | bigint = 0,
+  ): number {
+    this.live("mmap");
+    return doMmap(
+      this,
+      u64("mmap", "addr", addr),
+      u64("mmap", "len", len),
+      prot,
+      flags,
+      fd,
+      u64("mmap", "off", off),
+    );
+  }
+
+  /** `munmap(2)`: 0 or `-errno`. */
+  munmap(addr: number | bigint, len: number | bigint): number {
+    this.live("munmap");
+    return doMunmap(this, u64("munmap", "addr", addr), u64("munmap", "len", len));
+  }
+
+  /** `mprotect(2)`: 0 or `-errno` (an ENOMEM at a hole keeps the earlier changes, as Linux). */
+  mprotect(addr: number | bigint, len: number | bigint, prot: number): number {
+    this.live("mprotect");
+    return doMprotect(this, u64("mprotect", "addr", addr), u64("mprotect", "len", len), prot);
+  }
+
+  /** `mremap(2)`: the new address, or `-errno`. */
+  mremap(
+    oldAddr: number | bigint,
+    oldLen: number | bigint,
+    newLen: number | bigint,
+    flags: number,
+    newAddr: number | bigint = 0,
+  ): number {
+    this.live("mremap");
+    return doMremap(
+      this,
+      u64("mremap", "oldAddr", oldAddr),
+      u64("mremap", "oldLen", oldLen),
+      u64("mremap", "newLen", newLen),
+      flags,
+      u64("mremap", "newAddr", newAddr),
+    );
+  }
+
+  /** `madvise(2)`: 0 or `-errno`. */
+  madvise(addr: number | bigint, len: number | bigint, advice: number): number {
+    this.live("madvise");
+    return doMadvise(this, u64("madvise", "addr", addr), u64("madvise", "len", len), advice);
+  }
+
+  /** `brk(2)`: the new break, or the unchanged old one on failure (brk never returns an error). */
+  brk(addr: number | bigint): number {
+    this.live("brk");
+    return doBrk(this, u64("brk", "addr", addr));
+  }
+
+  /**
+   * A page fault at `addr` (a one-word read, or a write of `value`): 0, or the signal Linux
+   * delivers (`"SIGSEGV"` / `"SIGBUS"`). Stack VMAs grow down as in the kernel.
+   */
+  touch(addr: number | bigint, write: boolean, value = 1): 0 | "SIGSEGV" | "SIGBUS" {
+    this.live("touch");
+    return handleFault(this, u64("touch", "addr", addr), write === true, value);
+  }
+
+  /** The first u64 of the page at `addr` as a read would see it, without faulting anything in. */
+  peek(addr: number): number | "SIGBUS" | "SIGSEGV" {
+    return peekPage(this, addr);
+  }
+
+  /** `fork(2)`'s address-space half: a child mm built by `dup_mmap`. */
+  fork(strategy: DupStrategy = this.dupStrategy): MmStruct {
+    this.live("fork");
+    return dupMmap(this, strategy);
+  }
+
+  /** Kernel `find_vma()`: the first VMA ending above `addr`. */
+  find_vma(addr: number): Vma | null {
+    return this.tree.find(addr);
+  }
+
+  /** Kernel `find_vma_intersection()`: the first VMA intersecting `[start, end)`. */
+  find_vma_intersection(start: number, end: number): Vma | null {
+    return this.tree.findIntersection(start, end);
+  }
+
+  /** Kernel `vma_lookup()`: the VMA containing `addr`. */
+  vma_lookup(addr: number): Vma | null {
+    return this.tree.lookup(addr);
+  }
+
+  /** The VMAs in address order, optionally only those intersecting `[start, end)`. */
+  vmas(start = 0, end = this.taskSize): Vma[] {
+    return this.tree.range(start, end, []);
+  }
+
+  /** smaps `Anonymous` of `vma` in kB: 4 × its present private anonymous pages. */
+  anonKb(vma: Vma): number {
+    if (vma.file !== null) return 0;
+    return 4 * countPages(this.pages, vma.start / PAGE_SIZE, vma.end / PAGE_SIZE);
+  }
+
+  /** `/proc/<pid>/maps`, byte for byte as Linux renders it. */
+  procMaps(): string {
+    let out = "";
+    for (const v of this.tree) out += `${renderMapsLine(v, this)}\n`;
+    for (const g of this.gateVmas) out += `${renderMapsLine(g, this)}\n`;
+    return out;
+  }
+
+  /** Kernel `mmget()`: one more user. */
+  mmget(): void {
+    this.live("mmget");
+    this.users++;
+  }
+
+  /** Kernel `mmget_not_zero()`: a user reference unless the last user is gone. */
+  mmget_not_zero(): boolean {
+    if (this.users <= 0) return false;
+    this.users++;
+    return true;
+  }
+
+  /** Kernel `mmput()`: drops a user; the last one tears the address space down (exit_mmap). */
+  mmput(): void {
+    if (this.users <= 0) throw new MmError("ESTATE", "mmput: mm_users is already zero");
+    this.users--;
+    if (this.users === 0) {
+      this.tree.destroy();
+      this.pages.clear();
+      this.mmdrop();
+    }
+  }
+
+  /** Kernel `mmgrab()`: pins the struct (mm_count) without keeping the address space. */
+  mmgrab(): void {
+    if (this.count <= 0) throw new MmError("ESTATE", "mmgrab: mm_count is already zero");
+    this.count++;
+  }
+
+  /** Kernel `mmdrop()`. */
+  mmdrop(): void {
+    if (this.count <= 0) throw new MmError("ESTATE", "mmdrop: mm_count is already zero");
+    this.count--;
+  }
+}

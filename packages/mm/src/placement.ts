@@ -1,0 +1,90 @@
+// Where a mapping goes when the caller does not fix the address (kernel mm/mmap.c
+// `__get_unmapped_area()`, arch/x86 `arch_get_unmapped_area_topdown()`, mm/vma.c
+// `unmapped_area_topdown()`, mm/huge_memory.c `__thp_get_unmapped_area()`), as observed in
+// linux-mm.md §6.6–6.7:
+//   - the highest gap below mmap_base that fits, the mapping at its top;
+//   - a growsdown VMA counts as starting stack_guard_gap lower;
+//   - a free hint is used as is, an occupied one falls back to the plain search;
+//   - private anonymous mappings of a 2 MiB multiple without hint are THP aligned by searching
+//     len + 2 MiB and taking the highest aligned start in that gap.
+// The gap search itself is VmaTree.emptyAreaRev (the only tree access here).
+
+import { EINVAL, ENOMEM, MAP_FIXED, MAP_SHARED, PAGE_SIZE, PMD_SIZE } from "./constants.js";
+import type { MmStruct } from "./mm.js";
+import { VM_GROWSDOWN } from "./vm-flags.js";
+import type { Vma } from "./vma.js";
+
+/** Kernel `vm_start_gap()`: where a VMA begins for placement purposes. */
+export function vmStartGap(mm: MmStruct, vma: Vma): number {
+  if ((vma.flags & VM_GROWSDOWN) === 0) return vma.start;
+  return Math.max(0, vma.start - mm.stackGuardGap);
+}
+
+/**
+ * Kernel `unmapped_area_topdown()` with `low_limit = max(PAGE_SIZE, mmap_min_addr)` and
+ * `high_limit = mmap_base`: the start of the highest fitting gap's top `length` bytes, or
+ * `-ENOMEM`.
+ */
+export function unmappedAreaTopdown(mm: MmStruct, length: number): number {
+  const low = Math.max(PAGE_SIZE, mm.mmapMinAddr);
+  let high = mm.mmapBase;
+  for (;;) {
+    if (high <= low) return -ENOMEM;
+    const w = mm.tree.emptyAreaRev(low, high - 1, length);
+    if (w === null) return -ENOMEM;
+    const gapEnd = w.last + 1;
+    const next = mm.tree.find(gapEnd);
+    if (next !== null && (next.flags & VM_GROWSDOWN) !== 0) {
+      const sg = vmStartGap(mm, next);
+      if (sg < gapEnd) {
+        high = sg;
+        continue;
+      }
+    }
+    return gapEnd - length;
+  }
+}
+
+/** x86 `mmap_address_hint_valid()` plus the free-range test of the hint. */
+function hintUsable(mm: MmStruct, addr: number, len: number): boolean {
+  if (mm.taskSize - len < addr) return false;
+  const vma = mm.tree.find(addr);
+  return vma === null || addr + len <= vmStartGap(mm, vma);
+}
+
+/**
+ * Kernel `__get_unmapped_area()` for anonymous memory (mmap and mremap moves): the address to
+ * map `len` bytes at, or `-errno`. MAP_SHARED (shmem with shmem_enabled=never) and file-backed
+ * VMAs (`file`) get no THP alignment.
+ */
+export function getUnmappedArea(
+  mm: MmStruct,
+  addr: number,
+  len: number,
+  flags: number,
+  file = false,
+): number {
+  if (len > mm.taskSize) return -ENOMEM;
+  let ret: number;
+  if ((flags & MAP_FIXED) !== 0) {
+    ret = addr;
+  } else {
+    if (addr !== 0) {
+      const hint = addr - (addr % PAGE_SIZE);
+      if (hintUsable(mm, hint, len)) return hint;
+    }
+    ret = -ENOMEM;
+    if (!file && (flags & MAP_SHARED) === 0 && addr === 0 && len % PMD_SIZE === 0) {
+      const padded = unmappedAreaTopdown(mm, len + PMD_SIZE);
+      if (padded >= 0) {
+        const top = padded + len + PMD_SIZE;
+        ret = Math.floor((top - len) / PMD_SIZE) * PMD_SIZE;
+      }
+    }
+    if (ret < 0) ret = unmappedAreaTopdown(mm, len);
+    if (ret < 0) return ret;
+  }
+  if (ret > mm.taskSize - len) return -ENOMEM;
+  if (ret % PAGE_SIZE !== 0) return -EINVAL;
+  return ret;
+}

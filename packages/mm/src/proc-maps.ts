@@ -1,0 +1,148 @@
+// /proc/<pid>/maps: rendering a VMA exactly as fs/proc/task_mmu.c show_map_vma() prints it
+// (linux-mm.md §6.10), and parsing real maps or smaps text back into records.
+
+import { MmError } from "./errors.js";
+import { FileRef, ShmemObject, type Vma } from "./vma.js";
+
+/** The break state the `[heap]` name depends on (kernel `mm->start_brk`, `mm->brk`). */
+export interface HeapBounds {
+  readonly startBrk: number;
+  readonly currentBrk: number;
+}
+
+/** Column the name is padded to (`seq_setwidth(m, 25 + sizeof(void *) * 6 - 1)`). */
+const NAME_COLUMN = 72;
+
+function hex8(n: number): string {
+  const s = n.toString(16);
+  return s.length >= 8 ? s : "00000000".slice(s.length) + s;
+}
+
+/**
+ * Kernel `vma_is_initial_heap()`: any VMA overlapping `[start_brk, brk)` is the heap, whatever
+ * else it is (linux-mm.md §6.9).
+ */
+export function isInitialHeap(vma: Vma, heap: HeapBounds): boolean {
+  return vma.start < heap.currentBrk && vma.end > heap.startBrk;
+}
+
+/** The name column of a VMA (kernel `show_map_vma()` name selection). */
+export function vmaName(vma: Vma, heap: HeapBounds): string {
+  const f = vma.file;
+  if (f instanceof ShmemObject) return "/dev/zero (deleted)";
+  if (f instanceof FileRef) return f.path;
+  if (vma.name !== null) return vma.name;
+  return isInitialHeap(vma, heap) ? "[heap]" : "";
+}
+
+/** One line of /proc/<pid>/maps for `vma`, without the trailing newline (kernel `show_map_vma`). */
+export function renderMapsLine(vma: Vma, heap: HeapBounds): string {
+  const f = vma.file;
+  let offset = 0;
+  let dev = "00:00";
+  let ino = 0;
+  if (f instanceof ShmemObject) {
+    offset = vma.pgoff * 4096;
+    dev = "00:01";
+    ino = f.ino;
+  } else if (f instanceof FileRef) {
+    offset = vma.pgoff * 4096;
+    dev = f.dev;
+    ino = f.ino;
+  }
+  const head = `${hex8(vma.start)}-${hex8(vma.end)} ${vma.perms} ${hex8(offset)} ${dev} ${ino} `;
+  const name = vmaName(vma, heap);
+  if (name === "") return head;
+  const pad = NAME_COLUMN - head.length;
+  return `${pad > 0 ? head + " ".repeat(pad) : head} ${name}`;
+}
+
+/** One mapping as read from /proc maps or smaps text. */
+export interface ParsedMapping {
+  /** First address (inclusive). */
+  readonly start: number;
+  /** End address (exclusive). */
+  readonly end: number;
+  /** `rwxp` / `rwxs` column. */
+  readonly perms: string;
+  /** Offset column in bytes. */
+  readonly offset: number;
+  /** Device column (`"fe:00"`). */
+  readonly dev: string;
+  /** Inode column. */
+  readonly ino: number;
+  /** Name column (`""` when none). */
+  readonly name: string;
+  /** smaps `VmFlags` value, when the text was smaps. */
+  readonly vmFlags?: string;
+  /** smaps `Anonymous` in kB, when the text was smaps. */
+  readonly anonKb?: number;
+}
+
+const LINE =
+  /^([0-9a-f]+)-([0-9a-f]+) ([-r][-w][-x][ps]) ([0-9a-f]+) ([0-9a-f]+:[0-9a-f]+) (\d+) ?(.*)$/;
+const FIELD = /^([A-Za-z_]+):\s*(.*)$/;
+
+/**
+ * Parses the text of `/proc/<pid>/maps` or `/proc/<pid>/smaps`. Throws an {@link MmError}
+ * (`EPARSE`) naming the first bad line; blank lines are ignored.
+ */
+export function parseProcMaps(text: string): ParsedMapping[] {
+  if (typeof text !== "string") {
+    throw new MmError("EINVAL", `parseProcMaps: text must be a string, got ${typeof text}`);
+  }
+  const out: ParsedMapping[] = [];
+  let cur: {
+    start: number;
+    end: number;
+    perms: string;
+    offset: number;
+    dev: string;
+    ino: number;
+    name: string;
+    vmFlags?: string;
+    anonKb?: number;
+  } | null = null;
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.trim() === "") continue;
+    const m = LINE.exec(line);
+    if (m !== null) {
+      if (cur !== null) out.push(cur);
+      const start = Number.parseInt(m[1] as string, 16);
+      const end = Number.parseInt(m[2] as string, 16);
+      if (!(start < end) || start % 4096 !== 0 || end % 4096 !== 0) {
+        throw new MmError(
+          "EPARSE",
+          `parseProcMaps: line ${i + 1}: bad range ${JSON.stringify(line)}`,
+        );
+      }
+      if (out.length > 0 && start < (out[out.length - 1] as ParsedMapping).end) {
+        throw new MmError("EPARSE", `parseProcMaps: line ${i + 1}: overlaps or is out of order`);
+      }
+      cur = {
+        start,
+        end,
+        perms: m[3] as string,
+        offset: Number.parseInt(m[4] as string, 16),
+        dev: m[5] as string,
+        ino: Number.parseInt(m[6] as string, 10),
+        name: (m[7] as string).trimStart(),
+      };
+      continue;
+    }
+    const fm = FIELD.exec(line);
+    if (fm !== null && cur !== null) {
+      if (fm[1] === "VmFlags") cur.vmFlags = (fm[2] as string).trim();
+      else if (fm[1] === "Anonymous") cur.anonKb = Number.parseInt(fm[2] as string, 10);
+      continue;
+    }
+    throw new MmError(
+      "EPARSE",
+      `parseProcMaps: line ${i + 1} is not a maps line: ${JSON.stringify(line)}`,
+    );
+  }
+  if (cur !== null) out.push(cur);
+  return out;
+}

@@ -1,0 +1,194 @@
+// The one place @maplemm/mm touches the maple tree. The VMAs of an mm live in a tree created with
+// MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN | MT_FLAGS_USE_RCU (kernel `MM_MT_FLAGS`), each stored
+// over `[vm_start, vm_end - 1]`. Everything here is written against the kernel API names of
+// docs/spec/api.md (the kernel's mm/vma.h `vma_iter_*` helpers play the same role), so the rest of
+// mm is plain VMA logic.
+
+import {
+  DEFINE_MTREE,
+  GFP_KERNEL,
+  MA_STATE,
+  MAX_INDEX,
+  type MapleTreeCore,
+  type MaState,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_LOCK_EXTERN,
+  MT_FLAGS_USE_RCU,
+  mas_destroy,
+  mas_for_each,
+  mas_prev_range,
+  mas_set_range,
+  mas_store,
+  mas_store_gfp,
+  mas_walk,
+  mt_find,
+  mt_prev,
+  mtree_destroy,
+  mtree_load,
+} from "@maplemm/maple-tree/kernel";
+import type { Vma } from "./vma.js";
+
+/** Kernel `MM_MT_FLAGS`. */
+export const MM_MT_FLAGS = MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN | MT_FLAGS_USE_RCU;
+
+/** A gap window found by {@link VmaTree.emptyAreaRev}: `[index, last]`, both inclusive. */
+export interface GapWindow {
+  index: number;
+  last: number;
+}
+
+/** The VMA tree of one mm (kernel `mm->mm_mt` plus the `vma_iter_*` helpers). */
+export class VmaTree {
+  /** The maple tree itself. */
+  readonly mt: MapleTreeCore;
+  /** Number of VMAs stored (kernel `mm->map_count`). */
+  count = 0;
+  /** A reusable write state (kernel `struct vma_iterator`). */
+  private readonly mas: MaState;
+  private readonly ref = { value: 0 };
+
+  constructor(mt: MapleTreeCore = DEFINE_MTREE(MM_MT_FLAGS)) {
+    this.mt = mt;
+    this.mas = MA_STATE(mt, 0, 0);
+  }
+
+  /** Kernel `vma_lookup()`: the VMA containing `addr`, or null. */
+  lookup(addr: number): Vma | null {
+    if (addr > MAX_INDEX) return null;
+    return mtree_load(this.mt, addr) as Vma | null;
+  }
+
+  /** Kernel `find_vma()`: the first VMA with `vm_end > addr`, or null. */
+  find(addr: number): Vma | null {
+    if (addr > MAX_INDEX) return null;
+    this.ref.value = addr;
+    return mt_find(this.mt, this.ref, MAX_INDEX) as Vma | null;
+  }
+
+  /** Kernel `find_vma_intersection()`: the first VMA intersecting `[start, end)`, or null. */
+  findIntersection(start: number, end: number): Vma | null {
+    if (start >= end || start > MAX_INDEX) return null;
+    this.ref.value = start;
+    return mt_find(this.mt, this.ref, Math.min(end - 1, MAX_INDEX)) as Vma | null;
+  }
+
+  /**
+   * The VMA before the range holding `addr` (kernel `vma_prev()` after positioning at `addr`):
+   * when `addr` is inside a VMA, the one before that VMA; in a gap, the one below the gap.
+   */
+  prevOf(addr: number): Vma | null {
+    if (addr > MAX_INDEX) return null;
+    return mt_prev(this.mt, addr, 0) as Vma | null;
+  }
+
+  /** Kernel `vma_next()` of `vma`: the first VMA starting at or after `vma.end`. */
+  nextOf(vma: Vma): Vma | null {
+    return this.find(vma.end);
+  }
+
+  /** The VMAs intersecting `[start, end)`, in address order (kernel `for_each_vma_range`). */
+  range(start: number, end: number, out: Vma[] = []): Vma[] {
+    out.length = 0;
+    if (start >= end) return out;
+    const max = Math.min(end - 1, MAX_INDEX);
+    this.ref.value = start;
+    for (;;) {
+      const v = mt_find(this.mt, this.ref, max) as Vma | null;
+      if (v === null) break;
+      out.push(v);
+      if (this.ref.value === 0 || this.ref.value > max) break;
+    }
+    return out;
+  }
+
+  /** Every VMA in address order (kernel `for_each_vma`). */
+  *[Symbol.iterator](): Generator<Vma, void, undefined> {
+    const mas = MA_STATE(this.mt, 0, 0);
+    for (const v of mas_for_each(mas, MAX_INDEX)) yield v as Vma;
+  }
+
+  /** Stores `vma` over its range (kernel `vma_iter_store_gfp()`), which must hold no VMA. */
+  insert(vma: Vma): void {
+    mas_set_range(this.mas, vma.start, vma.end - 1);
+    const err = mas_store_gfp(this.mas, vma, GFP_KERNEL);
+    if (err !== 0) throw new Error(`vma-tree: mas_store_gfp failed with ${err}`);
+    this.count++;
+  }
+
+  /** Clears the range of `vma` (kernel `vma_iter_clear()`); `vma` must be the VMA stored there. */
+  remove(vma: Vma): void {
+    mas_set_range(this.mas, vma.start, vma.end - 1);
+    const err = mas_store_gfp(this.mas, null, GFP_KERNEL);
+    if (err !== 0) throw new Error(`vma-tree: mas_store_gfp(NULL) failed with ${err}`);
+    this.count--;
+  }
+
+  /**
+   * The highest window of `size` free indices inside `[min, max]` (kernel `mas_empty_area_rev()`,
+   * as `vma_iter_area_highest()` uses it): on success `last` is the top of the highest gap that
+   * fits (clipped to `max`) and `index = last - size + 1`. Walks the NULL ranges downward with
+   * mas_walk / mas_prev_range: O(ranges above the answer).
+   */
+  emptyAreaRev(min: number, max: number, size: number): GapWindow | null {
+    if (size <= 0 || max < min || max - min + 1 < size) return null;
+    const mas = MA_STATE(this.mt, max, max);
+    let entry = mas_walk(mas);
+    for (;;) {
+      if (entry === null) {
+        const hi = Math.min(mas.last, max);
+        const lo = Math.max(mas.index, min);
+        if (hi >= lo && hi - lo + 1 >= size) return { index: hi - size + 1, last: hi };
+      }
+      if (mas.index <= min) return null;
+      entry = mas_prev_range(mas, min);
+      if (mas.status === "underflow" || mas.status === "none") return null;
+    }
+  }
+
+  /**
+   * The seed's dup_mmap copy loop: one `mas_store` per VMA `copy` returns (null = skip), walking
+   * the old tree with `mas_for_each`. The seed announces the count first with
+   * `mas_expected_entries`; @maplemm/maple-tree does not export it yet, so the stores run without
+   * the bulk-load hint (same result, less dense nodes).
+   */
+  dupSeed(copy: (v: Vma) => Vma | null): VmaTree {
+    const child = new VmaTree();
+    const dst = MA_STATE(child.mt, 0, 0);
+    const src = MA_STATE(this.mt, 0, 0);
+    for (const e of mas_for_each(src, MAX_INDEX)) {
+      const v = copy(e as Vma);
+      if (v === null) continue;
+      mas_set_range(dst, v.start, v.end - 1);
+      mas_store(dst, v);
+      child.count++;
+    }
+    mas_destroy(dst);
+    return child;
+  }
+
+  /**
+   * The modern dup_mmap copy: duplicate the tree (`__mt_dup`), then walk the copy replacing every
+   * entry in place with `copy(old)`, or clearing its range when `copy` returns null.
+   * Until `__mt_dup` is available from the maple tree, the duplicate is built by bulk-storing the
+   * old entries first (same shape of work: one pass to copy, one pass to replace).
+   */
+  dupModern(copy: (v: Vma) => Vma | null): VmaTree {
+    const child = this.dupSeed((v) => v);
+    const mas = MA_STATE(child.mt, 0, 0);
+    const replace: Vma[] = [];
+    for (const e of mas_for_each(mas, MAX_INDEX)) replace.push(e as Vma);
+    for (const old of replace) {
+      const v = copy(old);
+      mas_set_range(mas, old.start, old.end - 1);
+      mas_store(mas, v);
+      if (v === null) child.count--;
+    }
+    return child;
+  }
+
+  /** Kernel `mtree_destroy()` of the VMA tree (exit_mmap). */
+  destroy(): void {
+    mtree_destroy(this.mt);
+    this.count = 0;
+  }
+}

@@ -1,0 +1,158 @@
+// The VMA record (kernel `struct vm_area_struct`) and what it points at: the anon_vma identity
+// (with whether it came through fork), the shmem object of shared anonymous memory, or an opaque
+// file for VMAs loaded from a real /proc/<pid>/maps. Pure data plus the small predicates the
+// split/merge code asks of a VMA; the address-space logic lives in the syscall files.
+
+import { PAGE_SIZE } from "./constants.js";
+import { VM_MAYSHARE, vmFlagsToString } from "./vm-flags.js";
+
+/** Kernel `struct anon_vma`, reduced to its identity: two VMAs share one iff `===`. */
+export class AnonVma {
+  /** Per-mm ordinal, for debugging and dumps. */
+  readonly id: number;
+  constructor(id: number) {
+    this.id = id;
+  }
+}
+
+/**
+ * A shmem object (the inode behind `/dev/zero (deleted)`): created by every MAP_SHARED|MAP_ANONYMOUS
+ * mmap, shared by fork and by `mremap(old_len = 0)`. Its size never changes after creation
+ * (linux-mm.md §6.5: growing a shared mapping leaves pages past the size raising SIGBUS).
+ */
+export class ShmemObject {
+  /** The inode number shown in /proc maps. */
+  readonly ino: number;
+  /** Object size in pages (`i_size >> PAGE_SHIFT`). */
+  readonly sizePages: number;
+  /** Page contents by page index: the first u64 of each written page. Absent = zero. */
+  readonly pages = new Map<number, number>();
+  constructor(ino: number, sizePages: number) {
+    this.ino = ino;
+    this.sizePages = sizePages;
+  }
+}
+
+/** A file mapping loaded from real /proc maps text: kept opaque, rendered as read. */
+export class FileRef {
+  /** `major:minor` as printed (`"fe:00"`). */
+  readonly dev: string;
+  /** Inode number as printed. */
+  readonly ino: number;
+  /** Path as printed. */
+  readonly path: string;
+  constructor(dev: string, ino: number, path: string) {
+    this.dev = dev;
+    this.ino = ino;
+    this.path = path;
+  }
+}
+
+/** Kernel `vma->vm_file`: what backs a VMA (null = anonymous). */
+export type VmFile = ShmemObject | FileRef;
+
+/** Kernel `struct vm_area_struct`: `[start, end)` with flags, pgoff and backing. */
+export class Vma {
+  /** Kernel `vm_start` (inclusive, page aligned). */
+  start: number;
+  /** Kernel `vm_end` (exclusive, page aligned). */
+  end: number;
+  /** Kernel `vm_flags`, bits 0..30 (see vm-flags.ts). */
+  flags: number;
+  /** Kernel `vm_pgoff`: for private anonymous memory the hidden `start >> 12` at creation. */
+  pgoff: number;
+  /** Kernel `vm_file`: null for anonymous memory. */
+  file: VmFile | null;
+  /** Kernel `anon_vma`: null until the first write fault (or borrowed from a neighbour). */
+  anonVma: AnonVma | null = null;
+  /**
+   * True when this VMA's `anon_vma_chain` holds more than one link, i.e. its anon_vma came
+   * through fork (kernel `vma_had_uncowed_parents()`): such a VMA never merges with an
+   * anon_vma-less neighbour.
+   */
+  anonVmaForked = false;
+  /** Name of a VMA loaded from /proc maps that is not derived from state (`[stack]`, `[vdso]`...). */
+  name: string | null = null;
+  /** smaps mnemonics of flag bits above 30, kept from parsed text (compared by merges). */
+  foreignFlags: readonly string[] = NO_FOREIGN;
+
+  constructor(start: number, end: number, flags: number, pgoff: number, file: VmFile | null) {
+    this.start = start;
+    this.end = end;
+    this.flags = flags;
+    this.pgoff = pgoff;
+    this.file = file;
+  }
+
+  /** Kernel `vma_pages()`. */
+  get pages(): number {
+    return (this.end - this.start) / PAGE_SIZE;
+  }
+
+  /** Kernel `vma_is_anonymous()`: no file and no vm_ops (shared anon has shmem ops). */
+  get isAnonymous(): boolean {
+    return this.file === null;
+  }
+
+  /** The page offset of `addr` in the backing object (kernel `linear_page_index()`). */
+  pgoffAt(addr: number): number {
+    return this.pgoff + (addr - this.start) / PAGE_SIZE;
+  }
+
+  /** smaps `VmFlags` line value. */
+  get vmFlags(): string {
+    return vmFlagsToString(this.flags, this.foreignFlags);
+  }
+
+  /** The shmem object, when this is shared anonymous memory. */
+  get shmem(): ShmemObject | null {
+    return this.file instanceof ShmemObject ? this.file : null;
+  }
+
+  /** Kernel `vm_area_dup()`: a copy of every field, anon_vma link included. */
+  clone(): Vma {
+    const v = new Vma(this.start, this.end, this.flags, this.pgoff, this.file);
+    v.anonVma = this.anonVma;
+    v.anonVmaForked = this.anonVmaForked;
+    v.name = this.name;
+    v.foreignFlags = this.foreignFlags;
+    return v;
+  }
+
+  /** The `[start, end)` piece of this VMA as a new VMA (pgoff advanced), for splits. */
+  slice(start: number, end: number): Vma {
+    const v = this.clone();
+    v.start = start;
+    v.end = end;
+    v.pgoff = this.pgoff + (start - this.start) / PAGE_SIZE;
+    return v;
+  }
+
+  /** The perms column of /proc maps: `rwx` then `s` (VM_MAYSHARE) or `p`. */
+  get perms(): string {
+    const f = this.flags;
+    return (
+      ((f & 1) !== 0 ? "r" : "-") +
+      ((f & 2) !== 0 ? "w" : "-") +
+      ((f & 4) !== 0 ? "x" : "-") +
+      ((f & VM_MAYSHARE) !== 0 ? "s" : "p")
+    );
+  }
+}
+
+const NO_FOREIGN: readonly string[] = Object.freeze([]);
+
+/** `addr >> PAGE_SHIFT` for addresses beyond 32 bits. */
+export function pfn(addr: number): number {
+  return Math.floor(addr / PAGE_SIZE);
+}
+
+/** Kernel `PAGE_ALIGN()` on numbers (may exceed 2^53 for hostile lengths; callers check). */
+export function pageAlign(x: number): number {
+  return Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
+}
+
+/** True when `x` is a multiple of the page size. */
+export function isPageAligned(x: number): boolean {
+  return x % PAGE_SIZE === 0;
+}
