@@ -3,10 +3,20 @@
 // before `index`), with the kernel's mas_find_setup / mas_find_rev_setup status handling
 // (docs/spec/maple-tree.md §4.4).
 
-import { MAX_INDEX } from "./entry.js";
+import { MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import type { MaState } from "./state.js";
-import { nextSlot, prevSlot, STEP } from "./step.js";
-import { mas_walk, readArgsOk, statusOf } from "./walk.js";
+import { nextSlot as nextSlot_, prevSlot as prevSlot_, STEP as STEP_ } from "./step.js";
+import { mas_walk as mas_walk_, readArgsOk as readArgsOk_, statusOf as statusOf_ } from "./walk.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const MAX_INDEX = MAX_INDEX_;
+const nextSlot = nextSlot_;
+const prevSlot = prevSlot_;
+const STEP = STEP_;
+const mas_walk = mas_walk_;
+const readArgsOk = readArgsOk_;
+const statusOf = statusOf_;
 
 /** Kernel `mas_find_setup()`: decides the answer from the status, or returns STEP to move on. */
 function findSetup(mas: MaState, max: number): unknown {

@@ -3,14 +3,35 @@
 // mt_for_each generator (docs/spec/maple-tree.md §3, api.md "Kernel layer"). The normal API hides
 // XA_ZERO_ENTRY; the advanced API returns it raw.
 
-import { isIndex, MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
-import { mas_find, mas_find_rev } from "./find.js";
+import {
+  isIndex as isIndex_,
+  MAX_INDEX as MAX_INDEX_,
+  XA_ZERO_ENTRY as XA_ZERO_ENTRY_,
+} from "./entry.js";
+import { mas_find as mas_find_, mas_find_rev as mas_find_rev_ } from "./find.js";
 import { mas_next } from "./next.js";
 import { mas_prev } from "./prev.js";
-import type { MaState } from "./state.js";
-import { nextSlot } from "./step.js";
+import { MaState, mas_set } from "./state.js";
+import { nextSlot as nextSlot_, positionFresh as positionFresh_ } from "./step.js";
 import type { MapleTreeCore } from "./tree.js";
-import { borrowReadState, releaseReadState, stateWalk } from "./walk.js";
+import {
+  borrowReadState as borrowReadState_,
+  releaseReadState as releaseReadState_,
+  stateWalk as stateWalk_,
+} from "./walk.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const isIndex = isIndex_;
+const MAX_INDEX = MAX_INDEX_;
+const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
+const mas_find = mas_find_;
+const mas_find_rev = mas_find_rev_;
+const nextSlot = nextSlot_;
+const positionFresh = positionFresh_;
+const borrowReadState = borrowReadState_;
+const releaseReadState = releaseReadState_;
+const stateWalk = stateWalk_;
 
 /** An out-parameter box, the port of a C `unsigned long *` argument (api.md). */
 export interface Ref<T> {
@@ -50,18 +71,26 @@ export function mt_find(mt: MapleTreeCore, indexp: Ref<number>, max: number): un
   const start = indexp.value;
   if (!isIndex(start) || !isIndex(max) || start > max) return null;
   const mas = borrowReadState(mt, start);
-  let entry = stateWalk(mas);
-  if (entry === XA_ZERO_ENTRY) entry = null;
-  if (entry === null) {
-    while (mas.status === "active" && mas.last < max) {
-      entry = nextSlot(mas, max, false);
-      if (entry !== null && entry !== XA_ZERO_ENTRY) break;
-    }
-    if (entry === XA_ZERO_ENTRY) entry = null;
-  }
+  const entry = findFrom(mas, max);
   if (entry !== null) indexp.value = mas.last === MAX_INDEX ? 0 : mas.last + 1;
   releaseReadState(mas);
   return entry;
+}
+
+/** The body of mt_find on a state at status start: walk, then step over NULL and ZERO ranges. */
+function findFrom(mas: MaState, max: number): unknown {
+  const entry = stateWalk(mas);
+  if (entry !== null && entry !== XA_ZERO_ENTRY) return entry;
+  return findOnward(mas, max);
+}
+
+/** mt_find's forward loop from a positioned state: the next real entry starting at or below max. */
+function findOnward(mas: MaState, max: number): unknown {
+  while (mas.status === "active" && mas.last < max) {
+    const entry = nextSlot(mas, max, false);
+    if (entry !== null && entry !== XA_ZERO_ENTRY) return entry;
+  }
+  return null;
 }
 
 /**
@@ -109,10 +138,22 @@ export function* mt_for_each(
   start: number,
   max: number,
 ): Generator<[unknown, number], void, undefined> {
-  const ref: Ref<number> = { value: start };
-  let entry = mt_find(mt, ref, max);
+  if (!isIndex(start) || !isIndex(max) || start > max) return;
+  // The kernel runs a fresh mt_find per step (O(height)). A private state that follows the loop
+  // gives the same answers in O(1) per step while the tree is unchanged; after any write (or a
+  // node death) the step is a fresh mt_find from the loop index, exactly as in the kernel.
+  const mas = new MaState(mt, start, start);
+  let entry = findFrom(mas, max);
   while (entry !== null) {
-    yield [entry, ref.value];
-    entry = mt_find_after(mt, ref, max);
+    const index = mas.last === MAX_INDEX ? 0 : mas.last + 1;
+    yield [entry, index];
+    // mt_find_after stops on a wrapped index; mt_find on an index beyond max.
+    if (index === 0 || index > max) return;
+    if (mas.status === "active" && positionFresh(mas)) {
+      entry = findOnward(mas, max);
+    } else {
+      mas_set(mas, index);
+      entry = findFrom(mas, max);
+    }
   }
 }

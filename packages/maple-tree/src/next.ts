@@ -1,10 +1,18 @@
 // Forward steps of the advanced API: mas_next and mas_next_range, with the kernel's
 // mas_next_setup status handling (docs/spec/maple-tree.md §4.4).
 
-import { MAX_INDEX } from "./entry.js";
+import { MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import type { MaState } from "./state.js";
-import { nextSlot, STEP } from "./step.js";
-import { mas_walk, readArgsOk } from "./walk.js";
+import { nextSlot as nextSlot_, STEP as STEP_ } from "./step.js";
+import { mas_walk as mas_walk_, readArgsOk as readArgsOk_ } from "./walk.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const MAX_INDEX = MAX_INDEX_;
+const nextSlot = nextSlot_;
+const STEP = STEP_;
+const mas_walk = mas_walk_;
+const readArgsOk = readArgsOk_;
 
 /** Kernel `mas_next_setup()`: decides the answer from the status, or returns STEP to move on. */
 function nextSetup(mas: MaState, max: number): unknown {

@@ -2,8 +2,15 @@
 // mas_prev_setup status handling (docs/spec/maple-tree.md §4.4).
 
 import type { MaState } from "./state.js";
-import { prevSlot, STEP } from "./step.js";
-import { mas_walk, readArgsOk } from "./walk.js";
+import { prevSlot as prevSlot_, STEP as STEP_ } from "./step.js";
+import { mas_walk as mas_walk_, readArgsOk as readArgsOk_ } from "./walk.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const prevSlot = prevSlot_;
+const STEP = STEP_;
+const mas_walk = mas_walk_;
+const readArgsOk = readArgsOk_;
 
 /** Kernel `mas_prev_setup()`: decides the answer from the status, or returns STEP to move on. */
 function prevSetup(mas: MaState, min: number): unknown {

@@ -12,10 +12,30 @@
 // positioned makes the state re-walk from the root to its save point, like the kernel's
 // mas_rewalk_if_dead, before it moves.
 
-import { M_DEAD, M_END, M_PARENT, M_PSLOT, META, type NodeArena, STRIDE } from "./arena.js";
-import { MAX_INDEX } from "./entry.js";
-import type { MaState } from "./state.js";
-import { rangeWalk } from "./walk.js";
+import {
+  M_DEAD as M_DEAD_,
+  M_END as M_END_,
+  M_PARENT as M_PARENT_,
+  M_PSLOT as M_PSLOT_,
+  META as META_,
+  type NodeArena,
+  STRIDE as STRIDE_,
+} from "./arena.js";
+import { isIndex, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
+import { EINVAL } from "./errors.js";
+import { type MaState, mas_set_err } from "./state.js";
+import { rangeWalk as rangeWalk_ } from "./walk.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const M_DEAD = M_DEAD_;
+const M_END = M_END_;
+const M_PARENT = M_PARENT_;
+const M_PSLOT = M_PSLOT_;
+const META = META_;
+const STRIDE = STRIDE_;
+const MAX_INDEX = MAX_INDEX_;
+const rangeWalk = rangeWalk_;
 
 /** Implied minimum of `node`: the first parent pivot found on the way up, else 0. */
 function impliedMin(arena: NodeArena, node: number): number {
@@ -44,6 +64,19 @@ function impliedMax(arena: NodeArena, node: number): number {
 }
 
 /**
+ * Is the state's node still the live node it walked to: set, not dead, and the tree not written
+ * since? (The RCU check of the kernel's `ma_dead_node`, plus the generation for non-RCU trees.)
+ */
+export function positionFresh(mas: MaState): boolean {
+  const node = mas.node;
+  return (
+    node !== 0 &&
+    mas.generation === mas.tree.generation &&
+    mas.tree.arena.meta[node * META + M_DEAD] === 0
+  );
+}
+
+/**
  * Makes sure `mas` (status active, or a re-activated overflow/underflow) stands on a live leaf of
  * the current tree. A state that has no node (re-activated without ever walking), whose node died,
  * or whose tree was written since it was positioned, re-walks from the root to `savePoint`
@@ -51,14 +84,12 @@ function impliedMax(arena: NodeArena, node: number): number {
  * left as a finished forward (`forward`) or backward read would leave it on that tree.
  */
 function ensurePosition(mas: MaState, savePoint: number, forward: boolean): boolean {
+  if (positionFresh(mas)) return true;
   const tree = mas.tree;
-  const node = mas.node;
-  if (
-    node !== 0 &&
-    mas.generation === tree.generation &&
-    tree.arena.meta[node * META + M_DEAD] === 0
-  ) {
-    return true;
+  if (!isIndex(savePoint)) {
+    // Only reachable if the caller wrote a bad index/last into an active state.
+    mas_set_err(mas, -EINVAL);
+    return false;
   }
   if (tree.rootNode !== 0) {
     rangeWalk(mas, savePoint);

@@ -3,12 +3,24 @@
 // has to (re)position a state from the root goes through `stateWalk` here, and every descent goes
 // through the shared `descendToLeaf` (descend.ts).
 
-import { STRIDE } from "./arena.js";
-import { descendToLeaf } from "./descend.js";
-import { isIndex, MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
+import { STRIDE as STRIDE_ } from "./arena.js";
+import { descendToLeaf as descendToLeaf_ } from "./descend.js";
+import {
+  isIndex as isIndex_,
+  MAX_INDEX as MAX_INDEX_,
+  XA_ZERO_ENTRY as XA_ZERO_ENTRY_,
+} from "./entry.js";
 import { EINVAL } from "./errors.js";
 import { MaState, type MaStatus, mas_set_err } from "./state.js";
 import { MapleTreeCore } from "./tree.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const STRIDE = STRIDE_;
+const descendToLeaf = descendToLeaf_;
+const isIndex = isIndex_;
+const MAX_INDEX = MAX_INDEX_;
+const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
 
 /** Kernel `MAPLE_NODE_SLOTS`: the offset a state carries when it points at no node. */
 const NO_OFFSET = 31;
@@ -26,7 +38,10 @@ export function statusOf(mas: MaState): MaStatus {
  * `index`, `last` and the tree are left as they were (api.md "Indices").
  */
 export function readArgsOk(mas: MaState, limit: number): boolean {
-  if (isIndex(limit) && isIndex(mas.index) && isIndex(mas.last)) return true;
+  // An active state's index/last are the range it found (they are re-checked before any walk).
+  if (isIndex(limit) && (mas.status === "active" || (isIndex(mas.index) && isIndex(mas.last)))) {
+    return true;
+  }
   mas_set_err(mas, -EINVAL);
   return false;
 }

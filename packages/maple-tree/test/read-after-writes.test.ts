@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_INDEX, XA_ZERO_ENTRY, xa_mk_value } from "../src/entry.js";
 import { mas_find } from "../src/find.js";
-import { mas_for_each, mt_for_each } from "../src/iterate.js";
+import { mas_for_each, mt_find, mt_find_after, mt_for_each } from "../src/iterate.js";
 import { mtree_erase, mtree_store_range } from "../src/mtree.js";
 import { mas_next } from "../src/next.js";
 import { mas_prev } from "../src/prev.js";
@@ -124,6 +124,39 @@ describe("a positioned state and a write elsewhere", () => {
     expect(mas_prev(mas, 0)).toBe(400);
     expect(mas_prev(mas, 0)).toBe(299);
     expect([mas.index, mas.last]).toEqual([2990, 2995]);
+  });
+});
+
+describe("mt_for_each with writes between its steps", () => {
+  /** A write at step k of a loop at `index`: one over the current range's tail, an erase, a split. */
+  function writeAt(mt: MapleTreeCore, k: number, index: number): void {
+    if (k % 3 === 0) mtree_store_range(mt, index - 3, index + 12, `grown${k}`);
+    else if (k % 3 === 1) mtree_erase(mt, index + 25);
+    else mtree_store_range(mt, index + 2, index + 3, null);
+  }
+  function fresh(): MapleTreeCore {
+    const mt = new MapleTreeCore(0);
+    for (let i = 0; i < 400; i++) mtree_store_range(mt, i * 10, i * 10 + 5, i);
+    return mt;
+  }
+  it("sees the same entries as the kernel's mt_find / mt_find_after loop", () => {
+    const a = fresh();
+    const got: [unknown, number][] = [];
+    let k = 0;
+    for (const [e, index] of mt_for_each(a, 0, 3000)) {
+      got.push([e, index]);
+      writeAt(a, k++, index);
+    }
+    const b = fresh();
+    const want: [unknown, number][] = [];
+    const ref = { value: 0 };
+    k = 0;
+    for (let e = mt_find(b, ref, 3000); e !== null; e = mt_find_after(b, ref, 3000)) {
+      want.push([e, ref.value]);
+      writeAt(b, k++, ref.value);
+    }
+    expect(want.length).toBeGreaterThan(100);
+    expect(got).toEqual(want);
   });
 });
 
