@@ -426,49 +426,30 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     return;
   }
 
-  // Leaf level big node.
   const rnode = p.rnode;
   const rbase = rnode * STRIDE;
   const lcut = p.lcut;
   const rcut = p.rcut;
   const rend = p.rend;
-  let at = BIG_BASE;
-  for (let i = 0; i < lcut; i++) {
-    bPiv[at] = pivots[lbase + i];
-    bSlot[at++] = slots[lbase + i];
-  }
   const lsMin = lcut > 0 ? pivots[lbase + lcut - 1] + 1 : p.lmin;
   const lh = slots[lbase + lcut];
   const rh = slots[rbase + rcut];
   const rsMax = rcut < rend ? pivots[rbase + rcut] : p.rmax;
   const leftRem = p.index > lsMin;
   const rightRem = p.last < rsMax;
-  if (leftRem) {
-    bPiv[at] = p.index - 1;
-    bSlot[at++] = lh;
-  }
-  const newAt = at;
-  bPiv[at] = p.last;
-  bSlot[at++] = entry === null ? 0 : entries.alloc(entry);
-  if (rightRem) {
-    bPiv[at] = rsMax;
-    // One range split in three: the right piece gets a handle of its own.
-    bSlot[at++] =
-      leftRem && lnode === rnode && lcut === rcut && rh !== 0
-        ? entries.alloc(entries.values[rh])
-        : rh;
-  }
-  for (let i = rcut + 1; i <= rend; i++) {
-    bPiv[at] = i < rend ? pivots[rbase + i] : p.rmax;
-    bSlot[at++] = slots[rbase + i];
-  }
+  const newHandle = entry === null ? 0 : entries.alloc(entry);
+  // One range split in three: the right piece gets a handle of its own.
+  const rightHandle =
+    rightRem && leftRem && lnode === rnode && lcut === rcut && rh !== 0
+      ? entries.alloc(entries.values[rh])
+      : rh;
   // Handles of the overwritten leaf slots.
   if (lnode === rnode) {
     for (let i = lcut; i <= rcut; i++) {
-      const h = slots[lbase + i];
-      if ((i === lcut && leftRem) || (i === rcut && rightRem && !(leftRem && lcut === rcut)))
+      if ((i === lcut && leftRem) || (i === rcut && rightRem && !(leftRem && lcut === rcut))) {
         continue;
-      releaseHandle(tree, h);
+      }
+      releaseHandle(tree, slots[lbase + i]);
     }
   } else {
     const lend = meta[lnode * META + M_END];
@@ -478,11 +459,59 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
   }
 
   if (p.shape === SHAPE_LEAF && !rcu) {
-    // In place: exact fit with remainders, slot store, append, node rewrite.
-    writeNode(arena, lnode, NODE_LEAF, BIG_BASE, at);
-    positionLeaf(mas, lnode, p.lmin, p.lmax, newAt - BIG_BASE, at - BIG_BASE - 1, tree.height - 1);
+    // In place (slot store, append, node rewrite): shift the tail, write the 1..3 new items.
+    const e = rend;
+    const m = (leftRem ? 1 : 0) + 1 + (rightRem ? 1 : 0);
+    const tailFrom = rcut + 1;
+    const tailTo = lcut + m;
+    const tailLen = e - rcut;
+    const E = tailTo + tailLen - 1;
+    if (tailLen > 0 && tailTo !== tailFrom) {
+      slots.copyWithin(lbase + tailTo, lbase + tailFrom, lbase + e + 1);
+      if (tailLen > 1) pivots.copyWithin(lbase + tailTo, lbase + tailFrom, lbase + e);
+    }
+    let pos = lcut;
+    if (leftRem) {
+      slots[lbase + pos] = lh;
+      pivots[lbase + pos++] = p.index - 1;
+    }
+    const newOff = pos;
+    slots[lbase + pos] = newHandle;
+    if (pos < E) pivots[lbase + pos] = p.last;
+    pos++;
+    if (rightRem) {
+      slots[lbase + pos] = rightHandle;
+      if (pos < E) pivots[lbase + pos] = rsMax;
+    }
+    // Words past the new end are zero (the node may have shrunk).
+    for (let i = E; i < e; i++) pivots[lbase + i] = 0;
+    if (E < STRIDE - 1) pivots[lbase + E] = 0;
+    for (let i = E + 1; i <= e; i++) slots[lbase + i] = 0;
+    meta[lnode * META + M_END] = E;
+    positionLeaf(mas, lnode, p.lmin, p.lmax, newOff, E, tree.height - 1);
     if (tree.isAlloc) updateGapsFrom(tree, lnode, p.lmin, p.lmax);
     return;
+  }
+
+  // Leaf level big node: L's items before the write, the new items, R's items after it.
+  let at = BIG_BASE;
+  for (let i = 0; i < lcut; i++) {
+    bPiv[at] = pivots[lbase + i];
+    bSlot[at++] = slots[lbase + i];
+  }
+  if (leftRem) {
+    bPiv[at] = p.index - 1;
+    bSlot[at++] = lh;
+  }
+  bPiv[at] = p.last;
+  bSlot[at++] = newHandle;
+  if (rightRem) {
+    bPiv[at] = rsMax;
+    bSlot[at++] = rightHandle;
+  }
+  for (let i = rcut + 1; i <= rend; i++) {
+    bPiv[at] = i < rend ? pivots[rbase + i] : p.rmax;
+    bSlot[at++] = slots[rbase + i];
   }
   rebuild(mas, p, at);
 }
