@@ -1,0 +1,93 @@
+// /proc/<pid>/maps rendering and parsing (linux-mm.md §6.10), checked byte for byte against the
+// maps text the kernel printed in the oracle traces.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { MmError, MmStruct, parseProcMaps, parseVmFlags, vmFlagsToString } from "../src/index.js";
+
+const traces = join(import.meta.dirname, "..", "..", "..", "tools", "oracle", "traces");
+
+interface Header {
+  initial_maps: [string, string, string, string, string, number, string, string, number][];
+  initial_maps_raw: string[];
+}
+
+function header(name: string): Header {
+  const first = readFileSync(join(traces, "scenarios", name), "utf8").split("\n")[0] as string;
+  return JSON.parse(first) as Header;
+}
+
+/** smaps-style text (maps line + VmFlags) from a header's VMA rows. */
+function smapsOf(h: Header): string {
+  return h.initial_maps
+    .map(
+      ([s, e, perms, off, dev, ino, name, flags]) =>
+        `${BigInt(s).toString(16)}-${BigInt(e).toString(16)} ${perms} ${BigInt(off).toString(16)} ${dev} ${ino} ${name}\nVmFlags: ${flags}\n`,
+    )
+    .join("");
+}
+
+describe("the /proc maps renderer", () => {
+  for (const scenario of ["render.jsonl", "brk.jsonl", "topdown.jsonl"]) {
+    it(`renders the kernel's own initial maps of ${scenario} byte for byte`, () => {
+      const h = header(scenario);
+      const mm = MmStruct.fromProcMaps(smapsOf(h));
+      expect(mm.procMaps()).toBe(`${h.initial_maps_raw.join("\n")}\n`);
+    });
+  }
+
+  it("keeps a trailing space on lines without a name and pads named lines to column 73", () => {
+    const mm = new MmStruct({ mmapBase: 0x7e0001000000 });
+    mm.mmap(0x7e0000000000, 0x1000, 3, 0x32);
+    mm.mmap(0x7e0000002000, 0x1000, 1, 0x31);
+    const [anon, shm] = mm.procMaps().split("\n");
+    expect(anon).toBe("7e0000000000-7e0000001000 rw-p 00000000 00:00 0 ");
+    expect(shm?.indexOf("/dev/zero (deleted)")).toBe(73);
+    expect(shm?.slice(0, 48)).toBe("7e0000002000-7e0000003000 r--s 00000000 00:01 1 ");
+  });
+
+  it("parses what it renders back to the same records", () => {
+    const h = header("render.jsonl");
+    const mm = MmStruct.fromProcMaps(smapsOf(h));
+    const again = MmStruct.fromProcMaps(mm.procMaps());
+    expect(again.procMaps()).toBe(mm.procMaps());
+  });
+
+  it("reads smaps VmFlags and Anonymous fields", () => {
+    const [m] = parseProcMaps(
+      "7e0000000000-7e0000004000 rw-p 00000000 00:00 0 \nSize: 16 kB\nAnonymous: 8 kB\nVmFlags: rd wr mr mw me ac mg\n",
+    );
+    expect(m).toMatchObject({
+      start: 0x7e0000000000,
+      end: 0x7e0000004000,
+      anonKb: 8,
+      vmFlags: "rd wr mr mw me ac mg",
+    });
+  });
+
+  it("rejects text that is not maps, naming the line", () => {
+    expect(() => parseProcMaps("hello world\n")).toThrow(MmError);
+    expect(() => parseProcMaps("hello world\n")).toThrow(/line 1/);
+    expect(() => parseProcMaps("2000-1000 rw-p 00000000 00:00 0 \n")).toThrow(/bad range/);
+  });
+});
+
+describe("VmFlags names", () => {
+  const table: [string, number][] = [
+    ["rd wr mr mw me ac", 0x100073],
+    ["rd mr pf io de dd", 0x4044411],
+    ["mr mw me nr dd", 0x4200070],
+    ["rd wr mr mw me dc ac wf", 0x2120073],
+  ];
+  for (const [text, bits] of table) {
+    it(`"${text}" is 0x${bits.toString(16)} and renders back in bit order`, () => {
+      expect(parseVmFlags(text)).toEqual({ flags: bits, foreign: [] });
+      expect(vmFlagsToString(bits)).toBe(text);
+    });
+  }
+
+  it("keeps names of bits above 30 as foreign names", () => {
+    expect(parseVmFlags("rd mg sl")).toEqual({ flags: 1, foreign: ["mg", "sl"] });
+    expect(vmFlagsToString(1, ["mg"])).toBe("rd mg");
+  });
+});
