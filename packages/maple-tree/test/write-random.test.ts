@@ -96,3 +96,49 @@ describe("random writes match a model, with mt_validate after every step", () =>
     });
   }
 });
+
+describe("random writes on deep trees (height >= 4), validated every few hundred steps", () => {
+  for (const flags of [0, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU]) {
+    it(`flags ${flags}: ${STRESS ? 200_000 : 20_000} mixed writes on a 60 000-entry tree`, () => {
+      const seed = BASE_SEED + 17 + flags;
+      const rand = rng(seed);
+      const mt = DEFINE_MTREE(flags);
+      const model = new RangeModel();
+      const N = 60_000;
+      for (let i = 0; i < N; i++) {
+        mtree_store_range(mt, i * 8, i * 8 + 4, i);
+        model.store(i * 8, i * 8 + 4, i);
+      }
+      check(mt.height >= 4, `height ${mt.height} < 4`);
+      const ops = STRESS ? 200_000 : 20_000;
+      const space = N * 8;
+      for (let op = 0; op < ops; op++) {
+        const r = rand();
+        const first = Math.floor(rand() * space);
+        const len = rand() < 0.95 ? Math.floor(rand() * 12) : Math.floor(rand() * 5000);
+        const last = first + len;
+        try {
+          if (r < 0.4) {
+            const v = { op };
+            check(mtree_store_range(mt, first, last, v) === 0, "store");
+            model.store(first, last, v);
+          } else if (r < 0.6) {
+            check(mtree_store_range(mt, first, last, null) === 0, "NULL store");
+            model.store(first, last, null);
+          } else {
+            const got = mtree_erase(mt, first);
+            const want = model.erase(first);
+            check(got === want, `erase ${first}: ${String(got)} vs ${String(want)}`);
+          }
+          if (op % 500 === 0) mt_validate(mt);
+        } catch (e) {
+          throw new Error(
+            `deep flags ${flags} op ${op} (SEED=${seed - 17 - flags} replays): ${(e as Error).message}`,
+          );
+        }
+      }
+      mt_validate(mt);
+      expectSameContents(mt, model, `deep flags ${flags}`);
+    });
+  }
+});
