@@ -3,7 +3,7 @@
 // before `index`), with the kernel's mas_find_setup / mas_find_rev_setup status handling
 // (docs/spec/maple-tree.md §4.4).
 
-import { MAX_INDEX as MAX_INDEX_ } from "./entry.js";
+import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import type { MaState } from "./state.js";
 import { nextSlot as nextSlot_, prevSlot as prevSlot_, STEP as STEP_ } from "./step.js";
 import { mas_walk as mas_walk_, readArgsOk as readArgsOk_, statusOf as statusOf_ } from "./walk.js";
@@ -11,6 +11,7 @@ import { mas_walk as mas_walk_, readArgsOk as readArgsOk_, statusOf as statusOf_
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
 const MAX_INDEX = MAX_INDEX_;
+const isIndex = isIndex_;
 const nextSlot = nextSlot_;
 const prevSlot = prevSlot_;
 const STEP = STEP_;
@@ -148,7 +149,9 @@ function findRevSetup(mas: MaState, min: number): unknown {
  * `last` puts the state in error (-EINVAL).
  */
 export function mas_find(mas: MaState, max: number): unknown {
-  const setup = findSetup(mas, max);
+  // Fast path of a find loop: an active state just steps (findSetup's "active" case).
+  const setup =
+    mas.status === "active" && isIndex(max) ? (mas.last < max ? STEP : null) : findSetup(mas, max);
   if (setup !== STEP) return setup;
   const entry = nextSlot(mas, max, false);
   // Ignore the overflow: a find loop ends on the null it returns anyway.

@@ -8,7 +8,7 @@
 // descent: O(height) per crossing, and no allocation.
 //
 // This is also the one place where a state's position is checked before it is used
-// (`ensurePosition`): a node marked dead (RCU replacement) or a tree written since the state was
+// (`positionFresh`, else `reposition`): a node marked dead (RCU replacement) or a tree written since the state was
 // positioned makes the state re-walk from the root to its save point, like the kernel's
 // mas_rewalk_if_dead, before it moves.
 
@@ -77,14 +77,13 @@ export function positionFresh(mas: MaState): boolean {
 }
 
 /**
- * Makes sure `mas` (status active, or a re-activated overflow/underflow) stands on a live leaf of
- * the current tree. A state that has no node (re-activated without ever walking), whose node died,
+ * The slow path of a step whose position is not fresh (status active, or a re-activated
+ * overflow/underflow). A state that has no node (re-activated without ever walking), whose node died,
  * or whose tree was written since it was positioned, re-walks from the root to `savePoint`
  * (kernel `mas_rewalk`). Returns false when the tree has no nodes any more; the state is then
  * left as a finished forward (`forward`) or backward read would leave it on that tree.
  */
-function ensurePosition(mas: MaState, savePoint: number, forward: boolean): boolean {
-  if (positionFresh(mas)) return true;
+function reposition(mas: MaState, savePoint: number, forward: boolean): boolean {
   const tree = mas.tree;
   if (!isIndex(savePoint)) {
     // Only reachable if the caller wrote a bad index/last into an active state.
@@ -207,7 +206,7 @@ function prevNode(mas: MaState, min: number): boolean {
  * `max` is returned even if it ends beyond it.
  */
 export function nextSlot(mas: MaState, max: number, empty: boolean): unknown {
-  if (!ensurePosition(mas, mas.last, true)) return null;
+  if (!positionFresh(mas) && !reposition(mas, mas.last, true)) return null;
   const tree = mas.tree;
   const pivots = tree.arena.pivots;
   const slots = tree.arena.slots;
@@ -261,7 +260,7 @@ export function nextSlot(mas: MaState, max: number, empty: boolean): unknown {
  * it starts below it.
  */
 export function prevSlot(mas: MaState, min: number, empty: boolean): unknown {
-  if (!ensurePosition(mas, mas.index, false)) {
+  if (!positionFresh(mas) && !reposition(mas, mas.index, false)) {
     return mas.status === "root" ? mas.tree.rootEntry : null;
   }
   const tree = mas.tree;

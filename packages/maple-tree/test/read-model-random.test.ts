@@ -224,19 +224,22 @@ describe("random read sequences match the array model", () => {
 
   it(`on random trees of random shape (SEED=${seed})`, () => {
     const rng = new Rng(seed);
+    let tallest = 0;
     for (let round = 0; round < rounds; round++) {
-      const n = [0, 1, 2, 5, 20, 100, 400, 2000][rng.int(0, 7)];
+      // Round 0 is always a tall tree: 2000 entries in nodes of random fill from 1 slot.
+      const n = round === 0 ? 2000 : [0, 1, 2, 5, 20, 100, 400, 2000][rng.int(0, 7)];
       let entries = randomEntries(rng, n, rng.chance(0.5) ? 1e4 : 1e12, rng.next());
-      if (rng.chance(0.1)) entries = [{ first: 0, last: 0, value: "root" }];
+      if (round > 0 && rng.chance(0.1)) entries = [{ first: 0, last: 0, value: "root" }];
       if (rng.chance(0.1) && entries.length > 0) {
         // A range that reaches MAX_INDEX.
         const lastE = entries[entries.length - 1];
         entries[entries.length - 1] = { ...lastE, last: MAX_INDEX };
       }
       const forceNodes = rng.chance(0.3);
-      const minFill = [7, 2, 1][rng.int(0, 2)];
+      const minFill = round === 0 ? 1 : [7, 2, 1][rng.int(0, 2)];
       const tree = buildTree(entries, { fill: randomFill(rng, minFill), forceNodes });
       const model = modelOf(entries, partition(entries), forceNodes);
+      tallest = Math.max(tallest, tree.height);
       try {
         runSequence(tree, model, entries, rng, STRESS ? 3000 : 400);
         checkNormalApi(tree, model, entries, rng, 50);
@@ -246,5 +249,7 @@ describe("random read sequences match the array model", () => {
         );
       }
     }
+    // The shapes must include trees of height >= 4 (2000 entries with small nodes get there).
+    expect(tallest).toBeGreaterThanOrEqual(4);
   });
 });

@@ -1,0 +1,70 @@
+// A reader's state on a node that an RCU-mode writer replaced: the old node is marked dead (not
+// yet freed, readers may still hold it) and the reader re-walks to its save point before moving,
+// so it sees the new contents (the kernel's check_rcu_simulated, docs/spec/maple-tree.md §5).
+
+import { describe, expect, it } from "vitest";
+import { M_DEAD, META } from "../src/arena.js";
+import { MAX_INDEX } from "../src/entry.js";
+import { mtree_store_range } from "../src/mtree.js";
+import { mas_next } from "../src/next.js";
+import { mas_prev } from "../src/prev.js";
+import { MA_STATE } from "../src/state.js";
+import { MapleTreeCore, MT_FLAGS_USE_RCU } from "../src/tree.js";
+import { mas_walk } from "../src/walk.js";
+
+function rcuTree(): { mt: MapleTreeCore; pending: (() => void)[] } {
+  const pending: (() => void)[] = [];
+  // A reclaimer whose grace period never ends during the test: replaced nodes stay readable.
+  const mt = new MapleTreeCore(MT_FLAGS_USE_RCU, { reclaimer: { defer: (f) => pending.push(f) } });
+  for (let i = 0; i < 1000; i++) mtree_store_range(mt, i * 10, i * 10 + 5, i);
+  return { mt, pending };
+}
+
+describe("a reader on a node replaced in RCU mode", () => {
+  it("walks again and sees the new value (mas_walk)", () => {
+    const { mt } = rcuTree();
+    const mas = MA_STATE(mt, 4320, 4320);
+    expect(mas_walk(mas)).toBe(432);
+    mtree_store_range(mt, 4320, 4325, "new");
+    expect(mas_walk(mas)).toBe("new");
+  });
+
+  it("re-walks from a dead node before stepping, even if the generation looks current", () => {
+    const { mt, pending } = rcuTree();
+    const mas = MA_STATE(mt, 4310, 4310);
+    expect(mas_walk(mas)).toBe(431);
+    const old = mas.node;
+    // Not an exact fit: the leaf is rebuilt as a new node and the old one dies.
+    mtree_store_range(mt, 4320, 4322, "new");
+    expect(mt.arena.meta[old * META + M_DEAD]).toBe(1);
+    expect(pending.length).toBeGreaterThan(0);
+    // Only the dead mark can tell the reader now.
+    mas.generation = mt.generation;
+    expect(mas_next(mas, MAX_INDEX)).toBe("new");
+    expect([mas.index, mas.last]).toEqual([4320, 4322]);
+    expect(mas_next(mas, MAX_INDEX)).toBe(432);
+    expect([mas.index, mas.last]).toEqual([4323, 4325]);
+  });
+
+  it("after mas_prev, mas_next sees the value written meanwhile (check_rcu_simulated)", () => {
+    const { mt } = rcuTree();
+    const mas = MA_STATE(mt, 4320, 4320);
+    expect(mas_walk(mas)).toBe(432);
+    expect(mas_prev(mas, 0)).toBe(431);
+    mtree_store_range(mt, 4320, 4325, "new");
+    expect(mas_next(mas, MAX_INDEX)).toBe("new");
+    expect([mas.index, mas.last]).toEqual([4320, 4325]);
+  });
+
+  it("backward: re-walks to index and steps to the new previous range", () => {
+    const { mt } = rcuTree();
+    const mas = MA_STATE(mt, 4330, 4330);
+    expect(mas_walk(mas)).toBe(433);
+    const old = mas.node;
+    mtree_store_range(mt, 4321, 4329, "wide");
+    mas.generation = mt.generation;
+    expect(mt.arena.meta[old * META + M_DEAD]).toBe(1);
+    expect(mas_prev(mas, 0)).toBe("wide");
+    expect([mas.index, mas.last]).toEqual([4321, 4329]);
+  });
+});
