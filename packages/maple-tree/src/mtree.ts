@@ -1,6 +1,7 @@
 // The normal write API (kernel mtree_store_range, mtree_insert_range, mtree_erase, mtree_destroy
 // and friends; docs/spec/maple-tree.md §3), tree initialisation, and the flag-based locks. Each
-// function takes the tree lock itself and runs the advanced API underneath, as the kernel does.
+// function takes the tree lock itself and runs the advanced API underneath, as the kernel does;
+// the lock is a flag (single-threaded JS), restored afterwards so a caller's mtree_lock survives.
 
 import { GFP_KERNEL, type Gfp } from "./alloc.js";
 import { isIndex } from "./entry.js";
@@ -67,9 +68,10 @@ export function mtree_store_range(
 ): number {
   if (!storeArgsOk(first, last, entry)) return -EINVAL;
   const mas = MA_STATE(mt, first, last);
-  mtree_lock(mt);
+  const held = mt.locked;
+  mt.locked = true;
   const ret = mas_store_gfp(mas, entry, gfp);
-  mtree_unlock(mt);
+  mt.locked = held;
   return ret;
 }
 
@@ -96,12 +98,13 @@ export function mtree_insert_range(
 ): number {
   if (!storeArgsOk(first, last, entry)) return -EINVAL;
   const mas = MA_STATE(mt, first, last);
-  mtree_lock(mt);
+  const held = mt.locked;
+  mt.locked = true;
   for (;;) {
     mas_insert(mas, entry);
     if (!mas_nomem(mas, gfp)) break;
   }
-  mtree_unlock(mt);
+  mt.locked = held;
   mas_destroy(mas);
   return mas.status === "error" ? mas.err : 0;
 }
@@ -123,9 +126,10 @@ export function mtree_insert(
 export function mtree_erase(mt: MapleTreeCore, index: number): unknown {
   if (!isIndex(index)) return null;
   const mas = MA_STATE(mt, index, index);
-  mtree_lock(mt);
+  const held = mt.locked;
+  mt.locked = true;
   const entry = mas_erase(mas);
-  mtree_unlock(mt);
+  mt.locked = held;
   return entry;
 }
 
@@ -144,9 +148,10 @@ export function __mt_destroy(mt: MapleTreeCore): void {
 
 /** Kernel `mtree_destroy()`: `__mt_destroy` under the tree lock. */
 export function mtree_destroy(mt: MapleTreeCore): void {
-  mtree_lock(mt);
+  const held = mt.locked;
+  mt.locked = true;
   __mt_destroy(mt);
-  mtree_unlock(mt);
+  mt.locked = held;
 }
 
 /** Kernel `mtree_empty()`: the tree holds nothing (no node, no direct root entry). */
