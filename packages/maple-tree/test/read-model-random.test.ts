@@ -16,7 +16,7 @@ import {
   mas_set,
   mas_set_range,
 } from "../src/state.js";
-import type { MapleTreeCore } from "../src/tree.js";
+import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
 import { mas_walk, mtree_load } from "../src/walk.js";
 import {
   buildTree,
@@ -237,7 +237,9 @@ describe("random read sequences match the array model", () => {
       }
       const forceNodes = rng.chance(0.3);
       const minFill = round === 0 ? 1 : [7, 2, 1][rng.int(0, 2)];
-      const tree = buildTree(entries, { fill: randomFill(rng, minFill), forceNodes });
+      // Allocation trees have 10-slot internal nodes.
+      const flags = rng.chance(0.5) ? MT_FLAGS_ALLOC_RANGE : 0;
+      const tree = buildTree(entries, { fill: randomFill(rng, minFill), forceNodes, flags });
       const model = modelOf(entries, partition(entries), forceNodes);
       tallest = Math.max(tallest, tree.height);
       try {
