@@ -382,6 +382,8 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
   const entries = tree.entries;
   const rcu = tree.inRcu;
   tree.generation++;
+  // The state is positioned by this write: fresh for the reads that follow (an in-loop store).
+  mas.generation = tree.generation;
   mas.index = p.index;
   mas.last = p.last;
   mas.status = "active";

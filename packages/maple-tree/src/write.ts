@@ -144,6 +144,7 @@ function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   tree.rootNode = leaf;
   tree.height = 1;
   tree.generation++;
+  mas.generation = tree.generation;
   updateGapsFrom(tree, leaf, 0, MAX_INDEX);
   if ((mas.flags & MA_STATE_PREALLOC) === 0) mas.reserved = 0;
   mas.status = "active";
