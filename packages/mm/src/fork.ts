@@ -30,6 +30,7 @@ export function dupMmap(oldmm: MmStruct, strategy: DupStrategy): MmStruct {
       mmapMinAddr: oldmm.mmapMinAddr,
       maxMapCount: oldmm.maxMapCount,
       dupStrategy: oldmm.dupStrategy,
+      ...(oldmm.rcu === undefined ? {} : { rcu: oldmm.rcu }),
     },
     oldmm.ids,
   );

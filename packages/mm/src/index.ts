@@ -64,3 +64,11 @@ export {
   vmFlagsToString,
 } from "./vm-flags.js";
 export { AnonVma, FileRef, ShmemObject, Vma, type VmFile } from "./vma.js";
+export {
+  for_each_vma,
+  for_each_vma_range,
+  VMA_ITERATOR,
+  VmaIterator,
+  vma_find,
+  vma_next,
+} from "./vma-iter.js";

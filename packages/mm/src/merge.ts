@@ -114,7 +114,7 @@ export function mergeNewRange(
   if (left && right) {
     const n = next as Vma;
     const pv = prev as Vma;
-    tree.remove(n);
+    tree.free(n);
     resizeVma(tree, pv, pv.start, n.end, pv.pgoff);
     dupAnon(pv, n.anonVma ?? p.anonVma, n.anonVma !== null ? n.anonVmaForked : p.anonVmaForked);
     return pv;
@@ -169,8 +169,8 @@ export function mergeExistingRange(
   if (left && right) {
     const pv = prev as Vma;
     const n = next as Vma;
-    tree.remove(middle);
-    tree.remove(n);
+    tree.free(middle);
+    tree.free(n);
     resizeVma(tree, pv, pv.start, n.end, pv.pgoff);
     const src = n.anonVma !== null ? n : middle;
     dupAnon(pv, src.anonVma, src.anonVmaForked);
@@ -178,14 +178,14 @@ export function mergeExistingRange(
   }
   if (left) {
     const pv = prev as Vma;
-    if (rightSide) tree.remove(middle);
+    if (rightSide) tree.free(middle);
     else resizeVma(tree, middle, end, middle.end, middle.pgoffAt(end));
     resizeVma(tree, pv, pv.start, end, pv.pgoff);
     dupAnon(pv, middle.anonVma, middle.anonVmaForked);
     return pv;
   }
   const n = next as Vma;
-  if (leftSide) tree.remove(middle);
+  if (leftSide) tree.free(middle);
   else resizeVma(tree, middle, middle.start, start, middle.pgoff);
   resizeVma(tree, n, start, n.end, p.pgoff);
   dupAnon(n, middle.anonVma, middle.anonVmaForked);

@@ -3,6 +3,7 @@
 // live one per file (mmap.ts, munmap.ts, ...); this file holds the state and the public surface
 // of docs/spec/api.md "mm".
 
+import type { Reclaimer } from "@maplemm/maple-tree/kernel";
 import { u64 } from "./args.js";
 import { doBrk } from "./brk.js";
 import {
@@ -60,6 +61,11 @@ export interface MmOptions {
   initialMaps?: string;
   /** dup_mmap strategy used by {@link MmStruct.fork} (default `"seed"`). */
   dupStrategy?: DupStrategy;
+  /**
+   * The RCU domain (an `@maplemm/rcu` `Rcu`/`SharedRcu`, or any maple-tree `Reclaimer`) through
+   * which tree nodes and freed VMAs are released; forks share it. Default: freed at once.
+   */
+  rcu?: Reclaimer;
 }
 
 /** Identity counters shared by an mm and every mm forked from it. */
@@ -114,6 +120,8 @@ export class MmStruct implements HeapBounds {
   count = 1;
   /** dup_mmap strategy used by {@link fork}. */
   dupStrategy: DupStrategy;
+  /** The RCU domain releasing nodes and VMAs, if any. */
+  readonly rcu: Reclaimer | undefined;
 
   constructor(options: MmOptions = {}, ids?: MmIds) {
     if (typeof options !== "object" || options === null) {
@@ -141,7 +149,17 @@ export class MmStruct implements HeapBounds {
     }
     this.dupStrategy = strategy;
     this.ids = ids ?? { anonVma: 0, shmem: 0 };
-    this.tree = new VmaTree();
+    if (
+      options.rcu !== undefined &&
+      (typeof options.rcu !== "object" || typeof options.rcu.defer !== "function")
+    ) {
+      throw new MmError(
+        "EINVAL",
+        `new MmStruct: option rcu must have a defer(free) method, got ${describe(options.rcu)}`,
+      );
+    }
+    this.rcu = options.rcu;
+    this.tree = new VmaTree(options.rcu);
     let startBrk = options.startBrk;
     let brk = options.brk;
     if (options.initialMaps !== undefined) {

@@ -20,7 +20,7 @@ export function unmapRange(mm: MmStruct, start: number, end: number): void {
     let v = victims[i] as Vma;
     if (v.start < start) v = splitVma(mm.tree, v, start)[1];
     if (v.end > end) v = splitVma(mm.tree, v, end)[0];
-    mm.tree.remove(v);
+    mm.tree.free(v);
   }
   dropPages(mm.pages, start / PAGE_SIZE, end / PAGE_SIZE);
 }

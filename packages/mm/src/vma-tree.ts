@@ -15,8 +15,11 @@ import {
   MT_FLAGS_LOCK_EXTERN,
   MT_FLAGS_USE_RCU,
   mas_destroy,
+  mas_find,
   mas_for_each,
+  mas_pause,
   mas_prev_range,
+  mas_reset,
   mas_set_range,
   mas_store,
   mas_store_gfp,
@@ -25,6 +28,7 @@ import {
   mt_prev,
   mtree_destroy,
   mtree_load,
+  type Reclaimer,
 } from "@maplemm/maple-tree/kernel";
 import type { Vma } from "./vma.js";
 
@@ -46,10 +50,13 @@ export class VmaTree {
   /** A reusable write state (kernel `struct vma_iterator`). */
   private readonly mas: MaState;
   private readonly ref = { value: 0 };
+  /** Where freed VMAs and tree nodes go (the mm's RCU domain, or at once). */
+  readonly reclaimer: Reclaimer | undefined;
 
-  constructor(mt: MapleTreeCore = DEFINE_MTREE(MM_MT_FLAGS)) {
-    this.mt = mt;
-    this.mas = MA_STATE(mt, 0, 0);
+  constructor(reclaimer?: Reclaimer, mt?: MapleTreeCore) {
+    this.reclaimer = reclaimer;
+    this.mt = mt ?? DEFINE_MTREE(MM_MT_FLAGS, reclaimer === undefined ? {} : { reclaimer });
+    this.mas = MA_STATE(this.mt, 0, 0);
   }
 
   /** Kernel `vma_lookup()`: the VMA containing `addr`, or null. */
@@ -124,6 +131,19 @@ export class VmaTree {
   }
 
   /**
+   * Removes `vma` from the tree and frees it (kernel `vma_iter_clear()` + `vm_area_free()`): in
+   * RCU mode the VMA is marked freed only after a grace period.
+   */
+  free(vma: Vma): void {
+    this.remove(vma);
+    if (this.reclaimer === undefined) vma.freed = true;
+    else
+      this.reclaimer.defer(() => {
+        vma.freed = true;
+      });
+  }
+
+  /**
    * The highest window of `size` free indices inside `[min, max]` (kernel `mas_empty_area_rev()`,
    * as `vma_iter_area_highest()` uses it): on success `last` is the top of the highest gap that
    * fits (clipped to `max`) and `index = last - size + 1`. Walks the NULL ranges downward with
@@ -152,7 +172,7 @@ export class VmaTree {
    * the bulk-load hint (same result, less dense nodes).
    */
   dupSeed(copy: (v: Vma) => Vma | null): VmaTree {
-    const child = new VmaTree();
+    const child = new VmaTree(this.reclaimer);
     const dst = MA_STATE(child.mt, 0, 0);
     const src = MA_STATE(this.mt, 0, 0);
     for (const e of mas_for_each(src, MAX_INDEX)) {
@@ -186,9 +206,60 @@ export class VmaTree {
     return child;
   }
 
-  /** Kernel `mtree_destroy()` of the VMA tree (exit_mmap). */
+  /** Kernel `exit_mmap()`'s tree part: frees every VMA, then `mtree_destroy()`. */
   destroy(): void {
+    const all = [...this];
     mtree_destroy(this.mt);
     this.count = 0;
+    for (const v of all) {
+      if (this.reclaimer === undefined) v.freed = true;
+      else
+        this.reclaimer.defer(() => {
+          v.freed = true;
+        });
+    }
+  }
+}
+
+/**
+ * Kernel `struct vma_iterator`: a cursor over an mm's VMAs. It survives changes to the tree
+ * between steps (the kernel's `vma_iter_set(vmi, prev->vm_end)` after dropping the lock): each
+ * step returns the first VMA that starts at or above the end of the one returned before, as the
+ * tree is at that moment.
+ */
+export class VmaIterator {
+  /** The maple state walking the tree. */
+  readonly mas: MaState;
+  /** Where the walk resumes: the end of the last VMA returned (or the start address). */
+  private resumeAt: number;
+  /** A VMA is only returned if it starts at or above this (the end of the last one returned). */
+  private minStart = Number.NEGATIVE_INFINITY;
+  private generation: number;
+
+  constructor(tree: VmaTree, addr: number) {
+    this.mas = MA_STATE(tree.mt, addr, addr);
+    this.resumeAt = addr;
+    this.generation = tree.mt.generation;
+  }
+
+  /** Kernel `vma_find(vmi, max)`: the next VMA starting below `max`, or null. */
+  find(max: number): Vma | null {
+    const mas = this.mas;
+    if (max <= 0) return null;
+    if (mas.tree.generation !== this.generation && mas.status !== "start") {
+      // Written since the last step: re-walk from where we were instead of trusting old nodes.
+      mas_pause(mas);
+      if (this.resumeAt === 0) mas_reset(mas);
+      else mas.last = this.resumeAt - 1;
+    }
+    for (;;) {
+      const v = mas_find(mas, max - 1) as Vma | null;
+      this.generation = mas.tree.generation;
+      if (v === null) return null;
+      if (v.start < this.minStart) continue;
+      this.minStart = v.end;
+      this.resumeAt = v.end;
+      return v;
+    }
   }
 }

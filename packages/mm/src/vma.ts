@@ -73,6 +73,11 @@ export class Vma {
   anonVmaForked = false;
   /** Name of a VMA loaded from /proc maps that is not derived from state (`[stack]`, `[vdso]`...). */
   name: string | null = null;
+  /**
+   * True once the VMA was freed (kernel `vm_area_free()`): set through the mm's RCU domain, so a
+   * reader inside a read-side section never sees a VMA it found turn freed under it.
+   */
+  freed = false;
   /** smaps mnemonics of flag bits above 30, kept from parsed text (compared by merges). */
   foreignFlags: readonly string[] = NO_FOREIGN;
 
