@@ -505,6 +505,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     bPiv[at] = p.index - 1;
     bSlot[at++] = lh;
   }
+  const newAt = at;
   bPiv[at] = p.last;
   bSlot[at++] = newHandle;
   if (rightRem) {
@@ -515,7 +516,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     bPiv[at] = i < rend ? pivots[rbase + i] : p.rmax;
     bSlot[at++] = slots[rbase + i];
   }
-  rebuild(mas, p, at);
+  rebuild(mas, p, at, newAt);
 }
 
 function positionLeaf(
@@ -540,7 +541,7 @@ const midId = new Int32Array(8);
 const midMax = new Float64Array(8);
 
 /** The level-by-level rebuild of a structural store; the leaf big node is [BIG_BASE, stop). */
-function rebuild(mas: MaState, p: Plan, stop0: number): void {
+function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): void {
   const tree = mas.tree;
   const arena = tree.arena;
   const pivots = arena.pivots;
@@ -557,6 +558,13 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
   let rmax = p.rmax;
   let depth = tree.height - 1;
   let leaf = true;
+  // Where the written range ends up (the state's final position), found at the leaf level.
+  let leafMin = p.lmin;
+  let posNode = 0;
+  let posMin = 0;
+  let posMax = 0;
+  let posOff = 0;
+  let posEnd = 0;
   let pullNull = p.pullNull;
   let top = 0; // the node that was published (for the gap update)
   let topMax = 0;
@@ -594,6 +602,7 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
       const lmin = nodeMin(tree, L);
       if (lmin > 0) {
         const N = nodeAtDepth(tree, lmin - 1, up);
+        if (leaf) leafMin = nodeMin(tree, N);
         start = prependNode(tree, N, lmin - 1, start);
         consume(meta, L);
         consume(meta, N);
@@ -611,6 +620,7 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
         const sib = slots[parent * STRIDE + ps - 1];
         const sn = meta[sib * META + M_END] + 1;
         if (n + sn <= room && start - sn >= 0) {
+          if (leaf) leafMin = nodeMin(tree, sib);
           start = prependNode(tree, sib, pivots[parent * STRIDE + ps - 1], start);
           consume(meta, L);
           L = sib;
@@ -650,6 +660,13 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
       }
       top = node;
       topMax = rmax;
+      if (leaf) {
+        posNode = node;
+        posMin = p.lmin;
+        posMax = p.lmax;
+        posOff = newAt - start;
+        posEnd = stop - start - 1;
+      }
       if (isRoot && !leaf && n === 1) {
         collapseRoot(tree);
         top = tree.rootNode;
@@ -663,10 +680,16 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
       const id = arena.alloc(type);
       writeNode(arena, id, type, from, cuts[j]);
       midId[j] = id;
-      midMax[j] = bPiv[cuts[j] - 1];
+      midMax[j] = j === k - 1 ? rmax : bPiv[cuts[j] - 1];
+      if (leaf && newAt >= from && newAt < cuts[j]) {
+        posNode = id;
+        posMin = j === 0 ? leafMin : bPiv[from - 1] + 1;
+        posMax = midMax[j];
+        posOff = newAt - from;
+        posEnd = cuts[j] - from - 1;
+      }
       from = cuts[j];
     }
-    midMax[k - 1] = rmax;
     if (tree.isAlloc) {
       let m = nodeMin(tree, L);
       for (let j = 0; j < k; j++) {
@@ -740,7 +763,7 @@ function rebuild(mas: MaState, p: Plan, stop0: number): void {
   deadCount = 0;
   wholeCount = 0;
   if (tree.isAlloc && top !== 0) updateGapsFrom(tree, top, nodeMin(tree, top), topMax);
-  descendToLeaf(mas, mas.index);
+  positionLeaf(mas, posNode, posMin, posMax, posOff, posEnd, tree.height - 1);
 }
 
 /** The implied minimum of node `id`, from its ancestors' pivots. */

@@ -3,11 +3,14 @@
 // runs a million operations.
 
 import { describe, it } from "vitest";
+import { descendToLeaf } from "../src/descend.js";
 import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
 import { EEXIST } from "../src/errors.js";
 import { DEFINE_MTREE, mtree_erase, mtree_insert_range, mtree_store_range } from "../src/mtree.js";
+import { MA_STATE, MaState } from "../src/state.js";
 import { MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
 import { mt_validate } from "../src/validate.js";
+import { mas_store } from "../src/write.js";
 import { expectSameContents, RangeModel, rng } from "./support/write-model.js";
 
 const STRESS = process.env.STRESS === "1";
@@ -26,6 +29,27 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(what);
 }
 
+/** The state sits on the written range, exactly where descendToLeaf(index) would put it. */
+function checkPositioned(mas: MaState, first: number, last: number): void {
+  if (mas.tree.rootNode === 0) {
+    check(mas.status === "start", `direct-root write left status ${mas.status}`);
+    return;
+  }
+  check(mas.status === "active", `write left status ${mas.status}`);
+  check(mas.index === first && mas.last === last, `write left [${mas.index},${mas.last}]`);
+  const probe = new MaState(mas.tree, first, first);
+  descendToLeaf(probe, first);
+  check(
+    probe.node === mas.node &&
+      probe.min === mas.min &&
+      probe.max === mas.max &&
+      probe.offset === mas.offset &&
+      probe.end === mas.end &&
+      probe.depth === mas.depth,
+    `write left the state at node ${mas.node} [${mas.min}-${mas.max}] off ${mas.offset} end ${mas.end} depth ${mas.depth}, descent finds node ${probe.node} [${probe.min}-${probe.max}] off ${probe.offset} end ${probe.end} depth ${probe.depth}`,
+  );
+}
+
 function run(cfg: Config, seed: number): void {
   const rand = rng(seed);
   const mt = DEFINE_MTREE(cfg.flags);
@@ -39,11 +63,21 @@ function run(cfg: Config, seed: number): void {
     const last = Math.min(first + len, cfg.space + 5);
     const where = `${cfg.name} seed ${seed} op ${op}`;
     try {
-      if (r < 0.6) {
+      if (r < 0.3) {
         const v = rand() < 0.02 ? XA_ZERO_ENTRY : { v: values++ };
         const ret = mtree_store_range(mt, first, last, v);
         check(ret === 0, `store [${first},${last}] returned ${ret}`);
         model.store(first, last, v);
+      } else if (r < 0.6) {
+        // Through a state: returns the first entry overwritten, then sits on the written range.
+        const v = { v: values++ };
+        const mas = MA_STATE(mt, first, last);
+        const old = mas_store(mas, v);
+        check(
+          old === model.store(first, last, v),
+          `mas_store [${first},${last}] returned ${String(old)}`,
+        );
+        checkPositioned(mas, first, last);
       } else if (r < 0.7) {
         const ret = mtree_store_range(mt, first, last, null);
         check(ret === 0, `NULL store [${first},${last}] returned ${ret}`);
