@@ -42,6 +42,7 @@ import {
   S_GEN,
   S_OWNER,
   S_WAITING,
+  SLOT_WORDS,
   slotBase,
 } from "./shared-layout.js";
 import { checkFn, checkStallMs, invalid, isThenable, nextMacrotask, rethrowLater } from "./util.js";
@@ -242,7 +243,7 @@ export class SharedRcu implements RcuDomain {
 
   /** This thread's slot index, or -1 while unregistered. */
   get slot(): number {
-    return this.ctr < 0 ? -1 : (this.ctr - slotBase(0)) / 16;
+    return this.ctr < 0 ? -1 : (this.ctr - S_CTR - slotBase(0)) / SLOT_WORDS;
   }
 
   /** Number of slots of the domain. */
@@ -308,10 +309,12 @@ export class SharedRcu implements RcuDomain {
     }
     const i32 = this.i32;
     const c = this.ctr;
+    const base = c - S_CTR;
     Atomics.store(i32, c, 0);
-    Atomics.store(i32, c - S_CTR + S_OWNER, 0);
+    Atomics.store(i32, base + S_WAITING, 0);
+    Atomics.store(i32, base + S_OWNER, 0);
     this.ctr = -1;
-    this.wakeWriters();
+    this.notifyWriters();
     const port = this.lifeline;
     if (port !== undefined) {
       this.lifeline = undefined;

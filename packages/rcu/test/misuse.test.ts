@@ -11,7 +11,7 @@ import {
   rcuDereferenceCheck,
   SharedRcu,
 } from "../src/index.js";
-import { MAGIC } from "../src/shared-layout.js";
+import { H_FUTEX, MAGIC, S_OWNER, slotBase } from "../src/shared-layout.js";
 import { domainKinds, type Made, ticks } from "./helpers.js";
 
 const code = (c: RcuErrorCode) => expect.objectContaining({ code: c, name: "RcuError" });
@@ -244,6 +244,24 @@ describe("SharedRcu registration and blocking misuse", () => {
     d.unregister();
     e.register();
     expect(e.slot).toBe(0);
+  });
+
+  it("keeps the futex wake sequence monotonic across unregister() and reapThread()", () => {
+    const d = create();
+    const i32 = new Int32Array(d.buffer);
+    d.register();
+    Atomics.store(i32, H_FUTEX, 41); // as if 41 wake-ups had happened
+    const before = Atomics.load(i32, H_FUTEX);
+    d.unregister();
+    const afterUnregister = Atomics.load(i32, H_FUTEX);
+    expect(afterUnregister - before).toBe(1);
+    const other = SharedRcu.attach(d.buffer);
+    made.push(other);
+    other.register();
+    Atomics.store(i32, slotBase(other.slot) + S_OWNER, 777 + 1); // pretend thread 777 owns it
+    expect(d.reapThread(777)).toBe(1);
+    expect(Atomics.load(i32, H_FUTEX) - afterUnregister).toBe(1);
+    expect(Atomics.load(i32, slotBase(0) + S_OWNER)).toBe(0);
   });
 
   it("throws ERR_RCU_UNREGISTER_IN_READER inside a section, with a guard, or while online", () => {
