@@ -14,6 +14,7 @@ import {
   type World,
 } from "./explorer/engine.js";
 import { ALIVE, type Bugs, CTR, GP, Model, WAITING, world } from "./explorer/gp-model.js";
+import { STRESS } from "./helpers.js";
 
 type Build = (m: Model) => ThreadBody[];
 
@@ -163,7 +164,7 @@ const byName = (n: string) => cases.find((c) => c.name === n) as Case;
 
 describe("the interleaving explorer over the grace-period protocol", () => {
   it.each(cases)("finds no poisoned read and no stuck grace period: $name", (c) => {
-    const r = explore(scenario(c, {}), c.bound);
+    const r = explore(scenario(c, {}), c.bound + (STRESS ? 1 : 0));
     expect(r.failure, `trace ${r.trace.join("")}`).toBeNull();
     expect(r.executions).toBeGreaterThan(20);
   });

@@ -187,6 +187,26 @@ describe("Rcu debug checks", () => {
     await p;
   });
 
+  it("emits a process warning for a stall when no onStall hook is set", async () => {
+    const d = new Rcu({ stallMs: 10 });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const g = d.acquire();
+      const p = d.synchronize();
+      const t0 = Date.now();
+      while (warnings.length === 0 && Date.now() - t0 < 2000)
+        await new Promise((r) => setTimeout(r, 5));
+      g.release();
+      await p;
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings[0]?.name).toBe("RcuStallWarning");
+    expect(warnings[0]?.message).toMatch(/RCU stall: grace period waiting \d+ ms for 1 guard/);
+  });
+
   it("validates constructor options and allocates nothing on failure", () => {
     expectCode(() => new Rcu({ stallMs: -1 }), "ERR_RCU_INVALID_ARGUMENT");
     expectCode(() => new Rcu({ reclaim: 3 as never }), "ERR_RCU_INVALID_ARGUMENT");
@@ -213,6 +233,25 @@ describe("SharedRcu registration and blocking misuse", () => {
     made.push(d);
     return d;
   };
+
+  it("reports a sync section left open at the end of the job (debug) and holds its callbacks", async () => {
+    const d = create({ debug: true });
+    d.register();
+    const errors: unknown[] = [];
+    d.onError = (e) => errors.push(e);
+    let ran = false;
+    d.callRcu(() => {
+      ran = true;
+    });
+    d.readLock(); // leaked
+    await Promise.resolve();
+    expect(errors[0]).toEqual(code("ERR_RCU_SECTION_LEAKED"));
+    await ticks(5);
+    expect(ran).toBe(false);
+    d.readUnlock();
+    await d.barrier();
+    expect(ran).toBe(true);
+  });
 
   it("throws ERR_RCU_NOT_REGISTERED for reading before register()", () => {
     const d = create();
