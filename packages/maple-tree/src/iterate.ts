@@ -12,10 +12,16 @@ import { mas_find as mas_find_, mas_find_rev as mas_find_rev_ } from "./find.js"
 import { mas_next } from "./next.js";
 import { mas_prev } from "./prev.js";
 import { MaState, mas_set } from "./state.js";
-import { nextSlot as nextSlot_, positionFresh as positionFresh_ } from "./step.js";
+import {
+  nextSlot as nextSlot_,
+  positionFresh as positionFresh_,
+  type RangeVisitor,
+  scanRanges as scanRanges_,
+} from "./step.js";
 import type { MapleTreeCore } from "./tree.js";
 import {
   borrowReadState as borrowReadState_,
+  rangeWalk as rangeWalk_,
   releaseReadState as releaseReadState_,
   stateWalk as stateWalk_,
 } from "./walk.js";
@@ -29,7 +35,9 @@ const mas_find = mas_find_;
 const mas_find_rev = mas_find_rev_;
 const nextSlot = nextSlot_;
 const positionFresh = positionFresh_;
+const scanRanges = scanRanges_;
 const borrowReadState = borrowReadState_;
+const rangeWalk = rangeWalk_;
 const releaseReadState = releaseReadState_;
 const stateWalk = stateWalk_;
 
@@ -156,4 +164,28 @@ export function* mt_for_each(
       entry = findFrom(mas, max);
     }
   }
+}
+
+/**
+ * Not a kernel function: the allocation-free bulk form of {@link mt_for_each} for callers that
+ * want speed (the idiomatic layer). Calls `fn(entry, first, last)` for every range holding a real
+ * entry (XA_ZERO_ENTRY skipped) from the one containing `start` up to the last one starting at or
+ * below `max`; `fn` returning `false` stops the scan. Writes from `fn` are allowed: the scan then
+ * continues as mt_find from one past the range just reported. Bad arguments visit nothing.
+ */
+export function mt_for_each_range(
+  mt: MapleTreeCore,
+  start: number,
+  max: number,
+  fn: RangeVisitor,
+): void {
+  if (!isIndex(start) || !isIndex(max) || start > max) return;
+  if (mt.rootNode === 0) {
+    const root = mt.rootEntry;
+    if (start === 0 && root !== null && root !== XA_ZERO_ENTRY) fn(root, 0, 0);
+    return;
+  }
+  const mas = new MaState(mt, start, start);
+  rangeWalk(mas, start);
+  scanRanges(mas, max, fn);
 }

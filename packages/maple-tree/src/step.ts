@@ -21,7 +21,7 @@ import {
   type NodeArena,
   STRIDE as STRIDE_,
 } from "./arena.js";
-import { isIndex, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
+import { isIndex, MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
 import { EINVAL } from "./errors.js";
 import { type MaState, mas_set_err } from "./state.js";
 import { rangeWalk as rangeWalk_ } from "./walk.js";
@@ -35,6 +35,7 @@ const M_PSLOT = M_PSLOT_;
 const META = META_;
 const STRIDE = STRIDE_;
 const MAX_INDEX = MAX_INDEX_;
+const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
 const rangeWalk = rangeWalk_;
 
 /** Implied minimum of `node`: the first parent pivot found on the way up, else 0. */
@@ -301,6 +302,57 @@ export function prevSlot(mas: MaState, min: number, empty: boolean): unknown {
       mas.offset = off;
       mas.status = "underflow";
       return null;
+    }
+  }
+}
+
+/** Callback of {@link scanRanges}: return `false` to stop. */
+export type RangeVisitor = (entry: unknown, first: number, last: number) => unknown;
+
+/**
+ * The bulk form of a forward scan: from the active state's slot, calls `fn` for every range
+ * holding a real entry (not NULL, not XA_ZERO_ENTRY) up to the one that reaches `limit`, reading
+ * leaf slots in a tight loop. Equivalent to repeating mt_find from one past each range: if `fn`
+ * writes to the tree, the scan re-walks from one past the range it just reported.
+ */
+export function scanRanges(mas: MaState, limit: number, fn: RangeVisitor): void {
+  const tree = mas.tree;
+  for (;;) {
+    const generation = tree.generation;
+    const pivots = tree.arena.pivots;
+    const slots = tree.arena.slots;
+    const values = tree.entries.values;
+    const base = mas.node * STRIDE;
+    const end = mas.end;
+    const nodeMax = mas.max;
+    let off = mas.offset;
+    let lo = mas.index;
+    for (;;) {
+      const hi = off < end ? pivots[base + off] : nodeMax;
+      const entry = values[slots[base + off]];
+      if (entry !== null && entry !== XA_ZERO_ENTRY) {
+        if (fn(entry, lo, hi) === false || hi >= limit) return;
+        if (tree.generation !== generation) {
+          // The visitor wrote to the tree: carry on as a fresh mt_find from hi + 1 would (on
+          // a tree left without nodes, that finds nothing above index 0).
+          if (tree.rootNode === 0) return;
+          rangeWalk(mas, hi + 1);
+          break;
+        }
+      } else if (hi >= limit) {
+        return;
+      }
+      lo = hi + 1;
+      if (off < end) {
+        off++;
+        continue;
+      }
+      // The leaf ends below the limit (so below MAX_INDEX): the next leaf starts at lo.
+      mas.offset = off;
+      if (!nextNode(mas, MAX_INDEX)) return;
+      mas.offset = 0;
+      mas.index = lo;
+      break;
     }
   }
 }

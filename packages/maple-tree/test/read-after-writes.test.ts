@@ -6,7 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { MAX_INDEX, XA_ZERO_ENTRY, xa_mk_value } from "../src/entry.js";
 import { mas_find } from "../src/find.js";
-import { mas_for_each, mt_find, mt_find_after, mt_for_each } from "../src/iterate.js";
+import {
+  mas_for_each,
+  mt_find,
+  mt_find_after,
+  mt_for_each,
+  mt_for_each_range,
+} from "../src/iterate.js";
 import { mtree_erase, mtree_store_range } from "../src/mtree.js";
 import { mas_next } from "../src/next.js";
 import { mas_prev } from "../src/prev.js";
@@ -157,6 +163,26 @@ describe("mt_for_each with writes between its steps", () => {
     }
     expect(want.length).toBeGreaterThan(100);
     expect(got).toEqual(want);
+    // The bulk scan, writing from its visitor, sees the same sequence too.
+    const c = fresh();
+    const scanned: [unknown, number][] = [];
+    k = 0;
+    mt_for_each_range(c, 0, 3000, (e, _first, last) => {
+      scanned.push([e, last + 1]);
+      writeAt(c, k++, last + 1);
+    });
+    expect(scanned).toEqual(want);
+  });
+
+  it("mt_for_each_range stops when the visitor erases the whole tree", () => {
+    const mt = fresh();
+    const seen: unknown[] = [];
+    mt_for_each_range(mt, 0, MAX_INDEX, (e) => {
+      seen.push(e);
+      mtree_store_range(mt, 0, MAX_INDEX, null);
+    });
+    expect(seen).toEqual([0]);
+    expect(mt.rootNode).toBe(0);
   });
 });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_INDEX } from "../src/entry.js";
 import { mas_find, mas_find_range, mas_find_range_rev, mas_find_rev } from "../src/find.js";
-import { mt_find, mt_for_each, mt_next, mt_prev } from "../src/iterate.js";
+import { mt_find, mt_for_each, mt_for_each_range, mt_next, mt_prev } from "../src/iterate.js";
 import { mas_next, mas_next_range } from "../src/next.js";
 import { mas_prev, mas_prev_range } from "../src/prev.js";
 import {
@@ -214,8 +214,20 @@ function checkNormalApi(
     m.set(i);
     expect(mt_prev(tree, i, lim)).toBe(m.prev(lim));
   }
-  const start = pickIndex(rng, entries);
-  expect([...mt_for_each(tree, start, MAX_INDEX)]).toEqual(m.mtForEach(start, MAX_INDEX));
+  for (let k = 0; k < 4; k++) {
+    const start = pickIndex(rng, entries);
+    const max = k === 0 ? MAX_INDEX : Math.max(start, pickIndex(rng, entries));
+    const want = m.mtForEach(start, max);
+    expect([...mt_for_each(tree, start, max)]).toEqual(want);
+    // The bulk scan reports the same entries, with each range's first and last.
+    const got: [unknown, number][] = [];
+    mt_for_each_range(tree, start, max, (e, first, last) => {
+      expect(m.load(first)).toBe(e);
+      expect(m.load(last)).toBe(e);
+      got.push([e, last === MAX_INDEX ? 0 : last + 1]);
+    });
+    expect(got).toEqual(want);
+  }
 }
 
 describe("random read sequences match the array model", () => {

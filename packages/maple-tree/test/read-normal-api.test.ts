@@ -11,6 +11,7 @@ import {
   mt_find,
   mt_find_after,
   mt_for_each,
+  mt_for_each_range,
   mt_next,
   mt_prev,
 } from "../src/iterate.js";
@@ -142,6 +143,50 @@ describe("mt_for_each", () => {
     expect([...mt_for_each(buildTree([{ first: 0, last: 0, value: "r" }]), 0, M)]).toEqual([
       ["r", 1],
     ]);
+  });
+});
+
+describe("mt_for_each_range", () => {
+  const mt = buildTree([
+    { first: 5, last: 9, value: "a" },
+    { first: 10, last: 10, value: XA_ZERO_ENTRY },
+    { first: 11, last: 11, value: "b" },
+    { first: 1000, last: M, value: "top" },
+  ]);
+  const scan = (tree = mt, start = 0, max = M, stopAfter = Infinity): unknown[] => {
+    const out: unknown[] = [];
+    mt_for_each_range(tree, start, max, (e, first, last) => {
+      out.push([e, first, last]);
+      return out.length < stopAfter;
+    });
+    return out;
+  };
+  it("reports each real entry with its range, skipping XA_ZERO_ENTRY", () => {
+    expect(scan()).toEqual([
+      ["a", 5, 9],
+      ["b", 11, 11],
+      ["top", 1000, M],
+    ]);
+    expect(scan(mt, 7, 11)).toEqual([
+      ["a", 5, 9],
+      ["b", 11, 11],
+    ]);
+    expect(scan(mt, 12, 999)).toEqual([]);
+  });
+  it("stops when the visitor returns false", () => {
+    expect(scan(mt, 0, M, 2)).toEqual([
+      ["a", 5, 9],
+      ["b", 11, 11],
+    ]);
+  });
+  it("handles the direct-root and empty trees, and bad arguments", () => {
+    const root = buildTree([{ first: 0, last: 0, value: "r" }]);
+    expect(scan(root)).toEqual([["r", 0, 0]]);
+    expect(scan(root, 1)).toEqual([]);
+    expect(scan(buildTree([]))).toEqual([]);
+    expect(scan(mt, -1)).toEqual([]);
+    expect(scan(mt, 0, 0.5)).toEqual([]);
+    expect(scan(mt, 9, 8)).toEqual([]);
   });
 });
 
