@@ -537,7 +537,8 @@ export class SharedRcu implements RcuDomain {
       );
     }
     const i32 = this.i32;
-    const g = Atomics.load(i32, H_GP);
+    const w = this.wasm;
+    const g = w !== null ? w.load(H_GP << 2) : Atomics.load(i32, H_GP);
     if (g !== this.qsValue) {
       this.qsValue = g;
       Atomics.store(i32, this.ctr, g);

@@ -1,15 +1,17 @@
 // The tiny WebAssembly atomics helper of the shared read side (docs/spec/rcu.md §2.1, §6): V8 does
 // not inline JS `Atomics.*` (each is a builtin call, ~5-8 ns), while a Wasm `i32.atomic.load` /
 // `i32.atomic.store` on shared memory compiles to a plain `mov`/`xchg` and costs mostly the JS->Wasm
-// call. Two exports, hand-assembled here (no toolchain, 150 bytes):
+// call. Three exports, hand-assembled here (no toolchain, under 200 bytes):
 //   lock(ctrByte, gpByte)        i32.atomic.store(ctr, i32.atomic.load(gp))
 //   unlock(ctrByte, waitByte)    i32.atomic.store(ctr, 0); return i32.atomic.load(wait)
+//   load(byte)                   i32.atomic.load(byte)            (QSBR quiescent())
 // Both are sequentially consistent, like the JS Atomics they replace (same memory model).
 
 /** The exported helper functions; byte addresses into the domain's shared memory. */
 export interface WasmReadSide {
   lock(ctrByte: number, gpByte: number): void;
   unlock(ctrByte: number, waitByte: number): number;
+  load(byte: number): number;
 }
 
 /** The part of `WebAssembly.Memory` this package uses (lib.dom is not in this package's libs). */
@@ -57,11 +59,12 @@ const MEMARG = [2, 0]; // align 2^2, offset 0
 const END = 0x0b;
 
 function moduleBytes(pages: number): Uint8Array {
-  const types = [2, 0x60, 2, I32, I32, 0, 0x60, 2, I32, I32, 1, I32];
+  const types = [3, 0x60, 2, I32, I32, 0, 0x60, 2, I32, I32, 1, I32, 0x60, 1, I32, 1, I32];
   // import env.mem: shared memory (limits flag 3 = has max + shared) of exactly `pages` pages
   const imports = [1, ...name("env"), ...name("mem"), 2, 3, ...leb(pages), ...leb(pages)];
-  const funcs = [2, 0, 1];
-  const exports = [2, ...name("lock"), 0, 0, ...name("unlock"), 0, 1];
+  const funcs = [3, 0, 1, 2];
+  const exports = [3, ...name("lock"), 0, 0, ...name("unlock"), 0, 1, ...name("load"), 0, 2];
+  const load = [0, LOCAL_GET, 0, ATOMIC, ATOMIC_LOAD, ...MEMARG, END];
   const lock = [
     0,
     LOCAL_GET,
@@ -105,7 +108,7 @@ function moduleBytes(pages: number): Uint8Array {
     ...section(2, imports),
     ...section(3, funcs),
     ...section(7, exports),
-    ...section(10, [2, ...body(lock), ...body(unlock)]),
+    ...section(10, [3, ...body(lock), ...body(unlock), ...body(load)]),
   ]);
 }
 
