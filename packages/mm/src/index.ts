@@ -39,7 +39,7 @@ export {
   TASK_SIZE_64,
 } from "./constants.js";
 export { MmError, type MmErrorCode } from "./errors.js";
-export type { DupStrategy } from "./fork.js";
+export { type DupStrategy, dup_mmap } from "./fork.js";
 export { type MmIds, type MmOptions, MmStruct } from "./mm.js";
 export {
   type HeapBounds,

@@ -17,7 +17,7 @@ import {
 } from "./constants.js";
 import { describe, MmError } from "./errors.js";
 import { handleFault, peekPage } from "./fault.js";
-import { type DupStrategy, dupMmap } from "./fork.js";
+import { type DupStrategy, dup_mmap } from "./fork.js";
 import { doMadvise } from "./madvise.js";
 import { doMmap } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
@@ -66,6 +66,8 @@ export interface MmOptions {
    * which tree nodes and freed VMAs are released; forks share it. Default: freed at once.
    */
   rcu?: Reclaimer;
+  /** Most maple-tree nodes the VMA tree may use (allocation failure testing). Default: unbounded. */
+  nodeCapacity?: number;
 }
 
 /** Identity counters shared by an mm and every mm forked from it. */
@@ -159,7 +161,14 @@ export class MmStruct implements HeapBounds {
       );
     }
     this.rcu = options.rcu;
-    this.tree = new VmaTree(options.rcu);
+    const cap = options.nodeCapacity;
+    if (cap !== undefined && (typeof cap !== "number" || !Number.isInteger(cap) || cap < 1)) {
+      throw new MmError(
+        "EINVAL",
+        `new MmStruct: option nodeCapacity must be a positive integer, got ${describe(cap)}`,
+      );
+    }
+    this.tree = new VmaTree(options.rcu, cap);
     let startBrk = options.startBrk;
     let brk = options.brk;
     if (options.initialMaps !== undefined) {
@@ -306,10 +315,40 @@ export class MmStruct implements HeapBounds {
     return peekPage(this, addr);
   }
 
-  /** `fork(2)`'s address-space half: a child mm built by `dup_mmap`. */
+  /**
+   * `fork(2)`'s address-space half: a child mm with this mm's layout, filled by `dup_mmap`.
+   * Throws an MmError with code `ENOMEM` when the child's tree cannot get nodes (the child is torn
+   * down, this mm is untouched).
+   */
   fork(strategy: DupStrategy = this.dupStrategy): MmStruct {
     this.live("fork");
-    return dupMmap(this, strategy);
+    const child = new MmStruct(this.layout(), this.ids);
+    const err = dup_mmap(child, this, strategy);
+    if (err !== 0) {
+      child.mmput();
+      throw new MmError(
+        "ENOMEM",
+        `fork: dup_mmap failed with ${err} (child torn down, parent unchanged)`,
+      );
+    }
+    return child;
+  }
+
+  /** The options that recreate this mm's layout without its VMAs (what a fork child starts from). */
+  layout(): MmOptions {
+    return {
+      mmapBase: this.mmapBase,
+      taskSize: this.taskSize,
+      stackGuardGap: this.stackGuardGap,
+      startBrk: this.startBrk,
+      brk: this.currentBrk,
+      rlimitStack: this.rlimitStack,
+      mmapMinAddr: this.mmapMinAddr,
+      maxMapCount: this.maxMapCount,
+      dupStrategy: this.dupStrategy,
+      ...(this.rcu === undefined ? {} : { rcu: this.rcu }),
+      ...(this.tree.nodeCapacity === undefined ? {} : { nodeCapacity: this.tree.nodeCapacity }),
+    };
   }
 
   /** Kernel `find_vma()`: the first VMA ending above `addr`. */

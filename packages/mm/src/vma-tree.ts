@@ -17,6 +17,7 @@ import {
   mas_destroy,
   mas_find,
   mas_for_each,
+  mas_is_err,
   mas_pause,
   mas_prev_range,
   mas_reset,
@@ -53,9 +54,16 @@ export class VmaTree {
   /** Where freed VMAs and tree nodes go (the mm's RCU domain, or at once). */
   readonly reclaimer: Reclaimer | undefined;
 
-  constructor(reclaimer?: Reclaimer, mt?: MapleTreeCore) {
+  /** Node capacity of the tree's arena (undefined = the maple tree's default). */
+  readonly nodeCapacity: number | undefined;
+
+  constructor(reclaimer?: Reclaimer, nodeCapacity?: number) {
     this.reclaimer = reclaimer;
-    this.mt = mt ?? DEFINE_MTREE(MM_MT_FLAGS, reclaimer === undefined ? {} : { reclaimer });
+    this.nodeCapacity = nodeCapacity;
+    this.mt = DEFINE_MTREE(MM_MT_FLAGS, {
+      ...(reclaimer === undefined ? {} : { reclaimer }),
+      ...(nodeCapacity === undefined ? {} : { capacity: nodeCapacity }),
+    });
     this.mas = MA_STATE(this.mt, 0, 0);
   }
 
@@ -136,11 +144,7 @@ export class VmaTree {
    */
   free(vma: Vma): void {
     this.remove(vma);
-    if (this.reclaimer === undefined) vma.freed = true;
-    else
-      this.reclaimer.defer(() => {
-        vma.freed = true;
-      });
+    this.release(vma);
   }
 
   /**
@@ -166,44 +170,58 @@ export class VmaTree {
   }
 
   /**
-   * The seed's dup_mmap copy loop: one `mas_store` per VMA `copy` returns (null = skip), walking
-   * the old tree with `mas_for_each`. The seed announces the count first with
-   * `mas_expected_entries`; @maplemm/maple-tree does not export it yet, so the stores run without
-   * the bulk-load hint (same result, less dense nodes).
+   * The seed's dup_mmap copy loop into the empty tree `into`: one `mas_store` per VMA `copy`
+   * returns (null = skip), walking this tree with `mas_for_each`. The seed announces the count
+   * first with `mas_expected_entries`; @maplemm/maple-tree does not export it yet, so the stores
+   * run without the bulk-load hint (same result, less dense nodes). Returns 0, or -ENOMEM when a
+   * store could not get nodes (`into` then holds the VMAs copied so far).
    */
-  dupSeed(copy: (v: Vma) => Vma | null): VmaTree {
-    const child = new VmaTree(this.reclaimer);
-    const dst = MA_STATE(child.mt, 0, 0);
+  dupSeed(into: VmaTree, copy: (v: Vma) => Vma | null): number {
+    const dst = MA_STATE(into.mt, 0, 0);
     const src = MA_STATE(this.mt, 0, 0);
     for (const e of mas_for_each(src, MAX_INDEX)) {
       const v = copy(e as Vma);
       if (v === null) continue;
       mas_set_range(dst, v.start, v.end - 1);
       mas_store(dst, v);
-      child.count++;
+      if (mas_is_err(dst)) {
+        const err = dst.err;
+        mas_destroy(dst);
+        return err;
+      }
+      into.count++;
     }
     mas_destroy(dst);
-    return child;
+    return 0;
   }
 
   /**
-   * The modern dup_mmap copy: duplicate the tree (`__mt_dup`), then walk the copy replacing every
-   * entry in place with `copy(old)`, or clearing its range when `copy` returns null.
-   * Until `__mt_dup` is available from the maple tree, the duplicate is built by bulk-storing the
-   * old entries first (same shape of work: one pass to copy, one pass to replace).
+   * The modern dup_mmap copy into the empty tree `into`: duplicate the tree (`__mt_dup`), then
+   * walk the copy replacing every entry in place with `copy(old)`, or clearing its range when
+   * `copy` returns null. @maplemm/maple-tree does not export `__mt_dup` yet, so the duplicate is
+   * built by storing the old entries first (one pass to copy, one pass to replace, as with
+   * `__mt_dup`). Returns 0 or -ENOMEM.
    */
-  dupModern(copy: (v: Vma) => Vma | null): VmaTree {
-    const child = this.dupSeed((v) => v);
-    const mas = MA_STATE(child.mt, 0, 0);
-    const replace: Vma[] = [];
-    for (const e of mas_for_each(mas, MAX_INDEX)) replace.push(e as Vma);
-    for (const old of replace) {
-      const v = copy(old);
-      mas_set_range(mas, old.start, old.end - 1);
-      mas_store(mas, v);
-      if (v === null) child.count--;
+  dupModern(into: VmaTree, copy: (v: Vma) => Vma | null): number {
+    const err = this.dupSeed(into, (v) => v);
+    if (err !== 0) return err;
+    const mas = MA_STATE(into.mt, 0, 0);
+    for (const e of mas_for_each(mas, MAX_INDEX)) {
+      const v = copy(e as Vma);
+      if (v === null) {
+        mas_store(mas, null);
+        into.count--;
+      } else {
+        mas_store(mas, v);
+      }
+      if (mas_is_err(mas)) {
+        const e2 = mas.err;
+        mas_destroy(mas);
+        return e2;
+      }
     }
-    return child;
+    mas_destroy(mas);
+    return 0;
   }
 
   /** Kernel `exit_mmap()`'s tree part: frees every VMA, then `mtree_destroy()`. */
@@ -211,13 +229,23 @@ export class VmaTree {
     const all = [...this];
     mtree_destroy(this.mt);
     this.count = 0;
-    for (const v of all) {
-      if (this.reclaimer === undefined) v.freed = true;
-      else
-        this.reclaimer.defer(() => {
-          v.freed = true;
-        });
-    }
+    for (const v of all) this.release(v);
+  }
+
+  /** Tears down a half-built tree: its nodes and only the VMAs in `own` (the rest are borrowed). */
+  abandon(own: readonly Vma[]): void {
+    mtree_destroy(this.mt);
+    this.count = 0;
+    for (const v of own) this.release(v);
+  }
+
+  /** Kernel `vm_area_free()`: marks `vma` freed after a grace period (at once without RCU). */
+  private release(vma: Vma): void {
+    if (this.reclaimer === undefined) vma.freed = true;
+    else
+      this.reclaimer.defer(() => {
+        vma.freed = true;
+      });
   }
 }
 
