@@ -1,5 +1,6 @@
-// The kernel's find tests, lib/test_maple_tree.c check_find, check_find_2 and check_rev_find, on
-// trees built with the write side. Values are the kernel's xa_mk_value(index) (the index itself);
+// The kernel's find tests, lib/test_maple_tree.c check_find, check_find_2, check_rev_find,
+// check_next_entry, check_prev_entry, check_root_expand (reads) and check_mas_store_gfp (copy by
+// iteration), on trees built with the write side. Values are the kernel's xa_mk_value(index) (the index itself);
 // the kernel's ULONG_MAX entry (xa_mk_value(LONG_MAX)) is MAX_INDEX here.
 
 import { describe, expect, it } from "vitest";
@@ -7,10 +8,12 @@ import { MAX_INDEX, XA_ZERO_ENTRY, xa_mk_value } from "../src/entry.js";
 import { mas_find, mas_find_rev } from "../src/find.js";
 import { mas_for_each, mt_find, mt_for_each } from "../src/iterate.js";
 import { mtree_erase, mtree_insert, mtree_store_range } from "../src/mtree.js";
+import { mas_next } from "../src/next.js";
 import { mas_prev } from "../src/prev.js";
-import { MA_STATE, mas_pause, mas_reset, mas_set } from "../src/state.js";
+import { MA_STATE, mas_pause, mas_reset, mas_set, mas_set_range } from "../src/state.js";
 import { MapleTreeCore } from "../src/tree.js";
-import { mas_erase } from "../src/write.js";
+import { mas_walk } from "../src/walk.js";
+import { mas_erase, mas_store_gfp } from "../src/write.js";
 
 const M = MAX_INDEX;
 /** Kernel mtree_insert_index: stores xa_mk_value(index) at index. */
@@ -158,5 +161,91 @@ describe("check_rev_find", () => {
     expect(mas_find_rev(mas, 0)).toBe(xa_mk_value(1));
     expect(mas_find_rev(mas, 0)).toBe(xa_mk_value(0));
     expect(mas_find_rev(mas, 0)).toBeNull();
+  });
+});
+
+describe("check_next_entry / check_prev_entry", () => {
+  /** Kernel check_seq(mt, max): indices 0..max, each holding itself. */
+  function seq(max: number, flags = 0): MapleTreeCore {
+    const mt = new MapleTreeCore(flags);
+    for (let i = 0; i <= max; i++) expect(insertIndex(mt, i)).toBe(0);
+    return mt;
+  }
+  it("mas_next walks 1..30 and then returns NULL at the limit", () => {
+    const mas = MA_STATE(seq(30), 0, 0);
+    expect(mas_walk(mas)).toBe(xa_mk_value(0));
+    for (let i = 1; i <= 31; i++) expect(mas_next(mas, 30)).toBe(i > 30 ? null : xa_mk_value(i));
+  });
+  it("mas_prev after mas_find gives the previous index", () => {
+    const mas = MA_STATE(seq(30), 16, 16);
+    expect(mas_find(mas, M)).toBe(xa_mk_value(16));
+    expect(mas_prev(mas, 0)).toBe(xa_mk_value(15));
+  });
+  it("mas_prev respects limits inside the NULL range before the entry", () => {
+    const mt = new MapleTreeCore(1);
+    const mas = MA_STATE(mt, 0, 0);
+    for (let i = 0; i <= 16; i++) {
+      mas_set_range(mas, i * 10, i * 10 + 5);
+      expect(mas_store_gfp(mas, xa_mk_value(i))).toBe(0);
+    }
+    mas_set(mas, 20);
+    expect(mas_walk(mas)).toBe(xa_mk_value(2));
+    expect(mas_prev(mas, 19)).toBeNull();
+    mas_set(mas, 80);
+    expect(mas_walk(mas)).toBe(xa_mk_value(8));
+    expect(mas_prev(mas, 76)).toBeNull();
+  });
+});
+
+describe("check_root_expand (reads)", () => {
+  const PTR = { ptr: true };
+  it("an entry at 1 builds a leaf: walks at 0, 1, 2", () => {
+    const mt = new MapleTreeCore(1);
+    const mas = MA_STATE(mt, 0, 0);
+    mas_set(mas, 3);
+    expect(mas_walk(mas)).toBeNull();
+    expect([mas.index, mas.last]).toEqual([0, M]);
+    mas_set(mas, 1);
+    expect(mas_store_gfp(mas, PTR)).toBe(0);
+    mas_set(mas, 0);
+    expect(mas_walk(mas)).toBeNull();
+    mas_set(mas, 1);
+    expect(mas_walk(mas)).toBe(PTR);
+    mas_set(mas, 2);
+    expect(mas_walk(mas)).toBeNull();
+  });
+  it("an entry at 0 stays a root entry: walks, next and prev around it", () => {
+    const mt = new MapleTreeCore(0);
+    const mas = MA_STATE(mt, 0, 0);
+    expect(mas_store_gfp(mas, PTR)).toBe(0);
+    expect(mt.rootNode).toBe(0);
+    mas_set(mas, 5);
+    expect(mas_walk(mas)).toBeNull();
+    expect([mas.index, mas.last]).toEqual([1, M]);
+    mas_set_range(mas, 0, 100);
+    expect(mas_walk(mas)).toBe(PTR);
+    expect(mas.last).toBe(0);
+    mas_set(mas, 0);
+    expect(mas_next(mas, M)).toBeNull();
+    expect([mas.index, mas.last, mas.status]).toEqual([1, M, "none"]);
+    mas_set(mas, 1);
+    expect(mas_prev(mas, 0)).toBe(PTR);
+    expect([mas.index, mas.last, mas.status]).toEqual([0, 0, "root"]);
+  });
+});
+
+describe("check_mas_store_gfp", () => {
+  it("copies a tree by iterating it and storing each range into another", () => {
+    const mt = new MapleTreeCore(1);
+    for (let i = 0; i <= 135; i++) mtree_store_range(mt, i * 10, i * 10 + 5, xa_mk_value(i));
+    const copy = new MapleTreeCore(1);
+    const dst = MA_STATE(copy, 0, 0);
+    const src = MA_STATE(mt, 0, 0);
+    for (const v of mas_for_each(src, M)) {
+      dst.index = src.index;
+      dst.last = src.last;
+      expect(mas_store_gfp(dst, v)).toBe(0);
+    }
+    expect([...mt_for_each(copy, 0, M)]).toEqual([...mt_for_each(mt, 0, M)]);
   });
 });
