@@ -97,28 +97,39 @@ function insideOneWindow(ctx: Ctx, v: Vma): boolean {
   return false;
 }
 
-/** The model's window VMAs as trace rows (ino = model ino). */
-function modelRows(ctx: Ctx, mm: MmStruct): VmaRow[] {
-  const rows: VmaRow[] = [];
+/** A model VMA as the trace would list it (numbers kept as numbers; ino = model ino). */
+interface ModelRow {
+  start: number;
+  end: number;
+  perms: string;
+  offset: number;
+  dev: string;
+  ino: number;
+  name: string;
+  vmflags: string;
+  anonKb: number;
+}
+
+/** The model's VMAs intersecting the windows, in address order. */
+function modelRows(ctx: Ctx, mm: MmStruct): ModelRow[] {
+  const rows: ModelRow[] = [];
   for (const [lo, hi] of ctx.windows) {
     for (const v of mm.vmas(lo, hi)) {
-      if (rows.length > 0 && hexNum((rows[rows.length - 1] as VmaRow)[0]) >= v.start) continue;
+      if (rows.length > 0 && (rows[rows.length - 1] as ModelRow).start >= v.start) continue;
       const sh = v.shmem;
-      const file = v.file;
-      rows.push([
-        h(v.start),
-        h(v.end),
-        v.perms,
-        h(file !== null ? v.pgoff * 4096 : 0),
-        sh !== null ? "00:01" : "00:00",
-        sh !== null ? sh.ino : 0,
-        vmaName(v, mm),
-        v.vmFlags,
-        insideOneWindow(ctx, v) ? mm.anonKb(v) : -1,
-      ]);
+      rows.push({
+        start: v.start,
+        end: v.end,
+        perms: v.perms,
+        offset: v.file !== null ? v.pgoff * 4096 : 0,
+        dev: sh !== null ? "00:01" : "00:00",
+        ino: sh !== null ? sh.ino : 0,
+        name: vmaName(v, mm),
+        vmflags: v.vmFlags,
+        anonKb: insideOneWindow(ctx, v) ? mm.anonKb(v) : -1,
+      });
     }
   }
-  rows.sort((a, b) => hexNum(a[0]) - hexNum(b[0]));
   return rows;
 }
 
@@ -126,11 +137,15 @@ function rowText(r: VmaRow): string {
   return `${r[0].slice(2)}-${r[1].slice(2)} ${r[2]} ${r[3].slice(2)} ${r[4]} ino=${r[5]} ${JSON.stringify(r[6])} [${r[7]}] anon=${r[8]}`;
 }
 
+function modelText(r: ModelRow): string {
+  return `${r.start.toString(16)}-${r.end.toString(16)} ${r.perms} ${r.offset.toString(16)} ${r.dev} ino=${r.ino} ${JSON.stringify(r.name)} [${r.vmflags}] anon=${r.anonKb}`;
+}
+
 /** Compares maps; returns a description of the first differing row, or null. */
 function diffMaps(
   ino: InoBinding,
   want: VmaRow[],
-  got: VmaRow[],
+  got: ModelRow[],
 ): { expected: string; actual: string } | null {
   const n = Math.max(want.length, got.length);
   for (let i = 0; i < n; i++) {
@@ -139,29 +154,29 @@ function diffMaps(
     if (w === undefined || g === undefined) {
       return {
         expected: w ? rowText(w) : "(no more VMAs)",
-        actual: g ? rowText(g) : "(no more VMAs)",
+        actual: g ? modelText(g) : "(no more VMAs)",
       };
     }
     let same =
-      hexNum(w[0]) === hexNum(g[0]) &&
-      hexNum(w[1]) === hexNum(g[1]) &&
-      w[2] === g[2] &&
-      hexNum(w[3]) === hexNum(g[3]) &&
-      w[4] === g[4] &&
-      w[6] === g[6] &&
-      w[7] === g[7] &&
-      (w[8] === -1 || w[8] === g[8]);
+      hexNum(w[0]) === g.start &&
+      hexNum(w[1]) === g.end &&
+      w[2] === g.perms &&
+      hexNum(w[3]) === g.offset &&
+      w[4] === g.dev &&
+      w[6] === g.name &&
+      w[7] === g.vmflags &&
+      (w[8] === -1 || w[8] === g.anonKb);
     if (same && w[4] === "00:01") {
       const bound = ino.t2m.get(w[5]);
-      const back = ino.m2t.get(g[5]);
+      const back = ino.m2t.get(g.ino);
       if (bound === undefined && back === undefined) {
-        ino.t2m.set(w[5], g[5]);
-        ino.m2t.set(g[5], w[5]);
-      } else if (bound !== g[5] || back !== w[5]) {
+        ino.t2m.set(w[5], g.ino);
+        ino.m2t.set(g.ino, w[5]);
+      } else if (bound !== g.ino || back !== w[5]) {
         same = false;
       }
     }
-    if (!same) return { expected: rowText(w), actual: rowText(g) };
+    if (!same) return { expected: rowText(w), actual: modelText(g) };
   }
   return null;
 }
@@ -192,6 +207,8 @@ function errText(v: number): string {
 /** The model's probes of the windows (first u64 of every readable page, SIGBUS runs). */
 function modelProbes(ctx: Ctx, mm: MmStruct): ProbeRow[] {
   const out: ProbeRow[] = [];
+  // Only pages the model holds a value for, or shmem pages, can differ from zero: walk every page
+  // anyway (SIGBUS runs need it) but keep the loop free of allocation.
   for (const [lo, hi] of ctx.windows) {
     for (const v of mm.vmas(lo, hi)) {
       if (v.perms[0] !== "r") continue;

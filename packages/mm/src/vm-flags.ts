@@ -92,14 +92,22 @@ export function calcVmProtBits(prot: number): number {
  * mnemonics in bit order, separated by one space, followed by any foreign (high-bit) names.
  */
 export function vmFlagsToString(flags: number, foreign: readonly string[] = []): string {
+  if (foreign.length === 0) {
+    const hit = STRING_CACHE.get(flags);
+    if (hit !== undefined) return hit;
+  }
   let out = "";
   for (let bit = 0; bit < NAMES.length; bit++) {
     if ((flags & (1 << bit)) !== 0 && NAMES[bit] !== "")
       out += out === "" ? NAMES[bit] : ` ${NAMES[bit]}`;
   }
   for (const f of foreign) out += out === "" ? f : ` ${f}`;
+  if (foreign.length === 0 && STRING_CACHE.size < 4096) STRING_CACHE.set(flags, out);
   return out;
 }
+
+/** Rendered flag sets: an mm uses a handful of distinct values, rendered after every op. */
+const STRING_CACHE = new Map<number, string>();
 
 /** Parses a smaps `VmFlags` value into the numeric bits and the names of bits above 30. */
 export function parseVmFlags(text: string): { flags: number; foreign: string[] } {
