@@ -8,9 +8,9 @@
 // descent: O(height) per crossing, and no allocation.
 //
 // This is also the one place where a state's position is checked before it is used
-// (`positionFresh`, else `reposition`): a node marked dead (RCU replacement) or a tree written since the state was
-// positioned makes the state re-walk from the root to its save point, like the kernel's
-// mas_rewalk_if_dead, before it moves.
+// (`positionFresh`, else `reposition`): a node marked dead (RCU replacement) or a tree written
+// since the state was positioned makes the state re-walk from the root to its save point, like
+// the kernel's mas_rewalk_if_dead, before it moves.
 
 import {
   M_DEAD as M_DEAD_,
@@ -79,8 +79,8 @@ export function positionFresh(mas: MaState): boolean {
 
 /**
  * The slow path of a step whose position is not fresh (status active, or a re-activated
- * overflow/underflow). A state that has no node (re-activated without ever walking), whose node died,
- * or whose tree was written since it was positioned, re-walks from the root to `savePoint`
+ * overflow/underflow). A state that has no node (re-activated without ever walking), whose node
+ * died, or whose tree was written since it was positioned, re-walks from the root to `savePoint`
  * (kernel `mas_rewalk`). Returns false when the tree has no nodes any more; the state is then
  * left as a finished forward (`forward`) or backward read would leave it on that tree.
  */

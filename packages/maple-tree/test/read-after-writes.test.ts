@@ -134,7 +134,7 @@ describe("a positioned state and a write elsewhere", () => {
 });
 
 describe("mt_for_each with writes between its steps", () => {
-  /** A write at step k of a loop at `index`: one over the current range's tail, an erase, a split. */
+  /** A write at step k of a loop at `index`: over the current range's tail, an erase, a split. */
   function writeAt(mt: MapleTreeCore, k: number, index: number): void {
     if (k % 3 === 0) mtree_store_range(mt, index - 3, index + 12, `grown${k}`);
     else if (k % 3 === 1) mtree_erase(mt, index + 25);

@@ -1,7 +1,7 @@
 // The kernel's find tests, lib/test_maple_tree.c check_find, check_find_2, check_rev_find,
 // check_next_entry, check_prev_entry, check_root_expand (reads) and check_mas_store_gfp (copy by
-// iteration), on trees built with the write side. Values are the kernel's xa_mk_value(index) (the index itself);
-// the kernel's ULONG_MAX entry (xa_mk_value(LONG_MAX)) is MAX_INDEX here.
+// iteration), on trees built with the write side. Values are the kernel's xa_mk_value(index)
+// (the index itself); the kernel's ULONG_MAX entry (xa_mk_value(LONG_MAX)) is MAX_INDEX here.
 
 import { describe, expect, it } from "vitest";
 import { MAX_INDEX, XA_ZERO_ENTRY, xa_mk_value } from "../src/entry.js";

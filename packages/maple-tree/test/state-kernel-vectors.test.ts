@@ -130,7 +130,8 @@ const ROOT_STEPS: Step[] = [
   [["walk"], PTR, 0, 0, "root"], // walk: none -> root
 ];
 
-// check_state_handling, second half: ptr [0x1000,0x1500], ptr2 [0x2000,0x2500], ptr3 [0x3000,0x3500].
+// check_state_handling, second half: ptr [0x1000,0x1500], ptr2 [0x2000,0x2500],
+// ptr3 [0x3000,0x3500].
 const NODE_STEPS: Step[] = [
   [["set", 0]],
   [["next", M], PTR, 0x1000, 0x1500, "active"], // next: start -> active

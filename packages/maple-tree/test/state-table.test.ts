@@ -109,7 +109,7 @@ type Row = [string, Op, number, unknown, number, number, MaStatus];
 const FWD: Op[] = ["find", "find_range", "next", "next_range"];
 const defaultLimit = (op: Op): number => (FWD.includes(op) ? M : 0);
 
-/** Rows with the default limit (MAX forward, 0 backward): [start, op, entry, index, last, status]. */
+/** Rows with the default limit (MAX forward, 0 backward): [start, op, entry, index, last, st]. */
 function defaults(rows: [string, Op, unknown, number, number, MaStatus][]): Row[] {
   return rows.map(([s, op, e, i, l, st]) => [s, op, defaultLimit(op), e, i, l, st]);
 }
@@ -307,8 +307,9 @@ function check(tree: MapleTreeCore, row: Row): void {
   });
 }
 
+const hex = (i: number): string => (i === M ? "MAX" : `0x${i.toString(16)}`);
 const label = (r: Row): string =>
-  `${r[0]} ${r[1]}(${r[2] === M ? "MAX" : `0x${r[2].toString(16)}`}) -> ${String(r[3])} [0x${r[4].toString(16)}, ${r[5] === M ? "MAX" : `0x${r[5].toString(16)}`}] ${r[6]}`;
+  `${r[0]} ${r[1]}(${hex(r[2])}) -> ${String(r[3])} [${hex(r[4])}, ${hex(r[5])}] ${r[6]}`;
 
 const layouts: [string, FillFn | undefined][] = [
   ["one leaf", undefined],

@@ -52,7 +52,7 @@ export class Rng {
   }
 }
 
-/** The seed of a random test: `SEED` from the environment, else a fresh one (print it on failure). */
+/** The seed of a random test: `SEED` from the environment, else a fresh one (printed by tests). */
 export function testSeed(): number {
   const env = process.env.SEED;
   return env !== undefined && env !== "" ? Number(env) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
