@@ -23,8 +23,8 @@ import { rng, tick } from "./helpers.js";
 export interface TortureOptions {
   readonly ms: number;
   readonly readers: number;
-  /** How many of the readers run in QSBR mode. */
-  readonly qsbrReaders: number;
+  /** Reader i runs modes[i % modes.length]. */
+  readonly modes: ReadonlyArray<"mb" | "qsbr" | "guards">;
   /** "correct": free after a grace period; "early": free one grace period early (must fail). */
   readonly mode: "correct" | "early";
   readonly seed: number;
@@ -39,6 +39,8 @@ export interface TortureResult {
   /** Reader Pipe histogram: [current, retired during the section, >= 2 (bug), ...]. */
   pipe: number[];
   byWriterMode: Record<string, number>;
+  /** Sections completed per reader, labelled by mode and read side. */
+  byReader: Array<{ reader: string; reads: number }>;
 }
 
 const READER_URL = new URL("./fixtures/torture-reader.mjs", import.meta.url);
@@ -76,6 +78,7 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
 
   const rand = rng(o.seed);
   const workers: Worker[] = [];
+  const labels: string[] = [];
   const results: Promise<{ reads: number; errors: number; poisoned: number; pipe: number[] }>[] =
     [];
   for (let r = 0; r < o.readers; r++) {
@@ -86,11 +89,14 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
         rcuMemory: r % 2 === 1 ? rcu.memory : null,
         memBuf: mem.buffer,
         seed: (rand() * 2 ** 32) >>> 0,
-        qsbr: r < o.qsbrReaders,
+        mode: o.modes[r % o.modes.length],
       },
     });
     rcu.watchWorker(w);
     workers.push(w);
+    labels.push(
+      `${o.modes[r % o.modes.length]}/${r % 2 === 1 && rcu.memory !== null ? "wasm" : "js"}`,
+    );
     results.push(
       new Promise((resolve, reject) => {
         w.once("message", resolve);
@@ -157,5 +163,6 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     poisoned += r.poisoned;
     for (let i = 0; i < pipe.length; i++) pipe[i] = (pipe[i] as number) + (r.pipe[i] as number);
   }
-  return { updates, gps: rcu.stats.gps, reads, errors, poisoned, pipe, byWriterMode };
+  const byReader = rs.map((r, i) => ({ reader: labels[i] as string, reads: r.reads }));
+  return { updates, gps: rcu.stats.gps, reads, errors, poisoned, pipe, byWriterMode, byReader };
 }
