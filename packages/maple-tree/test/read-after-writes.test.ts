@@ -190,7 +190,7 @@ describe("random writes, then random reads, against the model", () => {
   const seed = testSeed();
   it(`agree (SEED=${seed})`, () => {
     const rng = new Rng(seed);
-    for (let round = 0; round < 12; round++) {
+    for (let round = 0; round < (process.env.STRESS === "1" ? 150 : 12); round++) {
       const mt = new MapleTreeCore(rng.chance(0.5) ? 1 : 0);
       let entries: Range[] = [];
       const span = rng.chance(0.5) ? 5000 : 1e13;
