@@ -46,6 +46,17 @@ describe("the /proc maps renderer", () => {
     expect(shm?.slice(0, 48)).toBe("7e0000002000-7e0000003000 r--s 00000000 00:01 1 ");
   });
 
+  it.skipIf(process.platform !== "linux")(
+    "renders this very process's /proc/self/smaps byte for byte",
+    () => {
+      const smaps = readFileSync("/proc/self/smaps", "utf8");
+      const headers = smaps.split("\n").filter((l) => /^[0-9a-f]+-[0-9a-f]+ /.test(l));
+      const mm = MmStruct.fromProcMaps(smaps);
+      expect(mm.procMaps()).toBe(`${headers.join("\n")}\n`);
+      expect(mm.vmas().length + mm.gateVmas.length).toBe(headers.length);
+    },
+  );
+
   it("parses what it renders back to the same records", () => {
     const h = header("render.jsonl");
     const mm = MmStruct.fromProcMaps(smapsOf(h));
