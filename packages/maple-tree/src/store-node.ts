@@ -42,8 +42,12 @@ export const cuts = new Int32Array(8);
 
 /**
  * Chooses how to cut the big node items [start, stop) into nodes of capacity `cap` with at
- * least `minN` items each, as evenly as possible, fills `cuts`, and returns the number of pieces
- * (1..4). Leaves are never cut right after a NULL item (no leaf but the rightmost ends in NULL).
+ * least `minN` items each, fills `cuts`, and returns the number of pieces (1..4). Leaves are
+ * never cut right after a NULL item (no leaf but the rightmost ends in NULL). Normally the cut is
+ * even. `packed` (an append at the right edge of the tree) fills the earlier pieces up to two
+ * free slots (room for one insert into a gap without a split) and leaves the rest to the last
+ * piece, which the right-edge exemption allows to be small: sequential loads then restructure
+ * about once per node instead of once every few appends.
  */
 export function splitBig(
   start: number,
@@ -51,6 +55,7 @@ export function splitBig(
   cap: number,
   minN: number,
   leaf: boolean,
+  packed: boolean,
 ): number {
   const n = stop - start;
   if (n <= cap) {
@@ -58,7 +63,8 @@ export function splitBig(
     return 1;
   }
   for (let k = Math.ceil(n / cap); k <= 4; k++) {
-    if (tryCuts(start, stop, k, cap, minN, leaf)) return k;
+    if (packed && tryCuts(start, stop, k, cap, minN, leaf, true)) return k;
+    if (tryCuts(start, stop, k, cap, minN, leaf, false)) return k;
   }
   throw new Error(`maple-tree internal: cannot split ${n} items into nodes of ${cap}`);
 }
@@ -70,14 +76,16 @@ function tryCuts(
   cap: number,
   minN: number,
   leaf: boolean,
+  packed: boolean,
 ): boolean {
   let from = start;
+  const lastMin = packed ? 1 : minN;
   for (let j = 0; j < k - 1; j++) {
     const left = stop - from;
-    let size = Math.ceil(left / (k - j));
+    let size = packed ? Math.min(cap - 2, left - 1) : Math.ceil(left / (k - j));
     if (leaf && bSlot[from + size - 1] === 0) {
       // Move the cut off the NULL: prefer the side that keeps both parts legal.
-      if (size + 1 <= cap && left - size - 1 >= minN) size++;
+      if (size + 1 <= cap && left - size - 1 >= lastMin) size++;
       else size--;
     }
     if (size < minN || size > cap) return false;
@@ -85,7 +93,7 @@ function tryCuts(
     cuts[j] = from;
   }
   const last = stop - from;
-  if (last < minN || last > cap) return false;
+  if (last < lastMin || last > cap) return false;
   cuts[k - 1] = stop;
   return true;
 }

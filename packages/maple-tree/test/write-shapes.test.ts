@@ -406,17 +406,45 @@ describe("splits, pushes and root growth", () => {
     mt_validate(mt);
     const mid = leaves(mt);
     const second = mid[1] as (typeof mid)[number];
-    // Overflow it: a store strictly inside one of its ranges adds two slots.
-    const span = treeEntries(mt).find((r) => r.first > second.min && r.last - r.first >= 3) as {
+    // Overflow it with an append-like store: strictly inside its last range, two more slots.
+    const span = treeEntries(mt).filter((r) => r.last === second.max)[0] as {
       first: number;
       last: number;
     };
+    expect(span.last - span.first).toBeGreaterThanOrEqual(3);
     mtree_store_range(mt, span.first + 1, span.first + 2, "in");
     mt_validate(mt);
     expect(leaves(mt).length).toBe(mid.length);
     expect(endOf(mt, mt.rootNode)).toBe(mid.length - 1);
     expect(loadAt(mt, span.first + 1)).toBe("in");
     expect(loadAt(mt, span.first)).toBe(loadAt(mt, span.first + 3));
+  });
+
+  it("an insert in the middle of a full leaf splits it (no push): one more leaf", () => {
+    const mt = sequentialTree(40);
+    const before = leaves(mt);
+    const first = before[0] as (typeof before)[number];
+    for (;;) {
+      const l = leaves(mt)[1] as (typeof before)[number];
+      if (l.end === 15) break;
+      const r = treeEntries(mt).find(
+        (x) => x.first > l.min && x.last < l.max && x.last > x.first,
+      ) as {
+        first: number;
+      };
+      mtree_store_range(mt, r.first, r.first, "fill");
+    }
+    const mid = leaves(mt);
+    const second = mid[1] as (typeof mid)[number];
+    const inner = treeEntries(mt).find(
+      (r) => r.first > second.min + 10 && r.last - r.first >= 3,
+    ) as {
+      first: number;
+    };
+    mtree_store_range(mt, inner.first + 1, inner.first + 2, "in");
+    mt_validate(mt);
+    expect(leaves(mt).length).toBe(mid.length + 1);
+    expect((leaves(mt)[0] as (typeof before)[number]).node).toBe(first.node);
   });
 
   it("a write over the end of one full leaf and the start of the next cuts three leaves", () => {
@@ -483,12 +511,12 @@ describe("spanning stores and rebalance", () => {
     mt_validate(mt);
   });
 
-  it("erasing most entries rebalances and collapses the root back to one leaf", () => {
+  it("erasing from the right rebalances the shrinking edge and collapses the root to one leaf", () => {
     const mt = sequentialTree(3000);
     const h0 = mt_height(mt);
     expect(h0).toBeGreaterThanOrEqual(3);
     let lastHeight = h0;
-    for (let i = 0; i < 2995; i++) {
+    for (let i = 2999; i >= 5; i--) {
       mtree_erase(mt, i * 10);
       if (i % 7 === 0) mt_validate(mt);
       expect(mt_height(mt)).toBeLessThanOrEqual(lastHeight);
@@ -496,6 +524,21 @@ describe("spanning stores and rebalance", () => {
     }
     mt_validate(mt);
     expect(mt_height(mt)).toBe(1);
+    expect(mt.arena.live).toBe(1);
+    expect(treeEntries(mt).map((r) => r.value)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("erasing from the left merges deficient nodes and the tree gets shorter", () => {
+    const mt = sequentialTree(3000);
+    const h0 = mt_height(mt);
+    for (let i = 0; i < 2995; i++) {
+      mtree_erase(mt, i * 10);
+      if (i % 7 === 0) mt_validate(mt);
+    }
+    mt_validate(mt);
+    expect(mt_height(mt)).toBeLessThan(h0);
+    expect(mt_height(mt)).toBeLessThanOrEqual(2);
+    expect(mt.arena.live).toBeLessThanOrEqual(3);
     expect(treeEntries(mt).map((r) => r.value)).toEqual([2995, 2996, 2997, 2998, 2999]);
   });
 
