@@ -80,6 +80,14 @@ export const MADV_SEQUENTIAL = 2;
 export const MADV_WILLNEED = 3;
 /** `MADV_DONTNEED`. */
 export const MADV_DONTNEED = 4;
+/** `MADV_HUGEPAGE`. */
+export const MADV_HUGEPAGE = 14;
+/** `MADV_NOHUGEPAGE`. */
+export const MADV_NOHUGEPAGE = 15;
+/** `MADV_DONTDUMP`. */
+export const MADV_DONTDUMP = 16;
+/** `MADV_DODUMP`. */
+export const MADV_DODUMP = 17;
 /** `MADV_DONTFORK`. */
 export const MADV_DONTFORK = 10;
 /** `MADV_DOFORK`. */

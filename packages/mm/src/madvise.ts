@@ -7,10 +7,14 @@ import { int32 } from "./args.js";
 import {
   EINVAL,
   ENOMEM,
+  MADV_DODUMP,
   MADV_DOFORK,
+  MADV_DONTDUMP,
   MADV_DONTFORK,
   MADV_DONTNEED,
+  MADV_HUGEPAGE,
   MADV_KEEPONFORK,
+  MADV_NOHUGEPAGE,
   MADV_NORMAL,
   MADV_RANDOM,
   MADV_SEQUENTIAL,
@@ -38,15 +42,6 @@ import {
   VM_WIPEONFORK,
 } from "./vm-flags.js";
 import { pageAlign, type Vma } from "./vma.js";
-
-/** `MADV_DONTDUMP`. */
-export const MADV_DONTDUMP = 16;
-/** `MADV_DODUMP`. */
-export const MADV_DODUMP = 17;
-/** `MADV_HUGEPAGE`. */
-export const MADV_HUGEPAGE = 14;
-/** `MADV_NOHUGEPAGE`. */
-export const MADV_NOHUGEPAGE = 15;
 
 const SUPPORTED = new Set([
   MADV_NORMAL,

@@ -147,17 +147,7 @@ export class Vma {
 
 const NO_FOREIGN: readonly string[] = Object.freeze([]);
 
-/** `addr >> PAGE_SHIFT` for addresses beyond 32 bits. */
-export function pfn(addr: number): number {
-  return Math.floor(addr / PAGE_SIZE);
-}
-
 /** Kernel `PAGE_ALIGN()` on numbers (may exceed 2^53 for hostile lengths; callers check). */
 export function pageAlign(x: number): number {
   return Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
-}
-
-/** True when `x` is a multiple of the page size. */
-export function isPageAligned(x: number): boolean {
-  return x % PAGE_SIZE === 0;
 }

@@ -3,9 +3,14 @@
 // Each test names the rule and the trace that shows it on the real kernel.
 import { describe, expect, it } from "vitest";
 import {
+  MADV_DODUMP,
   MADV_DOFORK,
+  MADV_DONTDUMP,
   MADV_DONTFORK,
   MADV_DONTNEED,
+  MADV_HUGEPAGE,
+  MADV_NOHUGEPAGE,
+  MADV_WILLNEED,
   MAP_GROWSDOWN,
   MAP_NORESERVE,
   MAP_POPULATE,
@@ -63,6 +68,22 @@ describe("§6.1 the VmFlags each mapping gets", () => {
     mm.madvise(pg(0), 4 * 4096, 19);
     mm.madvise(pg(0), 4 * 4096, 0);
     expect(layout(mm)).toEqual(["0-4 rw-p rd wr mr mw me ac"]);
+  });
+
+  it("MADV_DONTDUMP / HUGEPAGE / NOHUGEPAGE set dd / hg / nh, DODUMP clears dd, WILLNEED changes nothing", () => {
+    const mm = arenaMm();
+    mm.mmap(pg(0), 4 * 4096, RW, PRIV_FIXED);
+    expect(mm.madvise(pg(0), 4 * 4096, MADV_DONTDUMP)).toBe(0);
+    expect(mm.madvise(pg(0), 4096, MADV_HUGEPAGE)).toBe(0);
+    expect(mm.madvise(pg(1), 4096, MADV_NOHUGEPAGE)).toBe(0);
+    expect(mm.madvise(pg(2), 2 * 4096, MADV_WILLNEED)).toBe(0);
+    expect(layout(mm)).toEqual([
+      "0-1 rw-p rd wr mr mw me ac dd hg",
+      "1-2 rw-p rd wr mr mw me ac dd nh",
+      "2-4 rw-p rd wr mr mw me ac dd",
+    ]);
+    mm.madvise(pg(0), 4 * 4096, MADV_DODUMP);
+    expect(layout(mm)[2]).toBe("2-4 rw-p rd wr mr mw me ac");
   });
 
   it("mprotect to writable adds ac (no_merge_flags #27)", () => {
