@@ -7,7 +7,7 @@ import { GFP_KERNEL, type Gfp } from "./alloc.js";
 import { isIndex } from "./entry.js";
 import { EINVAL } from "./errors.js";
 import { MA_STATE, type MaState } from "./state.js";
-import { retireSubtree } from "./store.js";
+import { retireSubtree } from "./store-retire.js";
 import { MapleTreeCore, type TreeOptions } from "./tree.js";
 import {
   mas_destroy,

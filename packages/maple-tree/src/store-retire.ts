@@ -1,0 +1,63 @@
+// Retiring what a write unlinked: entry handles, single nodes and whole subtrees. Outside RCU
+// mode they are freed at once; in RCU mode replaced nodes are marked dead and, with their
+// handles, freed through the tree's reclaimer once no reader can hold them (docs/spec/
+// maple-tree.md §5).
+
+import {
+  M_DEAD as M_DEAD_,
+  M_END as M_END_,
+  M_TYPE as M_TYPE_,
+  META as META_,
+  NODE_LEAF as NODE_LEAF_,
+  STRIDE as STRIDE_,
+} from "./arena.js";
+import type { MapleTreeCore } from "./tree.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const M_DEAD = M_DEAD_;
+const M_END = M_END_;
+const M_TYPE = M_TYPE_;
+const META = META_;
+const NODE_LEAF = NODE_LEAF_;
+const STRIDE = STRIDE_;
+
+/** Releases an entry handle that left the tree (after readers, in RCU mode). */
+export function releaseHandle(tree: MapleTreeCore, h: number): void {
+  if (h === 0) return;
+  if (tree.inRcu) deferRelease(tree, h);
+  else tree.entries.release(h);
+}
+
+// The closures live in their own functions so the non-RCU paths allocate no context.
+function deferRelease(tree: MapleTreeCore, h: number): void {
+  const entries = tree.entries;
+  tree.reclaimer.defer(() => entries.release(h));
+}
+
+export function deferFree(tree: MapleTreeCore, id: number): void {
+  const arena = tree.arena;
+  tree.reclaimer.defer(() => arena.free(id));
+}
+
+/** Retires node `id` (already unlinked): dead mark, then free now or after readers. */
+export function retireNode(tree: MapleTreeCore, id: number): void {
+  tree.arena.meta[id * META + M_DEAD] = 1;
+  if (tree.inRcu) deferFree(tree, id);
+  else tree.arena.free(id);
+}
+
+/** Retires a whole unlinked subtree with its entry handles, skipping nodes consumed by a write. */
+export function retireSubtree(tree: MapleTreeCore, id: number): void {
+  const arena = tree.arena;
+  const meta = arena.meta;
+  if (meta[id * META + M_DEAD] !== 0) return;
+  const end = meta[id * META + M_END];
+  const base = id * STRIDE;
+  if (meta[id * META + M_TYPE] === NODE_LEAF) {
+    for (let i = 0; i <= end; i++) releaseHandle(tree, arena.slots[base + i]);
+  } else {
+    for (let i = 0; i <= end; i++) retireSubtree(tree, arena.slots[base + i]);
+  }
+  retireNode(tree, id);
+}
