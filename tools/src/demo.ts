@@ -42,12 +42,20 @@ function arg(name: string): string | undefined {
 
 const pid = arg("--pid") ?? "self";
 const source = `/proc/${pid}/smaps`;
-let text: string;
-try {
-  text = readFileSync(source, "utf8");
-} catch {
-  text = readFileSync(`/proc/${pid}/maps`, "utf8");
+function read(): string {
+  for (const f of [source, `/proc/${pid}/maps`]) {
+    try {
+      return readFileSync(f, "utf8");
+    } catch {
+      // try the next file
+    }
+  }
+  console.error(
+    `demo: cannot read /proc/${pid}/smaps or /proc/${pid}/maps (no such process, or no permission)`,
+  );
+  process.exit(1);
 }
+const text = read();
 
 // A live process has ASLR: put the top of the mmap area 128 MiB below its stack, as the kernel
 // does with an 8 MiB stack rlimit.
