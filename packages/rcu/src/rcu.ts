@@ -4,6 +4,7 @@
 // counted with SRCU's two-counter flip, so a stream of overlapping guards cannot starve a GP.
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { type Batch, DeferredWork } from "./deferred.js";
 import type {
   GpCookie,
   RcuCommonOptions,
@@ -14,8 +15,7 @@ import type {
   StallInfo,
 } from "./domain.js";
 import { RcuError } from "./errors.js";
-import { CallbackQueue, RetireRing } from "./queue.js";
-import { checkFn, checkStallMs, invalid, isThenable, rethrowLater } from "./util.js";
+import { checkFn, checkStallMs, invalid, isThenable, reportTo } from "./util.js";
 
 /** Information handed to `onLeak` about a guard that was garbage-collected while still live. */
 export interface GuardLeakInfo {
@@ -34,18 +34,6 @@ export interface RcuOptions extends RcuCommonOptions {
   leakPolicy?: "report" | "forceRelease";
   /** debug only: called for each leaked guard (default: `process.emitWarning`). */
   onLeak?: (info: GuardLeakInfo) => void;
-}
-
-interface Batch {
-  cbEnd: number;
-  ringEnd: number;
-  waiters: Array<() => void>;
-}
-
-interface Barrier {
-  cbEnd: number;
-  ringEnd: number;
-  resolve: () => void;
 }
 
 interface DebugGuardInfo {
@@ -106,11 +94,7 @@ export class Rcu implements RcuDomain {
   private inFlight: Batch | null = null;
   private draining = -1;
   private scheduled = false;
-  private pollWanted = false;
-  private waiters: Array<() => void> = [];
-  private readonly cbq = new CallbackQueue();
-  private readonly ring = new RetireRing();
-  private barriers: Barrier[] = [];
+  private readonly work = new DeferredWork();
   private readonly reclaimFn: ReclaimFn | undefined;
   private closed = false;
   private leakRetryMs = 0;
@@ -251,7 +235,7 @@ export class Rcu implements RcuDomain {
     const err = this.readerCheck("synchronize");
     if (err !== null) return Promise.reject(err);
     return new Promise<void>((resolve) => {
-      this.waiters.push(resolve);
+      this.work.addWaiter(resolve);
       this.request();
     });
   }
@@ -260,7 +244,7 @@ export class Rcu implements RcuDomain {
   callRcu(cb: () => void): void {
     if (typeof cb !== "function") invalid("Rcu.callRcu", "cb", cb, "a function");
     if (this.closed) throw this.closedError("callRcu");
-    this.cbq.push(cb);
+    this.work.cbq.push(cb);
     this.request();
   }
 
@@ -280,7 +264,7 @@ export class Rcu implements RcuDomain {
       );
     }
     if (this.closed) throw this.closedError("retire");
-    this.ring.push(id);
+    this.work.ring.push(id);
     if (!this.scheduled && this.inFlight === null) this.request();
   }
 
@@ -289,12 +273,7 @@ export class Rcu implements RcuDomain {
     if (this.closed) return Promise.reject(this.closedError("barrier"));
     const err = this.readerCheck("barrier");
     if (err !== null) return Promise.reject(err);
-    const cbEnd = this.cbq.enqueued;
-    const ringEnd = this.ring.tail;
-    if (this.cbq.done >= cbEnd && this.ring.head >= ringEnd) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.barriers.push({ cbEnd, ringEnd, resolve });
-    });
+    return this.work.barrier();
   }
 
   /** `get_state_synchronize_rcu()`: the number of the next grace period to start. */
@@ -305,7 +284,7 @@ export class Rcu implements RcuDomain {
   /** `start_poll_synchronize_rcu()`: `getState()` and make sure that grace period runs. */
   startPoll(): GpCookie {
     if (this.closed) throw this.closedError("startPoll");
-    this.pollWanted = true;
+    this.work.pollWanted = true;
     this.request();
     return this.getState();
   }
@@ -332,7 +311,7 @@ export class Rcu implements RcuDomain {
       );
     }
     await this.barrier();
-    if (this.waiters.length !== 0 || this.inFlight !== null) await this.synchronize();
+    if (this.work.hasWaiters || this.inFlight !== null) await this.synchronize();
     this.closed = true;
   }
 
@@ -365,15 +344,6 @@ export class Rcu implements RcuDomain {
     setImmediate(this.tickFn);
   }
 
-  private hasWork(): boolean {
-    return (
-      this.waiters.length !== 0 ||
-      this.cbq.enqueued > this.cbq.done ||
-      this.ring.length !== 0 ||
-      this.pollWanted
-    );
-  }
-
   /** A sync section open at a macrotask boundary was leaked: report it, retry with back-off. */
   private leakedAtBoundary(then: () => void): boolean {
     if (this.syncNest === 0) {
@@ -397,15 +367,13 @@ export class Rcu implements RcuDomain {
 
   private tick(): void {
     this.scheduled = false;
-    if (this.inFlight !== null || !this.hasWork()) return;
+    if (this.inFlight !== null || !this.work.hasWork()) return;
     if (this.leakedAtBoundary(this.tickFn)) {
       this.scheduled = true; // the retry timer owns the next tick
       return;
     }
     this.started++;
-    this.pollWanted = false;
-    this.inFlight = { cbEnd: this.cbq.enqueued, ringEnd: this.ring.tail, waiters: this.waiters };
-    this.waiters = [];
+    this.inFlight = this.work.take();
     const old = this.idx;
     this.idx = old ^ 1;
     const pending = old === 0 ? this.c0 : this.c1;
@@ -429,25 +397,8 @@ export class Rcu implements RcuDomain {
     }
     this.completed = this.started;
     this._gps++;
-    let n = 0;
-    if (this.reclaimFn !== undefined)
-      n += this.ring.drainUntil(batch.ringEnd, this.reclaimFn, this.reportFn);
-    n += this.cbq.runUntil(batch.cbEnd, this.reportFn);
-    this._callbacks += n;
-    if (this.barriers.length !== 0) this.resolveBarriers();
-    for (const w of batch.waiters) w();
-    if (this.hasWork()) this.request();
-  }
-
-  private resolveBarriers(): void {
-    const cbDone = this.cbq.done;
-    const ringDone = this.ring.head;
-    const keep: Barrier[] = [];
-    for (const b of this.barriers) {
-      if (cbDone >= b.cbEnd && ringDone >= b.ringEnd) b.resolve();
-      else keep.push(b);
-    }
-    this.barriers = keep;
+    this._callbacks += this.work.complete(batch, this.reclaimFn, this.reportFn);
+    if (this.work.hasWork()) this.request();
   }
 
   private armStall(ms: number): void {
@@ -487,16 +438,7 @@ export class Rcu implements RcuDomain {
   }
 
   private report(err: unknown): void {
-    if (this.onError !== undefined) {
-      try {
-        this.onError(err);
-        return;
-      } catch (e) {
-        rethrowLater(e);
-        return;
-      }
-    }
-    rethrowLater(err);
+    reportTo(this.onError, err);
   }
 
   // ------------------------------------------------------------------ debug machinery

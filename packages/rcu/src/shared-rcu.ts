@@ -16,6 +16,7 @@ import {
   type MessagePort,
   type Worker,
 } from "node:worker_threads";
+import { type Batch, DeferredWork } from "./deferred.js";
 import type {
   GpCookie,
   RcuCommonOptions,
@@ -26,26 +27,32 @@ import type {
   StallInfo,
 } from "./domain.js";
 import { RcuError } from "./errors.js";
-import { CallbackQueue, RetireRing } from "./queue.js";
 import {
   checkLayout,
   GP_STEP,
   H_DONE,
   H_FUTEX,
   H_GP,
-  H_HWM,
   H_NSLOTS,
   initLayout,
   layoutBytes,
   MAX_SLOTS,
   S_CTR,
-  S_GEN,
   S_OWNER,
   S_WAITING,
   SLOT_WORDS,
   slotBase,
 } from "./shared-layout.js";
-import { checkFn, checkStallMs, invalid, isThenable, nextMacrotask, rethrowLater } from "./util.js";
+import {
+  claimSlot,
+  flagPending,
+  pendingReaders,
+  publishDone,
+  reapSlots,
+  spinPending,
+  startGp,
+} from "./shared-scan.js";
+import { checkFn, checkStallMs, invalid, isThenable, nextMacrotask, reportTo } from "./util.js";
 import {
   isSharedWasmMemory,
   sharedMemory,
@@ -78,22 +85,9 @@ export interface SharedRcuAttachOptions extends RcuCommonOptions {
 
 /** The message a lifeline port sends before a voluntary close. */
 const LIFELINE_BYE = "@maplemm/rcu:bye";
-/** Re-scans before the writer starts sleeping (liburcu's RCU_QS_ACTIVE_ATTEMPTS). */
-const SPIN_SCANS = 100;
+
 /** Backstop timeout of one futex wait; every wake-up is also notified explicitly. */
 const WAIT_MS = 50;
-
-interface Batch {
-  cbEnd: number;
-  ringEnd: number;
-  waiters: Array<() => void>;
-}
-
-interface Barrier {
-  cbEnd: number;
-  ringEnd: number;
-  resolve: () => void;
-}
 
 class SharedGuard implements ReadGuard {
   private _live = true;
@@ -157,13 +151,9 @@ export class SharedRcu implements RcuDomain {
   private readonly reclaimFn: ReclaimFn | undefined;
   private readonly stallMs: number;
   private readonly allowBlockingOnMain: boolean;
-  private readonly cbq = new CallbackQueue();
-  private readonly ring = new RetireRing();
-  private waiters: Array<() => void> = [];
-  private barriers: Barrier[] = [];
+  private readonly work = new DeferredWork();
   private inFlight: Batch | null = null;
   private scheduled = false;
-  private pollWanted = false;
   private closed = false;
   private leakRetryMs = 0;
   private _gps = 0;
@@ -272,29 +262,18 @@ export class SharedRcu implements RcuDomain {
         `SharedRcu.register: thread ${currentThreadId} already has slot ${this.slot}`,
       );
     }
-    const i32 = this.i32;
-    const n = Atomics.load(i32, H_NSLOTS);
-    for (let s = 0; s < n; s++) {
-      const b = slotBase(s);
-      if (Atomics.compareExchange(i32, b + S_OWNER, 0, currentThreadId + 1) !== 0) continue;
-      Atomics.add(i32, b + S_GEN, 1);
-      Atomics.store(i32, b + S_WAITING, 0);
-      Atomics.store(i32, b + S_CTR, 0);
-      for (;;) {
-        const h = Atomics.load(i32, H_HWM);
-        if (h > s || Atomics.compareExchange(i32, H_HWM, h, s + 1) === h) break;
-      }
-      this.ctr = b + S_CTR;
-      if (port !== undefined) {
-        this.lifeline = port;
-        port.unref?.();
-      }
-      return;
+    const c = claimSlot(this.i32, currentThreadId);
+    if (c < 0) {
+      throw new RcuError(
+        "ERR_RCU_NO_SLOTS",
+        `SharedRcu.register: all ${this.maxThreads} slots are taken (raise maxThreads)`,
+      );
     }
-    throw new RcuError(
-      "ERR_RCU_NO_SLOTS",
-      `SharedRcu.register: all ${n} slots are taken (raise maxThreads)`,
-    );
+    this.ctr = c;
+    if (port !== undefined) {
+      this.lifeline = port;
+      port.unref?.();
+    }
   }
 
   /** `rcu_unregister_thread()`: frees the slot. Throws inside a section or while online. */
@@ -368,17 +347,7 @@ export class SharedRcu implements RcuDomain {
         "another thread's id (this thread is alive)",
       );
     }
-    const i32 = this.i32;
-    const hwm = Atomics.load(i32, H_HWM);
-    let n = 0;
-    for (let s = 0; s < hwm; s++) {
-      const b = slotBase(s);
-      if (Atomics.load(i32, b + S_OWNER) !== threadId + 1) continue;
-      Atomics.store(i32, b + S_CTR, 0);
-      Atomics.store(i32, b + S_WAITING, 0);
-      Atomics.store(i32, b + S_OWNER, 0);
-      n++;
-    }
+    const n = reapSlots(this.i32, threadId);
     if (n !== 0) this.notifyWriters();
     return n;
   }
@@ -573,7 +542,7 @@ export class SharedRcu implements RcuDomain {
     const err = this.readerCheck("synchronize");
     if (err !== null) return Promise.reject(err);
     return new Promise<void>((resolve) => {
-      this.waiters.push(resolve);
+      this.work.addWaiter(resolve);
       this.request();
     });
   }
@@ -602,12 +571,12 @@ export class SharedRcu implements RcuDomain {
       );
     }
     const i32 = this.i32;
-    const g = this.startGp();
-    if (this.spinPending(g)) {
+    const g = startGp(i32);
+    if (spinPending(i32, g)) {
       const deadline = performance.now() + timeoutMs;
       for (;;) {
         const seq = Atomics.load(i32, H_FUTEX);
-        if (!this.flagPending(g)) break;
+        if (!flagPending(i32, g)) break;
         const left = deadline - performance.now();
         if (left <= 0) {
           throw new RcuError(
@@ -618,7 +587,7 @@ export class SharedRcu implements RcuDomain {
         Atomics.wait(i32, H_FUTEX, seq, Math.min(left, WAIT_MS));
       }
     }
-    this.publishDone(g);
+    publishDone(i32, g);
     this._gps++;
   }
 
@@ -626,7 +595,7 @@ export class SharedRcu implements RcuDomain {
   callRcu(cb: () => void): void {
     if (typeof cb !== "function") invalid("SharedRcu.callRcu", "cb", cb, "a function");
     if (this.closed) throw this.closedError("callRcu");
-    this.cbq.push(cb);
+    this.work.cbq.push(cb);
     this.request();
   }
 
@@ -646,7 +615,7 @@ export class SharedRcu implements RcuDomain {
       );
     }
     if (this.closed) throw this.closedError("retire");
-    this.ring.push(id);
+    this.work.ring.push(id);
     if (!this.scheduled && this.inFlight === null) this.request();
   }
 
@@ -655,12 +624,7 @@ export class SharedRcu implements RcuDomain {
     if (this.closed) return Promise.reject(this.closedError("barrier"));
     const err = this.readerCheck("barrier");
     if (err !== null) return Promise.reject(err);
-    const cbEnd = this.cbq.enqueued;
-    const ringEnd = this.ring.tail;
-    if (this.cbq.done >= cbEnd && this.ring.head >= ringEnd) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.barriers.push({ cbEnd, ringEnd, resolve });
-    });
+    return this.work.barrier();
   }
 
   /** `get_state_synchronize_rcu()`: the number the next grace period will get. */
@@ -672,7 +636,7 @@ export class SharedRcu implements RcuDomain {
   startPoll(): GpCookie {
     if (this.closed) throw this.closedError("startPoll");
     const c = this.getState();
-    this.pollWanted = true;
+    this.work.pollWanted = true;
     this.request();
     return c;
   }
@@ -698,7 +662,7 @@ export class SharedRcu implements RcuDomain {
       );
     }
     await this.barrier();
-    if (this.waiters.length !== 0 || this.inFlight !== null) await this.synchronize();
+    if (this.work.hasWaiters || this.inFlight !== null) await this.synchronize();
     this.closed = true;
   }
 
@@ -735,87 +699,13 @@ export class SharedRcu implements RcuDomain {
     setImmediate(this.tickFn);
   }
 
-  private hasWork(): boolean {
-    return (
-      this.waiters.length !== 0 ||
-      this.cbq.enqueued > this.cbq.done ||
-      this.ring.length !== 0 ||
-      this.pollWanted
-    );
-  }
-
-  /** Bumps the GP counter; returns this GP's number. */
-  private startGp(): number {
-    return (Atomics.add(this.i32, H_GP, GP_STEP) + GP_STEP) | 0;
-  }
-
-  /** Any slot still holding a GP value older than `g`? (modular: correct across the wrap) */
-  private anyPending(g: number): boolean {
-    const i32 = this.i32;
-    const hwm = Atomics.load(i32, H_HWM);
-    for (let s = 0; s < hwm; s++) {
-      const v = Atomics.load(i32, slotBase(s) + S_CTR);
-      if (v !== 0 && ((v - g) | 0) < 0) return true;
-    }
-    return false;
-  }
-
-  /** Re-scans up to SPIN_SCANS times; true if readers are still pending afterwards. */
-  private spinPending(g: number): boolean {
-    for (let i = 0; i < SPIN_SCANS; i++) if (!this.anyPending(g)) return false;
-    return true;
-  }
-
-  /** Sets WAITING on every pending slot, then re-checks it (the writer half of the Dekker pair). */
-  private flagPending(g: number): boolean {
-    const i32 = this.i32;
-    const hwm = Atomics.load(i32, H_HWM);
-    let any = false;
-    for (let s = 0; s < hwm; s++) {
-      const b = slotBase(s);
-      const v = Atomics.load(i32, b + S_CTR);
-      if (v === 0 || ((v - g) | 0) >= 0) continue;
-      Atomics.store(i32, b + S_WAITING, 1);
-      const v2 = Atomics.load(i32, b + S_CTR);
-      if (v2 !== 0 && ((v2 - g) | 0) < 0) any = true;
-    }
-    return any;
-  }
-
-  private pendingReaders(g: number): Array<{ slot: number; threadId: number; ctr: number }> {
-    const i32 = this.i32;
-    const hwm = Atomics.load(i32, H_HWM);
-    const out: Array<{ slot: number; threadId: number; ctr: number }> = [];
-    for (let s = 0; s < hwm; s++) {
-      const b = slotBase(s);
-      const v = Atomics.load(i32, b + S_CTR);
-      if (v !== 0 && ((v - g) | 0) < 0)
-        out.push({ slot: s, threadId: Atomics.load(i32, b + S_OWNER) - 1, ctr: v });
-    }
-    return out;
-  }
-
-  private publishDone(g: number): void {
-    const i32 = this.i32;
-    for (;;) {
-      const d = Atomics.load(i32, H_DONE);
-      if (((g - d) | 0) <= 0 || Atomics.compareExchange(i32, H_DONE, d, g) === d) return;
-    }
-  }
-
   private tick(): void {
     this.scheduled = false;
-    if (this.inFlight !== null || !this.hasWork()) return;
-    this.pollWanted = false;
-    const batch: Batch = {
-      cbEnd: this.cbq.enqueued,
-      ringEnd: this.ring.tail,
-      waiters: this.waiters,
-    };
-    this.waiters = [];
+    if (this.inFlight !== null || !this.work.hasWork()) return;
+    const batch = this.work.take();
     this.inFlight = batch;
-    const g = this.startGp();
-    if (!this.spinPending(g)) {
+    const g = startGp(this.i32);
+    if (!spinPending(this.i32, g)) {
       this.finish(batch, g);
       return;
     }
@@ -825,7 +715,7 @@ export class SharedRcu implements RcuDomain {
         // Not expected; keep the domain usable: report, and retry this batch's GP later.
         this.report(err);
         this.inFlight = null;
-        this.waiters = batch.waiters.concat(this.waiters);
+        this.work.untake(batch);
         this.request();
       },
     );
@@ -851,7 +741,7 @@ export class SharedRcu implements RcuDomain {
         // Read the wake sequence before raising WAITING and re-checking: a reader that clears its
         // slot after the re-check bumps it, so the wait below cannot miss that wake-up.
         const seq = Atomics.load(i32, H_FUTEX);
-        if (!this.flagPending(g)) return;
+        if (!flagPending(i32, g)) return;
         const r = Atomics.waitAsync(i32, H_FUTEX, seq, WAIT_MS);
         if (r.async) await r.value;
         // Never loop on synchronous returns alone: timers and 'exit' events must get through.
@@ -873,7 +763,7 @@ export class SharedRcu implements RcuDomain {
       waitingMs,
       pendingGuards: 0,
       leakedSection: this.syncDepth !== 0,
-      pendingReaders: this.pendingReaders(g),
+      pendingReaders: pendingReaders(this.i32, g),
       stacks: emptyStacks,
     };
     if (this.onStall !== undefined) {
@@ -908,41 +798,15 @@ export class SharedRcu implements RcuDomain {
       return;
     }
     this.leakRetryMs = 0;
-    this.publishDone(g);
+    publishDone(this.i32, g);
     this.inFlight = null;
     this._gps++;
-    let n = 0;
-    if (this.reclaimFn !== undefined)
-      n += this.ring.drainUntil(batch.ringEnd, this.reclaimFn, this.reportFn);
-    n += this.cbq.runUntil(batch.cbEnd, this.reportFn);
-    this._callbacks += n;
-    if (this.barriers.length !== 0) this.resolveBarriers();
-    for (const w of batch.waiters) w();
-    if (this.hasWork()) this.request();
-  }
-
-  private resolveBarriers(): void {
-    const cbDone = this.cbq.done;
-    const ringDone = this.ring.head;
-    const keep: Barrier[] = [];
-    for (const b of this.barriers) {
-      if (cbDone >= b.cbEnd && ringDone >= b.ringEnd) b.resolve();
-      else keep.push(b);
-    }
-    this.barriers = keep;
+    this._callbacks += this.work.complete(batch, this.reclaimFn, this.reportFn);
+    if (this.work.hasWork()) this.request();
   }
 
   private report(err: unknown): void {
-    if (this.onError !== undefined) {
-      try {
-        this.onError(err);
-        return;
-      } catch (e) {
-        rethrowLater(e);
-        return;
-      }
-    }
-    rethrowLater(err);
+    reportTo(this.onError, err);
   }
 
   private armLeakCheck(): void {

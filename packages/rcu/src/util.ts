@@ -49,3 +49,16 @@ export function rethrowLater(err: unknown): void {
 export function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Hands `err` to `hook` (a throwing hook is rethrown later), or rethrows it in a microtask. */
+export function reportTo(hook: ((err: unknown) => void) | undefined, err: unknown): void {
+  if (hook === undefined) {
+    rethrowLater(err);
+    return;
+  }
+  try {
+    hook(err);
+  } catch (e) {
+    rethrowLater(e);
+  }
+}
