@@ -4,18 +4,10 @@
 // counted with SRCU's two-counter flip, so a stream of overlapping guards cannot starve a GP.
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type Batch, DeferredWork } from "./deferred.js";
-import type {
-  GpCookie,
-  RcuCommonOptions,
-  RcuDomain,
-  RcuStats,
-  ReadGuard,
-  ReclaimFn,
-  StallInfo,
-} from "./domain.js";
+import type { GpCookie, RcuCommonOptions, RcuDomain, ReadGuard, StallInfo } from "./domain.js";
+import { DomainBase } from "./domain-base.js";
 import { RcuError } from "./errors.js";
-import { checkFn, checkStallMs, invalid, isThenable, reportTo } from "./util.js";
+import { checkFn, checkOpts, invalid, isThenable } from "./util.js";
 
 /** Information handed to `onLeak` about a guard that was garbage-collected while still live. */
 export interface GuardLeakInfo {
@@ -80,7 +72,7 @@ const emptyReaders: StallInfo["pendingReaders"] = Object.freeze([]);
  * using g = rcu.acquire();                // section spanning awaits
  * rcu.retire(oldNode);                    // reclaimed after a grace period
  */
-export class Rcu implements RcuDomain {
+export class Rcu extends DomainBase implements RcuDomain {
   // --- read side (hot) ---
   private syncNest = 0;
   private c0 = 0;
@@ -91,19 +83,9 @@ export class Rcu implements RcuDomain {
   // --- grace periods ---
   private started = 0;
   private completed = 0;
-  private inFlight: Batch | null = null;
   private draining = -1;
-  private scheduled = false;
-  private readonly work = new DeferredWork();
-  private readonly reclaimFn: ReclaimFn | undefined;
-  private closed = false;
-  private leakRetryMs = 0;
   private gpStart = 0;
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly stallMs: number;
-  private _gps = 0;
-  private _callbacks = 0;
-  private _stalls = 0;
 
   // --- debug machinery (allocated only with debug: true) ---
   private leakCheckArmed = false;
@@ -113,20 +95,11 @@ export class Rcu implements RcuDomain {
   private readonly leakPolicy: "report" | "forceRelease";
   private readonly onLeak: ((info: GuardLeakInfo) => void) | undefined;
 
-  /** Stall hook; default `process.emitWarning`. */
-  onStall: ((info: StallInfo) => void) | undefined = undefined;
-  /** Error hook for throwing callbacks and leaked sections; default: rethrow in a microtask. */
-  onError: ((err: unknown) => void) | undefined = undefined;
-
-  private readonly tickFn = (): void => this.tick();
   private readonly completeFn = (): void => this.complete();
-  private readonly reportFn = (err: unknown): void => this.report(err);
   private readonly leakCheckFn = (): void => this.leakCheck();
 
   constructor(opts: RcuOptions = {}) {
-    if (opts === null || typeof opts !== "object") invalid("new Rcu", "opts", opts, "an object");
-    this.reclaimFn = checkFn<ReclaimFn>("new Rcu", "options.reclaim", opts.reclaim);
-    this.stallMs = checkStallMs("new Rcu", opts.stallMs, 1000);
+    super("Rcu", "new Rcu", checkOpts("new Rcu", opts));
     if (
       opts.leakPolicy !== undefined &&
       opts.leakPolicy !== "report" &&
@@ -229,64 +202,9 @@ export class Rcu implements RcuDomain {
 
   // ------------------------------------------------------------------ update side
 
-  /** `synchronize_rcu()`. Rejects at once with `ERR_RCU_SYNC_IN_READER` inside a section. */
-  synchronize(): Promise<void> {
-    if (this.closed) return Promise.reject(this.closedError("synchronize"));
-    const err = this.readerCheck("synchronize");
-    if (err !== null) return Promise.reject(err);
-    return new Promise<void>((resolve) => {
-      this.work.addWaiter(resolve);
-      this.request();
-    });
-  }
-
-  /** `call_rcu()`: `cb` runs after a grace period, in a later macrotask, FIFO with its peers. */
-  callRcu(cb: () => void): void {
-    if (typeof cb !== "function") invalid("Rcu.callRcu", "cb", cb, "a function");
-    if (this.closed) throw this.closedError("callRcu");
-    this.work.cbq.push(cb);
-    this.request();
-  }
-
-  /** The maple tree's `Reclaimer.defer(free)`: {@link Rcu.callRcu} under the tree's name. */
-  defer(free: () => void): void {
-    if (typeof free !== "function") invalid("Rcu.defer", "free", free, "a function");
-    this.callRcu(free);
-  }
-
-  /** `kfree_rcu()`: hands the int32 `id` to the reclaim function after a grace period. */
-  retire(id: number): void {
-    if ((id | 0) !== id) invalid("Rcu.retire", "id", id, "an int32");
-    if (this.reclaimFn === undefined) {
-      throw new RcuError(
-        "ERR_RCU_INVALID_ARGUMENT",
-        "Rcu.retire: this domain has no reclaim function; pass { reclaim } to new Rcu()",
-      );
-    }
-    if (this.closed) throw this.closedError("retire");
-    this.work.ring.push(id);
-    if (!this.scheduled && this.inFlight === null) this.request();
-  }
-
-  /** `rcu_barrier()`: resolves once every callback and retired id queued before now was run. */
-  barrier(): Promise<void> {
-    if (this.closed) return Promise.reject(this.closedError("barrier"));
-    const err = this.readerCheck("barrier");
-    if (err !== null) return Promise.reject(err);
-    return this.work.barrier();
-  }
-
   /** `get_state_synchronize_rcu()`: the number of the next grace period to start. */
   getState(): GpCookie {
     return (this.started + 1) as GpCookie;
-  }
-
-  /** `start_poll_synchronize_rcu()`: `getState()` and make sure that grace period runs. */
-  startPoll(): GpCookie {
-    if (this.closed) throw this.closedError("startPoll");
-    this.work.pollWanted = true;
-    this.request();
-    return this.getState();
   }
 
   /** `poll_state_synchronize_rcu()`. */
@@ -296,28 +214,9 @@ export class Rcu implements RcuDomain {
     return this.completed >= c;
   }
 
-  /** Counters (a snapshot). */
-  get stats(): RcuStats {
-    return { gps: this._gps, callbacks: this._callbacks, stalls: this._stalls };
-  }
-
-  /** Waits for all queued work (`barrier()`), then makes further use throw `ERR_RCU_CLOSED`. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.syncNest !== 0 || this.c0 + this.c1 !== 0) {
-      throw new RcuError(
-        "ERR_RCU_SYNC_IN_READER",
-        `Rcu.close: ${this.syncNest} section level(s) and ${this.c0 + this.c1} guard(s) still open`,
-      );
-    }
-    await this.barrier();
-    if (this.work.hasWaiters || this.inFlight !== null) await this.synchronize();
-    this.closed = true;
-  }
-
   // ------------------------------------------------------------------ grace-period engine
 
-  private readerCheck(fn: string): RcuError | null {
+  protected readerCheck(fn: string): RcuError | null {
     if (this.syncNest !== 0) {
       return new RcuError(
         "ERR_RCU_SYNC_IN_READER",
@@ -334,41 +233,18 @@ export class Rcu implements RcuDomain {
     return null;
   }
 
-  private closedError(fn: string): RcuError {
-    return new RcuError("ERR_RCU_CLOSED", `Rcu.${fn}: the domain was closed`);
+  protected closeCheck(): RcuError | null {
+    if (this.syncNest === 0 && this.c0 + this.c1 === 0) return null;
+    return new RcuError(
+      "ERR_RCU_SYNC_IN_READER",
+      `Rcu.close: ${this.syncNest} section level(s) and ${this.c0 + this.c1} guard(s) still open`,
+    );
   }
 
-  private request(): void {
-    if (this.scheduled || this.inFlight !== null) return;
-    this.scheduled = true;
-    setImmediate(this.tickFn);
-  }
-
-  /** A sync section open at a macrotask boundary was leaked: report it, retry with back-off. */
-  private leakedAtBoundary(then: () => void): boolean {
-    if (this.syncNest === 0) {
-      this.leakRetryMs = 0;
-      return false;
-    }
-    if (this.leakRetryMs === 0) {
-      this.report(
-        new RcuError(
-          "ERR_RCU_SECTION_LEAKED",
-          `Rcu: a read section (depth ${this.syncNest}) is still open at a grace-period tick; ` +
-            "callbacks wait until it is closed",
-        ),
-      );
-    }
-    this.leakRetryMs = Math.min(Math.max(1, this.leakRetryMs * 2), 100);
-    // Unref'ed: only user code can close the section, and a leaked one must not pin the process.
-    setTimeout(then, this.leakRetryMs).unref();
-    return true;
-  }
-
-  private tick(): void {
+  protected tick(): void {
     this.scheduled = false;
     if (this.inFlight !== null || !this.work.hasWork()) return;
-    if (this.leakedAtBoundary(this.tickFn)) {
+    if (this.leakedAtBoundary(this.syncNest, this.tickFn)) {
       this.scheduled = true; // the retry timer owns the next tick
       return;
     }
@@ -389,16 +265,13 @@ export class Rcu implements RcuDomain {
   private complete(): void {
     const batch = this.inFlight;
     if (batch === null) return;
-    if (this.leakedAtBoundary(this.completeFn)) return;
-    this.inFlight = null;
+    if (this.leakedAtBoundary(this.syncNest, this.completeFn)) return;
     if (this.stallTimer !== undefined) {
       clearTimeout(this.stallTimer);
       this.stallTimer = undefined;
     }
     this.completed = this.started;
-    this._gps++;
-    this._callbacks += this.work.complete(batch, this.reclaimFn, this.reportFn);
-    if (this.work.hasWork()) this.request();
+    this.completeBatch(batch);
   }
 
   private armStall(ms: number): void {
@@ -406,7 +279,6 @@ export class Rcu implements RcuDomain {
     // keep an otherwise finished process alive just to repeat a warning.
     this.stallTimer = setTimeout(() => {
       if (this.draining === -1) return;
-      this._stalls++;
       const info: StallInfo = {
         domain: "Rcu",
         waitingMs: performance.now() - this.gpStart,
@@ -415,30 +287,14 @@ export class Rcu implements RcuDomain {
         pendingReaders: emptyReaders,
         stacks: this.stacksOf(this.draining),
       };
-      this.emitStall(info);
+      this.emitStall(
+        info,
+        `RCU stall: grace period waiting ${info.waitingMs.toFixed(0)} ms for ${info.pendingGuards} guard(s)` +
+          (info.stacks.length !== 0 ? `\n${info.stacks.join("\n--\n")}` : ""),
+      );
       this.armStall(ms * 2);
     }, ms);
     this.stallTimer.unref();
-  }
-
-  private emitStall(info: StallInfo): void {
-    if (this.onStall !== undefined) {
-      try {
-        this.onStall(info);
-      } catch (err) {
-        this.report(err);
-      }
-      return;
-    }
-    process.emitWarning(
-      `RCU stall: grace period waiting ${info.waitingMs.toFixed(0)} ms for ${info.pendingGuards} guard(s)` +
-        (info.stacks.length !== 0 ? `\n${info.stacks.join("\n--\n")}` : ""),
-      "RcuStallWarning",
-    );
-  }
-
-  private report(err: unknown): void {
-    reportTo(this.onError, err);
   }
 
   // ------------------------------------------------------------------ debug machinery

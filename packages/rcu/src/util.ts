@@ -62,3 +62,9 @@ export function reportTo(hook: ((err: unknown) => void) | undefined, err: unknow
     rethrowLater(e);
   }
 }
+
+/** Validates that an options argument is an object; returns it. */
+export function checkOpts<T>(fn: string, opts: T): T {
+  if (opts === null || typeof opts !== "object") invalid(fn, "opts", opts, "an object");
+  return opts;
+}
