@@ -217,7 +217,7 @@ function modelProbes(ctx: Ctx, mm: MmStruct): ProbeRow[] {
       let runStart = 0;
       let runN = 0;
       for (let a = s; a < e; a += 4096) {
-        const val = mm.peek(a);
+        const val = mm.peekIn(v, a);
         if (val === "SIGBUS" || val === "SIGSEGV") {
           if (runN > 0 && a === runStart + runN * 4096) runN++;
           else {

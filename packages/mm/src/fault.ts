@@ -133,7 +133,13 @@ function faultOnce(
 /** What a read of the first u64 of the page at `addr` returns, without changing anything. */
 export function peekPage(mm: MmStruct, addr: number): number | "SIGBUS" | "SIGSEGV" {
   const vma = mm.tree.lookup(addr);
-  if (vma === null || !isAccessible(vma.flags)) return "SIGSEGV";
+  if (vma === null) return "SIGSEGV";
+  return peekVma(mm, vma, addr);
+}
+
+/** {@link peekPage} for an address inside `vma`. */
+export function peekVma(mm: MmStruct, vma: Vma, addr: number): number | "SIGBUS" | "SIGSEGV" {
+  if (!isAccessible(vma.flags)) return "SIGSEGV";
   const page = addr - (addr % PAGE_SIZE);
   const file = vma.file;
   if (file instanceof ShmemObject) {

@@ -16,7 +16,7 @@ import {
   TASK_SIZE_64,
 } from "./constants.js";
 import { describe, MmError } from "./errors.js";
-import { handleFault, peekPage } from "./fault.js";
+import { handleFault, peekPage, peekVma } from "./fault.js";
 import { type DupStrategy, dup_mmap } from "./fork.js";
 import { doMadvise } from "./madvise.js";
 import { doMmap } from "./mmap.js";
@@ -313,6 +313,11 @@ export class MmStruct implements HeapBounds {
   /** The first u64 of the page at `addr` as a read would see it, without faulting anything in. */
   peek(addr: number): number | "SIGBUS" | "SIGSEGV" {
     return peekPage(this, addr);
+  }
+
+  /** {@link peek} of an address known to lie in `vma` (no tree lookup). */
+  peekIn(vma: Vma, addr: number): number | "SIGBUS" | "SIGSEGV" {
+    return peekVma(this, vma, addr);
   }
 
   /**
