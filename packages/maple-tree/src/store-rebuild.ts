@@ -205,13 +205,14 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
     const cap = slotsOf(type);
     const minN = minEndOf(type) + 1;
     const up = tree.height - 1 - depth;
-    if (L !== R) consume(meta, R);
     if (pullNull) {
       // A NULL write ending at this leaf's max: the next leaf joins (its first slot is not NULL).
       const N = nodeAtDepth(tree, rmax + 1, up);
       const nmax = nodeMax(tree, N);
       stop = appendNode(tree, N, nmax, stop);
-      consume(meta, N);
+      // R now lies inside the run: mark it before anything retires the run's interior. N is
+      // the new right end (reused or consumed when the level is left).
+      if (R !== L) consume(meta, R);
       R = N;
       rmax = nmax;
       pullNull = false;
@@ -223,8 +224,9 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
       const N = nodeAtDepth(tree, rmax + 1, up);
       const nmax = nodeMax(tree, N);
       stop = appendNode(tree, N, nmax, stop);
-      // L (and R, when it differs) are consumed when this level is left.
-      consume(meta, N);
+      // R now lies inside the run: mark it before anything retires the run's interior. N is
+      // the new right end (reused or consumed when the level is left).
+      if (R !== L) consume(meta, R);
       R = N;
       rmax = nmax;
       n = stop - start;
@@ -238,8 +240,8 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
         const N = nodeAtDepth(tree, lmin - 1, up);
         if (leaf) leafMin = nodeMin(tree, N);
         start = prependNode(tree, N, lmin - 1, start);
-        consume(meta, L);
-        consume(meta, N);
+        // N is the new left end; L stays the right end unless it lies inside the run now.
+        if (L !== R) consume(meta, L);
         L = N;
         n = stop - start;
       }
@@ -259,8 +261,8 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
         if (n + sn <= room && start - sn >= 0) {
           if (leaf) leafMin = nodeMin(tree, sib);
           start = prependNode(tree, sib, pivots[parent * STRIDE + ps - 1], start);
-          consume(meta, L);
-          L = sib;
+          L = sib; // the old L is the right end now
+
           n = stop - start;
         }
       }
@@ -270,7 +272,6 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
         if (n + sn <= room) {
           const smax = ps + 1 < pend ? pivots[parent * STRIDE + ps + 1] : nodeMax(tree, parent);
           stop = appendNode(tree, sib, smax, stop);
-          consume(meta, sib);
           R = sib;
           rmax = smax;
           n = stop - start;
@@ -311,10 +312,14 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
       break;
     }
 
-    // Build the k new nodes of this level.
+    // Build the k new nodes of this level. Outside RCU mode the first and last reuse L and R
+    // (their items are in the big node already), which saves allocations and often leaves the
+    // parent's slots as they were.
+    const reuseL = !rcu && meta[L * META + M_DEAD] === 0;
+    const reuseR = !rcu && k >= 2 && R !== L && meta[R * META + M_DEAD] === 0;
     let from = start;
     for (let j = 0; j < k; j++) {
-      const id = arena.alloc(type);
+      const id = j === 0 && reuseL ? L : j === k - 1 && reuseR ? R : arena.alloc(type);
       writeNode(arena, id, type, from, cuts[j]);
       midId[j] = id;
       midMax[j] = j === k - 1 ? rmax : bPiv[cuts[j] - 1];
@@ -334,8 +339,8 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
         m = midMax[j] + 1;
       }
     }
-    consume(meta, L);
-    consume(meta, R);
+    if (!reuseL) consume(meta, L);
+    if (R !== L && !reuseR) consume(meta, R);
 
     if (isRoot) {
       // Root growth: a new root above the k nodes.
@@ -361,6 +366,13 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
     const plBase = PL * STRIDE;
     const prBase = PR * STRIDE;
     const prEnd = meta[PR * META + M_END];
+    if (PL === PR && k === rc - lc + 1 && sameChildren(slots, PL * STRIDE + lc, k)) {
+      // The new nodes are the old children, in place: only the pivots between them moved.
+      for (let j = 0; j < k - 1; j++) pivots[PL * STRIDE + lc + j] = midMax[j];
+      top = PL;
+      topMax = nodeMax(tree, PL);
+      break;
+    }
     if (PL === PR) {
       for (let i = lc + 1; i < rc; i++) wholeList[wholeCount++] = slots[plBase + i];
     } else {
@@ -402,6 +414,12 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
   wholeCount = 0;
   if (tree.isAlloc && top !== 0) updateGapsFrom(tree, top, nodeMin(tree, top), topMax);
   positionLeaf(mas, posNode, posMin, posMax, posOff, posEnd, tree.height - 1);
+}
+
+/** Are slots [at, at + k) of a node exactly the new nodes `midId[0..k)`? */
+function sameChildren(slots: Int32Array, at: number, k: number): boolean {
+  for (let j = 0; j < k; j++) if (slots[at + j] !== midId[j]) return false;
+  return true;
 }
 
 /** The implied minimum of node `id`, from its ancestors' pivots. */
