@@ -10,7 +10,7 @@ import type { MmStruct } from "./mm.js";
 import { unmapRange } from "./munmap.js";
 import { vmStartGap } from "./placement.js";
 import { VM_ACCOUNT, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE } from "./vm-flags.js";
-import { pageAlign, Vma } from "./vma.js";
+import { NO_FOREIGN, pageAlign, Vma } from "./vma.js";
 
 /** Kernel `VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT` on x86-64 without READ_IMPLIES_EXEC. */
 const BRK_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
@@ -57,7 +57,7 @@ export function doBrk(mm: MmStruct, brk: number): number {
           anonVma: null,
           anonVmaForked: false,
           name: null,
-          foreignFlags: [],
+          foreignFlags: NO_FOREIGN,
         },
         true,
       ) !== null;

@@ -43,7 +43,7 @@ import {
   VM_SHARED,
   VM_WRITE,
 } from "./vm-flags.js";
-import { pageAlign, Vma } from "./vma.js";
+import { NO_FOREIGN, pageAlign, Vma } from "./vma.js";
 
 /** Kernel `round_hint_to_min()`. */
 function roundHintToMin(mm: MmStruct, hint: number): number {
@@ -87,7 +87,7 @@ export function mmapRegion(
     anonVma: null,
     anonVmaForked: false,
     name: null,
-    foreignFlags: [],
+    foreignFlags: NO_FOREIGN,
   });
   if (merged !== null) return merged;
   const file = (flags & VM_SHARED) !== 0 ? mm.newShmem(len / PAGE_SIZE) : null;

@@ -13,9 +13,9 @@ const scratch: Vma[] = [];
 
 /** Removes every mapping in the page-aligned range `[start, end)`. */
 export function unmapRange(mm: MmStruct, start: number, end: number): void {
-  const list = mm.tree.range(start, end, scratch);
-  if (list.length === 0) return;
-  const victims = list.slice();
+  // The scratch list stays valid while splitting: splits and removals never call range().
+  const victims = mm.tree.range(start, end, scratch);
+  if (victims.length === 0) return;
   for (let i = 0; i < victims.length; i++) {
     let v = victims[i] as Vma;
     if (v.start < start) v = splitVma(mm.tree, v, start)[1];

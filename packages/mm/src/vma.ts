@@ -145,7 +145,8 @@ export class Vma {
   }
 }
 
-const NO_FOREIGN: readonly string[] = Object.freeze([]);
+/** The shared empty list of foreign flag names (most VMAs). */
+export const NO_FOREIGN: readonly string[] = Object.freeze([]);
 
 /** Kernel `PAGE_ALIGN()` on numbers (may exceed 2^53 for hostile lengths; callers check). */
 export function pageAlign(x: number): number {
