@@ -16,16 +16,9 @@ import {
   type MessagePort,
   type Worker,
 } from "node:worker_threads";
-import { type Batch, DeferredWork } from "./deferred.js";
-import type {
-  GpCookie,
-  RcuCommonOptions,
-  RcuDomain,
-  RcuStats,
-  ReadGuard,
-  ReclaimFn,
-  StallInfo,
-} from "./domain.js";
+import type { Batch } from "./deferred.js";
+import type { GpCookie, RcuCommonOptions, RcuDomain, ReadGuard, StallInfo } from "./domain.js";
+import { DomainBase } from "./domain-base.js";
 import { RcuError } from "./errors.js";
 import {
   checkLayout,
@@ -45,14 +38,15 @@ import {
 } from "./shared-layout.js";
 import {
   claimSlot,
-  flagPending,
   pendingReaders,
   publishDone,
   reapSlots,
   spinPending,
   startGp,
+  waitReaders,
+  waitReadersSync,
 } from "./shared-scan.js";
-import { checkFn, checkStallMs, invalid, isThenable, nextMacrotask, reportTo } from "./util.js";
+import { checkFn, checkStallMs, invalid, isThenable } from "./util.js";
 import {
   isSharedWasmMemory,
   sharedMemory,
@@ -85,9 +79,6 @@ export interface SharedRcuAttachOptions extends RcuCommonOptions {
 
 /** The message a lifeline port sends before a voluntary close. */
 const LIFELINE_BYE = "@maplemm/rcu:bye";
-
-/** Backstop timeout of one futex wait; every wake-up is also notified explicitly. */
-const WAIT_MS = 50;
 
 class SharedGuard implements ReadGuard {
   private _live = true;
@@ -127,7 +118,7 @@ const emptyStacks: readonly string[] = Object.freeze([]);
  * const r = SharedRcu.attach(workerData); r.register();
  * r.readLock(); const p = rcuDereference(mem, ROOT); ...; r.readUnlock();
  */
-export class SharedRcu implements RcuDomain {
+export class SharedRcu extends DomainBase implements RcuDomain {
   /** The shared state; post it to workers (never transfer it). */
   readonly buffer: SharedArrayBuffer;
   /** The same state as shared WebAssembly memory, or null; posting it gives workers the Wasm read side. */
@@ -148,25 +139,8 @@ export class SharedRcu implements RcuDomain {
   private leakCheckArmed = false;
   private lifeline: MessagePort | undefined = undefined;
 
-  private readonly reclaimFn: ReclaimFn | undefined;
-  private readonly stallMs: number;
   private readonly allowBlockingOnMain: boolean;
-  private readonly work = new DeferredWork();
-  private inFlight: Batch | null = null;
-  private scheduled = false;
-  private closed = false;
-  private leakRetryMs = 0;
-  private _gps = 0;
-  private _callbacks = 0;
-  private _stalls = 0;
 
-  /** Stall hook; default `process.emitWarning`. */
-  onStall: ((info: StallInfo) => void) | undefined = undefined;
-  /** Error hook for throwing callbacks; default: rethrow in a microtask. */
-  onError: ((err: unknown) => void) | undefined = undefined;
-
-  private readonly tickFn = (): void => this.tick();
-  private readonly reportFn = (err: unknown): void => this.report(err);
   private readonly leakCheckFn = (): void => this.leakCheck();
 
   private constructor(
@@ -176,12 +150,11 @@ export class SharedRcu implements RcuDomain {
     opts: SharedRcuAttachOptions,
     fn: string,
   ) {
+    super("SharedRcu", fn, opts);
     this.buffer = buffer;
     this.memory = memory;
     this.wasm = memory !== null ? wasmReadSide(memory) : null;
     this.i32 = i32;
-    this.reclaimFn = checkFn<ReclaimFn>(fn, "options.reclaim", opts.reclaim);
-    this.stallMs = checkStallMs(fn, opts.stallMs, 1000);
     this.debug = opts.debug === true;
     this.allowBlockingOnMain = opts.allowBlockingOnMain === true;
   }
@@ -536,17 +509,6 @@ export class SharedRcu implements RcuDomain {
 
   // ------------------------------------------------------------------ update side
 
-  /** `synchronize_rcu()`: waits for every section, in every registered thread, begun before the call. */
-  synchronize(): Promise<void> {
-    if (this.closed) return Promise.reject(this.closedError("synchronize"));
-    const err = this.readerCheck("synchronize");
-    if (err !== null) return Promise.reject(err);
-    return new Promise<void>((resolve) => {
-      this.work.addWaiter(resolve);
-      this.request();
-    });
-  }
-
   /**
    * Blocking `synchronize_rcu()` for workers (`Atomics.wait`). Throws `ERR_RCU_BLOCKING_ON_MAIN` on
    * the main thread unless allowed, `ERR_RCU_TIMEOUT` after `timeoutMs`.
@@ -570,75 +532,20 @@ export class SharedRcu implements RcuDomain {
         "SharedRcu.synchronizeSync: would block the main thread's event loop (use synchronize())",
       );
     }
-    const i32 = this.i32;
-    const g = startGp(i32);
-    if (spinPending(i32, g)) {
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const seq = Atomics.load(i32, H_FUTEX);
-        if (!flagPending(i32, g)) break;
-        const left = deadline - performance.now();
-        if (left <= 0) {
-          throw new RcuError(
-            "ERR_RCU_TIMEOUT",
-            `SharedRcu.synchronizeSync: readers still active after ${timeoutMs} ms`,
-          );
-        }
-        Atomics.wait(i32, H_FUTEX, seq, Math.min(left, WAIT_MS));
-      }
-    }
-    publishDone(i32, g);
-    this._gps++;
-  }
-
-  /** `call_rcu()`: `cb` runs on this thread after a grace period, in a later macrotask. */
-  callRcu(cb: () => void): void {
-    if (typeof cb !== "function") invalid("SharedRcu.callRcu", "cb", cb, "a function");
-    if (this.closed) throw this.closedError("callRcu");
-    this.work.cbq.push(cb);
-    this.request();
-  }
-
-  /** The maple tree's `Reclaimer.defer(free)`: {@link SharedRcu.callRcu} under the tree's name. */
-  defer(free: () => void): void {
-    if (typeof free !== "function") invalid("SharedRcu.defer", "free", free, "a function");
-    this.callRcu(free);
-  }
-
-  /** `kfree_rcu()`: hands the int32 `id` to the reclaim function after a grace period. */
-  retire(id: number): void {
-    if ((id | 0) !== id) invalid("SharedRcu.retire", "id", id, "an int32");
-    if (this.reclaimFn === undefined) {
+    const g = startGp(this.i32);
+    if (!waitReadersSync(this.i32, g, timeoutMs)) {
       throw new RcuError(
-        "ERR_RCU_INVALID_ARGUMENT",
-        "SharedRcu.retire: this domain has no reclaim function; pass { reclaim } to create/attach",
+        "ERR_RCU_TIMEOUT",
+        `SharedRcu.synchronizeSync: readers still active after ${timeoutMs} ms`,
       );
     }
-    if (this.closed) throw this.closedError("retire");
-    this.work.ring.push(id);
-    if (!this.scheduled && this.inFlight === null) this.request();
-  }
-
-  /** `rcu_barrier()` for this thread's queue. */
-  barrier(): Promise<void> {
-    if (this.closed) return Promise.reject(this.closedError("barrier"));
-    const err = this.readerCheck("barrier");
-    if (err !== null) return Promise.reject(err);
-    return this.work.barrier();
+    publishDone(this.i32, g);
+    this._gps++;
   }
 
   /** `get_state_synchronize_rcu()`: the number the next grace period will get. */
   getState(): GpCookie {
     return ((Atomics.load(this.i32, H_GP) + GP_STEP) | 0) as GpCookie;
-  }
-
-  /** `start_poll_synchronize_rcu()`. */
-  startPoll(): GpCookie {
-    if (this.closed) throw this.closedError("startPoll");
-    const c = this.getState();
-    this.work.pollWanted = true;
-    this.request();
-    return c;
   }
 
   /** `poll_state_synchronize_rcu()`: a grace period numbered `c` or later has completed. */
@@ -647,28 +554,9 @@ export class SharedRcu implements RcuDomain {
     return ((Atomics.load(this.i32, H_DONE) - c) | 0) >= 0;
   }
 
-  /** Counters of this instance. */
-  get stats(): RcuStats {
-    return { gps: this._gps, callbacks: this._callbacks, stalls: this._stalls };
-  }
-
-  /** Waits for this thread's queued work, then refuses further use (`ERR_RCU_CLOSED`). */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.ctr >= 0) {
-      throw new RcuError(
-        "ERR_RCU_ALREADY_REGISTERED",
-        "SharedRcu.close: unregister() this thread first",
-      );
-    }
-    await this.barrier();
-    if (this.work.hasWaiters || this.inFlight !== null) await this.synchronize();
-    this.closed = true;
-  }
-
   // ------------------------------------------------------------------ grace-period engine
 
-  private readerCheck(fn: string): RcuError | null {
+  protected readerCheck(fn: string): RcuError | null {
     if (this.syncDepth !== 0 || this.isOnline) {
       return new RcuError(
         "ERR_RCU_SYNC_IN_READER",
@@ -676,6 +564,14 @@ export class SharedRcu implements RcuDomain {
       );
     }
     return null;
+  }
+
+  protected closeCheck(): RcuError | null {
+    if (this.ctr < 0) return null;
+    return new RcuError(
+      "ERR_RCU_ALREADY_REGISTERED",
+      "SharedRcu.close: unregister() this thread first",
+    );
   }
 
   private notRegistered(fn: string): RcuError {
@@ -689,17 +585,7 @@ export class SharedRcu implements RcuDomain {
     if (this.ctr < 0) throw this.notRegistered(fn);
   }
 
-  private closedError(fn: string): RcuError {
-    return new RcuError("ERR_RCU_CLOSED", `SharedRcu.${fn}: the domain was closed`);
-  }
-
-  private request(): void {
-    if (this.scheduled || this.inFlight !== null) return;
-    this.scheduled = true;
-    setImmediate(this.tickFn);
-  }
-
-  private tick(): void {
+  protected tick(): void {
     this.scheduled = false;
     if (this.inFlight !== null || !this.work.hasWork()) return;
     const batch = this.work.take();
@@ -709,7 +595,14 @@ export class SharedRcu implements RcuDomain {
       this.finish(batch, g);
       return;
     }
-    this.waitReaders(g).then(
+    let stallAfter = this.stallMs;
+    const onTick = (waitedMs: number): void => {
+      if (stallAfter > 0 && waitedMs >= stallAfter) {
+        stallAfter *= 2;
+        this.stall(g, waitedMs);
+      }
+    };
+    waitReaders(this.i32, g, onTick).then(
       () => this.finish(batch, g),
       (err: unknown) => {
         // Not expected; keep the domain usable: report, and retry this batch's GP later.
@@ -721,43 +614,7 @@ export class SharedRcu implements RcuDomain {
     );
   }
 
-  private async waitReaders(g: number): Promise<void> {
-    const i32 = this.i32;
-    const t0 = performance.now();
-    let stallAfter = this.stallMs;
-    // A ref'ed timer: Atomics.waitAsync alone does not keep Node alive (spec §6 trap 1).
-    const keepAlive = setInterval(
-      () => {
-        if (stallAfter > 0 && performance.now() - t0 >= stallAfter) {
-          stallAfter *= 2;
-          this.stall(g, performance.now() - t0);
-        }
-      },
-      Math.max(1, Math.min(this.stallMs || 1000, 1000)),
-    );
-    let syncReturns = 0;
-    try {
-      for (;;) {
-        // Read the wake sequence before raising WAITING and re-checking: a reader that clears its
-        // slot after the re-check bumps it, so the wait below cannot miss that wake-up.
-        const seq = Atomics.load(i32, H_FUTEX);
-        if (!flagPending(i32, g)) return;
-        const r = Atomics.waitAsync(i32, H_FUTEX, seq, WAIT_MS);
-        if (r.async) await r.value;
-        // Never loop on synchronous returns alone: timers and 'exit' events must get through.
-        else if ((++syncReturns & 63) === 0) await nextMacrotask();
-        if (stallAfter > 0 && performance.now() - t0 >= stallAfter) {
-          stallAfter *= 2;
-          this.stall(g, performance.now() - t0);
-        }
-      }
-    } finally {
-      clearInterval(keepAlive);
-    }
-  }
-
   private stall(g: number, waitingMs: number): void {
-    this._stalls++;
     const info: StallInfo = {
       domain: "SharedRcu",
       waitingMs,
@@ -766,47 +623,15 @@ export class SharedRcu implements RcuDomain {
       pendingReaders: pendingReaders(this.i32, g),
       stacks: emptyStacks,
     };
-    if (this.onStall !== undefined) {
-      try {
-        this.onStall(info);
-      } catch (err) {
-        this.report(err);
-      }
-      return;
-    }
     const who = info.pendingReaders.map((r) => `thread ${r.threadId} (slot ${r.slot})`).join(", ");
-    process.emitWarning(
-      `RCU stall: grace period waiting ${waitingMs.toFixed(0)} ms for ${who}`,
-      "RcuStallWarning",
-    );
+    this.emitStall(info, `RCU stall: grace period waiting ${waitingMs.toFixed(0)} ms for ${who}`);
   }
 
   private finish(batch: Batch, g: number): void {
-    if (this.syncDepth !== 0) {
-      // A section of this thread is open at a macrotask boundary: it was leaked. Callbacks must not
-      // run inside it (I2); report once and retry with back-off.
-      if (this.leakRetryMs === 0) {
-        this.report(
-          new RcuError(
-            "ERR_RCU_SECTION_LEAKED",
-            `SharedRcu: a read section (depth ${this.syncDepth}) is still open at a grace-period tick`,
-          ),
-        );
-      }
-      this.leakRetryMs = Math.min(Math.max(1, this.leakRetryMs * 2), 100);
-      setTimeout(() => this.finish(batch, g), this.leakRetryMs).unref();
-      return;
-    }
-    this.leakRetryMs = 0;
+    // A section of this thread open at a macrotask boundary was leaked; callbacks wait for it (I2).
+    if (this.leakedAtBoundary(this.syncDepth, () => this.finish(batch, g))) return;
     publishDone(this.i32, g);
-    this.inFlight = null;
-    this._gps++;
-    this._callbacks += this.work.complete(batch, this.reclaimFn, this.reportFn);
-    if (this.work.hasWork()) this.request();
-  }
-
-  private report(err: unknown): void {
-    reportTo(this.onError, err);
+    this.completeBatch(batch);
   }
 
   private armLeakCheck(): void {

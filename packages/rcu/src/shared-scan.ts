@@ -1,11 +1,12 @@
 // The writer side of SharedRcu over the shared slots (docs/spec/rcu.md §2.3): bump the GP counter,
 // scan the slots for readers older than the grace period, raise WAITING flags with the Dekker
-// re-check, publish completion, and claim or reap slots. Pure functions over the Int32 view; the
+// re-check, sleep on the futex word (blocking or async), publish completion, claim or reap slots. Pure functions over the Int32 view; the
 // interleaving explorer (test/explorer) models exactly these steps.
 
 import {
   GP_STEP,
   H_DONE,
+  H_FUTEX,
   H_GP,
   H_HWM,
   H_NSLOTS,
@@ -116,4 +117,53 @@ export function reapSlots(i32: Int32Array, threadId: number): number {
     n++;
   }
   return n;
+}
+
+/** Backstop timeout of one futex wait; every wake-up is also notified explicitly. */
+export const WAIT_MS = 50;
+
+/**
+ * Blocks (`Atomics.wait`, workers only) until grace period `g` has no pending reader. Returns false
+ * if `timeoutMs` ran out first.
+ */
+export function waitReadersSync(i32: Int32Array, g: number, timeoutMs: number): boolean {
+  if (!spinPending(i32, g)) return true;
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    // Read the wake sequence before raising WAITING and re-checking: a reader that clears its slot
+    // after the re-check bumps it, so the wait below cannot miss that wake-up.
+    const seq = Atomics.load(i32, H_FUTEX);
+    if (!flagPending(i32, g)) return true;
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(i32, H_FUTEX, seq, Math.min(left, WAIT_MS));
+  }
+}
+
+/**
+ * Waits without blocking the event loop (`Atomics.waitAsync`) until grace period `g` has no
+ * pending reader, calling `tick(waitedMs)` now and then (stall reporting). Holds a ref'ed timer
+ * while waiting, since a waitAsync promise alone does not keep Node alive (spec §6 trap 1), and
+ * yields a macrotask every 64 synchronous returns so timers and worker 'exit' events get through.
+ */
+export async function waitReaders(
+  i32: Int32Array,
+  g: number,
+  tick: (waitedMs: number) => void,
+): Promise<void> {
+  const t0 = performance.now();
+  const keepAlive = setInterval(() => tick(performance.now() - t0), 100);
+  let syncReturns = 0;
+  try {
+    for (;;) {
+      const seq = Atomics.load(i32, H_FUTEX);
+      if (!flagPending(i32, g)) return;
+      const r = Atomics.waitAsync(i32, H_FUTEX, seq, WAIT_MS);
+      if (r.async) await r.value;
+      else if ((++syncReturns & 63) === 0) await new Promise((resolve) => setImmediate(resolve));
+      tick(performance.now() - t0);
+    }
+  } finally {
+    clearInterval(keepAlive);
+  }
 }

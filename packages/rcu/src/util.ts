@@ -1,5 +1,5 @@
-// Small helpers shared by both domains: argument validation, thenable detection, default hooks,
-// and a promise for "the next macrotask" (setImmediate), which every grace period starts behind.
+// Small helpers shared by both domains: argument validation, thenable detection, and the default
+// error hook.
 
 import { RcuError } from "./errors.js";
 
@@ -43,11 +43,6 @@ export function rethrowLater(err: unknown): void {
   queueMicrotask(() => {
     throw err;
   });
-}
-
-/** Resolves in the next macrotask (check phase). */
-export function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Hands `err` to `hook` (a throwing hook is rethrown later), or rethrows it in a microtask. */
