@@ -1,7 +1,7 @@
 // The writer side of SharedRcu over the shared slots (docs/spec/rcu.md §2.3): bump the GP counter,
 // scan the slots for readers older than the grace period, raise WAITING flags with the Dekker
-// re-check, sleep on the futex word (blocking or async), publish completion, claim or reap slots. Pure functions over the Int32 view; the
-// interleaving explorer (test/explorer) models exactly these steps.
+// re-check, sleep on the futex word (blocking or async), publish completion, claim or reap slots.
+// Plain functions over the Int32 view; the interleaving explorer (test/explorer) models these steps.
 
 import {
   GP_STEP,
