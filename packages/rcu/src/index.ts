@@ -22,3 +22,4 @@ export {
   type SharedRcuAttachOptions,
   type SharedRcuCreateOptions,
 } from "./shared-rcu.js";
+export type { WasmMemory } from "./wasm-atomics.js";
