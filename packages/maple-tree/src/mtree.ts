@@ -4,7 +4,7 @@
 // the lock is a flag (single-threaded JS), restored afterwards so a caller's mtree_lock survives.
 
 import { GFP_KERNEL, type Gfp } from "./alloc.js";
-import { isIndex } from "./entry.js";
+import { isIndex, MAX_INDEX } from "./entry.js";
 import { EINVAL } from "./errors.js";
 import { MA_STATE, type MaState } from "./state.js";
 import { retireSubtree } from "./store-retire.js";
@@ -17,6 +17,32 @@ import {
   mas_store_gfp,
   storeArgsOk,
 } from "./write.js";
+
+// One state for the normal API's own writes, reset per call (kernel code puts an MA_STATE on the
+// stack; a reused object spares the allocation on every mtree_* write).
+let opState: MaState | null = null;
+function normalState(mt: MapleTreeCore, first: number, last: number): MaState {
+  let mas = opState;
+  if (mas === null) {
+    mas = MA_STATE(mt, first, last);
+    opState = mas;
+    return mas;
+  }
+  mas.tree = mt;
+  mas.index = first;
+  mas.last = last;
+  mas.status = "start";
+  mas.node = 0;
+  mas.err = 0;
+  mas.flags = 0;
+  mas.reserved = 0;
+  mas.min = 0;
+  mas.max = MAX_INDEX;
+  mas.offset = 0;
+  mas.end = 0;
+  mas.depth = 0;
+  return mas;
+}
 
 /** Kernel `DEFINE_MTREE()` / `MTREE_INIT()`: a new empty tree with `flags`. */
 export function DEFINE_MTREE(flags = 0, options: TreeOptions = {}): MapleTreeCore {
@@ -67,7 +93,7 @@ export function mtree_store_range(
   gfp: Gfp = GFP_KERNEL,
 ): number {
   if (!storeArgsOk(first, last, entry)) return -EINVAL;
-  const mas = MA_STATE(mt, first, last);
+  const mas = normalState(mt, first, last);
   const held = mt.locked;
   mt.locked = true;
   const ret = mas_store_gfp(mas, entry, gfp);
@@ -97,7 +123,7 @@ export function mtree_insert_range(
   gfp: Gfp = GFP_KERNEL,
 ): number {
   if (!storeArgsOk(first, last, entry)) return -EINVAL;
-  const mas = MA_STATE(mt, first, last);
+  const mas = normalState(mt, first, last);
   const held = mt.locked;
   mt.locked = true;
   for (;;) {
@@ -125,7 +151,7 @@ export function mtree_insert(
  */
 export function mtree_erase(mt: MapleTreeCore, index: number): unknown {
   if (!isIndex(index)) return null;
-  const mas = MA_STATE(mt, index, index);
+  const mas = normalState(mt, index, index);
   const held = mt.locked;
   mt.locked = true;
   const entry = mas_erase(mas);
