@@ -64,8 +64,8 @@ const deferFree = deferFree_;
 const retireNode = retireNode_;
 const retireSubtree = retireSubtree_;
 
-// A second state for descents that must not disturb the caller's.
 let scratchMas: MaState | null = null;
+/** A second state on `tree`, for descents that must not disturb the caller's state. */
 export function scratch(tree: MapleTreeCore): MaState {
   if (scratchMas === null) scratchMas = new MaState(tree, 0, 0);
   scratchMas.tree = tree;

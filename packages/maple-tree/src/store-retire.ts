@@ -35,6 +35,7 @@ function deferRelease(tree: MapleTreeCore, h: number): void {
   tree.reclaimer.defer(() => entries.release(h));
 }
 
+/** Frees node `id` once the tree's reclaimer says no reader can hold it. */
 export function deferFree(tree: MapleTreeCore, id: number): void {
   const arena = tree.arena;
   tree.reclaimer.defer(() => arena.free(id));
