@@ -22,7 +22,7 @@ import {
   mtree_store_range,
 } from "../src/mtree.js";
 import { MA_STATE, MA_STATE_PREALLOC, mas_is_err } from "../src/state.js";
-import type { MapleTreeCore } from "../src/tree.js";
+import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
 import { mt_validate } from "../src/validate.js";
 import {
   mas_destroy,
@@ -177,9 +177,13 @@ describe("-EEXIST: inserts into occupied ranges", () => {
 });
 
 describe("-ENOMEM: a store that cannot get its nodes changes nothing", () => {
-  it("filling a small arena: each failing store leaves the tree as it was, earlier data intact", () => {
-    for (const capacity of [1, 2, 3, 5, 8, 13]) {
-      const mt = DEFINE_MTREE(0, { capacity });
+  it.each([
+    ["normal tree", 0],
+    ["allocation tree", MT_FLAGS_ALLOC_RANGE],
+    ["RCU mode", MT_FLAGS_USE_RCU],
+  ])("%s: filling a small arena, each failing store leaves the tree as it was", (_name, flags) => {
+    for (const capacity of [1, 2, 3, 5, 8, 13, 21]) {
+      const mt = DEFINE_MTREE(flags as number, { capacity });
       const model = new RangeModel();
       const rand = rng(capacity);
       let failures = 0;
