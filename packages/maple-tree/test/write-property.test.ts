@@ -105,7 +105,9 @@ describe("property: write sequences keep the tree valid and equal to the model",
   for (const flags of [0, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU]) {
     it(`flags ${flags}`, () => {
       fc.assert(
-        fc.property(fc.array(opArb, { minLength: 1, maxLength: 300, size: "max" }), (ops) => apply(flags, ops)),
+        fc.property(fc.array(opArb, { minLength: 1, maxLength: 300, size: "max" }), (ops) =>
+          apply(flags, ops),
+        ),
         { numRuns: process.env.STRESS === "1" ? 2000 : 150 },
       );
     });
