@@ -3,5 +3,6 @@
 
 export { MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
 export { MapleError, type MapleErrorCode } from "./errors.js";
+export type { GapOptions } from "./gap.js";
 export { MapleTree, type MapleTreeOptions, type RangeEntry } from "./map.js";
 export { immediateReclaimer, type Reclaimer } from "./reclaim.js";

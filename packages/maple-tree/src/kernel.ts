@@ -5,6 +5,8 @@
 // Allocation flags and the userspace harness's failure injection.
 export { GFP_ATOMIC, GFP_KERNEL, GFP_NOWAIT, type Gfp, mt_set_non_kernel } from "./alloc.js";
 export { type MtDumpFormat, mt_dump } from "./dump.js";
+// Duplication and gap search / allocation.
+export { __mt_dup, mtree_dup } from "./dup.js";
 // Indices and entries.
 export {
   MAX_INDEX,
@@ -20,6 +22,14 @@ export {
 export { EBUSY, EEXIST, EINVAL, ENOMEM } from "./errors.js";
 // Advanced API: reads.
 export { mas_find, mas_find_range, mas_find_range_rev, mas_find_rev } from "./find.js";
+export {
+  mas_alloc_cyclic,
+  mas_empty_area,
+  mas_empty_area_rev,
+  mtree_alloc_cyclic,
+  mtree_alloc_range,
+  mtree_alloc_rrange,
+} from "./gap.js";
 // Normal API: reads.
 export {
   mas_for_each,

@@ -4,8 +4,16 @@
 // argument checks that name the bad argument, errno -> MapleError, null -> undefined.
 
 import { mt_dump } from "./dump.js";
+import { __mt_dup } from "./dup.js";
 import { describeValue, isIndex, MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
 import { EINVAL, MapleError } from "./errors.js";
+import {
+  type GapOptions,
+  mas_empty_area,
+  mas_empty_area_rev,
+  mtree_alloc_range,
+  mtree_alloc_rrange,
+} from "./gap.js";
 import { mas_find, mas_find_rev } from "./find.js";
 import {
   DEFINE_MTREE,
@@ -265,6 +273,87 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
       if (entry === XA_ZERO_ENTRY) continue;
       if (fn(entry as T, mas.index, mas.last) === false) return;
     }
+  }
+
+  /**
+   * The first index of the lowest (or, with `highest`, the highest) window of `size` empty
+   * indices inside `[min, max]`, or undefined when there is none (kernel `mas_empty_area` /
+   * `mas_empty_area_rev`). O(log n) on an allocation tree (`{ alloc: true }`), O(n) otherwise.
+   * Throws `MapleError("EINVAL")` for a size that is not a positive integer, bad bounds, or a
+   * window wider than `[min, max]`.
+   */
+  findGap(size: number, options: GapOptions = {}): number | undefined {
+    const { min, max, highest } = this.gapArgs("findGap", size, options);
+    const mas = MA_STATE(this.mt, min, min);
+    const ret = highest
+      ? mas_empty_area_rev(mas, min, max, size)
+      : mas_empty_area(mas, min, max, size);
+    return ret === 0 ? mas.index : undefined;
+  }
+
+  /**
+   * Stores `value` over the lowest (or, with `highest`, the highest) window of `size` empty
+   * indices inside `[min, max]` and returns its first index (kernel `mtree_alloc_range` /
+   * `mtree_alloc_rrange`). Needs an allocation tree (`{ alloc: true }`). Throws
+   * `MapleError("EBUSY")` when no window fits, `"EINVAL"` for bad arguments, `"ENOMEM"` when the
+   * capacity is reached; the tree is then unchanged.
+   */
+  allocate(size: number, value: T, options: GapOptions = {}): number {
+    const { min, max, highest } = this.gapArgs("allocate", size, options);
+    checkValue("allocate", value);
+    if (!this.mt.isAlloc) {
+      throw new MapleError(
+        "EINVAL",
+        "maple-tree/MapleTree.allocate: the tree is not an allocation tree (create it with { alloc: true })",
+      );
+    }
+    const start = { value: 0 };
+    const ret = highest
+      ? mtree_alloc_rrange(this.mt, start, value, size, min, max)
+      : mtree_alloc_range(this.mt, start, value, size, min, max);
+    if (ret !== 0) fail("allocate", ret, `no window of ${size} empty indices in [${min}, ${max}]`);
+    return start.value;
+  }
+
+  /**
+   * A copy of this tree, node for node (kernel `__mt_dup`): same ranges, same values (not
+   * cloned), same shape and options. The two trees are independent afterwards. O(n), no
+   * re-insertion. Throws `MapleError("ENOMEM")` when the copy exceeds the capacity.
+   */
+  dup(): MapleTree<T> {
+    const mt = this.mt;
+    const copy = new MapleTree<T>({
+      alloc: mt.isAlloc,
+      rcu: mt.inRcu,
+      capacity: mt.arena.capacity,
+      poison: mt.arena.poison,
+      reclaimer: mt.reclaimer,
+    });
+    copy.mt.flags = mt.attr;
+    const ret = __mt_dup(mt, copy.mt);
+    if (ret !== 0) fail("dup", ret, `${mt.arena.live} nodes`);
+    return copy;
+  }
+
+  private gapArgs(
+    where: string,
+    size: number,
+    options: GapOptions,
+  ): { min: number; max: number; highest: boolean } {
+    const min = options.min ?? 0;
+    const max = options.max ?? MAX_INDEX;
+    checkIndex(where, "size", size);
+    checkIndex(where, "options.min", min);
+    checkIndex(where, "options.max", max);
+    if (size === 0)
+      throw new MapleError("EINVAL", `maple-tree/MapleTree.${where}: size must be at least 1`);
+    if (min > max || max - min < size - 1) {
+      throw new MapleError(
+        "EINVAL",
+        `maple-tree/MapleTree.${where}: [${min}, ${max}] cannot hold ${size} indices`,
+      );
+    }
+    return { min, max, highest: options.highest === true };
   }
 
   /** Checks every structural invariant (kernel `mt_validate`); throws naming the broken one. */

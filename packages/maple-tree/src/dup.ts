@@ -1,0 +1,152 @@
+// Tree duplication, node for node (kernel __mt_dup / mtree_dup; docs/spec/maple-tree.md §6.2).
+//
+// The copy has the source's shape, pivots, gaps and height: every node reachable from the source
+// root is copied word for word into a fresh node of the target arena, in DFS pre-order, and only
+// the links are rewritten (child ids in internal nodes, parent ids in every node). Dead nodes
+// still waiting for a grace period in an RCU-mode source are not reachable, so never copied.
+// Leaf entries are shallow: the copy stores the same values, each behind a handle of its own in
+// the target's entry table (a handle belongs to exactly one range of one tree, see entries.ts).
+// All nodes are reserved before anything is written, so -ENOMEM leaves the target empty.
+
+import { GFP_KERNEL, type Gfp, reserveNodes } from "./alloc.js";
+import {
+  M_DEAD as M_DEAD_,
+  M_END as M_END_,
+  M_GAP as M_GAP_,
+  M_PARENT as M_PARENT_,
+  M_PSLOT as M_PSLOT_,
+  M_TYPE as M_TYPE_,
+  META as META_,
+  NODE_LEAF as NODE_LEAF_,
+  type NodeArena,
+  STRIDE as STRIDE_,
+} from "./arena.js";
+import type { EntryTable } from "./entries.js";
+import { EINVAL, ENOMEM } from "./errors.js";
+import { MA_STATE } from "./state.js";
+import type { MapleTreeCore } from "./tree.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the copy loop
+// uses module-local copies.
+const M_DEAD = M_DEAD_;
+const M_END = M_END_;
+const M_GAP = M_GAP_;
+const M_PARENT = M_PARENT_;
+const M_PSLOT = M_PSLOT_;
+const M_TYPE = M_TYPE_;
+const META = META_;
+const NODE_LEAF = NODE_LEAF_;
+const STRIDE = STRIDE_;
+
+/** Nodes reachable from `node` (internal nodes are walked; leaves counted from their parent). */
+function countNodes(arena: NodeArena, node: number, height: number): number {
+  if (height === 1) return 1;
+  const end = arena.meta[node * META + M_END] as number;
+  if (height === 2) return end + 2;
+  let n = 1;
+  const base = node * STRIDE;
+  for (let i = 0; i <= end; i++)
+    n += countNodes(arena, arena.slots[base + i] as number, height - 1);
+  return n;
+}
+
+/**
+ * Copies source node `id` and its subtree into `dst` (reserved), under `parent` at slot `pslot`;
+ * returns the new node's id.
+ */
+function copyNode(
+  src: NodeArena,
+  srcEntries: EntryTable,
+  dst: NodeArena,
+  dstEntries: EntryTable,
+  id: number,
+  parent: number,
+  pslot: number,
+): number {
+  const sm = id * META;
+  const type = src.meta[sm + M_TYPE] as number;
+  const copy = dst.alloc(type);
+  const end = src.meta[sm + M_END] as number;
+  const dm = copy * META;
+  const dmeta = dst.meta;
+  dmeta[dm + M_PARENT] = parent;
+  dmeta[dm + M_END] = end;
+  dmeta[dm + M_PSLOT] = pslot;
+  dmeta[dm + M_GAP] = src.meta[sm + M_GAP] as number;
+  dmeta[dm + M_DEAD] = 0;
+  const sb = id * STRIDE;
+  const db = copy * STRIDE;
+  // Whole 16-word blocks: pivot words past the end are 0 in the source and stay 0.
+  dst.pivots.set(src.pivots.subarray(sb, sb + STRIDE), db);
+  const sgaps = src.gaps;
+  const dgaps = dst.gaps;
+  if (sgaps !== null && dgaps !== null) dgaps.set(sgaps.subarray(sb, sb + STRIDE), db);
+  const sslots = src.slots;
+  const dslots = dst.slots;
+  if (type === NODE_LEAF) {
+    const values = srcEntries.values;
+    for (let i = 0; i <= end; i++) {
+      const h = sslots[sb + i] as number;
+      dslots[db + i] = h === 0 ? 0 : dstEntries.alloc(values[h]);
+    }
+  } else {
+    for (let i = 0; i <= end; i++) {
+      dslots[db + i] = copyNode(
+        src,
+        srcEntries,
+        dst,
+        dstEntries,
+        sslots[sb + i] as number,
+        copy,
+        i,
+      );
+    }
+  }
+  return copy;
+}
+
+/**
+ * Kernel `__mt_dup()`: makes the empty tree `newTree` a node-for-node copy of `mt` (same shape,
+ * pivots, gaps, height and flags; the same entry values). The caller holds both trees' locks.
+ * Returns 0; -EINVAL when `mt_attr(mt) !== mt_attr(newTree)` or `newTree` is not empty; -ENOMEM
+ * when `newTree`'s arena cannot hold the copy (or `gfp` is not GFP_KERNEL and the
+ * `mt_set_non_kernel` budget is too small). On an error `newTree` is left as it was (empty).
+ * Cost: O(nodes + entries), no re-insertion.
+ */
+export function __mt_dup(mt: MapleTreeCore, newTree: MapleTreeCore, gfp: Gfp = GFP_KERNEL): number {
+  if (mt.attr !== newTree.attr) return -EINVAL;
+  if (newTree.rootNode !== 0 || newTree.rootEntry !== null) return -EINVAL;
+  if (mt === newTree) return -EINVAL;
+  if (mt.rootNode === 0) {
+    newTree.rootEntry = mt.rootEntry;
+    newTree.flags = mt.flags;
+    newTree.generation++;
+    return 0;
+  }
+  const src = mt.arena;
+  const need = countNodes(src, mt.rootNode, mt.height);
+  const mas = MA_STATE(newTree, 0, 0);
+  if (!reserveNodes(mas, need, gfp)) return -ENOMEM;
+  // The arrays may have grown in reserve(); copyNode reads them afresh from the arena.
+  const root = copyNode(src, mt.entries, newTree.arena, newTree.entries, mt.rootNode, 0, 0);
+  newTree.flags = mt.flags;
+  newTree.rootNode = root;
+  newTree.generation++;
+  return 0;
+}
+
+/** Kernel `mtree_dup()`: {@link __mt_dup} taking `newTree`'s lock, then `mt`'s. */
+export function mtree_dup(
+  mt: MapleTreeCore,
+  newTree: MapleTreeCore,
+  gfp: Gfp = GFP_KERNEL,
+): number {
+  const heldNew = newTree.locked;
+  const heldOld = mt.locked;
+  newTree.locked = true;
+  mt.locked = true;
+  const ret = __mt_dup(mt, newTree, gfp);
+  mt.locked = heldOld;
+  newTree.locked = heldNew;
+  return ret;
+}

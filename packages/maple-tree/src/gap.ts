@@ -1,0 +1,372 @@
+// Gap search and the allocators built on it (kernel mas_empty_area, mas_empty_area_rev,
+// mtree_alloc_range, mtree_alloc_rrange, mas_alloc_cyclic, mtree_alloc_cyclic;
+// docs/spec/maple-tree.md §2, §3, §4.6).
+//
+// A "gap" is a NULL range. In an allocation tree every arange internal node records, per child,
+// the largest gap below it (`arena.gaps`, kept by the write side in store-gap.ts), so a search only
+// enters children whose largest gap is big enough: the lowest (highest) window of `size` indices in
+// [min, max] is found in O(log n). Only the children holding `min` (or `max`) can disappoint, since
+// their gap may lie outside the window; every other child entered is sure to hold an answer.
+// On a tree without gap words (flags 0) the same search enters every child: correct but O(n),
+// which is why the kernel (and our allocators) require MT_FLAGS_ALLOC_RANGE.
+
+import { GFP_KERNEL, type Gfp } from "./alloc.js";
+import {
+  M_END as M_END_,
+  M_TYPE as M_TYPE_,
+  META as META_,
+  NODE_LEAF as NODE_LEAF_,
+  STRIDE as STRIDE_,
+} from "./arena.js";
+import { isIndex, MAX_INDEX, mt_is_reserved } from "./entry.js";
+import { EBUSY, EINVAL } from "./errors.js";
+import type { Ref } from "./iterate.js";
+import { MA_STATE, type MaState, mas_reset, mas_set_err } from "./state.js";
+import { type MapleTreeCore, MT_FLAGS_ALLOC_WRAPPED } from "./tree.js";
+import { mas_destroy, mas_insert, mas_nomem } from "./write.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const M_END = M_END_;
+const M_TYPE = M_TYPE_;
+const META = META_;
+const NODE_LEAF = NODE_LEAF_;
+const STRIDE = STRIDE_;
+
+// The search's arguments and result live in module scope so the recursive walk allocates nothing
+// and passes few arguments. JS is single-threaded and the walk calls nothing that could re-enter.
+let sPivots: Float64Array = new Float64Array(0);
+let sSlots: Int32Array = new Int32Array(0);
+let sMeta: Int32Array = new Int32Array(0);
+let sGaps: Float64Array | null = null;
+let sMin = 0;
+let sMax = 0;
+let sSize = 0;
+/** The leaf and slot of the window found, with the leaf's bounds and the slot's bounds. */
+let fNode = 0;
+let fMin = 0;
+let fMax = 0;
+let fOff = 0;
+let fEnd = 0;
+let fDepth = 0;
+let fLo = 0;
+let fHi = 0;
+
+function found(node: number, min: number, max: number, off: number, end: number, depth: number) {
+  fNode = node;
+  fMin = min;
+  fMax = max;
+  fOff = off;
+  fEnd = end;
+  fDepth = depth;
+}
+
+/** Lowest NULL slot of the subtree of `node` (on [min, max]) holding `sSize` indices of [sMin, sMax]. */
+function lowest(node: number, min: number, max: number, depth: number): boolean {
+  const base = node * STRIDE;
+  const end = sMeta[node * META + M_END] as number;
+  const leaf = sMeta[node * META + M_TYPE] === NODE_LEAF;
+  let off = 0;
+  while (off < end && (sPivots[base + off] as number) < sMin) off++;
+  let lo = off > 0 ? (sPivots[base + off - 1] as number) + 1 : min;
+  for (; off <= end; off++) {
+    if (lo > sMax) return false;
+    const hi = off < end ? (sPivots[base + off] as number) : max;
+    if (leaf) {
+      if (sSlots[base + off] === 0) {
+        const s = Math.max(lo, sMin);
+        const e = Math.min(hi, sMax);
+        if (e >= s && e - s + 1 >= sSize) {
+          found(node, min, max, off, end, depth);
+          fLo = s;
+          return true;
+        }
+      }
+    } else if (
+      (sGaps === null || (sGaps[base + off] as number) >= sSize) &&
+      lowest(sSlots[base + off] as number, lo, hi, depth + 1)
+    ) {
+      return true;
+    }
+    lo = hi + 1;
+  }
+  return false;
+}
+
+/** Highest NULL slot of the subtree of `node` (on [min, max]) holding `sSize` indices of [sMin, sMax]. */
+function highest(node: number, min: number, max: number, depth: number): boolean {
+  const base = node * STRIDE;
+  const end = sMeta[node * META + M_END] as number;
+  const leaf = sMeta[node * META + M_TYPE] === NODE_LEAF;
+  let off = 0;
+  while (off < end && (sPivots[base + off] as number) < sMax) off++;
+  let hi = off < end ? (sPivots[base + off] as number) : max;
+  for (; off >= 0; off--) {
+    if (hi < sMin) return false;
+    const lo = off > 0 ? (sPivots[base + off - 1] as number) + 1 : min;
+    if (leaf) {
+      if (sSlots[base + off] === 0) {
+        const s = Math.max(lo, sMin);
+        const e = Math.min(hi, sMax);
+        if (e >= s && e - s + 1 >= sSize) {
+          found(node, min, max, off, end, depth);
+          fHi = e;
+          return true;
+        }
+      }
+    } else if (
+      (sGaps === null || (sGaps[base + off] as number) >= sSize) &&
+      highest(sSlots[base + off] as number, lo, hi, depth + 1)
+    ) {
+      return true;
+    }
+    hi = lo - 1;
+  }
+  return false;
+}
+
+/** The kernel's argument checks of mas_empty_area(_rev): 0 when fine, else -EINVAL. */
+function areaArgs(min: unknown, max: unknown, size: unknown): number {
+  if (!isIndex(min) || !isIndex(max) || !isIndex(size)) return -EINVAL;
+  if (min > max || size === 0 || max - min < size - 1) return -EINVAL;
+  return 0;
+}
+
+/**
+ * Kernel `mas_sparse_area()`: the answer for a tree without nodes. An empty tree is one big gap;
+ * a direct root entry occupies index 0, so `min` 0 becomes 1 (-EBUSY if the window no longer fits).
+ */
+function sparseArea(mas: MaState, min: number, max: number, size: number, fwd: boolean): number {
+  const tree = mas.tree;
+  let lo = min;
+  if (tree.rootEntry !== null) {
+    mas.status = "root";
+    if (lo === 0) {
+      lo = 1;
+      if (lo > max || max - lo < size - 1) return -EBUSY;
+    }
+  } else {
+    mas.status = "none";
+  }
+  mas.node = 0;
+  if (fwd) {
+    mas.index = lo;
+    mas.last = lo + size - 1;
+  } else {
+    mas.last = max;
+    mas.index = max - size + 1;
+  }
+  return 0;
+}
+
+function searchTree(mas: MaState, min: number, max: number, size: number, fwd: boolean): number {
+  const tree = mas.tree;
+  const arena = tree.arena;
+  sPivots = arena.pivots;
+  sSlots = arena.slots;
+  sMeta = arena.meta;
+  sGaps = arena.gaps;
+  sMin = min;
+  sMax = max;
+  sSize = size;
+  const ok = fwd ? lowest(tree.rootNode, 0, MAX_INDEX, 0) : highest(tree.rootNode, 0, MAX_INDEX, 0);
+  if (!ok) {
+    mas_set_err(mas, -EBUSY);
+    return -EBUSY;
+  }
+  // Positioned exactly as descendToLeaf(mas, mas.index) would be: the window lies in slot fOff.
+  mas.status = "active";
+  mas.node = fNode;
+  mas.min = fMin;
+  mas.max = fMax;
+  mas.offset = fOff;
+  mas.end = fEnd;
+  mas.depth = fDepth;
+  mas.err = 0;
+  mas.generation = tree.generation;
+  if (fwd) {
+    mas.index = fLo;
+    mas.last = fLo + size - 1;
+  } else {
+    mas.last = fHi;
+    mas.index = fHi - size + 1;
+  }
+  return 0;
+}
+
+/**
+ * Kernel `mas_empty_area()`: finds the lowest window of `size` empty indices inside [min, max].
+ * Returns 0 with `mas.index`/`mas.last` the window (status "active" on the leaf holding it;
+ * "none"/"root" for a tree without nodes), -EBUSY when there is none (state in error), or -EINVAL
+ * (`min > max`, `size` 0, `max - min < size - 1`, or a non-index argument; the state is untouched).
+ * O(log n) on allocation trees (MT_FLAGS_ALLOC_RANGE), O(n) on others. Unlike the kernel, it
+ * always searches the whole of [min, max] whatever the state's status (no resume).
+ */
+export function mas_empty_area(mas: MaState, min: number, max: number, size: number): number {
+  const bad = areaArgs(min, max, size);
+  if (bad !== 0) return bad;
+  if (mas.tree.rootNode === 0) return sparseArea(mas, min, max, size, true);
+  return searchTree(mas, min, max, size, true);
+}
+
+/**
+ * Kernel `mas_empty_area_rev()`: finds the highest window of `size` empty indices inside
+ * [min, max] (`last` as high as possible). Returns and positions as {@link mas_empty_area}.
+ */
+export function mas_empty_area_rev(mas: MaState, min: number, max: number, size: number): number {
+  const bad = areaArgs(min, max, size);
+  if (bad !== 0) return bad;
+  if (mas.tree.rootNode === 0) return sparseArea(mas, min, max, size, false);
+  return searchTree(mas, min, max, size, false);
+}
+
+/** Options of `MapleTree.findGap` and `MapleTree.allocate`. */
+export interface GapOptions {
+  /** Lowest index the window may use. Default 0. */
+  min?: number;
+  /** Highest index the window may use. Default MAX_INDEX. */
+  max?: number;
+  /** Take the highest window (kernel `mas_empty_area_rev`) instead of the lowest. Default false. */
+  highest?: boolean;
+}
+
+function allocArgs(mt: MapleTreeCore, entry: unknown): boolean {
+  return mt.isAlloc && entry !== undefined && !mt_is_reserved(entry);
+}
+
+function allocRange(
+  mt: MapleTreeCore,
+  startp: Ref<number>,
+  entry: unknown,
+  size: number,
+  min: number,
+  max: number,
+  gfp: Gfp,
+  fwd: boolean,
+): number {
+  if (!allocArgs(mt, entry)) return -EINVAL;
+  const bad = areaArgs(min, max, size);
+  if (bad !== 0) return bad;
+  const mas = MA_STATE(mt, min, min);
+  const held = mt.locked;
+  mt.locked = true;
+  let ret: number;
+  for (;;) {
+    // The search runs again after mas_nomem: in the kernel it may have dropped the lock.
+    ret = fwd ? mas_empty_area(mas, min, max, size) : mas_empty_area_rev(mas, min, max, size);
+    if (ret !== 0) break;
+    mas_insert(mas, entry);
+    if (mas_nomem(mas, gfp)) continue;
+    if (mas.status === "error") ret = mas.err;
+    else startp.value = mas.index;
+    break;
+  }
+  mt.locked = held;
+  mas_destroy(mas);
+  return ret;
+}
+
+/**
+ * Kernel `mtree_alloc_range()`: stores `entry` in the lowest window of `size` empty indices inside
+ * [min, max] and sets `startp.value` to its first index. Returns 0, -EBUSY (no window), -EINVAL
+ * (not an allocation tree, `entry` undefined or reserved, bad min/max/size) or -ENOMEM; on an
+ * error nothing changes and `startp` is untouched.
+ */
+export function mtree_alloc_range(
+  mt: MapleTreeCore,
+  startp: Ref<number>,
+  entry: unknown,
+  size: number,
+  min: number,
+  max: number,
+  gfp: Gfp = GFP_KERNEL,
+): number {
+  return allocRange(mt, startp, entry, size, min, max, gfp, true);
+}
+
+/**
+ * Kernel `mtree_alloc_rrange()`: as {@link mtree_alloc_range}, but the highest window (its last
+ * index as high as possible, at most `max`).
+ */
+export function mtree_alloc_rrange(
+  mt: MapleTreeCore,
+  startp: Ref<number>,
+  entry: unknown,
+  size: number,
+  min: number,
+  max: number,
+  gfp: Gfp = GFP_KERNEL,
+): number {
+  return allocRange(mt, startp, entry, size, min, max, gfp, false);
+}
+
+/**
+ * Kernel `mas_alloc_cyclic()`: stores `entry` at the first empty index at or above
+ * `max(range_lo, next.value)` and at most `range_hi`, wrapping to search from `range_lo` when
+ * there is none. Sets `startp.value` to the index and `next.value` to the one after it; when that
+ * wraps past MAX_INDEX to 0, sets MT_FLAGS_ALLOC_WRAPPED. Returns 0, 1 (the search wrapped, or
+ * this is the first allocation since the flag was set, which clears it), -EBUSY, -EINVAL or
+ * -ENOMEM. The caller holds the lock; the tree must be an allocation tree.
+ */
+export function mas_alloc_cyclic(
+  mas: MaState,
+  startp: Ref<number>,
+  entry: unknown,
+  range_lo: number,
+  range_hi: number,
+  next: Ref<number>,
+  gfp: Gfp = GFP_KERNEL,
+): number {
+  const mt = mas.tree;
+  if (!allocArgs(mt, entry) || !isIndex(next.value)) return -EINVAL;
+  const bad = areaArgs(range_lo, range_hi, 1);
+  if (bad !== 0) return bad;
+  const from = Math.max(range_lo, next.value);
+  mas_reset(mas);
+  let ret = mas_empty_area(mas, from, range_hi, 1);
+  if (ret === 0 && (mt.flags & MT_FLAGS_ALLOC_WRAPPED) !== 0) {
+    mt.flags &= ~MT_FLAGS_ALLOC_WRAPPED;
+    ret = 1;
+  }
+  if (ret < 0 && from > range_lo) {
+    mas_reset(mas);
+    ret = mas_empty_area(mas, range_lo, range_hi, 1);
+    if (ret === 0) ret = 1;
+  }
+  if (ret < 0) return ret;
+  const index = mas.index;
+  for (;;) {
+    mas_insert(mas, entry);
+    if (!mas_nomem(mas, gfp)) break;
+    mas.index = index;
+    mas.last = index;
+  }
+  mas_destroy(mas);
+  if (mas.status === "error") return mas.err;
+  startp.value = index;
+  if (index === MAX_INDEX) {
+    next.value = 0;
+    mt.flags |= MT_FLAGS_ALLOC_WRAPPED;
+  } else {
+    next.value = index + 1;
+  }
+  return ret;
+}
+
+/** Kernel `mtree_alloc_cyclic()`: {@link mas_alloc_cyclic} under the tree lock. */
+export function mtree_alloc_cyclic(
+  mt: MapleTreeCore,
+  startp: Ref<number>,
+  entry: unknown,
+  range_lo: number,
+  range_hi: number,
+  next: Ref<number>,
+  gfp: Gfp = GFP_KERNEL,
+): number {
+  const mas = MA_STATE(mt, range_lo, range_lo);
+  const held = mt.locked;
+  mt.locked = true;
+  const ret = mas_alloc_cyclic(mas, startp, entry, range_lo, range_hi, next, gfp);
+  mt.locked = held;
+  return ret;
+}
