@@ -121,6 +121,8 @@ export function reapSlots(i32: Int32Array, threadId: number): number {
 
 /** Backstop timeout of one futex wait; every wake-up is also notified explicitly. */
 export const WAIT_MS = 50;
+/** How long an async grace period polls (one scan per macrotask) before it sleeps on the futex. */
+export const POLL_MS = 1;
 
 /**
  * Blocks (`Atomics.wait`, workers only) until grace period `g` has no pending reader. Returns false
@@ -141,10 +143,11 @@ export function waitReadersSync(i32: Int32Array, g: number, timeoutMs: number): 
 }
 
 /**
- * Waits without blocking the event loop (`Atomics.waitAsync`) until grace period `g` has no
- * pending reader, calling `tick(waitedMs)` now and then (stall reporting). Holds a ref'ed timer
- * while waiting, since a waitAsync promise alone does not keep Node alive (spec §6 trap 1), and
- * yields a macrotask every 64 synchronous returns so timers and worker 'exit' events get through.
+ * Waits without blocking the event loop until grace period `g` has no pending reader: polls for
+ * POLL_MS, then sleeps with `Atomics.waitAsync`, calling `tick(waitedMs)` now and then (stall
+ * reports). Holds a ref'ed timer while waiting, since a waitAsync promise alone does not keep Node
+ * alive (spec §6 trap 1), and yields a macrotask every 64 synchronous returns so timers and worker
+ * 'exit' events get through.
  */
 export async function waitReaders(
   i32: Int32Array,
@@ -155,6 +158,14 @@ export async function waitReaders(
   const keepAlive = setInterval(() => tick(performance.now() - t0), 100);
   let syncReturns = 0;
   try {
+    // Poll from fresh macrotasks first, without raising WAITING: a reader that sees WAITING pays
+    // for a cross-thread Atomics.notify (~40 us on this VM, measured), during which its own slot
+    // stays stale, so with QSBR or overlapping-guard readers nearly every grace period fell into
+    // the sleep path. Readers whose slot turns over within POLL_MS are caught here instead.
+    while (performance.now() - t0 < POLL_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!anyPending(i32, g)) return;
+    }
     for (;;) {
       const seq = Atomics.load(i32, H_FUTEX);
       if (!flagPending(i32, g)) return;
