@@ -40,3 +40,17 @@ describe("SharedRcu grace periods per second with 2 busy readers", () => {
     await rcu.synchronize();
   });
 });
+
+describe("SharedRcu grace periods per second with 2 QSBR readers", () => {
+  const rcu = SharedRcu.create();
+  let readers: Readers;
+  beforeAll(async () => {
+    readers = await startReaders(rcu, 2, "qsbr");
+  });
+  afterAll(async () => {
+    await readers.stop();
+  });
+  bench("2 QSBR readers (quiescent every 256 ops)", async () => {
+    await rcu.synchronize();
+  });
+});

@@ -12,7 +12,7 @@ export interface Readers {
 export async function startReaders(
   rcu: SharedRcu,
   n: number,
-  mode: "idle" | "busy",
+  mode: "idle" | "busy" | "qsbr",
 ): Promise<Readers> {
   const ctl = new Int32Array(new SharedArrayBuffer(8));
   const workers: Worker[] = [];
