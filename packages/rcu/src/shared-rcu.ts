@@ -107,12 +107,13 @@ class SharedGuard implements ReadGuard {
 const emptyStacks: readonly string[] = Object.freeze([]);
 
 /**
- * The SharedArrayBuffer RCU domain: urcu-mb / urcu-qsbr for worker threads. `create()` in the owner
- * thread, send `buffer` to workers, `attach(buffer)` and `register()` there.
+ * The SharedArrayBuffer RCU domain: urcu-mb / urcu-qsbr (liburcu's `rcu_register_thread`,
+ * `rcu_read_lock`, `synchronize_rcu`, `rcu_quiescent_state`, ...) for worker threads. `create()` in
+ * the owner thread, send `memory` (or `buffer`) to workers, `attach()` and `register()` there.
  *
  * @example
  * const rcu = SharedRcu.create({ reclaim: (i) => pool.free(i) });
- * const w = new Worker(url, { workerData: rcu.buffer });
+ * const w = new Worker(url, { workerData: rcu.memory ?? rcu.buffer });
  * rcu.watchWorker(w);                 // reaps its slot if it dies inside a section
  * // in the worker:
  * const r = SharedRcu.attach(workerData); r.register();
