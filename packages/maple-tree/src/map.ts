@@ -3,9 +3,10 @@
 // the kernel functions on one `MapleTreeCore` (`tree.mt`), so both faces always see the same tree:
 // argument checks that name the bad argument, errno -> MapleError, null -> undefined.
 
+import { mt_scan, RangeIterator, RangeReverseIterator } from "./cursor.js";
 import { mt_dump } from "./dump.js";
 import { __mt_dup } from "./dup.js";
-import { describeValue, isIndex, MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
+import { describeValue, isIndex, MAX_INDEX } from "./entry.js";
 import { EINVAL, MapleError } from "./errors.js";
 import {
   type GapOptions,
@@ -14,7 +15,6 @@ import {
   mtree_alloc_range,
   mtree_alloc_rrange,
 } from "./gap.js";
-import { mas_find, mas_find_rev } from "./find.js";
 import {
   DEFINE_MTREE,
   mtree_destroy,
@@ -23,7 +23,7 @@ import {
   mtree_store_range,
 } from "./mtree.js";
 import type { Reclaimer } from "./reclaim.js";
-import { MA_STATE, mas_set } from "./state.js";
+import { MA_STATE } from "./state.js";
 import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "./tree.js";
 import { mt_validate } from "./validate.js";
 import { mas_walk, mtree_load } from "./walk.js";
@@ -212,42 +212,24 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    * before `to` (kernel `mas_for_each`). Writing to the tree while iterating is allowed; the
    * iteration continues after the last range it returned.
    */
-  *entries(from = 0, to: number = MAX_INDEX): IterableIterator<RangeEntry<T>> {
-    checkIndex("entries", "from", from);
-    checkIndex("entries", "to", to);
-    const mas = MA_STATE(this.mt, from, from);
-    for (;;) {
-      const gen = this.mt.generation;
-      const entry = mas_find(mas, to);
-      if (entry === null) return;
-      if (entry === XA_ZERO_ENTRY) continue; // reserved by kernel-layer code: empty to readers
-      const item = { first: mas.index, last: mas.last, value: entry as T };
-      yield item;
-      // The caller may have written to the tree; resume after the item without the stale node.
-      if (this.mt.generation !== gen)
-        mas_set(mas, item.last === MAX_INDEX ? MAX_INDEX : item.last + 1);
-      if (item.last === MAX_INDEX) return;
-    }
+  entries(from = 0, to: number = MAX_INDEX): IterableIterator<RangeEntry<T>> {
+    // A generator-like iterator (argument checks on the first next()) over a leaf cursor; a write
+    // by the caller makes the next step a fresh find from one past the last range returned.
+    return new RangeIterator<T>(this.mt, from, to, () => {
+      checkIndex("entries", "from", from);
+      checkIndex("entries", "to", to);
+    });
   }
 
   /**
    * The stored ranges in descending order: those starting at or before `from` and ending at or
    * after `to` (kernel `mas_for_each_rev`).
    */
-  *entriesReverse(from: number = MAX_INDEX, to = 0): IterableIterator<RangeEntry<T>> {
-    checkIndex("entriesReverse", "from", from);
-    checkIndex("entriesReverse", "to", to);
-    const mas = MA_STATE(this.mt, from, from);
-    for (;;) {
-      const gen = this.mt.generation;
-      const entry = mas_find_rev(mas, to);
-      if (entry === null) return;
-      if (entry === XA_ZERO_ENTRY) continue;
-      const item = { first: mas.index, last: mas.last, value: entry as T };
-      yield item;
-      if (item.first === 0) return;
-      if (this.mt.generation !== gen) mas_set(mas, item.first - 1);
-    }
+  entriesReverse(from: number = MAX_INDEX, to = 0): IterableIterator<RangeEntry<T>> {
+    return new RangeReverseIterator<T>(this.mt, from, to, () => {
+      checkIndex("entriesReverse", "from", from);
+      checkIndex("entriesReverse", "to", to);
+    });
   }
 
   /** Ascending iteration over every stored range. */
@@ -266,13 +248,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   ): void {
     checkIndex("forEach", "from", from);
     checkIndex("forEach", "to", to);
-    const mas = MA_STATE(this.mt, from, from);
-    for (;;) {
-      const entry = mas_find(mas, to);
-      if (entry === null) return;
-      if (entry === XA_ZERO_ENTRY) continue;
-      if (fn(entry as T, mas.index, mas.last) === false) return;
-    }
+    mt_scan(this.mt, from, to, fn);
   }
 
   /**

@@ -120,7 +120,7 @@ function reposition(mas: MaState, savePoint: number, forward: boolean): boolean 
  * the new leaf (the caller sets `offset`). Returns false with status overflow, position kept, when
  * the current leaf already reaches `max` or is the last one.
  */
-function nextNode(mas: MaState, max: number): boolean {
+export function nextNode(mas: MaState, max: number): boolean {
   if (mas.max >= max) {
     mas.status = "overflow";
     return false;
@@ -162,7 +162,7 @@ function nextNode(mas: MaState, max: number): boolean {
  * Moves to the previous leaf (kernel `mas_prev_node`); the caller sets `offset`. Returns false with
  * status underflow, position kept, when the current leaf starts at or below `min` or is the first.
  */
-function prevNode(mas: MaState, min: number): boolean {
+export function prevNode(mas: MaState, min: number): boolean {
   if (mas.min === 0 || mas.min - 1 < min) {
     mas.status = "underflow";
     return false;

@@ -1,0 +1,363 @@
+// Fast ordered iteration for the idiomatic layer: a callback scan (MapleTree.forEach) and
+// iterator objects (MapleTree.entries / entriesReverse) that walk leaf slots directly instead of
+// going through mas_find / mas_find_rev per range.
+//
+// Each one is exactly a loop of the kernel find (mas_find / mas_find_rev) that skips
+// XA_ZERO_ENTRY: the first range, every step after a write by the caller, and every tree without
+// nodes go through the kernel function itself; only the steady state (a positioned state on a
+// tree unchanged since it was positioned) takes the fast path, which reads the current leaf's
+// pivots and slots in a tight loop and crosses leaves with step.ts's nextNode / prevNode. The fast
+// path gives the same ranges the kernel step would (tests compare both on random trees, with
+// writes between steps).
+
+import { STRIDE as STRIDE_ } from "./arena.js";
+import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
+import { mas_find as mas_find_, mas_find_rev as mas_find_rev_ } from "./find.js";
+import { MaState, mas_set as mas_set_ } from "./state.js";
+import { nextNode as nextNode_, prevNode as prevNode_ } from "./step.js";
+import type { MapleTreeCore } from "./tree.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
+// use module-local copies.
+const MAX_INDEX = MAX_INDEX_;
+const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
+const STRIDE = STRIDE_;
+const mas_find = mas_find_;
+const mas_find_rev = mas_find_rev_;
+const mas_set = mas_set_;
+const nextNode = nextNode_;
+const prevNode = prevNode_;
+
+/** One range as the iterators yield it (structurally the idiomatic layer's `RangeEntry`). */
+export interface RangeItem<T> {
+  readonly first: number;
+  readonly last: number;
+  readonly value: T;
+}
+
+/** Callback of {@link mt_scan}: return `false` to stop. */
+export type ScanVisitor<T> = (value: T, first: number, last: number) => unknown;
+
+// Outcomes of a fast run over the leaves.
+const SCAN_DONE = 0;
+const SCAN_STOPPED = 1;
+const SCAN_WRITTEN = 2;
+
+/**
+ * From an active state positioned on a node tree that has not been written since, calls `fn`
+ * for every following range holding a real entry (not NULL, not XA_ZERO_ENTRY) that starts at or
+ * below `max`. Returns SCAN_DONE at the end, SCAN_STOPPED when `fn` returned false, SCAN_WRITTEN
+ * when `fn` wrote to the tree (the state then describes the range just reported, so a kernel step
+ * from it re-walks as mas_find does).
+ */
+function scanForward<T>(mas: MaState, max: number, fn: ScanVisitor<T>): number {
+  const tree = mas.tree;
+  const generation = tree.generation;
+  const pivots = tree.arena.pivots;
+  const slots = tree.arena.slots;
+  const values = tree.entries.values;
+  let base = mas.node * STRIDE;
+  let off = mas.offset;
+  let end = mas.end;
+  let nodeMax = mas.max;
+  let hi = mas.last;
+  for (;;) {
+    if (hi >= max) return SCAN_DONE;
+    const lo = hi + 1;
+    if (off < end) {
+      off++;
+    } else {
+      // The leaf ends below max (so below MAX_INDEX): the next leaf starts at lo.
+      mas.offset = off;
+      if (!nextNode(mas, MAX_INDEX)) return SCAN_DONE;
+      base = mas.node * STRIDE;
+      off = 0;
+      end = mas.end;
+      nodeMax = mas.max;
+    }
+    hi = off < end ? (pivots[base + off] as number) : nodeMax;
+    const entry = values[slots[base + off] as number];
+    if (entry === null || entry === XA_ZERO_ENTRY) continue;
+    if (fn(entry as T, lo, hi) === false) return SCAN_STOPPED;
+    if (tree.generation !== generation) {
+      mas.offset = off;
+      mas.index = lo;
+      mas.last = hi;
+      return SCAN_WRITTEN;
+    }
+  }
+}
+
+/**
+ * Not a kernel function: the body of `MapleTree.forEach`. Calls `fn(value, first, last)` for each
+ * range holding a real entry (XA_ZERO_ENTRY skipped) in ascending order, exactly as a
+ * `mas_find(mas, max)` loop from `start` would find them, including after writes made by `fn`
+ * (the next step re-walks to the last range reported and moves on from there). `fn` returning
+ * `false` stops. The caller checks the arguments. Allocates one state per call, nothing per range.
+ */
+export function mt_scan<T>(
+  mt: MapleTreeCore,
+  start: number,
+  max: number,
+  fn: ScanVisitor<T>,
+): void {
+  const mas = new MaState(mt, start, start);
+  for (;;) {
+    // The kernel step: the first range, after a write, and on trees without nodes.
+    const entry = mas_find(mas, max);
+    if (entry === null) return;
+    if (entry !== XA_ZERO_ENTRY) {
+      const generation = mt.generation;
+      if (fn(entry as T, mas.index, mas.last) === false) return;
+      if (mt.generation !== generation) continue;
+    }
+    if (mas.status !== "active" || mas.node === 0) continue;
+    if (scanForward(mas, max, fn) !== SCAN_WRITTEN) return;
+  }
+}
+
+// The prototype every built-in iterator shares (%IteratorPrototype%): iterators made here get its
+// `[Symbol.iterator]` and, on runtimes that have them, the iterator helpers, like generators do.
+const IteratorPrototype: object = Object.getPrototypeOf(
+  Object.getPrototypeOf([][Symbol.iterator]()),
+);
+
+/** A finished iterator's result: a fresh object each time, as a generator returns. */
+function done(value?: unknown): IteratorReturnResult<unknown> {
+  return { value, done: true };
+}
+
+const NOT_STARTED = 0;
+const RUNNING = 1;
+const FINISHED = 2;
+
+/**
+ * Not a kernel function: the iterator behind `MapleTree.entries(from, to)`. Yields the ranges a
+ * `mas_find(mas, to)` loop from `from` finds, skipping XA_ZERO_ENTRY. If the tree was written
+ * since the last range was yielded, the next step is a fresh find from one past that range.
+ * Behaves like a generator: `check` (the argument checks) runs on the first `next()`, and
+ * `return()` / `throw()` finish it.
+ */
+export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
+  private readonly mt: MapleTreeCore;
+  private readonly to: number;
+  private readonly check: () => void;
+  private mas: MaState;
+  private phase = NOT_STARTED;
+  private generation = 0;
+
+  constructor(mt: MapleTreeCore, from: number, to: number, check: () => void) {
+    this.mt = mt;
+    this.to = to;
+    this.check = check;
+    this.mas = new MaState(mt, from, from);
+  }
+
+  next(): IteratorResult<RangeItem<T>> {
+    const mas = this.mas;
+    const mt = this.mt;
+    let entry: unknown;
+    if (this.phase === RUNNING) {
+      if (mt.generation === this.generation && mas.status === "active" && mas.node !== 0) {
+        entry = this.step(mas);
+      } else {
+        if (mt.generation !== this.generation) mas_set(mas, mas.last + 1);
+        entry = this.find(mas);
+      }
+    } else if (this.phase === NOT_STARTED) {
+      this.phase = RUNNING;
+      try {
+        this.check();
+      } catch (e) {
+        this.phase = FINISHED;
+        throw e;
+      }
+      entry = this.find(mas);
+    } else {
+      return done();
+    }
+    if (entry === null) {
+      this.phase = FINISHED;
+      return done();
+    }
+    const item: RangeItem<T> = { first: mas.index, last: mas.last, value: entry as T };
+    // Nothing lies after MAX_INDEX, written or not.
+    if (item.last === MAX_INDEX) this.phase = FINISHED;
+    this.generation = mt.generation;
+    return { value: item, done: false };
+  }
+
+  /** Ends the iteration (as a generator's `return`; for-of calls it on `break`). */
+  return(value?: unknown): IteratorResult<RangeItem<T>> {
+    this.phase = FINISHED;
+    return done(value);
+  }
+
+  /** Ends the iteration and throws `e` (as a generator's `throw`). */
+  throw(e?: unknown): IteratorResult<RangeItem<T>> {
+    this.phase = FINISHED;
+    throw e;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  /** The kernel step: mas_find until a range that is not XA_ZERO_ENTRY, or null. */
+  private find(mas: MaState): unknown {
+    for (;;) {
+      const entry = mas_find(mas, this.to);
+      if (entry !== XA_ZERO_ENTRY) return entry;
+    }
+  }
+
+  /** The fast step from a fresh active state; the same answer as {@link find}. */
+  private step(mas: MaState): unknown {
+    const tree = this.mt;
+    const max = this.to;
+    const pivots = tree.arena.pivots;
+    const slots = tree.arena.slots;
+    const values = tree.entries.values;
+    let base = mas.node * STRIDE;
+    let off = mas.offset;
+    let end = mas.end;
+    let hi = mas.last;
+    for (;;) {
+      if (hi >= max) return null;
+      const lo = hi + 1;
+      if (off < end) {
+        off++;
+      } else {
+        mas.offset = off;
+        if (!nextNode(mas, MAX_INDEX)) return null;
+        base = mas.node * STRIDE;
+        off = 0;
+        end = mas.end;
+      }
+      hi = off < end ? (pivots[base + off] as number) : mas.max;
+      const entry = values[slots[base + off] as number];
+      if (entry !== null && entry !== XA_ZERO_ENTRY) {
+        mas.offset = off;
+        mas.index = lo;
+        mas.last = hi;
+        return entry;
+      }
+    }
+  }
+}
+
+/**
+ * Not a kernel function: the iterator behind `MapleTree.entriesReverse(from, to)`. Yields the
+ * ranges a `mas_find_rev(mas, to)` loop from `from` finds, skipping XA_ZERO_ENTRY. If the tree
+ * was written since the last range was yielded, the next step is a fresh reverse find from one
+ * before that range. Behaves like a generator, as {@link RangeIterator}.
+ */
+export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
+  private readonly mt: MapleTreeCore;
+  private readonly to: number;
+  private readonly check: () => void;
+  private mas: MaState;
+  private phase = NOT_STARTED;
+  private generation = 0;
+
+  constructor(mt: MapleTreeCore, from: number, to: number, check: () => void) {
+    this.mt = mt;
+    this.to = to;
+    this.check = check;
+    this.mas = new MaState(mt, from, from);
+  }
+
+  next(): IteratorResult<RangeItem<T>> {
+    const mas = this.mas;
+    const mt = this.mt;
+    let entry: unknown;
+    if (this.phase === RUNNING) {
+      if (mt.generation === this.generation && mas.status === "active" && mas.node !== 0) {
+        entry = this.step(mas);
+      } else {
+        if (mt.generation !== this.generation) mas_set(mas, mas.index - 1);
+        entry = this.find(mas);
+      }
+    } else if (this.phase === NOT_STARTED) {
+      this.phase = RUNNING;
+      try {
+        this.check();
+      } catch (e) {
+        this.phase = FINISHED;
+        throw e;
+      }
+      entry = this.find(mas);
+    } else {
+      return done();
+    }
+    if (entry === null) {
+      this.phase = FINISHED;
+      return done();
+    }
+    const item: RangeItem<T> = { first: mas.index, last: mas.last, value: entry as T };
+    // Nothing lies before index 0, written or not.
+    if (item.first === 0) this.phase = FINISHED;
+    this.generation = mt.generation;
+    return { value: item, done: false };
+  }
+
+  /** Ends the iteration (as a generator's `return`). */
+  return(value?: unknown): IteratorResult<RangeItem<T>> {
+    this.phase = FINISHED;
+    return done(value);
+  }
+
+  /** Ends the iteration and throws `e` (as a generator's `throw`). */
+  throw(e?: unknown): IteratorResult<RangeItem<T>> {
+    this.phase = FINISHED;
+    throw e;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  /** The kernel step: mas_find_rev until a range that is not XA_ZERO_ENTRY, or null. */
+  private find(mas: MaState): unknown {
+    for (;;) {
+      const entry = mas_find_rev(mas, this.to);
+      if (entry !== XA_ZERO_ENTRY) return entry;
+    }
+  }
+
+  /** The fast step from a fresh active state; the same answer as {@link find}. */
+  private step(mas: MaState): unknown {
+    const tree = this.mt;
+    const min = this.to;
+    const pivots = tree.arena.pivots;
+    const slots = tree.arena.slots;
+    const values = tree.entries.values;
+    let base = mas.node * STRIDE;
+    let off = mas.offset;
+    let lo = mas.index;
+    for (;;) {
+      if (lo <= min) return null;
+      const hi = lo - 1;
+      if (off > 0) {
+        off--;
+      } else {
+        // The leaf starts above min (so above 0): the previous leaf ends at hi.
+        mas.offset = off;
+        if (!prevNode(mas, 0)) return null;
+        base = mas.node * STRIDE;
+        off = mas.end;
+      }
+      lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min;
+      const entry = values[slots[base + off] as number];
+      if (entry !== null && entry !== XA_ZERO_ENTRY) {
+        mas.offset = off;
+        mas.index = lo;
+        mas.last = hi;
+        return entry;
+      }
+    }
+  }
+}
+
+Object.setPrototypeOf(RangeIterator.prototype, IteratorPrototype);
+Object.setPrototypeOf(RangeReverseIterator.prototype, IteratorPrototype);
