@@ -125,6 +125,12 @@ const cases: Case[] = [
     build: (m) => [qsbrReader(m, 0), writer(m, [1, 2])],
   },
   {
+    name: "a QSBR reader and two concurrent grace-period drivers",
+    readers: 1,
+    bound: 2,
+    build: (m) => [qsbrReader(m, 0), writer(m, [1, 2]), gpOnly(m)],
+  },
+  {
     name: "overlapping guards (young bucket promotion) and a writer",
     readers: 1,
     bound: 3,
@@ -160,7 +166,11 @@ function scenario(c: Case, bugs: Bugs): () => Scenario {
   };
 }
 
-const byName = (n: string) => cases.find((c) => c.name === n) as Case;
+const byName = (n: string): Case => {
+  const c = cases.find((x) => x.name === n);
+  if (c === undefined) throw new Error(`no explorer scenario named ${n}`);
+  return c;
+};
 
 describe("the interleaving explorer over the grace-period protocol", () => {
   it.each(cases)("finds no poisoned read and no stuck grace period: $name", (c) => {
@@ -170,15 +180,43 @@ describe("the interleaving explorer over the grace-period protocol", () => {
   });
 
   const mutants: Array<{ bug: keyof Bugs; scenario: string; expect: RegExp }> = [
-    { bug: "derefBeforePublish", scenario: cases[0]?.name as string, expect: /poisoned/ },
-    { bug: "freeBeforeGp", scenario: cases[0]?.name as string, expect: /poisoned/ },
-    { bug: "noRecheck", scenario: cases[0]?.name as string, expect: /deadlock/ },
-    { bug: "unlockIgnoresWaiting", scenario: cases[0]?.name as string, expect: /deadlock/ },
-    { bug: "futexFlag", scenario: cases[2]?.name as string, expect: /deadlock/ },
-    { bug: "promoteFresh", scenario: cases[4]?.name as string, expect: /poisoned/ },
-    { bug: "reapLive", scenario: cases[5]?.name as string, expect: /poisoned/ },
-    { bug: "nonModular", scenario: cases[6]?.name as string, expect: /poisoned/ },
-    { bug: "zeroGp", scenario: cases[7]?.name as string, expect: /poisoned/ },
+    {
+      bug: "derefBeforePublish",
+      scenario: "one mb reader (two sections) and a writer",
+      expect: /poisoned/,
+    },
+    {
+      bug: "freeBeforeGp",
+      scenario: "one mb reader (two sections) and a writer",
+      expect: /poisoned/,
+    },
+    { bug: "noRecheck", scenario: "one mb reader (two sections) and a writer", expect: /deadlock/ },
+    {
+      bug: "unlockIgnoresWaiting",
+      scenario: "one mb reader (two sections) and a writer",
+      expect: /deadlock/,
+    },
+    {
+      bug: "futexFlag",
+      scenario: "a reader and two concurrent grace-period drivers",
+      expect: /deadlock/,
+    },
+    {
+      bug: "promoteFresh",
+      scenario: "overlapping guards (young bucket promotion) and a writer",
+      expect: /poisoned/,
+    },
+    {
+      bug: "reapLive",
+      scenario: "a reader dying inside its section, a reaper and a writer",
+      expect: /poisoned/,
+    },
+    {
+      bug: "nonModular",
+      scenario: "two updates across the wrap of the GP counter",
+      expect: /poisoned/,
+    },
+    { bug: "zeroGp", scenario: "three updates passing GP value 0", expect: /poisoned/ },
   ];
 
   it.each(mutants)("catches the broken variant $bug", ({ bug, scenario: name, expect: want }) => {
