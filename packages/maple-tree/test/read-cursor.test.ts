@@ -112,7 +112,7 @@ function bounds(rng: Rng, t: MapleTree<unknown>): [number, number] {
 /** A random write a loop body makes (both runs draw the same ones from equal generators). */
 function randomWrite(rng: Rng, t: MapleTree<unknown>, at: number): void {
   const r = rng.below(6);
-  const first = Math.max(0, at + rng.below(60) - 20);
+  const first = Math.min(MAX_INDEX, Math.max(0, at + rng.below(60) - 20));
   const last = Math.min(MAX_INDEX, first + rng.below(30));
   if (r === 0) t.deleteRange(first, last);
   else if (r === 1) t.delete(first);
