@@ -7,6 +7,8 @@
 // Leaf entries are shallow: the copy stores the same values, each behind a handle of its own in
 // the target's entry table (a handle belongs to exactly one range of one tree, see entries.ts).
 // All nodes are reserved before anything is written, so -ENOMEM leaves the target empty.
+// When the source arena holds nothing but the reachable nodes and the target arena is unused (the
+// common fork case), the node arrays are copied whole with their ids, so no link needs rewriting.
 
 import { GFP_KERNEL, type Gfp, reserveNodes } from "./alloc.js";
 import {
@@ -22,6 +24,7 @@ import {
   STRIDE as STRIDE_,
 } from "./arena.js";
 import type { EntryTable } from "./entries.js";
+import { XA_ZERO_ENTRY } from "./entry.js";
 import { EINVAL, ENOMEM } from "./errors.js";
 import { MA_STATE } from "./state.js";
 import type { MapleTreeCore } from "./tree.js";
@@ -50,52 +53,90 @@ function countNodes(arena: NodeArena, node: number, height: number): number {
   return n;
 }
 
+/** A value transform applied while copying (MapleTree.dup(map)); never sees XA_ZERO_ENTRY. */
+export type DupMap = ((value: unknown) => unknown) | null;
+
+function mapped(map: DupMap, v: unknown): unknown {
+  return map === null || v === XA_ZERO_ENTRY ? v : map(v);
+}
+
+/** The entry of slot word `w` (> 0 a handle into `values`; < 0 an inline integer, see entries.ts). */
+function entryOfWord(values: unknown[], w: number): unknown {
+  return w < 0 ? -w - 1 : values[w];
+}
+
+/** Gives every handle in the leaves below `node` of `dst` a new handle in `dstEntries`. */
+function rehandle(
+  dst: NodeArena,
+  node: number,
+  height: number,
+  values: unknown[],
+  dstEntries: EntryTable,
+  map: DupMap,
+): void {
+  const end = dst.meta[node * META + M_END] as number;
+  const base = node * STRIDE;
+  const slots = dst.slots;
+  for (let i = 0; i <= end; i++) {
+    const s = slots[base + i] as number;
+    if (height > 1) rehandle(dst, s, height - 1, values, dstEntries, map);
+    else if (s !== 0) slots[base + i] = dstEntries.alloc(mapped(map, entryOfWord(values, s)));
+  }
+}
+
 /**
  * Copies source node `id` and its subtree into `dst` (reserved), under `parent` at slot `pslot`;
- * returns the new node's id.
+ * returns the new node's id. Word loops rather than `subarray().set()`: a node is 16 words, and
+ * making a view per node costs more than copying it.
  */
 function copyNode(
   src: NodeArena,
-  srcEntries: EntryTable,
+  values: unknown[],
   dst: NodeArena,
   dstEntries: EntryTable,
+  map: DupMap,
   id: number,
   parent: number,
   pslot: number,
 ): number {
   const sm = id * META;
-  const type = src.meta[sm + M_TYPE] as number;
+  const smeta = src.meta;
+  const type = smeta[sm + M_TYPE] as number;
   const copy = dst.alloc(type);
-  const end = src.meta[sm + M_END] as number;
+  const end = smeta[sm + M_END] as number;
   const dm = copy * META;
   const dmeta = dst.meta;
   dmeta[dm + M_PARENT] = parent;
   dmeta[dm + M_END] = end;
   dmeta[dm + M_PSLOT] = pslot;
-  dmeta[dm + M_GAP] = src.meta[sm + M_GAP] as number;
+  dmeta[dm + M_GAP] = smeta[sm + M_GAP] as number;
   dmeta[dm + M_DEAD] = 0;
   const sb = id * STRIDE;
   const db = copy * STRIDE;
-  // Whole 16-word blocks: pivot words past the end are 0 in the source and stay 0.
-  dst.pivots.set(src.pivots.subarray(sb, sb + STRIDE), db);
+  // Pivot and gap words past the end are 0 in the source and in the fresh node alike.
+  const sp = src.pivots;
+  const dp = dst.pivots;
+  for (let i = 0; i < end; i++) dp[db + i] = sp[sb + i] as number;
   const sgaps = src.gaps;
   const dgaps = dst.gaps;
-  if (sgaps !== null && dgaps !== null) dgaps.set(sgaps.subarray(sb, sb + STRIDE), db);
+  if (sgaps !== null && dgaps !== null && type !== NODE_LEAF) {
+    for (let i = 0; i <= end; i++) dgaps[db + i] = sgaps[sb + i] as number;
+  }
   const sslots = src.slots;
   const dslots = dst.slots;
   if (type === NODE_LEAF) {
-    const values = srcEntries.values;
     for (let i = 0; i <= end; i++) {
       const h = sslots[sb + i] as number;
-      dslots[db + i] = h === 0 ? 0 : dstEntries.alloc(values[h]);
+      dslots[db + i] = h === 0 ? 0 : dstEntries.alloc(mapped(map, entryOfWord(values, h)));
     }
   } else {
     for (let i = 0; i <= end; i++) {
       dslots[db + i] = copyNode(
         src,
-        srcEntries,
+        values,
         dst,
         dstEntries,
+        map,
         sslots[sb + i] as number,
         copy,
         i,
@@ -103,6 +144,60 @@ function copyNode(
     }
   }
   return copy;
+}
+
+/**
+ * Whole-arena copy, used when it copies exactly the reachable nodes: the source arena holds no
+ * free or dead node (every id below `top` is reachable) and the target arena was never used.
+ * Node ids are kept, so no node link needs rewriting; only the leaves' entry words are made anew
+ * in the target's table. Returns false (nothing done) when it does not apply.
+ */
+function copyWhole(mt: MapleTreeCore, newTree: MapleTreeCore, need: number, map: DupMap): boolean {
+  const src = mt.arena;
+  const dst = newTree.arena;
+  if (dst.top !== 1 || dst.live !== 0 || src.live !== need || src.top !== need + 1) return false;
+  if (dst.poison !== src.poison) return false;
+  if (!dst.copyFrom(src)) return false;
+  rehandle(dst, mt.rootNode, mt.height, mt.entries.values, newTree.entries, map);
+  return true;
+}
+
+/**
+ * The body of `__mt_dup`, with an optional value transform (the idiomatic `dup(map)`): the copy
+ * stores `map(v)` wherever the source stores `v` (XA_ZERO_ENTRY is kept as is).
+ */
+export function dupTree(mt: MapleTreeCore, newTree: MapleTreeCore, gfp: Gfp, map: DupMap): number {
+  if (mt.attr !== newTree.attr) return -EINVAL;
+  if (newTree.rootNode !== 0 || newTree.rootEntry !== null) return -EINVAL;
+  if (mt === newTree) return -EINVAL;
+  if (mt.rootNode === 0) {
+    newTree.rootEntry = mt.rootEntry === null ? null : mapped(map, mt.rootEntry);
+    newTree.flags = mt.flags;
+    newTree.generation++;
+    return 0;
+  }
+  const src = mt.arena;
+  const need = countNodes(src, mt.rootNode, mt.height);
+  if (gfp === GFP_KERNEL && need <= newTree.arena.capacity && copyWhole(mt, newTree, need, map)) {
+    newTree.rootNode = mt.rootNode;
+  } else {
+    const mas = MA_STATE(newTree, 0, 0);
+    if (!reserveNodes(mas, need, gfp)) return -ENOMEM;
+    // reserve() may have grown the target's arrays; copyNode reads them from the arena.
+    newTree.rootNode = copyNode(
+      src,
+      mt.entries.values,
+      newTree.arena,
+      newTree.entries,
+      map,
+      mt.rootNode,
+      0,
+      0,
+    );
+  }
+  newTree.flags = mt.flags;
+  newTree.generation++;
+  return 0;
 }
 
 /**
@@ -114,25 +209,7 @@ function copyNode(
  * Cost: O(nodes + entries), no re-insertion.
  */
 export function __mt_dup(mt: MapleTreeCore, newTree: MapleTreeCore, gfp: Gfp = GFP_KERNEL): number {
-  if (mt.attr !== newTree.attr) return -EINVAL;
-  if (newTree.rootNode !== 0 || newTree.rootEntry !== null) return -EINVAL;
-  if (mt === newTree) return -EINVAL;
-  if (mt.rootNode === 0) {
-    newTree.rootEntry = mt.rootEntry;
-    newTree.flags = mt.flags;
-    newTree.generation++;
-    return 0;
-  }
-  const src = mt.arena;
-  const need = countNodes(src, mt.rootNode, mt.height);
-  const mas = MA_STATE(newTree, 0, 0);
-  if (!reserveNodes(mas, need, gfp)) return -ENOMEM;
-  // The arrays may have grown in reserve(); copyNode reads them afresh from the arena.
-  const root = copyNode(src, mt.entries, newTree.arena, newTree.entries, mt.rootNode, 0, 0);
-  newTree.flags = mt.flags;
-  newTree.rootNode = root;
-  newTree.generation++;
-  return 0;
+  return dupTree(mt, newTree, gfp, null);
 }
 
 /** Kernel `mtree_dup()`: {@link __mt_dup} taking `newTree`'s lock, then `mt`'s. */
@@ -145,7 +222,7 @@ export function mtree_dup(
   const heldOld = mt.locked;
   newTree.locked = true;
   mt.locked = true;
-  const ret = __mt_dup(mt, newTree, gfp);
+  const ret = dupTree(mt, newTree, gfp, null);
   mt.locked = heldOld;
   newTree.locked = heldNew;
   return ret;

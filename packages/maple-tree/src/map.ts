@@ -3,9 +3,10 @@
 // the kernel functions on one `MapleTreeCore` (`tree.mt`), so both faces always see the same tree:
 // argument checks that name the bad argument, errno -> MapleError, null -> undefined.
 
+import { GFP_KERNEL } from "./alloc.js";
 import { mt_scan, RangeIterator, RangeReverseIterator } from "./cursor.js";
 import { mt_dump } from "./dump.js";
-import { __mt_dup } from "./dup.js";
+import { type DupMap, dupTree } from "./dup.js";
 import { describeValue, isIndex, MAX_INDEX } from "./entry.js";
 import { EINVAL, MapleError } from "./errors.js";
 import {
@@ -292,13 +293,23 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   }
 
   /**
-   * A copy of this tree, node for node (kernel `__mt_dup`): same ranges, same values (not
-   * cloned), same shape and options. The two trees are independent afterwards. O(n), no
-   * re-insertion. Throws `MapleError("ENOMEM")` when the copy exceeds the capacity.
+   * A copy of this tree, node for node (kernel `__mt_dup`): same ranges, same shape and options,
+   * and the same values, or `map(value)` for each when `map` is given (the fork pattern: copy the
+   * tree and give the copy its own values, without a store per range). The two trees are
+   * independent afterwards. O(n), no re-insertion. Throws `MapleError("ENOMEM")` when the copy
+   * exceeds the capacity.
    */
-  dup(): MapleTree<T> {
+  dup(): MapleTree<T>;
+  dup<U>(map: (value: T) => U): MapleTree<U>;
+  dup<U>(map?: (value: T) => U): MapleTree<T> | MapleTree<U> {
     const mt = this.mt;
-    const copy = new MapleTree<T>({
+    if (map !== undefined && typeof map !== "function") {
+      throw new MapleError(
+        "EINVAL",
+        `maple-tree/MapleTree.dup: map must be a function, got ${describeValue(map)}`,
+      );
+    }
+    const copy = new MapleTree<U>({
       alloc: mt.isAlloc,
       rcu: mt.inRcu,
       capacity: mt.arena.capacity,
@@ -306,7 +317,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
       reclaimer: mt.reclaimer,
     });
     copy.mt.flags = mt.attr;
-    const ret = __mt_dup(mt, copy.mt);
+    const ret = dupTree(mt, copy.mt, GFP_KERNEL, (map as DupMap | undefined) ?? null);
     if (ret !== 0) fail("dup", ret, `${mt.arena.live} nodes`);
     return copy;
   }

@@ -355,6 +355,34 @@ describe("MapleTree.dup()", () => {
     c.validate();
   });
 
+  it("dup(map) gives the copy map(value) for every range and leaves the source alone", () => {
+    for (const build of ["bottom-up", "by writes"]) {
+      const t = new MapleTree<{ n: number }>({ alloc: true });
+      for (let i = 0; i < 500; i++) t.setRange(i * 10, i * 10 + 4, { n: i });
+      if (build === "by writes") for (let i = 0; i < 500; i += 7) t.delete(i * 10);
+      const before = [...t];
+      const c = t.dup((v) => `child ${v.n}`);
+      c.validate();
+      expect([...c]).toEqual(before.map((r) => ({ ...r, value: `child ${r.value.n}` })));
+      expect([...t]).toEqual(before);
+      c.set(11, "x");
+      expect(t.get(11)).toEqual({ n: 1 });
+    }
+    expect(() => new MapleTree<number>().dup(5 as unknown as (v: number) => number)).toThrow(
+      /dup: map must be a function/,
+    );
+  });
+
+  it("the kernel layer keeps XA_ZERO_ENTRY as is under a map", () => {
+    const t = new MapleTree<number>({ alloc: true });
+    t.set(1, 1).set(3, 3);
+    mtree_store_range(t.mt, 5, 6, XA_ZERO_ENTRY);
+    const c = t.dup((v) => v * 10);
+    expect([...c].map((r) => r.value)).toEqual([10, 30]);
+    expect(treeRanges(c.mt).find((r) => r.first === 5)?.value).toBe(XA_ZERO_ENTRY);
+    c.validate();
+  });
+
   it("an empty tree and an RCU-mode tree duplicate with their flags", () => {
     const t = new MapleTree<number>({ rcu: true });
     const e = t.dup();
