@@ -62,6 +62,7 @@ export {
 } from "./mtree.js";
 export { mas_next, mas_next_range } from "./next.js";
 export { mas_prev, mas_prev_range } from "./prev.js";
+export { mt_clear_in_rcu, mt_in_rcu, mt_set_in_rcu } from "./rcu-mode.js";
 export { immediateReclaimer, type Reclaimer } from "./reclaim.js";
 // The maple state.
 export {
