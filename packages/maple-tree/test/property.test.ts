@@ -8,11 +8,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
+import { ENOMEM } from "../src/errors.js";
 import { mas_find, mas_find_range, mas_find_range_rev, mas_find_rev } from "../src/find.js";
 import { mt_find, mt_next, mt_prev } from "../src/iterate.js";
 import { DEFINE_MTREE, mtree_erase, mtree_insert_range, mtree_store_range } from "../src/mtree.js";
 import { mas_next, mas_next_range } from "../src/next.js";
 import { mas_prev, mas_prev_range } from "../src/prev.js";
+import { mt_clear_in_rcu, mt_in_rcu, mt_set_in_rcu } from "../src/rcu-mode.js";
 import { MA_STATE, type MaState, mas_pause, mas_reset } from "../src/state.js";
 import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
 import { mt_validate } from "../src/validate.js";
@@ -21,6 +23,7 @@ import { mas_erase, mas_store } from "../src/write.js";
 import { partition } from "./support/build.js";
 import { ReadModel } from "./support/read-model.js";
 import { expectSameContents, RangeModel } from "./support/write-model.js";
+import { QueueReclaimer } from "./support/write-tree.js";
 
 const STRESS = process.env.STRESS === "1";
 /** Operations in the default run: >= 100 000 (1 000 000 with STRESS=1). */
@@ -48,6 +51,8 @@ type Op =
   | { kind: "masErase"; at: number }
   | { kind: "zero"; first: number; len: number }
   | { kind: "fill"; first: number; count: number; stride: number; value: number }
+  | { kind: "squeeze"; first: number; len: number; value: number | null; slack: number }
+  | { kind: "toggleRcu"; flush: boolean }
   | { kind: "load"; at: number }
   | { kind: "mtFind"; at: number; span: number }
   | { kind: "mtNextPrev"; at: number; span: number }
@@ -121,6 +126,21 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       stride: fc.integer({ min: 1, max: 4 }),
       value,
     }),
+  },
+  {
+    // A store at a random capacity limit: it succeeds, or fails with -ENOMEM changing nothing.
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("squeeze" as const),
+      first: index,
+      len: length,
+      value: fc.option(value, { freq: 4 }),
+      slack: fc.integer({ min: 0, max: 6 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("toggleRcu" as const), flush: fc.boolean() }),
   },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("load" as const), at: index }) },
   {
@@ -252,7 +272,13 @@ function readSequence(
   }
 }
 
-function step(mt: MapleTreeCore, model: RangeModel, o: Op, n: number): void {
+function step(
+  mt: MapleTreeCore,
+  model: RangeModel,
+  reclaimer: QueueReclaimer,
+  o: Op,
+  n: number,
+): void {
   switch (o.kind) {
     case "store":
     case "masStore":
@@ -277,6 +303,22 @@ function step(mt: MapleTreeCore, model: RangeModel, o: Op, n: number): void {
       }
       break;
     }
+    case "squeeze": {
+      const last = Math.min(MAX_INDEX, o.first + o.len - 1);
+      const capacity = mt.arena.capacity;
+      mt.arena.capacity = mt.arena.live + o.slack;
+      const ret = mtree_store_range(mt, o.first, last, o.value);
+      mt.arena.capacity = capacity;
+      if (ret === 0) model.store(o.first, last, o.value);
+      else if (ret === -ENOMEM) stats.nomem++;
+      else if (ret !== -ENOMEM) fail(`squeezed store [${o.first}, ${last}]`, ret, "0 or -ENOMEM");
+      break;
+    }
+    case "toggleRcu":
+      if (mt_in_rcu(mt)) mt_clear_in_rcu(mt);
+      else mt_set_in_rcu(mt);
+      if (o.flush) reclaimer.flush();
+      break;
     case "insert": {
       const last = Math.min(MAX_INDEX, o.first + o.len - 1);
       const ret = mtree_insert_range(mt, o.first, last, o.value);
@@ -350,6 +392,9 @@ function step(mt: MapleTreeCore, model: RangeModel, o: Op, n: number): void {
   }
 }
 
+/** What the runs exercised, so the test fails if a generator stops reaching a path. */
+const stats = { nomem: 0 };
+
 const seed = process.env.SEED === undefined ? undefined : Number(process.env.SEED);
 
 describe("property: every write and every read agree with the models", () => {
@@ -366,9 +411,10 @@ describe("property: every write and every read agree with the models", () => {
       for (let round = 0; executed < TARGET_OPS / 3; round++) {
         fc.assert(
           fc.property(fc.array(op, OPS), (ops) => {
-            const mt = DEFINE_MTREE(flags);
+            const reclaimer = new QueueReclaimer();
+            const mt = DEFINE_MTREE(flags, { reclaimer, poison: true });
             const model = new RangeModel();
-            for (let n = 0; n < ops.length; n++) step(mt, model, ops[n] as Op, n);
+            for (let n = 0; n < ops.length; n++) step(mt, model, reclaimer, ops[n] as Op, n);
             executed += ops.length;
             tallest = Math.max(tallest, mt.height);
           }),
@@ -381,6 +427,7 @@ describe("property: every write and every read agree with the models", () => {
       }
       expect(executed).toBeGreaterThanOrEqual(TARGET_OPS / 3);
       expect(tallest, "the runs grew trees of at least three levels").toBeGreaterThanOrEqual(3);
+      expect(stats.nomem, "some squeezed stores failed with -ENOMEM").toBeGreaterThan(0);
     });
   }
 });

@@ -11,17 +11,7 @@ import {
   mtree_load,
   mtree_store_range,
 } from "../src/kernel.js";
-import type { Reclaimer } from "../src/reclaim.js";
-
-class Queue implements Reclaimer {
-  pending: (() => void)[] = [];
-  defer(free: () => void): void {
-    this.pending.push(free);
-  }
-  flush(): void {
-    for (const f of this.pending.splice(0)) f();
-  }
-}
+import { QueueReclaimer } from "./support/write-tree.js";
 
 describe("mt_set_in_rcu / mt_clear_in_rcu / mt_in_rcu", () => {
   it("flip the USE_RCU flag, idempotently, keeping the other flags and the height", () => {
@@ -42,7 +32,7 @@ describe("mt_set_in_rcu / mt_clear_in_rcu / mt_in_rcu", () => {
   });
 
   it("in RCU mode a rewrite defers the old node to the reclaimer; outside it frees at once", () => {
-    const q = new Queue();
+    const q = new QueueReclaimer();
     const mt = DEFINE_MTREE(0, { reclaimer: q });
     for (let i = 0; i < 100; i++) mtree_store_range(mt, i * 4, i * 4 + 1, i);
     q.flush();
