@@ -11,6 +11,7 @@
 // writes between steps).
 
 import { STRIDE as STRIDE_ } from "./arena.js";
+import { entryOf as entryOf_ } from "./entries.js";
 import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
 import { mas_find as mas_find_, mas_find_rev as mas_find_rev_ } from "./find.js";
 import { MaState, mas_set as mas_set_ } from "./state.js";
@@ -22,6 +23,7 @@ import type { MapleTreeCore } from "./tree.js";
 const MAX_INDEX = MAX_INDEX_;
 const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
 const STRIDE = STRIDE_;
+const entryOf = entryOf_;
 const mas_find = mas_find_;
 const mas_find_rev = mas_find_rev_;
 const mas_set = mas_set_;
@@ -76,7 +78,7 @@ function scanForward<T>(mas: MaState, max: number, fn: ScanVisitor<T>): number {
       nodeMax = mas.max;
     }
     hi = off < end ? (pivots[base + off] as number) : nodeMax;
-    const entry = values[slots[base + off] as number];
+    const entry = entryOf(values, slots[base + off] as number);
     if (entry === null || entry === XA_ZERO_ENTRY) continue;
     if (fn(entry as T, lo, hi) === false) return SCAN_STOPPED;
     if (tree.generation !== generation) {
@@ -235,7 +237,7 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
         end = mas.end;
       }
       hi = off < end ? (pivots[base + off] as number) : mas.max;
-      const entry = values[slots[base + off] as number];
+      const entry = entryOf(values, slots[base + off] as number);
       if (entry !== null && entry !== XA_ZERO_ENTRY) {
         mas.offset = off;
         mas.index = lo;
@@ -348,7 +350,7 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
         off = mas.end;
       }
       lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min;
-      const entry = values[slots[base + off] as number];
+      const entry = entryOf(values, slots[base + off] as number);
       if (entry !== null && entry !== XA_ZERO_ENTRY) {
         mas.offset = off;
         mas.index = lo;

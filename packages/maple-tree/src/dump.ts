@@ -3,6 +3,7 @@
 // node and one per leaf range, indented by depth. Node ids stand in for the kernel's pointers.
 
 import { M_END, M_GAP, M_PARENT, M_TYPE, META, NODE_ARANGE, NODE_LEAF, STRIDE } from "./arena.js";
+import { entryOf } from "./entries.js";
 import { MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
 import type { MapleTreeCore } from "./tree.js";
 
@@ -54,6 +55,10 @@ export function mt_dump(mt: MapleTreeCore, format: MtDumpFormat = "dec"): string
   return `${out.join("\n")}\n`;
 }
 
+function leafWord(s: number): string {
+  return s === 0 ? "0" : s < 0 ? `v${-s - 1}` : `h${s}`;
+}
+
 function dumpNode(
   mt: MapleTreeCore,
   node: number,
@@ -72,7 +77,8 @@ function dumpNode(
   const parts: string[] = [];
   for (let i = 0; i <= end; i++) {
     const s = arena.slots[base + i];
-    parts.push(type === NODE_LEAF ? (s === 0 ? "0" : `h${s}`) : `n${s}`);
+    // Leaf words: h<handle>, or v<integer> for an inline integer entry (entries.ts).
+    parts.push(type === NODE_LEAF ? leafWord(s) : `n${s}`);
     if (i < end) parts.push(num(arena.pivots[base + i], format));
   }
   let line = `${pad}${num(min, format)}-${num(max, format)}: node ${node} depth ${depth} type ${TYPE_NAMES[type] ?? type} parent ${meta[node * META + M_PARENT]} contents: ${parts.join(" ")}`;
@@ -88,7 +94,7 @@ function dumpNode(
     const s = arena.slots[base + i];
     if (type === NODE_LEAF) {
       out.push(
-        `${pad}  ${num(lo, format)}-${num(hi, format)}: ${describeEntry(s === 0 ? null : mt.entries.values[s], format)}`,
+        `${pad}  ${num(lo, format)}-${num(hi, format)}: ${describeEntry(entryOf(mt.entries.values, s), format)}`,
       );
     } else {
       dumpNode(mt, s, lo, hi, depth + 1, format, out);

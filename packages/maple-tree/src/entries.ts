@@ -1,24 +1,69 @@
-// Entry handles: leaf slots hold 32-bit handles, and this table maps a handle to the JS value
-// stored there. Handle 0 is NULL. The indirection is what lets any JS value be an entry while the
-// node words stay plain integers (and, in the shared mode, lets integer entries live in shared
-// memory). Ownership rule the writers keep: a handle belongs to exactly one range in the tree.
-// When a store splits a range in two, the new piece gets a handle of its own (same value); when a
-// range disappears its handle is released, through the tree's reclaimer in RCU mode, because a
-// reader may still be looking at the old node that refers to it.
+// Entry words: what a leaf slot holds, and the handle -> value table behind them. A leaf slot is a
+// 32-bit word:
+//   0        NULL;
+//   < 0      an inline integer entry v in 0 .. 2^31 - 2, stored as -(v + 1) (kernel `xa_mk_value`:
+//            small integers ride in the slot itself, no allocation, no table element);
+//   > 0      a handle h: `values[h]` is the entry (any other JS value).
+// The indirection is what lets any JS value be an entry while the node words stay plain integers.
+// Ownership rule the writers keep: a handle belongs to exactly one range in the tree. When a
+// store splits a range in two, the new piece gets a word of its own (a new handle, or the same
+// inline word); when a range disappears its word is dropped at once (`drop`: the range count is
+// exact) and, for a handle, the handle is freed (`free`) through the tree's reclaimer in RCU mode,
+// because a reader may still be looking at the old node that refers to it.
 
-/** The handle -> value table of one tree. */
+/** Largest integer carried inline in a slot word (kernel `xa_mk_value` range, cut to Int32). */
+export const INLINE_MAX = 0x7ffffffe;
+
+/** True when `value` is carried inline: an integer in 0 .. INLINE_MAX, not -0. */
+export function isInlineValue(value: unknown): value is number {
+  return (
+    typeof value === "number" &&
+    (value | 0) === value &&
+    value >= 0 &&
+    value <= INLINE_MAX &&
+    (value !== 0 || 1 / value > 0)
+  );
+}
+
+/** The entry a slot word stands for (null for 0): `values` is the tree's `entries.values`. */
+export function entryOf(values: unknown[], word: number): unknown {
+  return word < 0 ? -word - 1 : values[word];
+}
+
+/** The handle -> value table of one tree, and the count of stored ranges. */
 export class EntryTable {
-  /** values[h] is the entry of handle h; values[0] is always null. */
+  /** values[h] is the entry of handle h; values[0] is always null. Inline words are not here. */
   values: unknown[] = [null];
   private freeList: number[] = [];
+  /** Stored (non-NULL) ranges: words made by `word` and not yet dropped. */
+  private count = 0;
+  /** Handles dropped but not yet freed (waiting for an RCU grace period). */
+  private pending = 0;
 
-  /** Number of handles in use. */
+  /** Number of stored (non-NULL) ranges, inline ones included. O(1). */
   get size(): number {
+    return this.count;
+  }
+
+  /** Handles allocated and not yet freed (including those waiting for a grace period). */
+  get handles(): number {
     return this.values.length - 1 - this.freeList.length;
   }
 
-  /** A new handle for `value` (not null). */
-  alloc(value: unknown): number {
+  /** Handles dropped from the tree whose free is still deferred. */
+  get pendingFrees(): number {
+    return this.pending;
+  }
+
+  /** The slot word for a new range holding `value` (not null): inline or a new handle. */
+  word(value: unknown): number {
+    this.count++;
+    if (isInlineValue(value)) return -value - 1;
+    return this.newHandle(value);
+  }
+
+  /** A new handle for `value`, not counted as a range (used by `word`). */
+  private newHandle(value: unknown): number {
     const h = this.freeList.pop();
     if (h !== undefined) {
       this.values[h] = value;
@@ -28,22 +73,51 @@ export class EntryTable {
     return this.values.length - 1;
   }
 
-  /** Releases handle `h` (0 is ignored). */
-  release(h: number): void {
-    if (h === 0) return;
+  /** Kept for callers that think in handles: same as `word`. */
+  alloc(value: unknown): number {
+    return this.word(value);
+  }
+
+  /**
+   * A range holding `w` left the tree: the count drops now. Returns true when `w` is a handle
+   * that must still be freed (`free`, or `freeLater` then `free` after readers).
+   */
+  drop(w: number): boolean {
+    if (w === 0) return false;
+    this.count--;
+    return w > 0;
+  }
+
+  /** Marks a dropped handle's free as deferred (validation counts it as accounted for). */
+  freeLater(): void {
+    this.pending++;
+  }
+
+  /** Frees handle `h` for reuse; `deferred` when it was announced with `freeLater`. */
+  free(h: number, deferred = false): void {
+    if (deferred) this.pending--;
     this.values[h] = undefined;
     this.freeList.push(h);
+  }
+
+  /** A range holding `w` left the tree and nobody can be reading it: drop and free at once. */
+  release(w: number): void {
+    if (this.drop(w)) this.free(w);
   }
 
   /** Forgets every handle. */
   reset(): void {
     this.values = [null];
     this.freeList = [];
+    this.count = 0;
+    this.pending = 0;
   }
 
   /** Makes this table an exact copy of `src` (handles preserved): used by `__mt_dup`. */
   copyFrom(src: EntryTable): void {
     this.values = src.values.slice();
     this.freeList = src.freeList.slice();
+    this.count = src.count;
+    this.pending = src.pending;
   }
 }

@@ -21,6 +21,7 @@ import {
   type NodeArena,
   STRIDE as STRIDE_,
 } from "./arena.js";
+import { entryOf as entryOf_ } from "./entries.js";
 import { isIndex, MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
 import { EINVAL } from "./errors.js";
 import { type MaState, mas_set_err } from "./state.js";
@@ -34,6 +35,7 @@ const M_PARENT = M_PARENT_;
 const M_PSLOT = M_PSLOT_;
 const META = META_;
 const STRIDE = STRIDE_;
+const entryOf = entryOf_;
 const MAX_INDEX = MAX_INDEX_;
 const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
 const rangeWalk = rangeWalk_;
@@ -240,7 +242,7 @@ export function nextSlot(mas: MaState, max: number, empty: boolean): unknown {
       mas.index = mas.min;
       mas.last = end > 0 ? pivots[base] : mas.max;
     }
-    const entry = values[slots[base + off]];
+    const entry = entryOf(values, slots[base + off] as number);
     if (entry !== null || empty) {
       mas.offset = off;
       return entry;
@@ -293,7 +295,7 @@ export function prevSlot(mas: MaState, min: number, empty: boolean): unknown {
       mas.last = mas.max;
       mas.index = off > 0 ? pivots[base + off - 1] + 1 : mas.min;
     }
-    const entry = values[slots[base + off]];
+    const entry = entryOf(values, slots[base + off] as number);
     if (entry !== null || empty) {
       mas.offset = off;
       return entry;
@@ -329,7 +331,7 @@ export function scanRanges(mas: MaState, limit: number, fn: RangeVisitor): void 
     let lo = mas.index;
     for (;;) {
       const hi = off < end ? pivots[base + off] : nodeMax;
-      const entry = values[slots[base + off]];
+      const entry = entryOf(values, slots[base + off] as number);
       if (entry !== null && entry !== XA_ZERO_ENTRY) {
         if (fn(entry, lo, hi) === false || hi >= limit) return;
         if (tree.generation !== generation) {

@@ -22,17 +22,26 @@ const META = META_;
 const NODE_LEAF = NODE_LEAF_;
 const STRIDE = STRIDE_;
 
-/** Releases an entry handle that left the tree (after readers, in RCU mode). */
+/**
+ * A range holding slot word `h` left the tree: the range count drops now; a handle is freed at
+ * once, or after readers in RCU mode. Inline integers and NULL need nothing more.
+ */
 export function releaseHandle(tree: MapleTreeCore, h: number): void {
-  if (h === 0) return;
+  if (h <= 0) {
+    if (h < 0) tree.entries.drop(h);
+    return;
+  }
+  const entries = tree.entries;
+  entries.drop(h);
   if (tree.inRcu) deferRelease(tree, h);
-  else tree.entries.release(h);
+  else entries.free(h);
 }
 
 // The closures live in their own functions so the non-RCU paths allocate no context.
 function deferRelease(tree: MapleTreeCore, h: number): void {
   const entries = tree.entries;
-  tree.reclaimer.defer(() => entries.release(h));
+  entries.freeLater();
+  tree.reclaimer.defer(() => entries.free(h, true));
 }
 
 /** Frees node `id` once the tree's reclaimer says no reader can hold it. */

@@ -34,6 +34,7 @@ import {
   slotsOf as slotsOf_,
 } from "./arena.js";
 import { descendToLeaf as descendToLeaf_ } from "./descend.js";
+import { entryOf as entryOf_ } from "./entries.js";
 import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
 import type { MaState } from "./state.js";
 import { updateGapsFrom as updateGapsFrom_ } from "./store-gap.js";
@@ -59,6 +60,7 @@ const NODE_LEAF = NODE_LEAF_;
 const STRIDE = STRIDE_;
 const slotsOf = slotsOf_;
 const descendToLeaf = descendToLeaf_;
+const entryOf = entryOf_;
 const MAX_INDEX = MAX_INDEX_;
 const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
 const updateGapsFrom = updateGapsFrom_;
@@ -135,7 +137,7 @@ export function planStore(mas: MaState, entry: unknown): Plan {
   const isNull = entry === null;
 
   const hL = descendToLeaf(mas, index);
-  p.old = hL === 0 ? null : tree.entries.values[hL];
+  p.old = entryOf(tree.entries.values, hL);
   const lnode = mas.node;
   const lbase = lnode * STRIDE;
   const lmin = mas.min;
@@ -275,7 +277,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
       return;
     }
     const leaf = arena.alloc(NODE_LEAF);
-    slots[leaf * STRIDE] = entries.alloc(entry);
+    slots[leaf * STRIDE] = entries.word(entry);
     tree.rootNode = leaf;
     tree.height = 1;
     retireSubtree(tree, oldRoot);
@@ -292,10 +294,11 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     if (entry === null) {
       slots[lbase + off] = 0;
       releaseHandle(tree, h);
-    } else if (h !== 0 && !rcu) {
+    } else if (h > 0 && !rcu && typeof entry !== "number") {
+      // Same range, same handle: only the value behind it changes (no reader to protect).
       entries.values[h] = entry;
     } else {
-      slots[lbase + off] = entries.alloc(entry);
+      slots[lbase + off] = entries.word(entry);
       releaseHandle(tree, h);
     }
     positionLeaf(mas, lnode, p.lmin, p.lmax, off, meta[lnode * META + M_END], tree.height - 1);
@@ -314,11 +317,11 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
   const rsMax = rcut < rend ? pivots[rbase + rcut] : p.rmax;
   const leftRem = p.index > lsMin;
   const rightRem = p.last < rsMax;
-  const newHandle = entry === null ? 0 : entries.alloc(entry);
+  const newHandle = entry === null ? 0 : entries.word(entry);
   // One range split in three: the right piece gets a handle of its own.
   const rightHandle =
     rightRem && leftRem && lnode === rnode && lcut === rcut && rh !== 0
-      ? entries.alloc(entries.values[rh])
+      ? entries.word(entryOf(entries.values, rh))
       : rh;
   // Handles of the overwritten leaf slots.
   if (lnode === rnode) {

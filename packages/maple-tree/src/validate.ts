@@ -8,10 +8,11 @@
 // range; pivots strictly increasing inside (min, max) and the last used slot non-empty; pivot and
 // slot words past the end zero; occupancy minimum for non-root nodes whose max is not MAX_INDEX;
 // parent and parent-slot links; no dead or freed node reachable; every node and every entry
-// handle referenced once, each handle live; no two adjacent NULL ranges, across leaves too; no
-// leaf but the rightmost ends in NULL (our writers' rule, stricter than the kernel's checks);
-// exact gaps and max-gap offsets in allocation trees; node and handle counts match the arena
-// and entry table when frees are immediate.
+// handle referenced once, each handle live (inline integer words have none); no two adjacent NULL
+// ranges, across leaves too; no leaf but the rightmost ends in NULL (our writers' rule, stricter
+// than the kernel's checks); exact gaps and max-gap offsets in allocation trees; the node count matches the arena when frees
+// are immediate; referenced handles match the entry table's live, not yet retired ones, and the
+// non-NULL ranges match its range count (which `size` reports).
 
 import {
   M_DEAD,
@@ -37,6 +38,8 @@ const TYPE_NAMES = ["dense", "leaf", "range", "arange"];
 class Walk {
   nodes = 0;
   handles = 0;
+  /** Non-NULL leaf ranges seen (handles and inline integers). */
+  ranges = 0;
   /** Was the previous range (in index order) NULL? */
   prevNull = false;
   seenNode: Uint8Array;
@@ -81,15 +84,26 @@ export function mt_validate(mt: MapleTreeCore): void {
         `${w.nodes} reachable, ${mt.arena.live} live`,
       );
     }
-    if (w.handles !== mt.entries.size) {
-      fail(
-        "entry handle leak",
-        mt.rootNode,
-        0,
-        MAX_INDEX,
-        `${w.handles} referenced, ${mt.entries.size} allocated`,
-      );
-    }
+  }
+  // Handles waiting for a grace period are allocated but no longer referenced.
+  const e = mt.entries;
+  if (w.handles !== e.handles - e.pendingFrees) {
+    fail(
+      "entry handle leak",
+      mt.rootNode,
+      0,
+      MAX_INDEX,
+      `${w.handles} referenced, ${e.handles - e.pendingFrees} allocated and not retired`,
+    );
+  }
+  if (w.ranges !== e.size) {
+    fail(
+      "stored range count wrong",
+      mt.rootNode,
+      0,
+      MAX_INDEX,
+      `${w.ranges} non-NULL ranges, entry table counts ${e.size}`,
+    );
   }
 }
 
@@ -187,15 +201,19 @@ function walkNode(
         w.prevNull = true;
         if (hi - lo + 1 > best) best = hi - lo + 1;
       } else {
-        if (h < 0 || h >= w.seenHandle.length)
-          fail("slot holds no entry handle", node, min, max, `slot ${i} handle ${h}`);
-        if (w.seenHandle[h] !== 0)
-          fail("entry handle referenced twice", node, min, max, `slot ${i} handle ${h}`);
-        if (mt.entries.values[h] === undefined || mt.entries.values[h] === null) {
-          fail("slot holds a released entry handle", node, min, max, `slot ${i} handle ${h}`);
+        // Negative words are inline integers (entries.ts): nothing to check but the count.
+        if (h > 0) {
+          if (h >= w.seenHandle.length)
+            fail("slot holds no entry handle", node, min, max, `slot ${i} handle ${h}`);
+          if (w.seenHandle[h] !== 0)
+            fail("entry handle referenced twice", node, min, max, `slot ${i} handle ${h}`);
+          if (mt.entries.values[h] === undefined || mt.entries.values[h] === null) {
+            fail("slot holds a released entry handle", node, min, max, `slot ${i} handle ${h}`);
+          }
+          w.seenHandle[h] = 1;
+          w.handles++;
         }
-        w.seenHandle[h] = 1;
-        w.handles++;
+        w.ranges++;
         w.prevNull = false;
       }
       lo = hi + 1;

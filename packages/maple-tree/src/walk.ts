@@ -5,6 +5,7 @@
 
 import { STRIDE as STRIDE_ } from "./arena.js";
 import { descendToLeaf as descendToLeaf_ } from "./descend.js";
+import { entryOf as entryOf_ } from "./entries.js";
 import {
   isIndex as isIndex_,
   MAX_INDEX as MAX_INDEX_,
@@ -18,6 +19,7 @@ import { MapleTreeCore } from "./tree.js";
 // use module-local copies.
 const STRIDE = STRIDE_;
 const descendToLeaf = descendToLeaf_;
+const entryOf = entryOf_;
 const isIndex = isIndex_;
 const MAX_INDEX = MAX_INDEX_;
 const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
@@ -85,7 +87,7 @@ export function rangeWalk(mas: MaState, index: number): unknown {
   mas.last = off < mas.end ? (pivots[base + off] as number) : mas.max;
   mas.status = "active";
   mas.generation = tree.generation;
-  return tree.entries.values[handle];
+  return entryOf(tree.entries.values, handle);
 }
 
 /**
@@ -137,7 +139,7 @@ export function mtree_load(mt: MapleTreeCore, index: number): unknown {
     entry = index === 0 ? mt.rootEntry : null;
   } else {
     LOAD_STATE.tree = mt;
-    entry = mt.entries.values[descendToLeaf(LOAD_STATE, index)];
+    entry = entryOf(mt.entries.values, descendToLeaf(LOAD_STATE, index));
     LOAD_STATE.tree = IDLE_TREE;
   }
   return entry === XA_ZERO_ENTRY ? null : entry;

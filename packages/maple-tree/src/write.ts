@@ -14,6 +14,7 @@ import {
 } from "./alloc.js";
 import { NODE_LEAF as NODE_LEAF_, STRIDE as STRIDE_ } from "./arena.js";
 import { descendToLeaf as descendToLeaf_ } from "./descend.js";
+import { entryOf as entryOf_ } from "./entries.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import { EEXIST as EEXIST_, EINVAL as EINVAL_, ENOMEM as ENOMEM_ } from "./errors.js";
 import {
@@ -46,6 +47,7 @@ const reserveNodes = reserveNodes_;
 const NODE_LEAF = NODE_LEAF_;
 const STRIDE = STRIDE_;
 const descendToLeaf = descendToLeaf_;
+const entryOf = entryOf_;
 const isIndex = isIndex_;
 const MAX_INDEX = MAX_INDEX_;
 const EEXIST = EEXIST_;
@@ -126,14 +128,14 @@ function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   let at = BIG_BASE;
   if (tree.rootEntry !== null && index > 0) {
     bPiv[at] = 0;
-    bSlot[at++] = entries.alloc(tree.rootEntry);
+    bSlot[at++] = entries.word(tree.rootEntry);
   }
   if (index > (at === BIG_BASE ? 0 : 1)) {
     bPiv[at] = index - 1; // the NULL range before the entry
     bSlot[at++] = 0;
   }
   bPiv[at] = last;
-  bSlot[at++] = entries.alloc(entry);
+  bSlot[at++] = entries.word(entry);
   if (last < MAX_INDEX) {
     bPiv[at] = MAX_INDEX; // the NULL tail
     bSlot[at++] = 0;
@@ -274,7 +276,7 @@ export function mas_insert(mas: MaState, entry: unknown): unknown {
     const h = descendToLeaf(mas, mas.index);
     if (h !== 0) {
       mas_set_err(mas, -EEXIST);
-      return tree.entries.values[h];
+      return entryOf(tree.entries.values, h);
     }
     const max = mas.offset < mas.end ? tree.arena.pivots[mas.node * STRIDE + mas.offset] : mas.max;
     if (mas.last > max) {
@@ -317,7 +319,7 @@ export function mas_erase(mas: MaState): unknown {
     mas.last = last;
     mas.status = "active";
     if (h === 0) return null;
-    entry = tree.entries.values[h];
+    entry = entryOf(tree.entries.values, h);
   }
   for (;;) {
     mas.index = first;

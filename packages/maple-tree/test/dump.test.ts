@@ -31,7 +31,7 @@ describe("mt_dump", () => {
     expect(lines[0]).toBe(`maple_tree flags 0x4, height 1 root node ${mt.rootNode}`);
     expect(lines[1]).toMatch(
       new RegExp(
-        `^0-${MAX_INDEX}: node ${mt.rootNode} depth 0 type leaf_64 parent 0 contents: 0 4 h\\d+ 10 0 19 h\\d+ 20 0 29 h\\d+ 31 0$`,
+        `^0-${MAX_INDEX}: node ${mt.rootNode} depth 0 type leaf_64 parent 0 contents: 0 4 v42 10 0 19 h\\d+ 20 0 29 h\\d+ 31 0$`,
       ),
     );
     expect(lines.slice(2, 10)).toEqual([

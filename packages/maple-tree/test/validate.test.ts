@@ -8,6 +8,15 @@ import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
 import { mt_validate } from "../src/validate.js";
 import { leaves, sequentialTree } from "./support/write-tree.js";
 
+/** A two-level tree whose entries are strings, so every slot holds a handle (not inline). */
+function twoLevelHandles(): MapleTreeCore {
+  const mt = DEFINE_MTREE();
+  for (let i = 0; i < 60; i++) mtree_store_range(mt, i * 10, i * 10 + 5, `e${i}`);
+  mt_validate(mt);
+  expect(mt.height).toBe(2);
+  return mt;
+}
+
 function twoLevel(flags = 0): MapleTreeCore {
   const mt = sequentialTree(60, 10, 5, flags);
   mt_validate(mt);
@@ -185,9 +194,16 @@ describe("mt_validate finds each broken invariant", () => {
         mt.entries.alloc("stray");
       },
     ],
+    [
+      "range count off (an inline word counted but never stored)",
+      /stored range count wrong/,
+      (mt) => {
+        mt.entries.word(7);
+      },
+    ],
   ];
   it.each(cases)("%s", (_name, message, breakIt) => {
-    const mt = twoLevel();
+    const mt = twoLevelHandles();
     breakIt(mt);
     expect(() => mt_validate(mt)).toThrow(message);
   });

@@ -42,19 +42,47 @@ function leafOf(mt: MapleTreeCore, index: number): number {
 describe("RCU mode writes", () => {
   it("exact fit stores one slot in place; the old handle lives until the grace period ends", () => {
     const { mt, q } = rcuTree(10);
+    // An object entry lives behind a handle (integers would be inline words).
+    const three = { v: 3 };
+    mtree_store_range(mt, 30, 35, three);
+    q.flush();
     const leaf = leafOf(mt, 30);
     const live = mt.arena.live;
-    const oldHandle = mt.arena.slots[leaf * STRIDE + 6];
-    expect(mt.entries.values[oldHandle]).toBe(3);
+    const oldHandle = mt.arena.slots[leaf * STRIDE + 6] as number;
+    expect(oldHandle).toBeGreaterThan(0);
+    expect(mt.entries.values[oldHandle]).toBe(three);
+    const size = mt.entries.size;
     const mas = MA_STATE(mt, 30, 35);
-    expect(mas_store(mas, "new")).toBe(3);
+    expect(mas_store(mas, "new")).toBe(three);
     expect(leafOf(mt, 30)).toBe(leaf);
     expect(mt.arena.live).toBe(live);
-    // A reader that loaded the old handle still resolves it.
-    expect(mt.entries.values[oldHandle]).toBe(3);
+    // A reader that loaded the old handle still resolves it; the range count is exact already.
+    expect(mt.entries.values[oldHandle]).toBe(three);
+    expect(mt.entries.size).toBe(size);
     expect(q.pending.length).toBe(1);
+    mt_validate(mt);
     q.flush();
     expect(mt.entries.values[oldHandle]).toBe(undefined);
+    mt_validate(mt);
+  });
+
+  it("an erase drops the range count at once, before the deferred handle free runs", () => {
+    const { mt, q } = rcuTree(10);
+    mtree_store_range(mt, 40, 45, "four");
+    mtree_store_range(mt, 50, 55, 5);
+    q.flush();
+    const size = mt.entries.size;
+    const handles = mt.entries.handles;
+    mtree_erase(mt, 40);
+    mtree_erase(mt, 50);
+    expect(mt.entries.size).toBe(size - 2);
+    // The string's handle waits for the grace period; the inline 5 had none.
+    expect(mt.entries.handles).toBe(handles);
+    expect(mt.entries.pendingFrees).toBe(1);
+    mt_validate(mt);
+    q.flush();
+    expect(mt.entries.handles).toBe(handles - 1);
+    expect(mt.entries.pendingFrees).toBe(0);
     mt_validate(mt);
   });
 

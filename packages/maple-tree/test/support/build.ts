@@ -18,6 +18,7 @@ import {
   STRIDE,
   slotsOf,
 } from "../../src/arena.js";
+import { entryOf } from "../../src/entries.js";
 import { MAX_INDEX, XA_ZERO_ENTRY } from "../../src/entry.js";
 import { MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../../src/tree.js";
 
@@ -234,7 +235,7 @@ export function rangesOf(tree: MapleTreeCore): Range[] {
       const hi = i < end ? arena.pivots[node * STRIDE + i] : max;
       const slot = arena.slots[node * STRIDE + i];
       if (depth === tree.height - 1) {
-        out.push({ first: lo, last: hi, value: tree.entries.values[slot] });
+        out.push({ first: lo, last: hi, value: entryOf(tree.entries.values, slot as number) });
       } else walk(slot, lo, hi, depth + 1);
     }
   };

@@ -3,6 +3,7 @@
 // non-overlapping non-NULL ranges) that the random tests compare the tree against.
 
 import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/arena.js";
+import { entryOf } from "../../src/entries.js";
 import { MAX_INDEX } from "../../src/entry.js";
 import type { MapleTreeCore } from "../../src/tree.js";
 
@@ -28,7 +29,7 @@ export function treeRanges(mt: MapleTreeCore): Range[] {
     for (let i = 0; i <= end; i++) {
       const hi = i < end ? a.pivots[node * STRIDE + i] : max;
       const s = a.slots[node * STRIDE + i];
-      if (leaf) out.push({ first: lo, last: hi, value: s === 0 ? null : mt.entries.values[s] });
+      if (leaf) out.push({ first: lo, last: hi, value: entryOf(mt.entries.values, s) });
       else walk(s, lo, hi);
       lo = hi + 1;
     }

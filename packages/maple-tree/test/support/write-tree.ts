@@ -3,6 +3,7 @@
 
 import { M_END, M_PARENT, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/arena.js";
 import { descendToLeaf } from "../../src/descend.js";
+import { entryOf } from "../../src/entries.js";
 import { MAX_INDEX } from "../../src/entry.js";
 import { DEFINE_MTREE, mtree_store_range } from "../../src/mtree.js";
 import type { Reclaimer } from "../../src/reclaim.js";
@@ -49,7 +50,7 @@ export function endOf(mt: MapleTreeCore, id: number): number {
 export function loadAt(mt: MapleTreeCore, index: number): unknown {
   if (mt.rootNode === 0) return index === 0 ? mt.rootEntry : null;
   const h = descendToLeaf(new MaState(mt, index, index), index);
-  return h === 0 ? null : mt.entries.values[h];
+  return entryOf(mt.entries.values, h);
 }
 
 /** A tree holding value entry i over [i*step, i*step + len] for i in 0..n-1, stored in order. */
