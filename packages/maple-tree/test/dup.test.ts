@@ -167,6 +167,26 @@ describe("__mt_dup out of node memory leaves the target empty", () => {
     expect(compareTrees(src, exact)).toBe(need);
   });
 
+  it("-ENOMEM at every capacity below the node count, on trees of several heights (SEED)", () => {
+    const rng = new Rng(SEED);
+    for (const n of [20, 300, 5000]) {
+      for (const flags of [0, MT_FLAGS_ALLOC_RANGE]) {
+        const [src] = randomTree(flags, n, n * 10, rng);
+        const need = src.arena.live;
+        for (let k = 0; k < 5; k++) {
+          const cap = rng.int(0, need - 1);
+          const t = DEFINE_MTREE(flags, { capacity: cap });
+          expect(__mt_dup(src, t)).toBe(-ENOMEM);
+          expect([t.rootNode, t.height, t.arena.live, t.entries.size]).toEqual([0, 0, 0, 0]);
+          mt_validate(t);
+        }
+        const t = DEFINE_MTREE(flags, { capacity: need });
+        expect(__mt_dup(src, t)).toBe(0);
+        expect(compareTrees(src, t)).toBe(need);
+      }
+    }
+  });
+
   it("-ENOMEM when a non-GFP_KERNEL copy exceeds the mt_set_non_kernel budget", () => {
     const src = sequentialTree(500, 10, 5, 0);
     const need = src.arena.live;
