@@ -58,35 +58,41 @@ function scanForward<T>(mas: MaState, max: number, fn: ScanVisitor<T>): number {
   const pivots = tree.arena.pivots;
   const slots = tree.arena.slots;
   const values = tree.entries.values;
-  let base = mas.node * STRIDE;
-  let off = mas.offset;
-  let end = mas.end;
-  let nodeMax = mas.max;
-  let hi = mas.last;
+  if (mas.last >= max) return SCAN_DONE;
+  let off = mas.offset + 1;
   for (;;) {
-    if (hi >= max) return SCAN_DONE;
-    const lo = hi + 1;
-    if (off < end) {
-      off++;
-    } else {
-      // The leaf ends below max (so below MAX_INDEX): the next leaf starts at lo.
-      mas.offset = off;
-      if (!nextNode(mas, MAX_INDEX)) return SCAN_DONE;
-      base = mas.node * STRIDE;
-      off = 0;
-      end = mas.end;
-      nodeMax = mas.max;
+    // One leaf: slots off..end; slot i covers [pivot[i-1] + 1 (or the leaf's min), pivot[i] (or
+    // the leaf's max)]. Bounds are only read for real entries and, in the leaf where `max` falls,
+    // to stop there.
+    const base = mas.node * STRIDE;
+    const end = mas.end;
+    const nodeMin = mas.min;
+    const nodeMax = mas.max;
+    const limited = nodeMax >= max;
+    for (; off <= end; off++) {
+      const word = slots[base + off] as number;
+      if (word !== 0) {
+        const entry = entryOf(values, word);
+        if (entry !== XA_ZERO_ENTRY) {
+          const lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : nodeMin;
+          const hi = off < end ? (pivots[base + off] as number) : nodeMax;
+          if (fn(entry as T, lo, hi) === false) return SCAN_STOPPED;
+          if (tree.generation !== generation) {
+            mas.offset = off;
+            mas.index = lo;
+            mas.last = hi;
+            return SCAN_WRITTEN;
+          }
+        }
+      }
+      if (limited && (off < end ? (pivots[base + off] as number) : nodeMax) >= max) {
+        return SCAN_DONE;
+      }
     }
-    hi = off < end ? (pivots[base + off] as number) : nodeMax;
-    const entry = entryOf(values, slots[base + off] as number);
-    if (entry === null || entry === XA_ZERO_ENTRY) continue;
-    if (fn(entry as T, lo, hi) === false) return SCAN_STOPPED;
-    if (tree.generation !== generation) {
-      mas.offset = off;
-      mas.index = lo;
-      mas.last = hi;
-      return SCAN_WRITTEN;
-    }
+    // The leaf ends below max (so below MAX_INDEX): on to the next one.
+    mas.offset = end;
+    if (!nextNode(mas, MAX_INDEX)) return SCAN_DONE;
+    off = 0;
   }
 }
 
@@ -220,29 +226,34 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
     const pivots = tree.arena.pivots;
     const slots = tree.arena.slots;
     const values = tree.entries.values;
+    if (mas.last >= max) return null;
     let base = mas.node * STRIDE;
     let off = mas.offset;
     let end = mas.end;
-    let hi = mas.last;
     for (;;) {
-      if (hi >= max) return null;
-      const lo = hi + 1;
       if (off < end) {
         off++;
       } else {
+        // The leaf ends below max (so below MAX_INDEX): on to the next one.
         mas.offset = off;
         if (!nextNode(mas, MAX_INDEX)) return null;
         base = mas.node * STRIDE;
         off = 0;
         end = mas.end;
       }
-      hi = off < end ? (pivots[base + off] as number) : mas.max;
-      const entry = entryOf(values, slots[base + off] as number);
-      if (entry !== null && entry !== XA_ZERO_ENTRY) {
-        mas.offset = off;
-        mas.index = lo;
-        mas.last = hi;
-        return entry;
+      const word = slots[base + off] as number;
+      if (word !== 0) {
+        const entry = entryOf(values, word);
+        if (entry !== XA_ZERO_ENTRY) {
+          mas.offset = off;
+          mas.index = off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min;
+          mas.last = off < end ? (pivots[base + off] as number) : mas.max;
+          return entry;
+        }
+      }
+      // A NULL or reserved range: the end if it reaches max.
+      if (mas.max >= max && (off < end ? (pivots[base + off] as number) : mas.max) >= max) {
+        return null;
       }
     }
   }
@@ -334,29 +345,32 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
     const pivots = tree.arena.pivots;
     const slots = tree.arena.slots;
     const values = tree.entries.values;
+    if (mas.index <= min) return null;
     let base = mas.node * STRIDE;
     let off = mas.offset;
-    let lo = mas.index;
     for (;;) {
-      if (lo <= min) return null;
-      const hi = lo - 1;
       if (off > 0) {
         off--;
       } else {
-        // The leaf starts above min (so above 0): the previous leaf ends at hi.
+        // The leaf starts above min (so above 0): on to the previous one.
         mas.offset = off;
         if (!prevNode(mas, 0)) return null;
         base = mas.node * STRIDE;
         off = mas.end;
       }
-      lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min;
-      const entry = entryOf(values, slots[base + off] as number);
-      if (entry !== null && entry !== XA_ZERO_ENTRY) {
-        mas.offset = off;
-        mas.index = lo;
-        mas.last = hi;
-        return entry;
+      const word = slots[base + off] as number;
+      const lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min;
+      if (word !== 0) {
+        const entry = entryOf(values, word);
+        if (entry !== XA_ZERO_ENTRY) {
+          mas.offset = off;
+          mas.index = lo;
+          mas.last = off < mas.end ? (pivots[base + off] as number) : mas.max;
+          return entry;
+        }
       }
+      // A NULL or reserved range: the end if it reaches min.
+      if (lo <= min) return null;
     }
   }
 }

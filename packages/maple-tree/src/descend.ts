@@ -11,6 +11,7 @@ import {
 } from "./arena.js";
 import { MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import type { MaState } from "./state.js";
+import type { MapleTreeCore } from "./tree.js";
 
 // Imported bindings are read through getters under Vite SSR (vitest) and tsx; module-local
 // copies make the descent about 2x faster there (no change under native ESM).
@@ -56,6 +57,35 @@ export function descendToLeaf(mas: MaState, index: number): number {
     min = lo;
     max = hi;
     depth++;
+  }
+}
+
+/**
+ * The slot word (entry handle, 0 for NULL) of the leaf slot holding `index`: the descent of
+ * {@link descendToLeaf} stripped to what a point load needs, with no state to position. It
+ * counts levels with the tree's height instead of reading node types, and finds the data end of
+ * a node from its pivots instead of its meta words (pivot words past the end are 0 and pivots
+ * strictly increase, so a 0 pivot after offset 0 is the end): one node's pivots and slots per
+ * level and no meta read, except for a node whose first pivot is 0 (is it [min, 0] or an empty
+ * pivot?). The tree must have a root node.
+ */
+export function leafWord(tree: MapleTreeCore, index: number): number {
+  const arena = tree.arena;
+  const pivots = arena.pivots;
+  const slots = arena.slots;
+  let node = tree.rootNode;
+  for (let level = tree.height; ; level--) {
+    const base = node * STRIDE;
+    let off = 0;
+    for (;;) {
+      const pivot = pivots[base + off] as number;
+      if (pivot >= index) break;
+      if (pivot === 0 && (off !== 0 || arena.meta[node * META + M_END] === 0)) break;
+      off++;
+    }
+    const word = slots[base + off] as number;
+    if (level <= 1) return word;
+    node = word;
   }
 }
 

@@ -4,7 +4,7 @@
 // through the shared `descendToLeaf` (descend.ts).
 
 import { STRIDE as STRIDE_ } from "./arena.js";
-import { descendToLeaf as descendToLeaf_ } from "./descend.js";
+import { descendToLeaf as descendToLeaf_, leafWord as leafWord_ } from "./descend.js";
 import { entryOf as entryOf_ } from "./entries.js";
 import {
   isIndex as isIndex_,
@@ -19,6 +19,7 @@ import { MapleTreeCore } from "./tree.js";
 // use module-local copies.
 const STRIDE = STRIDE_;
 const descendToLeaf = descendToLeaf_;
+const leafWord = leafWord_;
 const entryOf = entryOf_;
 const isIndex = isIndex_;
 const MAX_INDEX = MAX_INDEX_;
@@ -122,11 +123,9 @@ export function mas_walk(mas: MaState): unknown {
   return entry;
 }
 
-// mtree_load needs a state only as the descent's scratch output; one module-level state serves
-// every load (JS is single-threaded and a load calls no user code), so a load allocates nothing.
-// Between loads it points at an empty placeholder tree so it does not keep a real tree alive.
+// The normal API's one-shot reads share one state between calls; between calls it points at an
+// empty placeholder tree so it does not keep a real tree alive.
 const IDLE_TREE = new MapleTreeCore(0, { initialNodes: 1 });
-const LOAD_STATE = new MaState(IDLE_TREE, 0, 0);
 
 /**
  * Kernel `mtree_load()`: the entry of the range that contains `index`, or null for a NULL range,
@@ -138,9 +137,7 @@ export function mtree_load(mt: MapleTreeCore, index: number): unknown {
   if (mt.rootNode === 0) {
     entry = index === 0 ? mt.rootEntry : null;
   } else {
-    LOAD_STATE.tree = mt;
-    entry = entryOf(mt.entries.values, descendToLeaf(LOAD_STATE, index));
-    LOAD_STATE.tree = IDLE_TREE;
+    entry = entryOf(mt.entries.values, leafWord(mt, index));
   }
   return entry === XA_ZERO_ENTRY ? null : entry;
 }
