@@ -72,6 +72,8 @@ export function minEndOf(type: number): number {
 
 /** Node room from which the arena grows by 1.25x instead of doubling. */
 const GROW_SLOW_FROM = 1 << 14;
+/** Node room from which the arena grows by 1.125x. */
+const GROW_SLOWER_FROM = 1 << 16;
 
 /** The value freed words are filled with in poison mode, so a premature reuse fails loudly. */
 export const POISON_PIVOT = -1;
@@ -232,9 +234,16 @@ export class NodeArena {
   }
 
   private grow(need: number): void {
-    // Doubling while small; then 1.25x steps: the slack is what a big tree pays per entry (an
-    // arena of 1e6 ranges is ~30 MB), and the extra copies cost little next to the build.
-    const step = this.room < GROW_SLOW_FROM ? this.room * 2 : Math.ceil(this.room * 1.25);
+    // Doubling while small; then 1.25x, then 1.125x steps: the slack is what a big tree pays per
+    // entry (an arena of 1e6 ranges is ~28 MB), and the extra copies (each a memcpy of the
+    // arrays) cost little next to the stores that filled them.
+    const r = this.room;
+    const step =
+      r < GROW_SLOW_FROM
+        ? r * 2
+        : r < GROW_SLOWER_FROM
+          ? Math.ceil(r * 1.25)
+          : Math.ceil(r * 1.125);
     const room = Math.min(Math.max(need, step), Math.max(need, this.capacity + 1));
     const pivots = new Float64Array(room * STRIDE);
     pivots.set(this.pivots);
