@@ -23,7 +23,7 @@ import {
   type NodeArena,
   STRIDE as STRIDE_,
 } from "./arena.js";
-import type { EntryTable } from "./entries.js";
+import { type EntryTable, entryOf } from "./entries.js";
 import { XA_ZERO_ENTRY } from "./entry.js";
 import { EINVAL, ENOMEM } from "./errors.js";
 import { MA_STATE } from "./state.js";
@@ -60,11 +60,6 @@ function mapped(map: DupMap, v: unknown): unknown {
   return map === null || v === XA_ZERO_ENTRY ? v : map(v);
 }
 
-/** The entry of slot word `w` (> 0 a handle into `values`; < 0 an inline integer, see entries.ts). */
-function entryOfWord(values: unknown[], w: number): unknown {
-  return w < 0 ? -w - 1 : values[w];
-}
-
 /** Gives every handle in the leaves below `node` of `dst` a new handle in `dstEntries`. */
 function rehandle(
   dst: NodeArena,
@@ -80,7 +75,7 @@ function rehandle(
   for (let i = 0; i <= end; i++) {
     const s = slots[base + i] as number;
     if (height > 1) rehandle(dst, s, height - 1, values, dstEntries, map);
-    else if (s !== 0) slots[base + i] = dstEntries.alloc(mapped(map, entryOfWord(values, s)));
+    else if (s !== 0) slots[base + i] = dstEntries.alloc(mapped(map, entryOf(values, s)));
   }
 }
 
@@ -95,6 +90,7 @@ function copyNode(
   dst: NodeArena,
   dstEntries: EntryTable,
   map: DupMap,
+  verbatim: boolean,
   id: number,
   parent: number,
   pslot: number,
@@ -125,9 +121,13 @@ function copyNode(
   const sslots = src.slots;
   const dslots = dst.slots;
   if (type === NODE_LEAF) {
-    for (let i = 0; i <= end; i++) {
-      const h = sslots[sb + i] as number;
-      dslots[db + i] = h === 0 ? 0 : dstEntries.alloc(mapped(map, entryOfWord(values, h)));
+    if (verbatim) {
+      for (let i = 0; i <= end; i++) dslots[db + i] = sslots[sb + i] as number;
+    } else {
+      for (let i = 0; i <= end; i++) {
+        const h = sslots[sb + i] as number;
+        dslots[db + i] = h === 0 ? 0 : dstEntries.alloc(mapped(map, entryOf(values, h)));
+      }
     }
   } else {
     for (let i = 0; i <= end; i++) {
@@ -137,6 +137,7 @@ function copyNode(
         dst,
         dstEntries,
         map,
+        verbatim,
         sslots[sb + i] as number,
         copy,
         i,
@@ -147,10 +148,25 @@ function copyNode(
 }
 
 /**
+ * Can the target's (unused) entry table simply become a copy of the source's? Yes when the source
+ * has no free and no pending handle: then every handle is referenced by exactly one range
+ * (entries.ts ownership rule), and the copied leaf words can keep their handles.
+ */
+function tableCopies(se: EntryTable, de: EntryTable): boolean {
+  return (
+    de.values.length === 1 &&
+    de.size === 0 &&
+    se.pendingFrees === 0 &&
+    se.handles === se.values.length - 1
+  );
+}
+
+/**
  * Whole-arena copy, used when it copies exactly the reachable nodes: the source arena holds no
  * free or dead node (every id below `top` is reachable) and the target arena was never used.
- * Node ids are kept, so no node link needs rewriting; only the leaves' entry words are made anew
- * in the target's table. Returns false (nothing done) when it does not apply.
+ * Node ids are kept, so no node link needs rewriting; the entry table is copied whole too when
+ * every handle in it is in use, else the leaves' entry words are made anew in the target's table.
+ * Returns false (nothing done) when it does not apply.
  */
 function copyWhole(mt: MapleTreeCore, newTree: MapleTreeCore, need: number, map: DupMap): boolean {
   const src = mt.arena;
@@ -158,7 +174,13 @@ function copyWhole(mt: MapleTreeCore, newTree: MapleTreeCore, need: number, map:
   if (dst.top !== 1 || dst.live !== 0 || src.live !== need || src.top !== need + 1) return false;
   if (dst.poison !== src.poison) return false;
   if (!dst.copyFrom(src)) return false;
-  rehandle(dst, mt.rootNode, mt.height, mt.entries.values, newTree.entries, map);
+  const se = mt.entries;
+  const de = newTree.entries;
+  if (map === null && tableCopies(se, de)) {
+    de.copyFrom(se);
+  } else {
+    rehandle(dst, mt.rootNode, mt.height, se.values, de, map);
+  }
   return true;
 }
 
@@ -184,12 +206,16 @@ export function dupTree(mt: MapleTreeCore, newTree: MapleTreeCore, gfp: Gfp, map
     const mas = MA_STATE(newTree, 0, 0);
     if (!reserveNodes(mas, need, gfp)) return -ENOMEM;
     // reserve() may have grown the target's arrays; copyNode reads them from the arena.
+    // With a table copy the leaf words keep their handles (copied verbatim).
+    const verbatim = map === null && tableCopies(mt.entries, newTree.entries);
+    if (verbatim) newTree.entries.copyFrom(mt.entries);
     newTree.rootNode = copyNode(
       src,
       mt.entries.values,
       newTree.arena,
       newTree.entries,
       map,
+      verbatim,
       mt.rootNode,
       0,
       0,

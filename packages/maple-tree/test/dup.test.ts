@@ -252,6 +252,53 @@ describe("__mt_dup copies node for node", () => {
   }
 });
 
+describe("__mt_dup copies correctly whichever copy path applies", () => {
+  // Whole-arena copy (no free node) or node by node; entry table copied whole (no free handle)
+  // or words made anew; integer values ride inline in the slot words (no handle at all).
+  const scenarios: [string, (i: number) => unknown, boolean][] = [
+    ["integers, append-only", (i) => i, false],
+    ["integers, after erases", (i) => i, true],
+    ["objects, append-only", (i) => ({ i }), false],
+    ["objects, after erases", (i) => ({ i }), true],
+    ["big integers (handles), after erases", (i) => 2 ** 40 + i, true],
+  ];
+  for (const [name, value, erase] of scenarios) {
+    for (const flags of [0, MT_FLAGS_ALLOC_RANGE]) {
+      it(`${name}, flags ${flags}`, () => {
+        const src = DEFINE_MTREE(flags);
+        const model = new RangeModel();
+        for (let i = 0; i < 3000; i++) {
+          const v = value(i);
+          mtree_store_range(src, i * 4, i * 4 + 2, v);
+          model.store(i * 4, i * 4 + 2, v);
+        }
+        if (erase) {
+          for (let i = 0; i < 3000; i += 3) {
+            mtree_erase(src, i * 4);
+            model.erase(i * 4);
+          }
+          mtree_store_range(src, 100, 5000, null);
+          model.store(100, 5000, null);
+        }
+        const dst = DEFINE_MTREE(flags);
+        expect(__mt_dup(src, dst)).toBe(0);
+        mt_validate(dst);
+        expect(compareTrees(src, dst)).toBe(src.arena.live);
+        expect(dst.entries.size).toBe(src.entries.size);
+        const copyModel = cloneModel(model);
+        mtree_store_range(dst, 0, 50, "copy");
+        copyModel.store(0, 50, "copy");
+        mtree_erase(src, 8000);
+        model.erase(8000);
+        mt_validate(src);
+        mt_validate(dst);
+        expectSameContents(src, model, "source");
+        expectSameContents(dst, copyModel, "copy");
+      });
+    }
+  }
+});
+
 describe("dup then mutate both: each tree stays independent", () => {
   const configs: [string, number, number, number][] = [
     ["plain", 0, 3000, 20000],
