@@ -152,6 +152,8 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
   private readonly check: () => void;
   private mas: MaState;
   private phase = NOT_STARTED;
+  /** Positioned (active, on a node) at `generation`: the next step may take the fast path. */
+  private fast = false;
   private generation = 0;
 
   constructor(mt: MapleTreeCore, from: number, to: number, check: () => void) {
@@ -162,22 +164,35 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
   }
 
   next(): IteratorResult<RangeItem<T>> {
+    // The steady state, kept small so that it can be inlined into the caller's loop.
+    if (this.fast && this.mt.generation === this.generation) {
+      const mas = this.mas;
+      const entry = this.step(mas);
+      if (entry !== null) {
+        // Nothing lies after MAX_INDEX, written or not.
+        if (mas.last === MAX_INDEX) this.finish();
+        return { value: { first: mas.index, last: mas.last, value: entry as T }, done: false };
+      }
+      this.finish();
+      return done();
+    }
+    return this.slowNext();
+  }
+
+  /** Every other step: the first one, after a write, on trees without nodes, and once done. */
+  private slowNext(): IteratorResult<RangeItem<T>> {
     const mas = this.mas;
     const mt = this.mt;
     let entry: unknown;
     if (this.phase === RUNNING) {
-      if (mt.generation === this.generation && mas.status === "active" && mas.node !== 0) {
-        entry = this.step(mas);
-      } else {
-        if (mt.generation !== this.generation) mas_set(mas, mas.last + 1);
-        entry = this.find(mas);
-      }
+      if (mt.generation !== this.generation) mas_set(mas, mas.last + 1);
+      entry = this.find(mas);
     } else if (this.phase === NOT_STARTED) {
       this.phase = RUNNING;
       try {
         this.check();
       } catch (e) {
-        this.phase = FINISHED;
+        this.finish();
         throw e;
       }
       entry = this.find(mas);
@@ -185,25 +200,31 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
       return done();
     }
     if (entry === null) {
-      this.phase = FINISHED;
+      this.finish();
       return done();
     }
     const item: RangeItem<T> = { first: mas.index, last: mas.last, value: entry as T };
-    // Nothing lies after MAX_INDEX, written or not.
-    if (item.last === MAX_INDEX) this.phase = FINISHED;
     this.generation = mt.generation;
+    this.fast = mas.status === "active" && mas.node !== 0;
+    // Nothing lies after MAX_INDEX, written or not.
+    if (item.last === MAX_INDEX) this.finish();
     return { value: item, done: false };
+  }
+
+  private finish(): void {
+    this.phase = FINISHED;
+    this.fast = false;
   }
 
   /** Ends the iteration (as a generator's `return`; for-of calls it on `break`). */
   return(value?: unknown): IteratorResult<RangeItem<T>> {
-    this.phase = FINISHED;
+    this.finish();
     return done(value);
   }
 
   /** Ends the iteration and throws `e` (as a generator's `throw`). */
   throw(e?: unknown): IteratorResult<RangeItem<T>> {
-    this.phase = FINISHED;
+    this.finish();
     throw e;
   }
 
@@ -271,6 +292,8 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
   private readonly check: () => void;
   private mas: MaState;
   private phase = NOT_STARTED;
+  /** Positioned (active, on a node) at `generation`: the next step may take the fast path. */
+  private fast = false;
   private generation = 0;
 
   constructor(mt: MapleTreeCore, from: number, to: number, check: () => void) {
@@ -281,22 +304,35 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
   }
 
   next(): IteratorResult<RangeItem<T>> {
+    // The steady state, kept small so that it can be inlined into the caller's loop.
+    if (this.fast && this.mt.generation === this.generation) {
+      const mas = this.mas;
+      const entry = this.step(mas);
+      if (entry !== null) {
+        // Nothing lies before index 0, written or not.
+        if (mas.index === 0) this.finish();
+        return { value: { first: mas.index, last: mas.last, value: entry as T }, done: false };
+      }
+      this.finish();
+      return done();
+    }
+    return this.slowNext();
+  }
+
+  /** Every other step: the first one, after a write, on trees without nodes, and once done. */
+  private slowNext(): IteratorResult<RangeItem<T>> {
     const mas = this.mas;
     const mt = this.mt;
     let entry: unknown;
     if (this.phase === RUNNING) {
-      if (mt.generation === this.generation && mas.status === "active" && mas.node !== 0) {
-        entry = this.step(mas);
-      } else {
-        if (mt.generation !== this.generation) mas_set(mas, mas.index - 1);
-        entry = this.find(mas);
-      }
+      if (mt.generation !== this.generation) mas_set(mas, mas.index - 1);
+      entry = this.find(mas);
     } else if (this.phase === NOT_STARTED) {
       this.phase = RUNNING;
       try {
         this.check();
       } catch (e) {
-        this.phase = FINISHED;
+        this.finish();
         throw e;
       }
       entry = this.find(mas);
@@ -304,25 +340,31 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
       return done();
     }
     if (entry === null) {
-      this.phase = FINISHED;
+      this.finish();
       return done();
     }
     const item: RangeItem<T> = { first: mas.index, last: mas.last, value: entry as T };
-    // Nothing lies before index 0, written or not.
-    if (item.first === 0) this.phase = FINISHED;
     this.generation = mt.generation;
+    this.fast = mas.status === "active" && mas.node !== 0;
+    // Nothing lies before index 0, written or not.
+    if (item.first === 0) this.finish();
     return { value: item, done: false };
+  }
+
+  private finish(): void {
+    this.phase = FINISHED;
+    this.fast = false;
   }
 
   /** Ends the iteration (as a generator's `return`). */
   return(value?: unknown): IteratorResult<RangeItem<T>> {
-    this.phase = FINISHED;
+    this.finish();
     return done(value);
   }
 
   /** Ends the iteration and throws `e` (as a generator's `throw`). */
   throw(e?: unknown): IteratorResult<RangeItem<T>> {
-    this.phase = FINISHED;
+    this.finish();
     throw e;
   }
 
