@@ -178,7 +178,22 @@ export class MmStruct implements HeapBounds {
         startBrk ??= heap.start;
         brk ??= heap.end;
       }
-      for (const m of parsed) this.loadMapping(m);
+      // Mappings of one object share it (split or duplicated shmem, the pieces of a file).
+      const objects = new Map<string, ShmemObject | FileRef>();
+      for (const m of parsed) {
+        if (m.dev === "00:01" && m.name.startsWith("/dev/zero")) {
+          const key = `shmem:${m.ino}`;
+          const pages = m.offset / PAGE_SIZE + (m.end - m.start) / PAGE_SIZE;
+          const had = objects.get(key);
+          if (!(had instanceof ShmemObject) || had.sizePages < pages)
+            objects.set(key, new ShmemObject(m.ino, pages));
+          if (m.ino > this.ids.shmem) this.ids.shmem = m.ino;
+        } else if (!(m.dev === "00:00" && m.ino === 0)) {
+          const key = `file:${m.dev}:${m.ino}:${m.name}`;
+          if (!objects.has(key)) objects.set(key, new FileRef(m.dev, m.ino, m.name));
+        }
+      }
+      for (const m of parsed) this.loadMapping(m, objects);
     }
     this.startBrk = checkOption("startBrk", startBrk, DEFAULT_START_BRK);
     this.currentBrk = checkOption("brk", brk, this.startBrk);
@@ -189,7 +204,7 @@ export class MmStruct implements HeapBounds {
     return new MmStruct({ ...options, initialMaps: text });
   }
 
-  private loadMapping(m: ParsedMapping): void {
+  private loadMapping(m: ParsedMapping, objects: Map<string, ShmemObject | FileRef>): void {
     let flags: number;
     let foreign: string[] = [];
     if (m.vmFlags !== undefined) {
@@ -205,12 +220,11 @@ export class MmStruct implements HeapBounds {
     }
     let file: ShmemObject | FileRef | null = null;
     let pgoff = m.start / PAGE_SIZE;
-    const anonymous = m.dev === "00:00" && m.ino === 0;
     if (m.dev === "00:01" && m.name.startsWith("/dev/zero")) {
-      file = new ShmemObject(m.ino, m.offset / PAGE_SIZE + (m.end - m.start) / PAGE_SIZE);
+      file = objects.get(`shmem:${m.ino}`) ?? null;
       pgoff = m.offset / PAGE_SIZE;
-    } else if (!anonymous) {
-      file = new FileRef(m.dev, m.ino, m.name);
+    } else if (!(m.dev === "00:00" && m.ino === 0)) {
+      file = objects.get(`file:${m.dev}:${m.ino}:${m.name}`) ?? null;
       pgoff = m.offset / PAGE_SIZE;
     }
     const v = new Vma(m.start, m.end, flags, pgoff, file);

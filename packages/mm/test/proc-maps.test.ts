@@ -102,3 +102,26 @@ describe("VmFlags names", () => {
     expect(vmFlagsToString(1, ["mg"])).toBe("rd mg");
   });
 });
+
+describe("loading /proc maps text", () => {
+  it("gives the pieces of one shmem object or file one shared object, sized to cover them all", () => {
+    const text = [
+      "7e0000000000-7e0000002000 rw-s 00000000 00:01 77                         /dev/zero (deleted)",
+      "7e0000002000-7e0000003000 r--s 00002000 00:01 77                         /dev/zero (deleted)",
+      "7e0000010000-7e0000011000 rw-s 00000000 00:01 78                         /dev/zero (deleted)",
+      "7f0000000000-7f0000001000 r--p 00000000 fe:00 5                          /usr/lib/libx.so",
+      "7f0000001000-7f0000003000 r-xp 00001000 fe:00 5                          /usr/lib/libx.so",
+      "",
+    ].join("\n");
+    const mm = MmStruct.fromProcMaps(text);
+    const [a, b, c, d, e] = mm.vmas();
+    expect(a?.shmem).toBe(b?.shmem);
+    expect(a?.shmem).not.toBe(c?.shmem);
+    expect(a?.shmem?.sizePages).toBe(3);
+    expect(d?.file).toBe(e?.file);
+    expect(mm.procMaps()).toBe(text);
+    // A new shared mapping gets an inode number above the loaded ones.
+    const at = mm.mmap(0x7e0000020000, 4096, 3, 0x31);
+    expect(mm.vma_lookup(at)?.shmem?.ino).toBe(79);
+  });
+});
