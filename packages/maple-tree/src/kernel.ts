@@ -4,6 +4,8 @@
 
 // Allocation flags and the userspace harness's failure injection.
 export { GFP_ATOMIC, GFP_KERNEL, GFP_NOWAIT, type Gfp, mt_set_non_kernel } from "./alloc.js";
+// Bulk loading.
+export { mas_expected_entries } from "./bulk.js";
 export { type MtDumpFormat, mt_dump } from "./dump.js";
 // Duplication and gap search / allocation.
 export { __mt_dup, mtree_dup } from "./dup.js";

@@ -18,6 +18,7 @@ import { entryOf as entryOf_ } from "./entries.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import { EEXIST as EEXIST_, EINVAL as EINVAL_, ENOMEM as ENOMEM_ } from "./errors.js";
 import {
+  MA_STATE_BULK,
   MA_STATE_PREALLOC as MA_STATE_PREALLOC_,
   type MaState,
   mas_is_err as mas_is_err_,
@@ -253,7 +254,7 @@ export function mas_store_prealloc(mas: MaState, entry: unknown): void {
 /** Kernel `mas_destroy()`: gives back unused preallocated nodes and clears MA_STATE_PREALLOC. */
 export function mas_destroy(mas: MaState): void {
   mas.reserved = 0;
-  mas.flags &= ~MA_STATE_PREALLOC;
+  mas.flags &= ~(MA_STATE_PREALLOC | MA_STATE_BULK);
 }
 
 /**
