@@ -410,10 +410,16 @@ export class MmStruct implements HeapBounds {
     this.users++;
   }
 
-  /** Kernel `mmget_not_zero()`: a user reference unless the last user is gone. */
+  /**
+   * Kernel `mmget_not_zero()`: a user reference unless the last user is gone. On success the VMA
+   * tree is switched into RCU mode for good (`mt_set_in_rcu`, as the maple tree series did for
+   * lockless readers); trees are created in RCU mode already (`MM_MT_FLAGS`), so this only
+   * matters after someone cleared it.
+   */
   mmget_not_zero(): boolean {
     if (this.users <= 0) return false;
     this.users++;
+    this.tree.setInRcu();
     return true;
   }
 

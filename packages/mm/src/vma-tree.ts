@@ -5,6 +5,7 @@
 // mm is plain VMA logic.
 
 import {
+  __mt_dup,
   DEFINE_MTREE,
   GFP_KERNEL,
   MA_STATE,
@@ -15,18 +16,20 @@ import {
   MT_FLAGS_LOCK_EXTERN,
   MT_FLAGS_USE_RCU,
   mas_destroy,
+  mas_empty_area_rev,
   mas_find,
   mas_for_each,
   mas_is_err,
   mas_pause,
-  mas_prev_range,
   mas_reset,
+  mas_set,
   mas_set_range,
   mas_store,
   mas_store_gfp,
-  mas_walk,
   mt_find,
+  mt_in_rcu,
   mt_prev,
+  mt_set_in_rcu,
   mtree_destroy,
   mtree_load,
   type Reclaimer,
@@ -51,6 +54,9 @@ export class VmaTree {
   /** A reusable write state (kernel `struct vma_iterator`). */
   private readonly mas: MaState;
   private readonly ref = { value: 0 };
+  /** Reused by the gap search (placement runs on every non-fixed mmap). */
+  private readonly gapState: MaState;
+  private readonly gap: GapWindow = { index: 0, last: 0 };
   /** Where freed VMAs and tree nodes go (the mm's RCU domain, or at once). */
   readonly reclaimer: Reclaimer | undefined;
 
@@ -65,6 +71,7 @@ export class VmaTree {
       ...(nodeCapacity === undefined ? {} : { capacity: nodeCapacity }),
     });
     this.mas = MA_STATE(this.mt, 0, 0);
+    this.gapState = MA_STATE(this.mt, 0, 0);
   }
 
   /** Kernel `vma_lookup()`: the VMA containing `addr`, or null. */
@@ -150,23 +157,22 @@ export class VmaTree {
   /**
    * The highest window of `size` free indices inside `[min, max]` (kernel `mas_empty_area_rev()`,
    * as `vma_iter_area_highest()` uses it): on success `last` is the top of the highest gap that
-   * fits (clipped to `max`) and `index = last - size + 1`. Walks the NULL ranges downward with
-   * mas_walk / mas_prev_range: O(ranges above the answer).
+   * fits (clipped to `max`) and `index = last - size + 1`. O(log n) through the tree's gap
+   * tracking (MT_FLAGS_ALLOC_RANGE).
    */
   emptyAreaRev(min: number, max: number, size: number): GapWindow | null {
     if (size <= 0 || max < min || max - min + 1 < size) return null;
-    const mas = MA_STATE(this.mt, max, max);
-    let entry = mas_walk(mas);
-    for (;;) {
-      if (entry === null) {
-        const hi = Math.min(mas.last, max);
-        const lo = Math.max(mas.index, min);
-        if (hi >= lo && hi - lo + 1 >= size) return { index: hi - size + 1, last: hi };
-      }
-      if (mas.index <= min) return null;
-      entry = mas_prev_range(mas, min);
-      if (mas.status === "underflow" || mas.status === "none") return null;
-    }
+    const mas = this.gapState;
+    mas_set(mas, min);
+    if (mas_empty_area_rev(mas, min, max, size) !== 0) return null;
+    this.gap.index = mas.index;
+    this.gap.last = mas.last;
+    return this.gap;
+  }
+
+  /** Kernel `mt_set_in_rcu()` unless the tree already is in RCU mode. */
+  setInRcu(): void {
+    if (!mt_in_rcu(this.mt)) mt_set_in_rcu(this.mt);
   }
 
   /**
@@ -196,28 +202,27 @@ export class VmaTree {
   }
 
   /**
-   * The modern dup_mmap copy into the empty tree `into`: duplicate the tree (`__mt_dup`), then
-   * walk the copy replacing every entry in place with `copy(old)`, or clearing its range when
-   * `copy` returns null. @maplemm/maple-tree does not export `__mt_dup` yet, so the duplicate is
-   * built by storing the old entries first (one pass to copy, one pass to replace, as with
-   * `__mt_dup`). Returns 0 or -ENOMEM.
+   * The modern dup_mmap copy into the empty tree `into`: `__mt_dup` makes a node-for-node copy
+   * (still pointing at this tree's VMAs), then one walk replaces every entry in place with
+   * `copy(old)`, or clears its range when `copy` returns null (VM_DONTCOPY). Returns 0, or -ENOMEM
+   * (`into` then holds a mix of copies and borrowed VMAs: the caller abandons it).
    */
   dupModern(into: VmaTree, copy: (v: Vma) => Vma | null): number {
-    const err = this.dupSeed(into, (v) => v);
+    const err = __mt_dup(this.mt, into.mt);
     if (err !== 0) return err;
+    into.count = this.count;
     const mas = MA_STATE(into.mt, 0, 0);
     for (const e of mas_for_each(mas, MAX_INDEX)) {
       const v = copy(e as Vma);
       if (v === null) {
-        mas_store(mas, null);
+        // Kernel vma_iter_clear_gfp(): the state ends on the (widened) NULL range; resume after.
+        const r = mas_store_gfp(mas, null, GFP_KERNEL);
+        if (r !== 0) return r;
         into.count--;
+        mas_pause(mas);
       } else {
         mas_store(mas, v);
-      }
-      if (mas_is_err(mas)) {
-        const e2 = mas.err;
-        mas_destroy(mas);
-        return e2;
+        if (mas_is_err(mas)) return mas.err;
       }
     }
     mas_destroy(mas);
