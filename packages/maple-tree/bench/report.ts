@@ -93,7 +93,7 @@ function lookupWorkload(n: number): Workload {
   };
 }
 
-function iterateWorkload(n: number, style: "callback" | "iterator"): Workload {
+function iterateWorkload(n: number, style: "callback" | "iterator" | "reverse iterator"): Workload {
   const layout = makeLayout(n, 3);
   return {
     name: `full ordered iteration (${style}), N = ${n.toExponential(0).replace("+", "")}`,
@@ -111,11 +111,17 @@ function iterateWorkload(n: number, style: "callback" | "iterator"): Workload {
                 });
                 return sum;
               }
-            : () => {
-                let sum = 0;
-                for (const e of t) sum += e.value + e.first;
-                return sum;
-              },
+            : style === "iterator"
+              ? () => {
+                  let sum = 0;
+                  for (const e of t) sum += e.value + e.first;
+                  return sum;
+                }
+              : () => {
+                  let sum = 0;
+                  for (const e of t.entriesReverse()) sum += e.value + e.first;
+                  return sum;
+                },
       };
     },
     sb: () => {
@@ -130,11 +136,17 @@ function iterateWorkload(n: number, style: "callback" | "iterator"): Workload {
                 });
                 return sum;
               }
-            : () => {
-                let sum = 0;
-                for (const [k, v] of m.tree.entries()) sum += v.value + k;
-                return sum;
-              },
+            : style === "iterator"
+              ? () => {
+                  let sum = 0;
+                  for (const [k, v] of m.tree.entries()) sum += v.value + k;
+                  return sum;
+                }
+              : () => {
+                  let sum = 0;
+                  for (const [k, v] of m.tree.entriesReversed()) sum += v.value + k;
+                  return sum;
+                },
       };
     },
   };
@@ -253,6 +265,7 @@ async function main(): Promise<void> {
     ...sizes.map(lookupWorkload),
     iterateWorkload(QUICK ? 1e4 : 1e5, "callback"),
     iterateWorkload(QUICK ? 1e4 : 1e5, "iterator"),
+    iterateWorkload(QUICK ? 1e4 : 1e5, "reverse iterator"),
     buildWorkload(QUICK ? 1e4 : 1e5, true),
     buildWorkload(QUICK ? 1e4 : 1e5, false),
     overwriteWorkload(QUICK ? 1e4 : 1e5),
