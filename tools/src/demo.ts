@@ -80,13 +80,22 @@ const steps: [string, () => number | string][] = [];
 let a = 0;
 let dontfork = 0;
 let wipe = 0;
-steps.push([`mmap 16 pages rw- private`, () => (a = mm.mmap(0, 16 * P, RW, PRIV))]);
+steps.push([
+  `mmap 16 pages rw- private`,
+  () => {
+    a = mm.mmap(0, 16 * P, RW, PRIV);
+    return a;
+  },
+]);
 steps.push([`write a marker into page 0`, () => mm.touch(a, true, 0xfeed)]);
 steps.push([`mprotect pages 4–7 read-only`, () => mm.mprotect(a + 4 * P, 4 * P, PROT_READ)]);
 steps.push([`munmap pages 12–15`, () => mm.munmap(a + 12 * P, 4 * P)]);
 steps.push([
   `mmap 8 pages, then MADV_DONTFORK`,
-  () => mm.madvise((dontfork = mm.mmap(0, 8 * P, RW, PRIV)), 8 * P, MADV_DONTFORK),
+  () => {
+    dontfork = mm.mmap(0, 8 * P, RW, PRIV);
+    return mm.madvise(dontfork, 8 * P, MADV_DONTFORK);
+  },
 ]);
 steps.push([
   `mmap 8 pages, write, then MADV_WIPEONFORK`,

@@ -17,6 +17,7 @@ import {
   MT_FLAGS_USE_RCU,
   mas_destroy,
   mas_empty_area_rev,
+  mas_expected_entries,
   mas_find,
   mas_for_each,
   mas_is_err,
@@ -176,14 +177,19 @@ export class VmaTree {
   }
 
   /**
-   * The seed's dup_mmap copy loop into the empty tree `into`: one `mas_store` per VMA `copy`
-   * returns (null = skip), walking this tree with `mas_for_each`. The seed announces the count
-   * first with `mas_expected_entries`; @maplemm/maple-tree does not export it yet, so the stores
-   * run without the bulk-load hint (same result, less dense nodes). Returns 0, or -ENOMEM when a
-   * store could not get nodes (`into` then holds the VMAs copied so far).
+   * The seed's dup_mmap copy loop into the empty tree `into`: `mas_expected_entries(count)`
+   * reserves the nodes up front, then one `mas_store` per VMA `copy` returns (null = skip),
+   * walking this tree with `mas_for_each`, and `mas_destroy` returns what was not used. Returns 0,
+   * or -ENOMEM when the reservation (or a store) could not get nodes (`into` then holds the VMAs
+   * copied so far).
    */
   dupSeed(into: VmaTree, copy: (v: Vma) => Vma | null): number {
     const dst = MA_STATE(into.mt, 0, 0);
+    const reserved = mas_expected_entries(dst, this.count);
+    if (reserved !== 0) {
+      mas_destroy(dst);
+      return reserved;
+    }
     const src = MA_STATE(this.mt, 0, 0);
     for (const e of mas_for_each(src, MAX_INDEX)) {
       const v = copy(e as Vma);

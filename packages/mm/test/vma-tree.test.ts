@@ -24,7 +24,7 @@ const rangesArb = fc
     const out: [number, number][] = [];
     for (let i = 0; i + 1 < sorted.length; i += 2)
       out.push([sorted[i] as number, (sorted[i + 1] as number) + 1]);
-    return out.filter(([s, e], i, all) => i === 0 || s >= (all[i - 1] as [number, number])[1]);
+    return out.filter(([s], i, all) => i === 0 || s >= (all[i - 1] as [number, number])[1]);
   });
 
 describe("VmaTree", () => {
