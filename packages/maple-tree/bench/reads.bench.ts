@@ -4,6 +4,7 @@
 //
 // Run: pnpm vitest bench --run --project @maplemm/maple-tree bench/reads.bench.ts
 
+import sortedBtree from "sorted-btree";
 import { bench, describe } from "vitest";
 import { MAX_INDEX } from "../src/entry.js";
 import { mas_find } from "../src/find.js";
@@ -12,16 +13,31 @@ import { MapleTree } from "../src/map.js";
 import { mtree_store_range } from "../src/mtree.js";
 import { MA_STATE } from "../src/state.js";
 import { mtree_load } from "../src/walk.js";
-import { makeLayout, queries, SortedBtreeRangeMap } from "./workloads.js";
+import { makeLayout, queries } from "./workloads.js";
+
+// sorted-btree is CommonJS with `exports.default = BTree`: Node's ESM loader gives the exports
+// object as the default import, Vite's interop (vitest) gives BTree itself.
+const BTree = ((sortedBtree as unknown as { default?: unknown }).default ??
+  sortedBtree) as typeof sortedBtree.default;
+interface SbRange {
+  last: number;
+  value: number;
+}
 
 const N = 1e5;
 const layout = makeLayout(N, 3);
 const q = queries(layout, 1 << 14, 2);
 const tree = new MapleTree<number>();
-const sb = new SortedBtreeRangeMap();
+const sb = new BTree<number, SbRange>(undefined, (a, b) => a - b);
+const pair: [number, SbRange] = [0, { last: 0, value: 0 }];
+/** sorted-btree as a range map: the floor pair, if its range holds `i`. */
+function sbGet(i: number): number | undefined {
+  const p = sb.getPairOrNextLower(i, pair);
+  return p && p[1].last >= i ? p[1].value : undefined;
+}
 for (let i = 0; i < N; i++) {
   mtree_store_range(tree.mt, layout.starts[i] as number, layout.lasts[i] as number, i);
-  sb.tree.set(layout.starts[i] as number, { last: layout.lasts[i] as number, value: i });
+  sb.set(layout.starts[i] as number, { last: layout.lasts[i] as number, value: i });
 }
 
 describe("point load, random index, N = 1e5", () => {
@@ -36,7 +52,7 @@ describe("point load, random index, N = 1e5", () => {
   bench("sorted-btree getPairOrNextLower", () => {
     let sum = 0;
     for (let k = 0; k < q.length; k++) {
-      const v = sb.get(q[k] as number);
+      const v = sbGet(q[k] as number);
       if (v !== undefined) sum += v;
     }
     if (sum < 0) throw new Error("unreachable");
@@ -78,14 +94,14 @@ describe("full ordered iteration, N = 1e5", () => {
   });
   bench("sorted-btree forEachPair", () => {
     let sum = 0;
-    sb.tree.forEachPair((k, v) => {
+    sb.forEachPair((k, v) => {
       sum += v.value + k;
     });
     if (sum < 0) throw new Error("unreachable");
   });
   bench("sorted-btree entries()", () => {
     let sum = 0;
-    for (const [k, v] of sb.tree.entries()) sum += v.value + k;
+    for (const [k, v] of sb.entries()) sum += v.value + k;
     if (sum < 0) throw new Error("unreachable");
   });
 });
