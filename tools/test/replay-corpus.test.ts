@@ -17,9 +17,9 @@ const files = ["scenarios", "random"].flatMap((sub) =>
 );
 
 describe("the oracle corpus", () => {
-  it("holds the 17 scenarios and 27 random traces the spec lists", () => {
-    expect(files.filter((f) => f.startsWith("scenarios")).length).toBe(17);
-    expect(files.filter((f) => f.startsWith("random")).length).toBe(27);
+  it("holds at least the 17 scenarios and 27 random traces the spec lists", () => {
+    expect(files.filter((f) => f.startsWith("scenarios")).length).toBeGreaterThanOrEqual(17);
+    expect(files.filter((f) => f.startsWith("random")).length).toBeGreaterThanOrEqual(27);
   });
 
   for (const strategy of ["seed", "modern"] as const) {
