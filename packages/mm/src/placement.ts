@@ -6,7 +6,8 @@
 //   - a growsdown VMA counts as starting stack_guard_gap lower;
 //   - a free hint is used as is, an occupied one falls back to the plain search;
 //   - private anonymous mappings of a 2 MiB multiple without hint are THP aligned by searching
-//     len + 2 MiB and taking the highest aligned start in that gap.
+//     len + 2 MiB and taking the highest aligned start in that gap;
+//   - when nothing fits below mmap_base, the lowest gap above TASK_SIZE / 3 (x86 bottom-up).
 // The gap search itself is VmaTree.emptyAreaRev (the only tree access here).
 
 import { EINVAL, ENOMEM, MAP_FIXED, MAP_SHARED, PAGE_SIZE, PMD_SIZE } from "./constants.js";
@@ -45,6 +46,39 @@ export function unmappedAreaTopdown(mm: MmStruct, length: number): number {
   }
 }
 
+/**
+ * Kernel `unmapped_area()` as x86's bottom-up `arch_get_unmapped_area()` calls it when the
+ * top-down search fails: the lowest fitting gap in `[mmap_legacy_base, TASK_SIZE)`, where
+ * `mmap_legacy_base = PAGE_ALIGN(TASK_SIZE / 3)` without randomisation. A growsdown VMA above
+ * the gap still counts from its guard gap.
+ */
+export function unmappedAreaBottomup(mm: MmStruct, length: number): number {
+  let low = Math.ceil(mm.taskSize / 3 / PAGE_SIZE) * PAGE_SIZE;
+  const high = mm.taskSize;
+  for (;;) {
+    if (high <= low) return -ENOMEM;
+    const w = mm.tree.emptyArea(low, high - 1, length);
+    if (w === null) return -ENOMEM;
+    const gap = w.index;
+    const next = mm.tree.find(gap + length);
+    if (
+      next !== null &&
+      (next.flags & VM_GROWSDOWN) !== 0 &&
+      vmStartGap(mm, next) < gap + length - 1
+    ) {
+      low = next.end;
+      continue;
+    }
+    return gap;
+  }
+}
+
+/** x86 `arch_get_unmapped_area_topdown()` without hint: top-down, else bottom-up. */
+function searchArea(mm: MmStruct, len: number): number {
+  const r = unmappedAreaTopdown(mm, len);
+  return r >= 0 ? r : unmappedAreaBottomup(mm, len);
+}
+
 /** x86 `mmap_address_hint_valid()` plus the free-range test of the hint. */
 function hintUsable(mm: MmStruct, addr: number, len: number): boolean {
   if (mm.taskSize - len < addr) return false;
@@ -75,13 +109,16 @@ export function getUnmappedArea(
     }
     ret = -ENOMEM;
     if (!file && (flags & MAP_SHARED) === 0 && addr === 0 && len % PMD_SIZE === 0) {
-      const padded = unmappedAreaTopdown(mm, len + PMD_SIZE);
+      // __thp_get_unmapped_area(): search len + 2 MiB, then move up to the next 2 MiB boundary
+      // (a whole 2 MiB when already aligned, since the mm is top-down). From a top-down gap this
+      // is the highest aligned start below gap_end - len.
+      const padded = searchArea(mm, len + PMD_SIZE);
       if (padded >= 0) {
-        const top = padded + len + PMD_SIZE;
-        ret = Math.floor((top - len) / PMD_SIZE) * PMD_SIZE;
+        const sub = (PMD_SIZE - (padded % PMD_SIZE)) % PMD_SIZE;
+        ret = sub === 0 ? padded + PMD_SIZE : padded + sub;
       }
     }
-    if (ret < 0) ret = unmappedAreaTopdown(mm, len);
+    if (ret < 0) ret = searchArea(mm, len);
     if (ret < 0) return ret;
   }
   if (ret > mm.taskSize - len) return -ENOMEM;

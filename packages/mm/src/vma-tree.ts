@@ -16,6 +16,7 @@ import {
   MT_FLAGS_LOCK_EXTERN,
   MT_FLAGS_USE_RCU,
   mas_destroy,
+  mas_empty_area,
   mas_empty_area_rev,
   mas_expected_entries,
   mas_find,
@@ -166,6 +167,20 @@ export class VmaTree {
     const mas = this.gapState;
     mas_set(mas, min);
     if (mas_empty_area_rev(mas, min, max, size) !== 0) return null;
+    this.gap.index = mas.index;
+    this.gap.last = mas.last;
+    return this.gap;
+  }
+
+  /**
+   * The lowest window of `size` free indices inside `[min, max]` (kernel `mas_empty_area()`, as
+   * `vma_iter_area_lowest()` uses it), or null.
+   */
+  emptyArea(min: number, max: number, size: number): GapWindow | null {
+    if (size <= 0 || max < min || max - min + 1 < size) return null;
+    const mas = this.gapState;
+    mas_set(mas, min);
+    if (mas_empty_area(mas, min, max, size) !== 0) return null;
     this.gap.index = mas.index;
     this.gap.last = mas.last;
     return this.gap;

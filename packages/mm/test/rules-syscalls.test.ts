@@ -196,6 +196,14 @@ describe("§6.6 top-down placement", () => {
     expect(mm.mmap(0, 3 * P, RW, PRIV) % MB2).not.toBe(0);
   });
 
+  it("falls back to the lowest gap above TASK_SIZE / 3 when nothing fits below mmap_base (x86 bottom-up)", () => {
+    const mm = arenaMm({ mmapBase: 0x10000 });
+    const base = 0x2aaaaaaab000;
+    expect(mm.mmap(0, 16 * P, RW, PRIV)).toBe(base);
+    expect(mm.mmap(0, 16 * P, RW, PRIV)).toBe(base + 16 * P);
+    expect(mm.mmap(0, 2 * P, RW, PRIV)).toBe(0x10000 - 2 * P);
+  });
+
   it("MAP_FIXED_NOREPLACE fails with EEXIST on overlap and otherwise behaves as MAP_FIXED (topdown #53–#54)", () => {
     const mm = arenaMm();
     mm.mmap(pg(0), 2 * P, RW, PRIV_FIXED);
