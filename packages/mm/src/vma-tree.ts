@@ -36,7 +36,20 @@ import {
   mtree_load,
   type Reclaimer,
 } from "@maplemm/maple-tree/kernel";
+import { MmError } from "./errors.js";
 import type { Vma } from "./vma.js";
+
+/**
+ * A store the tree could not get nodes for. Only reachable with a `nodeCapacity` too small for
+ * the address space (the kernel preallocates and returns -ENOMEM; here the syscall stops with this
+ * error and may have applied part of its change).
+ */
+function treeFull(what: string, vma: Vma, err: number): MmError {
+  return new MmError(
+    "ENOMEM",
+    `vma-tree: ${what} of [0x${vma.start.toString(16)}, 0x${vma.end.toString(16)}) failed with ${err} (node capacity reached)`,
+  );
+}
 
 /** Kernel `MM_MT_FLAGS`. */
 export const MM_MT_FLAGS = MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN | MT_FLAGS_USE_RCU;
@@ -135,7 +148,7 @@ export class VmaTree {
   insert(vma: Vma): void {
     mas_set_range(this.mas, vma.start, vma.end - 1);
     const err = mas_store_gfp(this.mas, vma, GFP_KERNEL);
-    if (err !== 0) throw new Error(`vma-tree: mas_store_gfp failed with ${err}`);
+    if (err !== 0) throw treeFull("insert", vma, err);
     this.count++;
   }
 
@@ -143,7 +156,7 @@ export class VmaTree {
   remove(vma: Vma): void {
     mas_set_range(this.mas, vma.start, vma.end - 1);
     const err = mas_store_gfp(this.mas, null, GFP_KERNEL);
-    if (err !== 0) throw new Error(`vma-tree: mas_store_gfp(NULL) failed with ${err}`);
+    if (err !== 0) throw treeFull("remove", vma, err);
     this.count--;
   }
 

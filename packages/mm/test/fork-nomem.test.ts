@@ -39,3 +39,18 @@ describe("dup_mmap running out of tree nodes", () => {
     expect(() => new MmStruct({ nodeCapacity: 1.5 })).toThrow(/nodeCapacity/);
   });
 });
+
+describe("a VMA tree at its node capacity", () => {
+  it("stops a syscall with an MmError ENOMEM instead of corrupting the tree", () => {
+    const mm = new MmStruct({ mmapBase: pg(4096), nodeCapacity: 2 });
+    let err: unknown = null;
+    try {
+      for (let i = 0; i < 200; i++) mm.mmap(pg(i * 2), P, RW, PRIV_FIXED);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MmError);
+    expect((err as MmError).code).toBe("ENOMEM");
+    expect(mm.tree.count).toBe(mm.vmas().length);
+  });
+});
