@@ -1,6 +1,12 @@
 // vma-tree.ts, the only module that talks to the maple tree: lookups, the VMA iterator, and the
 // reverse gap search placement relies on, each checked against a brute-force sorted list.
-import { mt_validate } from "@maplemm/maple-tree/kernel";
+import {
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_LOCK_EXTERN,
+  MT_FLAGS_USE_RCU,
+  mt_validate,
+  mtree_load,
+} from "@maplemm/maple-tree/kernel";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { for_each_vma_range, VMA_ITERATOR, Vma, vma_find, vma_next } from "../src/index.js";
@@ -28,6 +34,22 @@ const rangesArb = fc
   });
 
 describe("VmaTree", () => {
+  it("is a maple tree with the kernel's MM_MT_FLAGS holding every VMA over [start, end - 1]", () => {
+    const mm = arenaMm();
+    mm.mmap(pg(0), 4 * P, RW, PRIV_FIXED);
+    mm.mmap(pg(8), 2 * P, 1, PRIV_FIXED);
+    const mt = mm.tree.mt;
+    expect(mt.attr & (MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN | MT_FLAGS_USE_RCU)).toBe(
+      MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN | MT_FLAGS_USE_RCU,
+    );
+    const [a, b] = mm.vmas();
+    expect(mtree_load(mt, pg(0))).toBe(a);
+    expect(mtree_load(mt, pg(4) - 1)).toBe(a);
+    expect(mtree_load(mt, pg(4))).toBeNull();
+    expect(mtree_load(mt, pg(9))).toBe(b);
+    expect(() => mt_validate(mt)).not.toThrow();
+  });
+
   it(`find, lookup, prevOf and findIntersection agree with a sorted list (SEED=${SEED})`, () => {
     fc.assert(
       fc.property(
