@@ -3,20 +3,34 @@
 // function takes the tree lock itself and runs the advanced API underneath, as the kernel does;
 // the lock is a flag (single-threaded JS), restored afterwards so a caller's mtree_lock survives.
 
-import { GFP_KERNEL, type Gfp } from "./alloc.js";
-import { isIndex, MAX_INDEX } from "./entry.js";
-import { EINVAL } from "./errors.js";
-import { MA_STATE, type MaState } from "./state.js";
+import { GFP_KERNEL as GFP_KERNEL_, type Gfp } from "./alloc.js";
+import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
+import { EINVAL as EINVAL_ } from "./errors.js";
+import { MA_STATE as MA_STATE_, type MaState } from "./state.js";
 import { retireSubtree } from "./store-retire.js";
 import { MapleTreeCore, type TreeOptions } from "./tree.js";
 import {
-  mas_destroy,
-  mas_erase,
-  mas_insert,
-  mas_nomem,
-  mas_store_gfp,
-  storeArgsOk,
+  mas_destroy as mas_destroy_,
+  mas_erase as mas_erase_,
+  mas_insert as mas_insert_,
+  mas_nomem as mas_nomem_,
+  mas_store_gfp as mas_store_gfp_,
+  storeArgsOk as storeArgsOk_,
 } from "./write.js";
+
+// Imported bindings are read through getters under some loaders (Vite SSR, tsx); every normal-API
+// write passes here, so the calls use module-local copies.
+const GFP_KERNEL = GFP_KERNEL_;
+const isIndex = isIndex_;
+const MAX_INDEX = MAX_INDEX_;
+const EINVAL = EINVAL_;
+const MA_STATE = MA_STATE_;
+const mas_destroy = mas_destroy_;
+const mas_erase = mas_erase_;
+const mas_insert = mas_insert_;
+const mas_nomem = mas_nomem_;
+const mas_store_gfp = mas_store_gfp_;
+const storeArgsOk = storeArgsOk_;
 
 // One state for the normal API's own writes, reset per call (kernel code puts an MA_STATE on the
 // stack; a reused object spares the allocation on every mtree_* write).

@@ -105,6 +105,33 @@ function nodeMax(tree: MapleTreeCore, id: number): number {
   }
 }
 
+/**
+ * The node after `id` at its depth (it holds index `at` = id's max + 1): the next slot of the same
+ * parent when there is one (no descent), else found from the root.
+ */
+function nextAtDepth(tree: MapleTreeCore, id: number, at: number, up: number): number {
+  const meta = tree.arena.meta;
+  const parent = meta[id * META + M_PARENT] as number;
+  if (parent !== 0) {
+    const ps = meta[id * META + M_PSLOT] as number;
+    if (ps < (meta[parent * META + M_END] as number)) {
+      return tree.arena.slots[parent * STRIDE + ps + 1] as number;
+    }
+  }
+  return nodeAtDepth(tree, at, up);
+}
+
+/** The node before `id` at its depth (it holds `at` = id's min - 1); as {@link nextAtDepth}. */
+function prevAtDepth(tree: MapleTreeCore, id: number, at: number, up: number): number {
+  const meta = tree.arena.meta;
+  const parent = meta[id * META + M_PARENT] as number;
+  if (parent !== 0) {
+    const ps = meta[id * META + M_PSLOT] as number;
+    if (ps > 0) return tree.arena.slots[parent * STRIDE + ps - 1] as number;
+  }
+  return nodeAtDepth(tree, at, up);
+}
+
 /** The node at the same depth as `id` that holds index `at` (> id's max). */
 function nodeAtDepth(tree: MapleTreeCore, at: number, up: number): number {
   const s = scratch(tree);
@@ -207,7 +234,7 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
     const up = tree.height - 1 - depth;
     if (pullNull) {
       // A NULL write ending at this leaf's max: the next leaf joins (its first slot is not NULL).
-      const N = nodeAtDepth(tree, rmax + 1, up);
+      const N = nextAtDepth(tree, R, rmax + 1, up);
       const nmax = nodeMax(tree, N);
       stop = appendNode(tree, N, nmax, stop);
       // R now lies inside the run: mark it before anything retires the run's interior. N is
@@ -221,7 +248,7 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
     let n = stop - start;
     if (!isRoot && n < minN && rmax !== MAX_INDEX) {
       // Rebalance: the next node of this level joins (a node off the right edge always has one).
-      const N = nodeAtDepth(tree, rmax + 1, up);
+      const N = nextAtDepth(tree, R, rmax + 1, up);
       const nmax = nodeMax(tree, N);
       stop = appendNode(tree, N, nmax, stop);
       // R now lies inside the run: mark it before anything retires the run's interior. N is
@@ -237,7 +264,7 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
       // tree get shorter again.)
       const lmin = nodeMin(tree, L);
       if (lmin > 0) {
-        const N = nodeAtDepth(tree, lmin - 1, up);
+        const N = prevAtDepth(tree, L, lmin - 1, up);
         if (leaf) leafMin = nodeMin(tree, N);
         start = prependNode(tree, N, lmin - 1, start);
         // N is the new left end; L stays the right end unless it lies inside the run now.
