@@ -401,18 +401,19 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
         off = mas.end;
       }
       const word = slots[base + off] as number;
-      const lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min;
       if (word !== 0) {
         const entry = entryOf(values, word);
         if (entry !== XA_ZERO_ENTRY) {
           mas.offset = off;
-          mas.index = lo;
+          mas.index = off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min;
           mas.last = off < mas.end ? (pivots[base + off] as number) : mas.max;
           return entry;
         }
       }
       // A NULL or reserved range: the end if it reaches min.
-      if (lo <= min) return null;
+      if (mas.min <= min && (off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min) <= min) {
+        return null;
+      }
     }
   }
 }
