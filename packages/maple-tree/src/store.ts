@@ -27,6 +27,7 @@
 import {
   M_END as M_END_,
   M_PARENT as M_PARENT_,
+  M_PSLOT as M_PSLOT_,
   META as META_,
   minEndOf as minEndOf_,
   NODE_LEAF as NODE_LEAF_,
@@ -54,6 +55,7 @@ import type { MapleTreeCore } from "./tree.js";
 // use module-local copies.
 const M_END = M_END_;
 const M_PARENT = M_PARENT_;
+const M_PSLOT = M_PSLOT_;
 const META = META_;
 const minEndOf = minEndOf_;
 const NODE_LEAF = NODE_LEAF_;
@@ -164,12 +166,30 @@ export function planStore(mas: MaState, entry: unknown): Plan {
     rcut = lcut;
     while (rcut < rend && pivots[lbase + rcut] < last) rcut++;
   } else {
-    const s = scratch(tree);
-    descendToLeaf(s, last);
-    rnode = s.node;
-    rmax = s.max;
-    rend = s.end;
-    rcut = s.offset;
+    // A write spanning leaves mostly ends in L's next sibling: take it from the parent's slots
+    // (no second descent) when `last` is below that sibling's pivot.
+    const parent = meta[lnode * META + M_PARENT] as number;
+    const ps = meta[lnode * META + M_PSLOT] as number;
+    const pb = parent * STRIDE;
+    if (
+      parent !== 0 &&
+      ps + 1 < (meta[parent * META + M_END] as number) &&
+      last <= pivots[pb + ps + 1]
+    ) {
+      rnode = slots[pb + ps + 1] as number;
+      rmax = pivots[pb + ps + 1] as number;
+      rend = meta[rnode * META + M_END] as number;
+      const rb = rnode * STRIDE;
+      rcut = 0;
+      while (rcut < rend && pivots[rb + rcut] < last) rcut++;
+    } else {
+      const s = scratch(tree);
+      descendToLeaf(s, last);
+      rnode = s.node;
+      rmax = s.max;
+      rend = s.end;
+      rcut = s.offset;
+    }
   }
   if (isNull) {
     const rbase = rnode * STRIDE;
