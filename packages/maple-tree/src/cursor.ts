@@ -155,12 +155,20 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
   /** Positioned (active, on a node) at `generation`: the next step may take the fast path. */
   private fast = false;
   private generation = 0;
+  // The tree's arrays as of `generation` (a write may replace them; the fast path runs only while
+  // the generation is unchanged).
+  private pivots: Float64Array;
+  private slots: Int32Array;
+  private values: unknown[];
 
   constructor(mt: MapleTreeCore, from: number, to: number, check: () => void) {
     this.mt = mt;
     this.to = to;
     this.check = check;
     this.mas = new MaState(mt, from, from);
+    this.pivots = mt.arena.pivots;
+    this.slots = mt.arena.slots;
+    this.values = mt.entries.values;
   }
 
   next(): IteratorResult<RangeItem<T>> {
@@ -206,6 +214,9 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
     const item: RangeItem<T> = { first: mas.index, last: mas.last, value: entry as T };
     this.generation = mt.generation;
     this.fast = mas.status === "active" && mas.node !== 0;
+    this.pivots = mt.arena.pivots;
+    this.slots = mt.arena.slots;
+    this.values = mt.entries.values;
     // Nothing lies after MAX_INDEX, written or not.
     if (item.last === MAX_INDEX) this.finish();
     return { value: item, done: false };
@@ -242,11 +253,10 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
 
   /** The fast step from a fresh active state; the same answer as {@link find}. */
   private step(mas: MaState): unknown {
-    const tree = this.mt;
     const max = this.to;
-    const pivots = tree.arena.pivots;
-    const slots = tree.arena.slots;
-    const values = tree.entries.values;
+    const pivots = this.pivots;
+    const slots = this.slots;
+    const values = this.values;
     if (mas.last >= max) return null;
     let base = mas.node * STRIDE;
     let off = mas.offset;
@@ -295,12 +305,19 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
   /** Positioned (active, on a node) at `generation`: the next step may take the fast path. */
   private fast = false;
   private generation = 0;
+  // The tree's arrays as of `generation`, as in RangeIterator.
+  private pivots: Float64Array;
+  private slots: Int32Array;
+  private values: unknown[];
 
   constructor(mt: MapleTreeCore, from: number, to: number, check: () => void) {
     this.mt = mt;
     this.to = to;
     this.check = check;
     this.mas = new MaState(mt, from, from);
+    this.pivots = mt.arena.pivots;
+    this.slots = mt.arena.slots;
+    this.values = mt.entries.values;
   }
 
   next(): IteratorResult<RangeItem<T>> {
@@ -346,6 +363,9 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
     const item: RangeItem<T> = { first: mas.index, last: mas.last, value: entry as T };
     this.generation = mt.generation;
     this.fast = mas.status === "active" && mas.node !== 0;
+    this.pivots = mt.arena.pivots;
+    this.slots = mt.arena.slots;
+    this.values = mt.entries.values;
     // Nothing lies before index 0, written or not.
     if (item.first === 0) this.finish();
     return { value: item, done: false };
@@ -382,11 +402,10 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
 
   /** The fast step from a fresh active state; the same answer as {@link find}. */
   private step(mas: MaState): unknown {
-    const tree = this.mt;
     const min = this.to;
-    const pivots = tree.arena.pivots;
-    const slots = tree.arena.slots;
-    const values = tree.entries.values;
+    const pivots = this.pivots;
+    const slots = this.slots;
+    const values = this.values;
     if (mas.index <= min) return null;
     let base = mas.node * STRIDE;
     let off = mas.offset;
