@@ -12,12 +12,14 @@
 
 import { GFP_KERNEL, type Gfp } from "./alloc.js";
 import {
+  M_DEAD,
   M_END as M_END_,
   M_TYPE as M_TYPE_,
   META as META_,
   NODE_LEAF as NODE_LEAF_,
   STRIDE as STRIDE_,
 } from "./arena.js";
+import { slotMax, slotMin } from "./descend.js";
 import { isIndex, MAX_INDEX, mt_is_reserved } from "./entry.js";
 import { EBUSY, EINVAL } from "./errors.js";
 import type { Ref } from "./iterate.js";
@@ -195,29 +197,80 @@ function searchTree(mas: MaState, min: number, max: number, size: number, fwd: b
 }
 
 /**
+ * Is `mas` positioned on a leaf of its tree that no write has changed since (status "active")?
+ * Then a gap search resumes from there, as the kernel's does from any status but start.
+ */
+function resumable(mas: MaState): boolean {
+  const tree = mas.tree;
+  const node = mas.node;
+  return (
+    mas.status === "active" &&
+    node !== 0 &&
+    mas.generation === tree.generation &&
+    node < tree.arena.top &&
+    tree.arena.meta[node * META + M_TYPE] === NODE_LEAF &&
+    tree.arena.meta[node * META + M_DEAD] === 0
+  );
+}
+
+/**
  * Kernel `mas_empty_area()`: finds the lowest window of `size` empty indices inside [min, max].
  * Returns 0 with `mas.index`/`mas.last` the window (status "active" on the leaf holding it;
  * "none"/"root" for a tree without nodes), -EBUSY when there is none (state in error), or -EINVAL
  * (`min > max`, `size` 0, `max - min < size - 1`, or a non-index argument; the state is untouched).
- * O(log n) on allocation trees (MT_FLAGS_ALLOC_RANGE), O(n) on others. Unlike the kernel, it
- * always searches the whole of [min, max] whatever the state's status (no resume).
+ * From status start (and pause, none, root, error, overflow, underflow) it searches all of
+ * [min, max]; from an active state it resumes as the kernel's does, at slot `offset - 2` of the
+ * current leaf (or after the leaf when `offset < 2`), so windows below that are not considered:
+ * call `mas_reset` / `mas_set` first for a fresh search. O(log n) on allocation trees
+ * (MT_FLAGS_ALLOC_RANGE), O(n) on others.
  */
 export function mas_empty_area(mas: MaState, min: number, max: number, size: number): number {
   const bad = areaArgs(min, max, size);
   if (bad !== 0) return bad;
   if (mas.tree.rootNode === 0) return sparseArea(mas, min, max, size, true);
-  return searchTree(mas, min, max, size, true);
+  let lo = min;
+  if (resumable(mas)) {
+    // The kernel continues its walk there (mas->offset -= 2, else mas_skip_node).
+    const from =
+      mas.offset >= 2
+        ? slotMin(mas.tree.arena.pivots, mas.node, mas.offset - 2, mas.min)
+        : mas.max === MAX_INDEX
+          ? -1
+          : mas.max + 1;
+    if (from < 0 || from > max || max - Math.max(from, min) < size - 1) {
+      mas_set_err(mas, -EBUSY);
+      return -EBUSY;
+    }
+    lo = Math.max(from, min);
+  }
+  return searchTree(mas, lo, max, size, true);
 }
 
 /**
  * Kernel `mas_empty_area_rev()`: finds the highest window of `size` empty indices inside
  * [min, max] (`last` as high as possible). Returns and positions as {@link mas_empty_area}.
+ * From an active state it resumes below the current position, at slot `offset - 2` of the current
+ * leaf (or below the leaf when `offset < 2`): repeated calls without a reset visit the windows
+ * downwards, one gap at a time.
  */
 export function mas_empty_area_rev(mas: MaState, min: number, max: number, size: number): number {
   const bad = areaArgs(min, max, size);
   if (bad !== 0) return bad;
   if (mas.tree.rootNode === 0) return sparseArea(mas, min, max, size, false);
-  return searchTree(mas, min, max, size, false);
+  let hi = max;
+  if (resumable(mas)) {
+    // The kernel continues its walk there (mas->offset -= 2, else mas_rewind_node).
+    const to =
+      mas.offset >= 2
+        ? slotMax(mas.tree.arena.pivots, mas.node, mas.offset - 2, mas.end, mas.max)
+        : mas.min - 1;
+    if (to < min || Math.min(to, max) - min < size - 1) {
+      mas_set_err(mas, -EBUSY);
+      return -EBUSY;
+    }
+    hi = Math.min(to, max);
+  }
+  return searchTree(mas, min, hi, size, false);
 }
 
 /** Options of `MapleTree.findGap` and `MapleTree.allocate`. */

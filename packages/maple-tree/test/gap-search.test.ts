@@ -10,7 +10,7 @@ import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
 import { EBUSY, EINVAL } from "../src/errors.js";
 import { mas_empty_area, mas_empty_area_rev } from "../src/gap.js";
 import { DEFINE_MTREE, mtree_erase, mtree_store_range } from "../src/mtree.js";
-import { MA_STATE, type MaState, MaState as MaStateClass } from "../src/state.js";
+import { MA_STATE, type MaState, MaState as MaStateClass, mas_reset } from "../src/state.js";
 import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
 import { mt_validate } from "../src/validate.js";
 import { buildTree, Rng, randomEntries, randomFill } from "./support/build.js";
@@ -259,4 +259,92 @@ describe("gap search matches the model after random stores and erases", () => {
       randomWrites({ ...cfg, ops }, SEED + cfg.flags * 7 + cfg.space);
     });
   }
+});
+
+describe("gap search resumes from an active state, as the kernel's does", () => {
+  function writtenTree(seed: number): [MapleTreeCore, RangeModel] {
+    const rng = new Rng(seed);
+    const mt = DEFINE_MTREE(MT_FLAGS_ALLOC_RANGE);
+    const model = new RangeModel();
+    for (let i = 0; i < 3000; i++) {
+      const first = rng.int(0, 60_000);
+      const last = first + rng.int(0, 40);
+      const v = rng.chance(0.7) ? { i } : null;
+      mtree_store_range(mt, first, last, v);
+      model.store(first, last, v);
+    }
+    return [mt, model];
+  }
+
+  it(`repeated mas_empty_area_rev without a reset visits the windows downwards (SEED=${SEED})`, () => {
+    const [mt, model] = writtenTree(SEED);
+    const rng = new Rng(SEED + 1);
+    for (let round = 0; round < 20; round++) {
+      const size = rng.int(1, 60);
+      const min = rng.int(0, 20_000);
+      const max = min + rng.int(size, 50_000);
+      const mas = MA_STATE(mt, 0, 0);
+      let bound = max;
+      let steps = 0;
+      for (;;) {
+        const want = bound - min < size - 1 ? -1 : modelHighest(model.ranges, min, bound, size);
+        const ret = mas_empty_area_rev(mas, min, max, size);
+        const where = `round ${round} step ${steps} [${min}, ${max}] size ${size} (SEED=${SEED})`;
+        if (want < 0) {
+          expect(ret, where).toBe(-EBUSY);
+          break;
+        }
+        expect(ret, where).toBe(0);
+        expect(mas.index, where).toBe(want);
+        // The next call looks below the gap holding this window.
+        const gap = model.ranges.filter((r) => r.last < mas.index).at(-1);
+        bound = gap === undefined ? -1 : gap.last;
+        steps++;
+      }
+    }
+  });
+
+  it(`mas_empty_area without a reset restarts at slot offset-2 of the leaf, or after it (SEED=${SEED})`, () => {
+    const [mt, model] = writtenTree(SEED + 2);
+    const rng = new Rng(SEED + 3);
+    for (let round = 0; round < 40; round++) {
+      const size = rng.int(1, 30);
+      const min = rng.int(0, 50_000);
+      const max = rng.chance(0.5) ? MAX_INDEX : min + rng.int(size, 20_000);
+      const mas = MA_STATE(mt, 0, 0);
+      let lo = min;
+      for (let step = 0; step < 4; step++) {
+        const want = modelLowest(model.ranges, lo, max, size);
+        const ret = mas_empty_area(mas, min, max, size);
+        const where = `round ${round} step ${step} (SEED=${SEED})`;
+        if (want < 0) {
+          expect(ret, where).toBe(-EBUSY);
+          break;
+        }
+        expect(ret, where).toBe(0);
+        expect(mas.index, where).toBe(want);
+        const pivots = mt.arena.pivots;
+        const from =
+          mas.offset >= 2
+            ? mas.offset - 2 > 0
+              ? (pivots[mas.node * 16 + mas.offset - 3] as number) + 1
+              : mas.min
+            : mas.max + 1;
+        lo = Math.max(min, from);
+      }
+    }
+  });
+
+  it("a reset (or mas_set) makes the next search a fresh one", () => {
+    const [mt, model] = writtenTree(SEED + 4);
+    const mas = MA_STATE(mt, 0, 0);
+    expect(mas_empty_area_rev(mas, 0, 50_000, 3)).toBe(0);
+    const first = mas.index;
+    expect(mas_empty_area_rev(mas, 0, 50_000, 3)).toBe(0);
+    expect(mas.index).toBeLessThan(first);
+    mas_reset(mas);
+    expect(mas_empty_area_rev(mas, 0, 50_000, 3)).toBe(0);
+    expect(mas.index).toBe(first);
+    expect(first).toBe(modelHighest(model.ranges, 0, 50_000, 3));
+  });
 });
