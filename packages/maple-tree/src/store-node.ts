@@ -101,7 +101,9 @@ function tryCuts(
 /**
  * Writes big node items [from, to) into node `id` of `type` (whose old contents, if any, are
  * overwritten: pivots past the new end and unused slots are zeroed). Internal nodes adopt their
- * children (parent id and parent slot). Gaps of arange nodes are not computed here.
+ * children (parent id and parent slot), except the first `keep` ones, which the caller knows are
+ * `id`'s children at those slots already (each adoption touches the child's meta words, a cache
+ * miss apiece). Gaps of arange nodes are not computed here.
  */
 export function writeNode(
   arena: NodeArena,
@@ -109,6 +111,7 @@ export function writeNode(
   type: number,
   from: number,
   to: number,
+  keep = 0,
 ): void {
   const pivots = arena.pivots;
   const slots = arena.slots;
@@ -122,7 +125,7 @@ export function writeNode(
   for (let i = cnt; i < STRIDE; i++) slots[base + i] = 0;
   meta[id * META + M_END] = end;
   if (type !== NODE_LEAF) {
-    for (let i = 0; i < cnt; i++) {
+    for (let i = keep; i < cnt; i++) {
       const c = bSlot[from + i] * META;
       meta[c + M_PARENT] = id;
       meta[c + M_PSLOT] = i;

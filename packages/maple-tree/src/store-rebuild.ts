@@ -227,6 +227,8 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
   let pullNull = p.pullNull;
   let top = 0; // the node that was published (for the gap update)
   let topMax = 0;
+  // Leading big node items that are L's own children at their slots already (not re-adopted).
+  let keep = 0;
   for (;;) {
     const type = leaf ? NODE_LEAF : itype;
     const cap = slotsOf(type);
@@ -267,6 +269,7 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
         const N = prevAtDepth(tree, L, lmin - 1, up);
         if (leaf) leafMin = nodeMin(tree, N);
         start = prependNode(tree, N, lmin - 1, start);
+        keep = 0;
         // N is the new left end; L stays the right end unless it lies inside the run now.
         if (L !== R) consume(meta, L);
         L = N;
@@ -288,6 +291,7 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
         if (n + sn <= room && start - sn >= 0) {
           if (leaf) leafMin = nodeMin(tree, sib);
           start = prependNode(tree, sib, pivots[parent * STRIDE + ps - 1], start);
+          keep = 0;
           L = sib; // the old L is the right end now
 
           n = stop - start;
@@ -312,7 +316,7 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
       let node: number;
       if (!rcu) {
         node = L;
-        writeNode(arena, node, type, start, stop);
+        writeNode(arena, node, type, start, stop, keep);
       } else {
         node = arena.alloc(type);
         writeNode(arena, node, type, start, stop);
@@ -347,7 +351,14 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
     let from = start;
     for (let j = 0; j < k; j++) {
       const id = j === 0 && reuseL ? L : j === k - 1 && reuseR ? R : arena.alloc(type);
-      writeNode(arena, id, type, from, cuts[j]);
+      writeNode(
+        arena,
+        id,
+        type,
+        from,
+        cuts[j],
+        j === 0 && id === L ? Math.min(keep, cuts[0] - from) : 0,
+      );
       midId[j] = id;
       midMax[j] = j === k - 1 ? rmax : bPiv[cuts[j] - 1];
       if (leaf && newAt >= from && newAt < cuts[j]) {
@@ -397,7 +408,8 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
       // The new nodes are the old children, in place: only the pivots between them moved.
       for (let j = 0; j < k - 1; j++) pivots[PL * STRIDE + lc + j] = midMax[j];
       top = PL;
-      topMax = nodeMax(tree, PL);
+      // Only allocation trees need the bound (gap update); the walk up is not free.
+      if (tree.isAlloc) topMax = nodeMax(tree, PL);
       break;
     }
     if (PL === PR) {
@@ -423,6 +435,7 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
       bSlot[at++] = slots[prBase + i];
     }
     stop = at;
+    keep = lc;
     appendLike = rc === prEnd;
     L = PL;
     R = PR;
