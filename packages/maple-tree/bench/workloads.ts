@@ -81,9 +81,6 @@ export function overwriteTargets(layout: Layout, count: number, seed: number): F
   return t;
 }
 
-/** The value stored for range i: a small integer, as in the kernel's `xa_mk_value(i)` workloads. */
-export const valueOf = (i: number): number => i;
-
 interface SbRange {
   last: number;
   value: number;

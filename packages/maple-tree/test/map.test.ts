@@ -86,6 +86,7 @@ describe("MapleTree", () => {
     });
     expect(sum).toBe((999 * 1000) / 2);
     const firstThree: number[] = [];
+    // biome-ignore lint/suspicious/useIterableCallbackReturn: MapleTree.forEach stops when the callback returns false
     t.forEach((v) => {
       firstThree.push(v);
       return firstThree.length < 3;
