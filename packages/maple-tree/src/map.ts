@@ -200,7 +200,8 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
 
   /** Number of stored (non-empty) ranges. Complexity: O(1). */
   get size(): number {
-    return this.mt.entries.size;
+    // A lone [0, 0] is the direct root entry, outside the entry table.
+    return this.mt.entries.size + (this.mt.rootEntry === null ? 0 : 1);
   }
 
   /** Removes everything (kernel `mtree_destroy`); the tree stays usable. */

@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from "vitest";
 import { MAX_INDEX } from "../src/entry.js";
+import { MapleTree } from "../src/map.js";
 import {
   __mt_destroy,
   DEFINE_MTREE,
@@ -128,5 +129,25 @@ describe("locks and the normal API", () => {
       expect(mtree_empty(mt)).toBe(true);
       expect(mt_height(mt)).toBe(0);
     }
+  });
+});
+
+describe("MapleTree.size counts every stored range", () => {
+  it("includes a direct root entry, and follows it into and out of a root node", () => {
+    const t = new MapleTree<string>();
+    expect(t.size).toBe(0);
+    t.set(0, "x");
+    expect(t.mt.rootNode).toBe(0);
+    expect(t.size).toBe(1);
+    t.set(5, "y");
+    expect(t.size).toBe(2);
+    t.delete(5);
+    expect(t.size).toBe(1);
+    t.delete(0);
+    expect(t.size).toBe(0);
+    t.set(0, "z");
+    t.set(7, "w");
+    t.delete(0);
+    expect(t.size).toBe(1);
   });
 });
