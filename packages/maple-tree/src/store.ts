@@ -366,9 +366,15 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     const tailTo = lcut + m;
     const tailLen = e - rcut;
     const E = tailTo + tailLen - 1;
-    if (tailLen > 0 && tailTo !== tailFrom) {
-      slots.copyWithin(lbase + tailTo, lbase + tailFrom, lbase + e + 1);
-      if (tailLen > 1) pivots.copyWithin(lbase + tailTo, lbase + tailFrom, lbase + e);
+    // Word loops, not copyWithin: a tail is at most 15 words, less than the builtin call costs.
+    if (tailLen > 0 && tailTo > tailFrom) {
+      const d = tailTo - tailFrom;
+      for (let i = lbase + e; i >= lbase + tailFrom; i--) slots[i + d] = slots[i] as number;
+      for (let i = lbase + e - 1; i >= lbase + tailFrom; i--) pivots[i + d] = pivots[i] as number;
+    } else if (tailLen > 0 && tailTo < tailFrom) {
+      const d = tailFrom - tailTo;
+      for (let i = lbase + tailFrom; i <= lbase + e; i++) slots[i - d] = slots[i] as number;
+      for (let i = lbase + tailFrom; i < lbase + e; i++) pivots[i - d] = pivots[i] as number;
     }
     let pos = lcut;
     if (leftRem) {
