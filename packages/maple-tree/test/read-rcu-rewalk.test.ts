@@ -20,6 +20,19 @@ function rcuTree(): { mt: MapleTreeCore; pending: (() => void)[] } {
   return { mt, pending };
 }
 
+/**
+ * The first range start `x` (a multiple of 10) whose leaf also holds [x - 10, x + 15], so the
+ * tests below do not depend on where the split policy puts leaf boundaries.
+ */
+function insideOneLeaf(mt: MapleTreeCore): number {
+  for (let x = 1000; x < 9000; x += 10) {
+    const mas = MA_STATE(mt, x, x);
+    mas_walk(mas);
+    if (mas.min <= x - 10 && mas.max >= x + 15) return x;
+  }
+  throw new Error("no leaf holds three consecutive ranges");
+}
+
 describe("a reader on a node replaced in RCU mode", () => {
   it("walks again and sees the new value (mas_walk)", () => {
     const { mt } = rcuTree();
@@ -31,19 +44,20 @@ describe("a reader on a node replaced in RCU mode", () => {
 
   it("re-walks from a dead node before stepping, even if the generation looks current", () => {
     const { mt, pending } = rcuTree();
-    const mas = MA_STATE(mt, 4310, 4310);
-    expect(mas_walk(mas)).toBe(431);
+    const x = insideOneLeaf(mt) - 10;
+    const mas = MA_STATE(mt, x, x);
+    expect(mas_walk(mas)).toBe(x / 10);
     const old = mas.node;
     // Not an exact fit: the leaf is rebuilt as a new node and the old one dies.
-    mtree_store_range(mt, 4320, 4322, "new");
+    mtree_store_range(mt, x + 10, x + 12, "new");
     expect(mt.arena.meta[old * META + M_DEAD]).toBe(1);
     expect(pending.length).toBeGreaterThan(0);
     // Only the dead mark can tell the reader now.
     mas.generation = mt.generation;
     expect(mas_next(mas, MAX_INDEX)).toBe("new");
-    expect([mas.index, mas.last]).toEqual([4320, 4322]);
-    expect(mas_next(mas, MAX_INDEX)).toBe(432);
-    expect([mas.index, mas.last]).toEqual([4323, 4325]);
+    expect([mas.index, mas.last]).toEqual([x + 10, x + 12]);
+    expect(mas_next(mas, MAX_INDEX)).toBe(x / 10 + 1);
+    expect([mas.index, mas.last]).toEqual([x + 13, x + 15]);
   });
 
   it("after mas_prev, mas_next sees the value written meanwhile (check_rcu_simulated)", () => {
@@ -58,13 +72,14 @@ describe("a reader on a node replaced in RCU mode", () => {
 
   it("backward: re-walks to index and steps to the new previous range", () => {
     const { mt } = rcuTree();
-    const mas = MA_STATE(mt, 4330, 4330);
-    expect(mas_walk(mas)).toBe(433);
+    const x = insideOneLeaf(mt);
+    const mas = MA_STATE(mt, x, x);
+    expect(mas_walk(mas)).toBe(x / 10);
     const old = mas.node;
-    mtree_store_range(mt, 4321, 4329, "wide");
+    mtree_store_range(mt, x - 9, x - 1, "wide");
     mas.generation = mt.generation;
     expect(mt.arena.meta[old * META + M_DEAD]).toBe(1);
     expect(mas_prev(mas, 0)).toBe("wide");
-    expect([mas.index, mas.last]).toEqual([4321, 4329]);
+    expect([mas.index, mas.last]).toEqual([x - 9, x - 1]);
   });
 });
