@@ -11,6 +11,15 @@ export interface Reclaimer {
    * Must never run `free` before then; may run it at once if there are no concurrent readers.
    */
   defer(free: () => void): void;
+  /**
+   * Optional grace-period cookies (`get_state_synchronize_rcu`): a cookie taken when a node is
+   * retired. With both methods present and the tree's arena in poison (debug) mode, every free is
+   * checked to come after a full grace period since the retire, so a reclaimer that frees early
+   * fails loudly instead of letting a reader see a reused node. `@maplemm/rcu` domains have both.
+   */
+  getState?(): number;
+  /** `poll_state_synchronize_rcu`: has a full grace period elapsed since `cookie`? */
+  pollState?(cookie: number): boolean;
 }
 
 /** The default reclaimer: frees at once (no concurrent readers to wait for). */

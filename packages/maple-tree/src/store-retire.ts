@@ -47,7 +47,31 @@ function deferRelease(tree: MapleTreeCore, h: number): void {
 /** Frees node `id` once the tree's reclaimer says no reader can hold it. */
 export function deferFree(tree: MapleTreeCore, id: number): void {
   const arena = tree.arena;
-  tree.reclaimer.defer(() => arena.free(id));
+  const reclaimer = tree.reclaimer;
+  if (arena.poison && reclaimer.getState && reclaimer.pollState) {
+    checkedDeferFree(tree, id);
+    return;
+  }
+  reclaimer.defer(() => arena.free(id));
+}
+
+/**
+ * Debug (poison mode) variant of {@link deferFree}: remembers the grace period current at the
+ * retire and refuses to free before it has fully elapsed, so a reclaimer that frees early fails
+ * loudly, naming the node, instead of handing a node a reader may still hold to the next write.
+ */
+function checkedDeferFree(tree: MapleTreeCore, id: number): void {
+  const arena = tree.arena;
+  const reclaimer = tree.reclaimer;
+  const cookie = (reclaimer.getState as () => number)();
+  reclaimer.defer(() => {
+    if (!(reclaimer.pollState as (c: number) => boolean)(cookie)) {
+      throw new Error(
+        `maple-tree: premature reclamation: node ${id} was freed before the grace period that began when it was retired had ended`,
+      );
+    }
+    arena.free(id);
+  });
 }
 
 /** Retires node `id` (already unlinked): dead mark, then free now or after readers. */
