@@ -7,7 +7,14 @@
 // Run: pnpm --filter @maplemm/maple-tree bench:report   (ROUNDS=n, QUICK=1 for a smoke run)
 
 import { Bench } from "tinybench";
-import { mtree_load, mtree_store_range } from "../src/kernel.js";
+import {
+  MA_STATE,
+  mas_destroy,
+  mas_expected_entries,
+  mas_store,
+  mtree_load,
+  mtree_store_range,
+} from "../src/kernel.js";
 import { MapleTree } from "../src/map.js";
 import {
   type Layout,
@@ -19,6 +26,8 @@ import {
 } from "./workloads.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+/** Run only the workloads whose name contains this text (e.g. ONLY=bulk). */
+const ONLY = process.env.ONLY;
 const QUICK = process.env.QUICK === "1";
 const TIME_MS = QUICK ? 50 : 400;
 
@@ -176,6 +185,37 @@ function buildWorkload(n: number, random: boolean): Workload {
   };
 }
 
+/** The seed's fork path: mas_expected_entries, then one mas_store per range in order. */
+function bulkBuildWorkload(n: number): Workload {
+  const layout = makeLayout(n, 8);
+  const probeAt = layout.starts[n >> 1] as number;
+  return {
+    name: `ascending bulk build (mas_expected_entries + mas_store), N = ${n.toExponential(0).replace("+", "")}`,
+    opsPerRun: 1,
+    unit: "ms",
+    maple: () => ({
+      run: () => {
+        const t = new MapleTree<number>();
+        const mas = MA_STATE(t.mt, 0, 0);
+        if (mas_expected_entries(mas, n) !== 0) throw new Error("bulk reservation failed");
+        for (let i = 0; i < n; i++) {
+          mas.index = layout.starts[i] as number;
+          mas.last = layout.lasts[i] as number;
+          mas_store(mas, i);
+        }
+        mas_destroy(mas);
+        return t.size * 7 + (t.get(probeAt) ?? -1);
+      },
+    }),
+    sb: () => ({
+      run: () => {
+        const m = buildSb(layout);
+        return m.tree.size * 7 + (m.get(probeAt) ?? -1);
+      },
+    }),
+  };
+}
+
 function overwriteWorkload(n: number): Workload {
   const layout = makeLayout(n, 5);
   const ops = 4000;
@@ -268,10 +308,12 @@ async function main(): Promise<void> {
     iterateWorkload(QUICK ? 1e4 : 1e5, "reverse iterator"),
     buildWorkload(QUICK ? 1e4 : 1e5, true),
     buildWorkload(QUICK ? 1e4 : 1e5, false),
+    bulkBuildWorkload(QUICK ? 1e4 : 1e6),
     overwriteWorkload(QUICK ? 1e4 : 1e5),
   ];
   const rows: string[] = [];
   for (const w of workloads) {
+    if (ONLY && !w.name.includes(ONLY)) continue;
     const mapleSide = w.maple();
     const sbSide = w.sb();
     const mapleVals: number[] = [];
@@ -300,9 +342,12 @@ async function main(): Promise<void> {
     rows.push(row);
     process.stderr.write(`${row}\n`);
   }
-  const mem = memoryPerEntry(QUICK ? 1e5 : 1e6);
-  const memRow = `| heap bytes per entry, N = ${QUICK ? "1e5" : "1e6"} (numbers as entries) | ${mem.maple.toFixed(1)} B | ${mem.sb.toFixed(1)} B | ${(mem.sb / mem.maple).toFixed(2)}× less |`;
-  rows.push(memRow);
+  if (!ONLY) {
+    const mem = memoryPerEntry(QUICK ? 1e5 : 1e6);
+    rows.push(
+      `| heap bytes per entry, N = ${QUICK ? "1e5" : "1e6"} (numbers as entries) | ${mem.maple.toFixed(1)} B | ${mem.sb.toFixed(1)} B | ${(mem.sb / mem.maple).toFixed(2)}× less |`,
+    );
+  }
   console.log(
     `Median of ${ROUNDS} rounds, Node ${process.version}; ratio = median of per-round ratios.\n`,
   );

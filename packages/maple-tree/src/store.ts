@@ -322,7 +322,8 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
       releaseHandle(tree, h);
     }
     positionLeaf(mas, lnode, p.lmin, p.lmax, off, meta[lnode * META + M_END], tree.height - 1);
-    if (tree.isAlloc) updateGapsFrom(tree, lnode, p.lmin, p.lmax);
+    // Gaps only move when the slot changes between NULL and non-NULL.
+    if (tree.isAlloc && (h === 0) !== (entry === null)) updateGapsFrom(tree, lnode, p.lmin, p.lmax);
     return;
   }
 

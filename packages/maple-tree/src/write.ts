@@ -38,6 +38,7 @@ import {
   bSlot as bSlot_,
   writeNode as writeNode_,
 } from "./store-node.js";
+import { releaseHandle as releaseHandle_ } from "./store-retire.js";
 import type { MapleTreeCore } from "./tree.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
@@ -49,6 +50,7 @@ const NODE_LEAF = NODE_LEAF_;
 const STRIDE = STRIDE_;
 const descendToLeaf = descendToLeaf_;
 const entryOf = entryOf_;
+const releaseHandle = releaseHandle_;
 const isIndex = isIndex_;
 const MAX_INDEX = MAX_INDEX_;
 const EEXIST = EEXIST_;
@@ -168,7 +170,46 @@ export function mas_store(mas: MaState, entry: unknown): unknown {
     mas_set_err(mas, -EINVAL);
     return null;
   }
+  if (mas.status === "active" && entry !== null && mas.generation === mas.tree.generation) {
+    const old = replaceInPlace(mas, entry);
+    if (old !== null) return old;
+  }
   return tryStore(mas, entry, GFP_NOWAIT);
+}
+
+/**
+ * The exact fit of a state that already stands on the range it writes (a `mas_find` loop that
+ * replaces each entry, as `dup_mmap` does): when [index, last] is exactly the current slot and
+ * both the old and the new entry are non-NULL, only the slot word changes — no descent, no node,
+ * no gap (NULL-ness is unchanged), safe for RCU readers (one word). Returns the old entry, or
+ * null when the fast case does not apply (the caller then takes the general path).
+ */
+function replaceInPlace(mas: MaState, entry: unknown): unknown {
+  const tree = mas.tree;
+  const node = mas.node;
+  if (node === 0) return null;
+  const arena = tree.arena;
+  const pivots = arena.pivots;
+  const base = node * STRIDE;
+  const off = mas.offset;
+  const end = mas.end;
+  const lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min;
+  const hi = off < end ? (pivots[base + off] as number) : mas.max;
+  if (lo !== mas.index || hi !== mas.last) return null;
+  const slots = arena.slots;
+  const h = slots[base + off] as number;
+  if (h === 0) return null;
+  const entries = tree.entries;
+  const old = entryOf(entries.values, h);
+  if (h > 0 && !tree.inRcu && typeof entry !== "number") {
+    entries.values[h] = entry; // same range, same handle, no reader to protect
+  } else {
+    slots[base + off] = entries.word(entry);
+    releaseHandle(tree, h);
+  }
+  tree.generation++;
+  mas.generation = tree.generation;
+  return old;
 }
 
 /**
