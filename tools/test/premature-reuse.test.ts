@@ -4,7 +4,7 @@
 
 import { MapleTree, type Reclaimer } from "@maplemm/maple-tree";
 import { mt_set_in_rcu } from "@maplemm/maple-tree/kernel";
-import { Rcu } from "@maplemm/rcu";
+import { type GpCookie, Rcu } from "@maplemm/rcu";
 import { describe, expect, it } from "vitest";
 
 /** 500 ranges stored outside RCU mode (nothing retired yet), then the tree switched into it. */
@@ -22,7 +22,7 @@ describe("premature reclamation in RCU mode (poison mode)", () => {
     const broken: Reclaimer = {
       defer: (free) => free(),
       getState: () => rcu.getState(),
-      pollState: (c) => rcu.pollState(c),
+      pollState: (c) => rcu.pollState(c as GpCookie),
     };
     const tree = filled(broken);
     rcu.readLock();
