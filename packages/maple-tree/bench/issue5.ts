@@ -14,7 +14,6 @@
 //        --import tsx bench/issue5.ts        (ROUNDS=n, QUICK=1 for a smoke run)
 
 import sortedBtree from "sorted-btree";
-import { Bench } from "tinybench";
 import {
   __mt_dup,
   DEFINE_MTREE,
@@ -31,6 +30,7 @@ import {
   mtree_store_range,
 } from "../src/kernel.js";
 import { MapleTree } from "../src/map.js";
+import { compareRounds, median, type Side } from "./harness.js";
 import { rng } from "./workloads.js";
 
 const BTree = sortedBtree.default;
@@ -41,10 +41,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const QUICK = process.env.QUICK === "1";
 const TIME_MS = QUICK ? 50 : 400;
 
-interface Side {
-  prepare?: () => void;
-  run: () => number;
-}
 interface Workload {
   name: string;
   ours: string;
@@ -335,36 +331,6 @@ function dupVsRebuildWorkload(nr: number): Workload {
   };
 }
 
-// ---- harness ---------------------------------------------------------------------------------
-
-async function measure(side: Side): Promise<{ msPerRun: number; checksum: number }> {
-  let checksum = 0;
-  // Few warmup runs: a run of the naive walk at N = 1e6 takes seconds.
-  const bench = new Bench({
-    time: TIME_MS,
-    warmupTime: TIME_MS / 4,
-    warmupIterations: 2,
-    iterations: 5,
-  });
-  bench.add(
-    "w",
-    () => {
-      checksum = side.run();
-    },
-    side.prepare ? { beforeEach: side.prepare } : {},
-  );
-  await bench.run();
-  const result = bench.tasks[0]?.result as { latency?: { p50: number } } | undefined;
-  if (!result?.latency) throw new Error("benchmark task produced no result");
-  return { msPerRun: result.latency.p50, checksum };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 async function main(): Promise<void> {
   const workloads: Workload[] = [
     // 2^16 queries per rep (the kernel's rep is 2^18): the per-query rate and the ratio are the
@@ -378,24 +344,13 @@ async function main(): Promise<void> {
   for (const w of workloads) {
     const a = w.maple();
     const b = w.other();
-    const av: number[] = [];
-    const bv: number[] = [];
-    const ratios: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? [a, b] : [b, a];
-      const res = new Map<Side, { msPerRun: number; checksum: number }>();
-      for (const side of order) res.set(side, await measure(side));
-      const x = res.get(a) as { msPerRun: number; checksum: number };
-      const y = res.get(b) as { msPerRun: number; checksum: number };
-      if (x.checksum !== y.checksum) {
-        throw new Error(`${w.name}: checksums differ (ours ${x.checksum}, peer ${y.checksum})`);
-      }
-      const value = (m: { msPerRun: number }) =>
-        w.unit === "µs" ? (m.msPerRun * 1000) / w.opsPerRun : (w.opsPerRun * 1000) / m.msPerRun;
-      av.push(value(x));
-      bv.push(value(y));
-      ratios.push(y.msPerRun / x.msPerRun);
-    }
+    // Few warmup runs: a run of the naive walk at N = 1e6 takes seconds.
+    const rounds = await compareRounds(w.name, a, b, ROUNDS, TIME_MS, 2);
+    const value = (ms: number) =>
+      w.unit === "µs" ? (ms * 1000) / w.opsPerRun : (w.opsPerRun * 1000) / ms;
+    const av = rounds.a.map(value);
+    const bv = rounds.b.map(value);
+    const ratios = rounds.ratios;
     const fmt = (v: number) =>
       w.unit === "µs" ? `${v.toFixed(1)} µs/copy` : `${(v / 1e6).toFixed(3)} Mops/s`;
     const ratio = median(ratios);

@@ -6,7 +6,6 @@
 //
 // Run: pnpm --filter @maplemm/maple-tree bench:report   (ROUNDS=n, QUICK=1 for a smoke run)
 
-import { Bench } from "tinybench";
 import {
   MA_STATE,
   mas_destroy,
@@ -16,6 +15,7 @@ import {
   mtree_store_range,
 } from "../src/kernel.js";
 import { MapleTree } from "../src/map.js";
+import { compareRounds, median, type Side } from "./harness.js";
 import {
   type Layout,
   makeLayout,
@@ -31,11 +31,6 @@ const ONLY = process.env.ONLY;
 const QUICK = process.env.QUICK === "1";
 const TIME_MS = QUICK ? 50 : 400;
 
-/** One implementation of one workload: `prepare` is untimed, `run` is timed and returns a checksum. */
-interface Side {
-  prepare?: () => void;
-  run: () => number;
-}
 interface Workload {
   name: string;
   /** What one `run` does, in the unit of the table. */
@@ -252,30 +247,6 @@ function overwriteWorkload(n: number): Workload {
   };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
-async function measure(side: Side): Promise<{ msPerRun: number; checksum: number }> {
-  let checksum = 0;
-  const bench = new Bench({ time: TIME_MS, warmupTime: TIME_MS / 4, iterations: 5 });
-  const opts = side.prepare ? { beforeEach: side.prepare } : {};
-  bench.add(
-    "w",
-    () => {
-      checksum = side.run();
-    },
-    opts,
-  );
-  await bench.run();
-  const task = bench.tasks[0];
-  const result = task?.result as { latency?: { p50: number } } | undefined;
-  if (!result?.latency) throw new Error("benchmark task produced no result");
-  return { msPerRun: result.latency.p50, checksum };
-}
-
 function memoryPerEntry(n: number): { maple: number; sb: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return { maple: Number.NaN, sb: Number.NaN };
@@ -316,26 +287,11 @@ async function main(): Promise<void> {
     if (ONLY && !w.name.includes(ONLY)) continue;
     const mapleSide = w.maple();
     const sbSide = w.sb();
-    const mapleVals: number[] = [];
-    const sbVals: number[] = [];
-    const ratios: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? [mapleSide, sbSide] : [sbSide, mapleSide];
-      const results = new Map<Side, { msPerRun: number; checksum: number }>();
-      for (const side of order) results.set(side, await measure(side));
-      const a = results.get(mapleSide) as { msPerRun: number; checksum: number };
-      const b = results.get(sbSide) as { msPerRun: number; checksum: number };
-      if (a.checksum !== b.checksum) {
-        throw new Error(
-          `${w.name}: checksums differ (maple ${a.checksum}, sorted-btree ${b.checksum})`,
-        );
-      }
-      const value = (x: { msPerRun: number }) =>
-        w.unit === "ms" ? x.msPerRun : (w.opsPerRun * 1000) / x.msPerRun;
-      mapleVals.push(value(a));
-      sbVals.push(value(b));
-      ratios.push(b.msPerRun / a.msPerRun);
-    }
+    const rounds = await compareRounds(w.name, mapleSide, sbSide, ROUNDS, TIME_MS);
+    const value = (ms: number) => (w.unit === "ms" ? ms : (w.opsPerRun * 1000) / ms);
+    const mapleVals = rounds.a.map(value);
+    const sbVals = rounds.b.map(value);
+    const ratios = rounds.ratios;
     const fmt = (v: number) =>
       w.unit === "ms" ? `${v.toFixed(1)} ms` : `${(v / 1e6).toFixed(2)} Mops/s`;
     const row = `| ${w.name} | ${fmt(median(mapleVals))} | ${fmt(median(sbVals))} | ${median(ratios).toFixed(2)}× |`;
