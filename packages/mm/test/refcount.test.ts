@@ -2,6 +2,7 @@
 // race it exists for: a reader holding an mmget_not_zero reference keeps reading a consistent VMA
 // list while the owner maps and unmaps; VMAs freed meanwhile stay intact until the reader's RCU
 // section ends; after the last mmput, mmget_not_zero fails. Interleavings are random (SEED).
+import { mt_clear_in_rcu, mt_in_rcu } from "@maplemm/maple-tree/kernel";
 import { Rcu } from "@maplemm/rcu";
 import { describe, expect, it } from "vitest";
 import { for_each_vma, MmError, MmStruct, VMA_ITERATOR, type Vma } from "../src/index.js";
@@ -33,6 +34,20 @@ describe("mm reference counts", () => {
     expect(mm.vmas()).toEqual([]);
     expect(() => mm.mmap(pg(0), P, RW, PRIV_FIXED)).toThrow(MmError);
     expect(() => mm.mmput()).toThrow(/already zero/);
+  });
+
+  it("mmget_not_zero switches the VMA tree into RCU mode for good (sticky across later ops)", () => {
+    const mm = arenaMm();
+    expect(mt_in_rcu(mm.tree.mt)).toBe(true); // born in RCU mode (MM_MT_FLAGS)
+    mt_clear_in_rcu(mm.tree.mt); // as dup_mmap / exit_mmap do while nobody else can see it
+    expect(mt_in_rcu(mm.tree.mt)).toBe(false);
+    expect(mm.mmget_not_zero()).toBe(true);
+    expect(mt_in_rcu(mm.tree.mt)).toBe(true);
+    mm.mmap(pg(0), P, RW, PRIV_FIXED);
+    mm.munmap(pg(0), P);
+    mm.mmput();
+    expect(mm.users).toBe(1);
+    expect(mt_in_rcu(mm.tree.mt)).toBe(true);
   });
 
   it("mmgrab keeps the struct (mm_count) past the last mmput; mmdrop releases it", () => {
