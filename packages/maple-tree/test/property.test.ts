@@ -402,17 +402,23 @@ describe("property: every write and every read agree with the models", () => {
     ["a normal tree", 0],
     ["an allocation tree", MT_FLAGS_ALLOC_RANGE],
     ["a tree in RCU mode", MT_FLAGS_USE_RCU],
+    ["a tree whose nodes live in SharedArrayBuffers", MT_FLAGS_USE_RCU | MT_FLAGS_ALLOC_RANGE],
   ] as const) {
     it(`holds on ${name}`, () => {
       let executed = 0;
       let tallest = 0;
-      // Runs until this tree kind has seen its third of the operation budget (fast-check's
+      // Runs until this tree kind has seen its quarter of the operation budget (fast-check's
       // lengths vary, so the run count is found by running).
-      for (let round = 0; executed < TARGET_OPS / 3; round++) {
+      for (let round = 0; executed < TARGET_OPS / 4; round++) {
         fc.assert(
           fc.property(fc.array(op, OPS), (ops) => {
             const reclaimer = new QueueReclaimer();
-            const mt = DEFINE_MTREE(flags, { reclaimer, poison: true });
+            const shared = name.includes("Shared");
+            const mt = DEFINE_MTREE(flags, {
+              reclaimer,
+              poison: true,
+              ...(shared ? { shared, capacity: 1 << 16 } : {}),
+            });
             const model = new RangeModel();
             for (let n = 0; n < ops.length; n++) step(mt, model, reclaimer, ops[n] as Op, n);
             executed += ops.length;
@@ -425,7 +431,7 @@ describe("property: every write and every read agree with the models", () => {
           },
         );
       }
-      expect(executed).toBeGreaterThanOrEqual(TARGET_OPS / 3);
+      expect(executed).toBeGreaterThanOrEqual(TARGET_OPS / 4);
       expect(tallest, "the runs grew trees of at least three levels").toBeGreaterThanOrEqual(3);
       expect(stats.nomem, "some squeezed stores failed with -ENOMEM").toBeGreaterThan(0);
     });
