@@ -6,7 +6,7 @@
 import { type Batch, DeferredWork } from "./deferred.js";
 import type { GpCookie, RcuCommonOptions, RcuStats, ReclaimFn, StallInfo } from "./domain.js";
 import { RcuError } from "./errors.js";
-import { checkFn, checkStallMs, invalid, reportTo } from "./util.js";
+import { checkFn, checkStallMs, invalid, isThenable, reportTo } from "./util.js";
 
 export abstract class DomainBase {
   protected readonly work = new DeferredWork();
@@ -45,10 +45,35 @@ export abstract class DomainBase {
   protected abstract readerCheck(fn: string): RcuError | null;
   /** Why `close()` must refuse now, or null. */
   protected abstract closeCheck(): RcuError | null;
+  /** `rcu_read_lock()`. */
+  abstract readLock(): void;
+  /** `rcu_read_unlock()`. */
+  abstract readUnlock(): void;
+  /** What to use instead of a sync section when `read(fn)` gets a promise back. */
+  protected abstract readonly asyncReadHint: string;
   /** `get_state_synchronize_rcu()`. */
   abstract getState(): GpCookie;
   /** `poll_state_synchronize_rcu()`. */
   abstract pollState(c: GpCookie): boolean;
+
+  /** Runs `fn` in a read section. A thenable result throws `ERR_RCU_PROMISE_IN_SYNC_READ`. */
+  read<T>(fn: () => T): T {
+    if (typeof fn !== "function") invalid(`${this.kind}.read`, "fn", fn, "a function");
+    this.readLock();
+    let r: T;
+    try {
+      r = fn();
+    } finally {
+      this.readUnlock();
+    }
+    if (isThenable(r)) {
+      throw new RcuError(
+        "ERR_RCU_PROMISE_IN_SYNC_READ",
+        `${this.kind}.read: fn returned a promise; a sync section cannot span await (use ${this.asyncReadHint})`,
+      );
+    }
+    return r;
+  }
 
   /** `synchronize_rcu()`. Rejects at once with `ERR_RCU_SYNC_IN_READER` inside a section. */
   synchronize(): Promise<void> {

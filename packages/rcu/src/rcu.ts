@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { GpCookie, RcuCommonOptions, RcuDomain, ReadGuard, StallInfo } from "./domain.js";
 import { DomainBase } from "./domain-base.js";
 import { RcuError } from "./errors.js";
-import { checkFn, checkOpts, invalid, isThenable } from "./util.js";
+import { checkFn, checkOpts, invalid } from "./util.js";
 
 /** Information handed to `onLeak` about a guard that was garbage-collected while still live. */
 export interface GuardLeakInfo {
@@ -136,24 +136,7 @@ export class Rcu extends DomainBase implements RcuDomain {
     this.syncNest--;
   }
 
-  /** Runs `fn` in a read section. A thenable result throws `ERR_RCU_PROMISE_IN_SYNC_READ`. */
-  read<T>(fn: () => T): T {
-    if (typeof fn !== "function") invalid("Rcu.read", "fn", fn, "a function");
-    this.readLock();
-    let r: T;
-    try {
-      r = fn();
-    } finally {
-      this.readUnlock();
-    }
-    if (isThenable(r)) {
-      throw new RcuError(
-        "ERR_RCU_PROMISE_IN_SYNC_READ",
-        "Rcu.read: fn returned a promise; a sync section cannot span await (use readAsync or acquire)",
-      );
-    }
-    return r;
-  }
+  protected readonly asyncReadHint = "readAsync or acquire";
 
   /** True while a synchronous section is open. */
   get inReadSection(): boolean {

@@ -46,7 +46,7 @@ import {
   waitReaders,
   waitReadersSync,
 } from "./shared-scan.js";
-import { checkFn, checkStallMs, invalid, isThenable } from "./util.js";
+import { checkFn, checkStallMs, invalid } from "./util.js";
 import {
   isSharedWasmMemory,
   sharedMemory,
@@ -356,24 +356,7 @@ export class SharedRcu extends DomainBase implements RcuDomain {
     if (--this.nest === 0) this.drained();
   }
 
-  /** Runs `fn` in a read section. A thenable result throws `ERR_RCU_PROMISE_IN_SYNC_READ`. */
-  read<T>(fn: () => T): T {
-    if (typeof fn !== "function") invalid("SharedRcu.read", "fn", fn, "a function");
-    this.readLock();
-    let r: T;
-    try {
-      r = fn();
-    } finally {
-      this.readUnlock();
-    }
-    if (isThenable(r)) {
-      throw new RcuError(
-        "ERR_RCU_PROMISE_IN_SYNC_READ",
-        "SharedRcu.read: fn returned a promise; a sync section cannot span await (use acquire)",
-      );
-    }
-    return r;
-  }
+  protected readonly asyncReadHint = "acquire";
 
   /** True inside a sync section or while QSBR-online. */
   get inReadSection(): boolean {
