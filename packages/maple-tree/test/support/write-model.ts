@@ -6,6 +6,7 @@ import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/arena.js";
 import { entryOf } from "../../src/entries.js";
 import { MAX_INDEX } from "../../src/entry.js";
 import type { MapleTreeCore } from "../../src/tree.js";
+import { Rng } from "./build.js";
 
 /** A range of the tree or model: [first, last] holds `value` (null = empty). */
 export interface Range {
@@ -134,14 +135,8 @@ export function expectSameContents(mt: MapleTreeCore, model: RangeModel, where =
   }
 }
 
-/** A small seeded PRNG (mulberry32), so random tests replay from SEED. */
+/** A seeded `() => number` in [0, 1), so random tests replay from SEED (build.ts's Rng). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
