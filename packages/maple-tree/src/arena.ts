@@ -102,6 +102,22 @@ export interface ArenaOptions {
 /** Most nodes a shared arena may be sized for (2^22 nodes: about 1 GB of address space). */
 export const SHARED_CAPACITY_MAX = 1 << 22;
 
+/** The buffers of an existing shared arena, for another thread's view of it. */
+export interface SharedArenaBuffers {
+  readonly pivots: SharedArrayBuffer;
+  readonly slots: SharedArrayBuffer;
+  readonly meta: SharedArrayBuffer;
+  readonly gaps: SharedArrayBuffer | null;
+}
+
+// Header words this file uses (shared-layout.ts owns the header; the numbers are repeated here so
+// the arena does not import the tree layer). A test checks they agree.
+const H_TOP = 7;
+const H_LIVE = 8;
+const H_FREE_HEAD = 9;
+const H_FREE_COUNT = 10;
+const H_RECLAIMED = 11;
+
 function floats(shared: boolean, n: number): Float64Array {
   return shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
 }
@@ -126,12 +142,24 @@ export class NodeArena {
   poison: boolean;
   /** The arrays live in SharedArrayBuffers sized for `capacity` (see ArenaOptions.shared). */
   readonly shared: boolean;
+  /**
+   * The header words of the shared tree this arena belongs to, else null. Then a free (which runs
+   * in a grace-period callback, outside the writers' lock) only pushes the node on the header's
+   * lock-free reclaimed stack, and the next reservation (under the lock) takes the stack back
+   * into the free list.
+   */
+  sharedWords: Int32Array | null = null;
   private freeHead = 0;
   private freeCount = 0;
   /** Room, in nodes, of the current arrays (ids 0..room-1). */
   private room: number;
 
-  constructor(options: ArenaOptions = {}) {
+  /**
+   * @param options - capacity, gaps, poison, shared
+   * @param buffers - map these existing shared buffers instead of allocating (another thread's
+   *   view of a shared arena; `options.shared` and `options.capacity` must describe them)
+   */
+  constructor(options: ArenaOptions = {}, buffers?: SharedArenaBuffers) {
     this.shared = options.shared ?? false;
     if (this.shared) {
       const c = options.capacity;
@@ -144,10 +172,46 @@ export class NodeArena {
     this.capacity = options.capacity ?? 1 << 26;
     this.poison = options.poison ?? false;
     this.room = this.shared ? this.capacity + 1 : Math.max(2, (options.initialNodes ?? 16) + 1);
+    if (buffers !== undefined) {
+      this.pivots = new Float64Array(buffers.pivots);
+      this.slots = new Int32Array(buffers.slots);
+      this.meta = new Int32Array(buffers.meta);
+      this.gaps = buffers.gaps === null ? null : new Float64Array(buffers.gaps);
+      return;
+    }
     this.pivots = floats(this.shared, this.room * STRIDE);
     this.slots = ints(this.shared, this.room * STRIDE);
     this.meta = ints(this.shared, this.room * META);
     this.gaps = options.gaps ? floats(this.shared, this.room * STRIDE) : null;
+  }
+
+  /** Loads the allocation state a shared tree's last writer left in the header (under the lock). */
+  loadShared(words: Int32Array): void {
+    this.top = words[H_TOP] as number;
+    this.live = words[H_LIVE] as number;
+    this.freeHead = words[H_FREE_HEAD] as number;
+    this.freeCount = words[H_FREE_COUNT] as number;
+  }
+
+  /** Leaves the allocation state in the header for the next writer (under the lock). */
+  storeShared(words: Int32Array): void {
+    words[H_TOP] = this.top;
+    words[H_LIVE] = this.live;
+    words[H_FREE_HEAD] = this.freeHead;
+    words[H_FREE_COUNT] = this.freeCount;
+  }
+
+  /** Moves the nodes freed since (the header's reclaimed stack) onto the free list (under the lock). */
+  private takeReclaimed(words: Int32Array): void {
+    let id = Atomics.exchange(words, H_RECLAIMED, 0);
+    while (id !== 0) {
+      const next = this.meta[id * META + M_NEXT_FREE] as number;
+      this.meta[id * META + M_NEXT_FREE] = this.freeHead;
+      this.freeHead = id;
+      this.freeCount++;
+      this.live--;
+      id = next;
+    }
   }
 
   /** Nodes that can still be allocated before the capacity is reached. */
@@ -160,6 +224,7 @@ export class NodeArena {
    * Returns false (and changes nothing observable) when that would exceed the capacity.
    */
   reserve(n: number): boolean {
+    if (this.sharedWords !== null) this.takeReclaimed(this.sharedWords);
     if (this.live + n > this.capacity) return false;
     const fresh = n - this.freeCount;
     if (fresh > 0 && this.top + fresh > this.room) this.grow(this.top + fresh);
@@ -199,6 +264,16 @@ export class NodeArena {
       this.slots.fill(POISON_SLOT, id * STRIDE, id * STRIDE + STRIDE);
     }
     this.meta[m + M_DEAD] = 2;
+    const words = this.sharedWords;
+    if (words !== null) {
+      // Lock-free push (Treiber stack; only the lock holder pops, all at once, so no ABA).
+      let head: number;
+      do {
+        head = Atomics.load(words, H_RECLAIMED);
+        this.meta[m + M_NEXT_FREE] = head;
+      } while (Atomics.compareExchange(words, H_RECLAIMED, head, id) !== head);
+      return;
+    }
     this.meta[m + M_NEXT_FREE] = this.freeHead;
     this.freeHead = id;
     this.freeCount++;

@@ -105,6 +105,11 @@ export class EntryTable {
     if (this.drop(w)) this.free(w);
   }
 
+  /** Sets the range count (a shared tree's writer takes it over from the header). */
+  setSize(n: number): void {
+    this.count = n;
+  }
+
   /** Forgets every handle. */
   reset(): void {
     this.values = [null];

@@ -209,7 +209,9 @@ function resumable(mas: MaState): boolean {
     mas.generation === tree.generation &&
     node < tree.arena.top &&
     tree.arena.meta[node * META + M_TYPE] === NODE_LEAF &&
-    tree.arena.meta[node * META + M_DEAD] === 0
+    (tree.shared === null
+      ? tree.arena.meta[node * META + M_DEAD] === 0
+      : Atomics.load(tree.arena.meta, node * META + M_DEAD) === 0)
   );
 }
 

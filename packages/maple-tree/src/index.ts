@@ -6,3 +6,12 @@ export { MapleError, type MapleErrorCode } from "./errors.js";
 export type { GapOptions } from "./gap.js";
 export { MapleTree, type MapleTreeOptions, type RangeEntry } from "./map.js";
 export { immediateReclaimer, type Reclaimer } from "./reclaim.js";
+export {
+  type SharedGapOptions,
+  SharedMapleTree,
+  type SharedRange,
+  type SharedTreeCreateOptions,
+  type SharedTreeDomain,
+  type SharedTreeOptions,
+} from "./shared.js";
+export { SHARED_ENTRY_MAX, type SharedTreeHandle } from "./shared-layout.js";

@@ -4,10 +4,11 @@
 // argument checks that name the bad argument, errno -> MapleError, null -> undefined.
 
 import { GFP_KERNEL } from "./alloc.js";
+import { checkIndex, checkRange, checkValue, fail } from "./args.js";
 import { mt_scan, RangeIterator, RangeReverseIterator } from "./cursor.js";
 import { mt_dump } from "./dump.js";
 import { type DupMap, dupTree } from "./dup.js";
-import { describeValue, isIndex, MAX_INDEX } from "./entry.js";
+import { describeValue, MAX_INDEX } from "./entry.js";
 import { EINVAL, MapleError } from "./errors.js";
 import {
   type GapOptions,
@@ -53,39 +54,6 @@ export interface MapleTreeOptions {
   poison?: boolean;
 }
 
-function checkIndex(where: string, name: string, value: unknown): void {
-  if (!isIndex(value)) {
-    throw new MapleError(
-      "EINVAL",
-      `maple-tree/MapleTree.${where}: ${name} must be an integer in 0..${MAX_INDEX}, got ${describeValue(value)}`,
-    );
-  }
-}
-
-function checkRange(where: string, first: unknown, last: unknown): void {
-  checkIndex(where, "first", first);
-  checkIndex(where, "last", last);
-  if ((first as number) > (last as number)) {
-    throw new MapleError(
-      "EINVAL",
-      `maple-tree/MapleTree.${where}: range [${first}, ${last}] is inverted (first > last)`,
-    );
-  }
-}
-
-function checkValue(where: string, value: unknown): void {
-  if (value === null || value === undefined) {
-    throw new MapleError(
-      "EINVAL",
-      `maple-tree/MapleTree.${where}: value must not be ${value} (use delete/deleteRange to empty a range)`,
-    );
-  }
-}
-
-function fail(where: string, errno: number, detail: string): never {
-  throw MapleError.fromErrno(errno, `MapleTree.${where}`, detail);
-}
-
 /**
  * A map from non-overlapping integer ranges `[first, last]` to values, stored in a maple tree
  * (the Linux kernel's B-tree of ranges). Storing over a range replaces whatever overlapped it;
@@ -113,7 +81,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
     const flags = (options.alloc ? MT_FLAGS_ALLOC_RANGE : 0) | (options.rcu ? MT_FLAGS_USE_RCU : 0);
     const treeOptions: Parameters<typeof DEFINE_MTREE>[1] = {};
     if (options.capacity !== undefined) {
-      checkIndex("constructor", "options.capacity", options.capacity);
+      checkIndex("MapleTree.constructor", "options.capacity", options.capacity);
       treeOptions.capacity = options.capacity;
     }
     if (options.reclaimer !== undefined) treeOptions.reclaimer = options.reclaimer;
@@ -126,14 +94,14 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    * Complexity: O(log n), no allocation.
    */
   get(index: number): T | undefined {
-    checkIndex("get", "index", index);
+    checkIndex("MapleTree.get", "index", index);
     const entry = mtree_load(this.mt, index);
     return entry === null ? undefined : (entry as T);
   }
 
   /** Whether some value covers `index` (kernel `mtree_load() != NULL`). */
   has(index: number): boolean {
-    checkIndex("has", "index", index);
+    checkIndex("MapleTree.has", "index", index);
     return mtree_load(this.mt, index) !== null;
   }
 
@@ -142,7 +110,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    * (kernel `mas_walk`).
    */
   getRange(index: number): RangeEntry<T> | undefined {
-    checkIndex("getRange", "index", index);
+    checkIndex("MapleTree.getRange", "index", index);
     const mas = MA_STATE(this.mt, index, index);
     const entry = mas_walk(mas);
     if (entry === null) return undefined;
@@ -151,7 +119,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
 
   /** Stores `value` at the single index `index` (kernel `mtree_store`). */
   set(index: number, value: T): this {
-    checkIndex("set", "index", index);
+    checkIndex("MapleTree.set", "index", index);
     return this.store("set", index, index, value);
   }
 
@@ -160,13 +128,13 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    * `mtree_store_range`). Complexity: O(log n) plus the ranges removed.
    */
   setRange(first: number, last: number, value: T): this {
-    checkRange("setRange", first, last);
+    checkRange("MapleTree.setRange", first, last);
     return this.store("setRange", first, last, value);
   }
 
   /** Stores `value` at `index` only if it is empty; throws `MapleError("EEXIST")` otherwise. */
   insert(index: number, value: T): this {
-    checkIndex("insert", "index", index);
+    checkIndex("MapleTree.insert", "index", index);
     return this.insertChecked("insert", index, index, value);
   }
 
@@ -175,7 +143,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    * `mtree_insert_range`); throws `MapleError("EEXIST")` otherwise and changes nothing.
    */
   insertRange(first: number, last: number, value: T): this {
-    checkRange("insertRange", first, last);
+    checkRange("MapleTree.insertRange", first, last);
     return this.insertChecked("insertRange", first, last, value);
   }
 
@@ -184,7 +152,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    * a value there.
    */
   delete(index: number): boolean {
-    checkIndex("delete", "index", index);
+    checkIndex("MapleTree.delete", "index", index);
     return mtree_erase(this.mt, index) !== null;
   }
 
@@ -193,9 +161,9 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    * NULL).
    */
   deleteRange(first: number, last: number): void {
-    checkRange("deleteRange", first, last);
+    checkRange("MapleTree.deleteRange", first, last);
     const ret = mtree_store_range(this.mt, first, last, null);
-    if (ret !== 0) fail("deleteRange", ret, `[${first}, ${last}]`);
+    if (ret !== 0) fail("MapleTree.deleteRange", ret, `[${first}, ${last}]`);
   }
 
   /** Number of stored (non-empty) ranges. Complexity: O(1). */
@@ -218,8 +186,8 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
     // A generator-like iterator (argument checks on the first next()) over a leaf cursor; a write
     // by the caller makes the next step a fresh find from one past the last range returned.
     return new RangeIterator<T>(this.mt, from, to, () => {
-      checkIndex("entries", "from", from);
-      checkIndex("entries", "to", to);
+      checkIndex("MapleTree.entries", "from", from);
+      checkIndex("MapleTree.entries", "to", to);
     });
   }
 
@@ -229,8 +197,8 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    */
   entriesReverse(from: number = MAX_INDEX, to = 0): IterableIterator<RangeEntry<T>> {
     return new RangeReverseIterator<T>(this.mt, from, to, () => {
-      checkIndex("entriesReverse", "from", from);
-      checkIndex("entriesReverse", "to", to);
+      checkIndex("MapleTree.entriesReverse", "from", from);
+      checkIndex("MapleTree.entriesReverse", "to", to);
     });
   }
 
@@ -248,8 +216,8 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
     from = 0,
     to: number = MAX_INDEX,
   ): void {
-    checkIndex("forEach", "from", from);
-    checkIndex("forEach", "to", to);
+    checkIndex("MapleTree.forEach", "from", from);
+    checkIndex("MapleTree.forEach", "to", to);
     mt_scan(this.mt, from, to, fn);
   }
 
@@ -278,7 +246,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    */
   allocate(size: number, value: T, options: GapOptions = {}): number {
     const { min, max, highest } = this.gapArgs("allocate", size, options);
-    checkValue("allocate", value);
+    checkValue("MapleTree.allocate", value);
     if (!this.mt.isAlloc) {
       throw new MapleError(
         "EINVAL",
@@ -289,7 +257,8 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
     const ret = highest
       ? mtree_alloc_rrange(this.mt, start, value, size, min, max)
       : mtree_alloc_range(this.mt, start, value, size, min, max);
-    if (ret !== 0) fail("allocate", ret, `no window of ${size} empty indices in [${min}, ${max}]`);
+    if (ret !== 0)
+      fail("MapleTree.allocate", ret, `no window of ${size} empty indices in [${min}, ${max}]`);
     return start.value;
   }
 
@@ -319,7 +288,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
     });
     copy.mt.flags = mt.attr;
     const ret = dupTree(mt, copy.mt, GFP_KERNEL, (map as DupMap | undefined) ?? null);
-    if (ret !== 0) fail("dup", ret, `${mt.arena.live} nodes`);
+    if (ret !== 0) fail("MapleTree.dup", ret, `${mt.arena.live} nodes`);
     return copy;
   }
 
@@ -330,9 +299,9 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   ): { min: number; max: number; highest: boolean } {
     const min = options.min ?? 0;
     const max = options.max ?? MAX_INDEX;
-    checkIndex(where, "size", size);
-    checkIndex(where, "options.min", min);
-    checkIndex(where, "options.max", max);
+    checkIndex(`MapleTree.${where}`, "size", size);
+    checkIndex(`MapleTree.${where}`, "options.min", min);
+    checkIndex(`MapleTree.${where}`, "options.max", max);
     if (size === 0)
       throw new MapleError("EINVAL", `maple-tree/MapleTree.${where}: size must be at least 1`);
     if (min > max || max - min < size - 1) {
@@ -360,18 +329,18 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   }
 
   private store(where: string, first: number, last: number, value: T): this {
-    checkValue(where, value);
+    checkValue(`MapleTree.${where}`, value);
     const ret = mtree_store_range(this.mt, first, last, value);
-    if (ret !== 0) fail(where, ret, `[${first}, ${last}]`);
+    if (ret !== 0) fail(`MapleTree.${where}`, ret, `[${first}, ${last}]`);
     return this;
   }
 
   private insertChecked(where: string, first: number, last: number, value: T): this {
-    checkValue(where, value);
+    checkValue(`MapleTree.${where}`, value);
     const ret = mtree_insert_range(this.mt, first, last, value);
     if (ret !== 0) {
       fail(
-        where,
+        `MapleTree.${where}`,
         ret,
         ret === -EINVAL ? `[${first}, ${last}]` : `[${first}, ${last}] is not empty`,
       );

@@ -26,10 +26,12 @@ export function mt_set_in_rcu(mt: MapleTreeCore): void {
 /**
  * Kernel `mt_clear_in_rcu()`: back to in-place writes and immediate frees; callers guarantee no
  * lock-free reader remains. Nodes already handed to the reclaimer are still freed by it. Does
- * nothing if the tree is not in RCU mode. Context: the writer.
+ * nothing if the tree is not in RCU mode, or is a shared tree (SharedMapleTree: readers in other
+ * threads never go away). Context: the writer.
  */
 export function mt_clear_in_rcu(mt: MapleTreeCore): void {
-  if (!mt_in_rcu(mt)) return;
+  // A shared tree always has readers in other threads: it stays in RCU mode.
+  if (!mt_in_rcu(mt) || mt.shared !== null) return;
   mt.flags &= ~MT_FLAGS_USE_RCU;
   mt.generation++;
 }

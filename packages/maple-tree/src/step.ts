@@ -21,6 +21,7 @@ import {
   type NodeArena,
   STRIDE as STRIDE_,
 } from "./arena.js";
+import { descendToLeaf as descendToLeaf_ } from "./descend.js";
 import { entryOf as entryOf_ } from "./entries.js";
 import { isIndex, MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
 import { EINVAL } from "./errors.js";
@@ -39,6 +40,7 @@ const entryOf = entryOf_;
 const MAX_INDEX = MAX_INDEX_;
 const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
 const rangeWalk = rangeWalk_;
+const descendToLeaf = descendToLeaf_;
 
 /** Implied minimum of `node`: the first parent pivot found on the way up, else 0. */
 function impliedMin(arena: NodeArena, node: number): number {
@@ -72,11 +74,12 @@ function impliedMax(arena: NodeArena, node: number): number {
  */
 export function positionFresh(mas: MaState): boolean {
   const node = mas.node;
-  return (
-    node !== 0 &&
-    mas.generation === mas.tree.generation &&
-    mas.tree.arena.meta[node * META + M_DEAD] === 0
-  );
+  const tree = mas.tree;
+  if (node === 0 || mas.generation !== tree.generation) return false;
+  // A shared tree's dead word changes while other threads can see the node: read it atomically.
+  return tree.shared === null
+    ? tree.arena.meta[node * META + M_DEAD] === 0
+    : Atomics.load(tree.arena.meta, node * META + M_DEAD) === 0;
 }
 
 /**
@@ -93,6 +96,8 @@ function reposition(mas: MaState, savePoint: number, forward: boolean): boolean 
     mas_set_err(mas, -EINVAL);
     return false;
   }
+  // A reader of a shared tree that met a dead node restarts from the newest published root.
+  if (tree.shared !== null && !tree.sharedWriting) tree.syncFromShared();
   if (tree.rootNode !== 0) {
     rangeWalk(mas, savePoint);
     return true;
@@ -118,6 +123,21 @@ function reposition(mas: MaState, savePoint: number, forward: boolean): boolean 
 }
 
 /**
+ * Leaf crossing in a shared tree: a fresh descent to `target` from the root this state's thread
+ * is reading. Parent words there are rewritten by writers while readers can see the node (a
+ * child is re-parented to its parent's copy), so readers never climb; the version they read is
+ * immutable, so the leaf found starts (ends) exactly next to the one left. O(height).
+ */
+function crossByDescent(mas: MaState, target: number, past: "overflow" | "underflow"): boolean {
+  if (target < 0 || target > MAX_INDEX || mas.tree.rootNode === 0) {
+    mas.status = past;
+    return false;
+  }
+  descendToLeaf(mas, target);
+  return true;
+}
+
+/**
  * Moves to the next leaf (kernel `mas_next_node`). On success `node`, `min`, `max`, `end` describe
  * the new leaf (the caller sets `offset`). Returns false with status overflow, position kept, when
  * the current leaf already reaches `max` or is the last one.
@@ -127,6 +147,7 @@ export function nextNode(mas: MaState, max: number): boolean {
     mas.status = "overflow";
     return false;
   }
+  if (mas.tree.shared !== null) return crossByDescent(mas, mas.max + 1, "overflow");
   const arena = mas.tree.arena;
   const meta = arena.meta;
   const pivots = arena.pivots;
@@ -169,6 +190,7 @@ export function prevNode(mas: MaState, min: number): boolean {
     mas.status = "underflow";
     return false;
   }
+  if (mas.tree.shared !== null) return crossByDescent(mas, mas.min - 1, "underflow");
   const arena = mas.tree.arena;
   const meta = arena.meta;
   const pivots = arena.pivots;

@@ -87,9 +87,14 @@ let wholeCount = 0;
 /** Marks node `id` replaced by this write (idempotent); it is freed once the write is published. */
 function consume(meta: Int32Array, id: number): void {
   if (meta[id * META + M_DEAD] !== 0) return;
-  meta[id * META + M_DEAD] = 1;
+  // In a shared tree the node may be in a version another thread is reading: its dead word is
+  // one of the two kinds of word that change while visible (shared-layout.ts), so atomically.
+  if (atomicDead) Atomics.store(meta, id * META + M_DEAD, 1);
+  else meta[id * META + M_DEAD] = 1;
   deadList[deadCount++] = id;
 }
+/** The rebuild in progress is on a shared tree (set per rebuild, read by `consume`). */
+let atomicDead = false;
 
 /** The implied maximum of node `id`, from its ancestors' pivots. */
 function nodeMax(tree: MapleTreeCore, id: number): number {
@@ -206,6 +211,7 @@ export function rebuild(mas: MaState, p: Plan, stop0: number, newAt: number): vo
   const meta = arena.meta;
   const rcu = tree.inRcu;
   const itype = internalType(tree);
+  atomicDead = tree.shared !== null;
   deadCount = 0;
   wholeCount = 0;
   let start = BIG_BASE;

@@ -44,8 +44,21 @@ function deferRelease(tree: MapleTreeCore, h: number): void {
   tree.reclaimer.defer(() => entries.free(h, true));
 }
 
-/** Frees node `id` once the tree's reclaimer says no reader can hold it. */
+/**
+ * Frees node `id` once the tree's reclaimer says no reader can hold it. In a shared tree the
+ * node is still reachable from the published root until the write publishes its new root, so it
+ * waits on `pendingRetire` for that (shared-write.ts `publishShared` hands it on).
+ */
 export function deferFree(tree: MapleTreeCore, id: number): void {
+  if (tree.shared !== null) {
+    tree.pendingRetire.push(id);
+    return;
+  }
+  handOver(tree, id);
+}
+
+/** Hands node `id` to the tree's reclaimer (a grace period later it is freed). */
+export function handOver(tree: MapleTreeCore, id: number): void {
   const arena = tree.arena;
   const reclaimer = tree.reclaimer;
   if (arena.poison && reclaimer.getState && reclaimer.pollState) {
@@ -74,8 +87,15 @@ function checkedDeferFree(tree: MapleTreeCore, id: number): void {
   });
 }
 
-/** Retires node `id` (already unlinked): dead mark, then free now or after readers. */
+/**
+ * Retires node `id` (already unlinked): dead mark, then free now or after readers. A shared tree
+ * marks it only once the new root is published (shared-write.ts): until then it is live.
+ */
 export function retireNode(tree: MapleTreeCore, id: number): void {
+  if (tree.shared !== null) {
+    tree.pendingRetire.push(id);
+    return;
+  }
   tree.arena.meta[id * META + M_DEAD] = 1;
   if (tree.inRcu) deferFree(tree, id);
   else tree.arena.free(id);

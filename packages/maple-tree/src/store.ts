@@ -231,7 +231,16 @@ export function planStore(mas: MaState, entry: unknown): Plan {
   const rbase = rnode * STRIDE;
   const lsMin = lcut > 0 ? pivots[lbase + lcut - 1] + 1 : lmin;
   const rsMax = rcut < rend ? pivots[rbase + rcut] : rmax;
-  if (lnode === rnode && lcut === rcut && index === lsMin && last === rsMax && !p.pullNull) {
+  // A shared tree never changes a leaf slot in place (readers there read leaf words plainly):
+  // the exact fit is rebuilt as a leaf copy like any other leaf store.
+  if (
+    lnode === rnode &&
+    lcut === rcut &&
+    index === lsMin &&
+    last === rsMax &&
+    !p.pullNull &&
+    tree.shared === null
+  ) {
     p.shape = SHAPE_EXACT;
     p.n = lend + 1;
     return p;
@@ -254,6 +263,15 @@ export function planStore(mas: MaState, entry: unknown): Plan {
 
 /** Worst-case nodes a planned store allocates (maple-tree.md §4.5 table, simplified). */
 export function nodesNeeded(tree: MapleTreeCore, p: Plan): number {
+  // A shared tree's write first copies the internal nodes above the leaves it changes
+  // (shared-write.ts): at most two paths below the root.
+  if (tree.shared !== null && p.shape !== SHAPE_NEW_ROOT) {
+    return localNodesNeeded(tree, p) + 2 * tree.height;
+  }
+  return localNodesNeeded(tree, p);
+}
+
+function localNodesNeeded(tree: MapleTreeCore, p: Plan): number {
   switch (p.shape) {
     case SHAPE_EXACT:
       return 0;

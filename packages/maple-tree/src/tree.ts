@@ -7,9 +7,10 @@
 //   - direct entry: rootNode === 0 and rootEntry !== null, the tree holds exactly [0,0];
 //   - a node:       rootNode !== 0 (a leaf when the height is 1).
 
-import { type ArenaOptions, NodeArena } from "./arena.js";
+import { type ArenaOptions, NodeArena, type SharedArenaBuffers } from "./arena.js";
 import { EntryTable } from "./entries.js";
 import { immediateReclaimer, type Reclaimer } from "./reclaim.js";
+import { H_GEN, H_ROOT, rootEntryOf, rootHeightOf, rootNodeOf } from "./shared-layout.js";
 
 /** Kernel `MT_FLAGS_ALLOC_RANGE`: an allocation tree, with gap tracking in internal nodes. */
 export const MT_FLAGS_ALLOC_RANGE = 0x01;
@@ -34,6 +35,8 @@ export const MT_FLAGS_ALLOC_WRAPPED = 0x0800;
 export interface TreeOptions extends ArenaOptions {
   /** Where unlinked nodes go; defaults to freeing at once. Plug in an `@maplemm/rcu` domain. */
   reclaimer?: Reclaimer;
+  /** Map these buffers of an existing shared arena instead of allocating (SharedMapleTree.attach). */
+  arenaBuffers?: SharedArenaBuffers;
 }
 
 /** Kernel `struct maple_tree`. */
@@ -54,12 +57,23 @@ export class MapleTreeCore {
   generation = 0;
   /** Kernel `ma_lock`, as a flag: single-threaded JS needs no spinning, but misuse is detectable. */
   locked = false;
+  /**
+   * The header words (shared-layout.ts) when this core is one thread's view of a shared tree,
+   * else null. A shared tree's writes copy every node they change up to the root and publish
+   * the new root in one word (shared-write.ts); its reads cross leaves by a fresh descent from
+   * the root they started from, never through parent words (step.ts).
+   */
+  shared: Int32Array | null = null;
+  /** This thread holds the shared tree's lock: the fields above are the writer's, not a snapshot. */
+  sharedWriting = false;
+  /** Shared trees: nodes unlinked by the write in progress, retired once its root is published. */
+  pendingRetire: number[] = [];
   private readonly arenaOptions: ArenaOptions;
 
   constructor(flags = 0, options: TreeOptions = {}) {
     this.flags = flags & ~MT_FLAGS_HEIGHT_MASK;
     this.arenaOptions = { ...options, gaps: (flags & MT_FLAGS_ALLOC_RANGE) !== 0 };
-    this.arena = new NodeArena(this.arenaOptions);
+    this.arena = new NodeArena(this.arenaOptions, options.arenaBuffers);
     this.entries = new EntryTable();
     this.reclaimer = options.reclaimer ?? immediateReclaimer;
   }
@@ -85,6 +99,20 @@ export class MapleTreeCore {
   /** Kernel `mt_attr()`: the flags without the height. */
   get attr(): number {
     return this.flags & ~MT_FLAGS_HEIGHT_MASK;
+  }
+
+  /**
+   * Shared trees, reader side (kernel `rcu_dereference(mt->ma_root)`): takes the published
+   * version as this thread's view, generation first (see shared-layout.ts). Call inside a read
+   * section; the nodes it reaches stay valid until the section ends.
+   */
+  syncFromShared(): void {
+    const words = this.shared as Int32Array;
+    this.generation = Atomics.load(words, H_GEN);
+    const w = Atomics.load(words, H_ROOT);
+    this.rootNode = rootNodeOf(w);
+    this.height = rootHeightOf(w);
+    this.rootEntry = rootEntryOf(w);
   }
 
   /** Replaces the arena (re-initialisation with new flags). */

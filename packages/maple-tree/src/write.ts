@@ -14,9 +14,10 @@ import {
 } from "./alloc.js";
 import { NODE_LEAF as NODE_LEAF_, STRIDE as STRIDE_ } from "./arena.js";
 import { descendToLeaf as descendToLeaf_ } from "./descend.js";
-import { entryOf as entryOf_ } from "./entries.js";
+import { entryOf as entryOf_, isInlineValue } from "./entries.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import { EEXIST as EEXIST_, EINVAL as EINVAL_, ENOMEM as ENOMEM_ } from "./errors.js";
+import { commitShared, publishShared } from "./shared-write.js";
 import {
   MA_STATE_BULK,
   MA_STATE_PREALLOC as MA_STATE_PREALLOC_,
@@ -87,6 +88,7 @@ export function storeArgsOk(index: unknown, last: unknown, entry: unknown): bool
  */
 function tryStore(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   const tree = mas.tree;
+  if (tree.shared !== null && !sharedWriteOk(mas, entry)) return null;
   if (tree.rootNode === 0) return storeRoot(mas, entry, gfp);
   const p = planStore(mas, entry);
   const need = nodesNeeded(tree, p);
@@ -96,9 +98,25 @@ function tryStore(mas: MaState, entry: unknown, gfp: Gfp): unknown {
     mas_set_err(mas, -ENOMEM);
     return null;
   }
-  commitStore(mas, entry, p);
+  if (tree.shared === null) commitStore(mas, entry, p);
+  else commitShared(mas, entry, p);
   if ((mas.flags & MA_STATE_PREALLOC) === 0) mas.reserved = 0;
   return p.old;
+}
+
+/**
+ * A shared tree takes integer entries only (its other threads have no handle table) and writes
+ * only under its lock. Puts the state in error (-EINVAL) and returns false otherwise.
+ */
+function sharedWriteOk(mas: MaState, entry: unknown): boolean {
+  if (!mas.tree.sharedWriting) {
+    throw new Error(
+      "maple-tree: a shared tree is written only inside SharedMapleTree.write()/writeAsync()",
+    );
+  }
+  if (entry === null || isInlineValue(entry)) return true;
+  mas_set_err(mas, -EINVAL);
+  return false;
 }
 
 /** Writes into a tree without nodes: kernel `mas_store_root` / `mas_root_expand`. */
@@ -111,6 +129,7 @@ function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
     if (index === 0 && tree.rootEntry !== null) {
       tree.rootEntry = null;
       tree.generation++;
+      if (tree.shared !== null) publishShared(tree);
     }
     mas_reset(mas);
     return old;
@@ -118,6 +137,7 @@ function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   if (index === 0 && last === 0 && rootStorable(entry)) {
     tree.rootEntry = entry;
     tree.generation++;
+    if (tree.shared !== null) publishShared(tree);
     mas_reset(mas);
     return old;
   }
@@ -151,6 +171,7 @@ function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   tree.generation++;
   mas.generation = tree.generation;
   updateGapsFrom(tree, leaf, 0, MAX_INDEX);
+  if (tree.shared !== null) publishShared(tree);
   if ((mas.flags & MA_STATE_PREALLOC) === 0) mas.reserved = 0;
   mas.status = "active";
   descendToLeaf(mas, index);
@@ -170,7 +191,12 @@ export function mas_store(mas: MaState, entry: unknown): unknown {
     mas_set_err(mas, -EINVAL);
     return null;
   }
-  if (mas.status === "active" && entry !== null && mas.generation === mas.tree.generation) {
+  if (
+    mas.status === "active" &&
+    entry !== null &&
+    mas.generation === mas.tree.generation &&
+    mas.tree.shared === null
+  ) {
     const old = replaceInPlace(mas, entry);
     if (old !== null) return old;
   }

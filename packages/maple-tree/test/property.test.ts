@@ -15,6 +15,7 @@ import { DEFINE_MTREE, mtree_erase, mtree_insert_range, mtree_store_range } from
 import { mas_next, mas_next_range } from "../src/next.js";
 import { mas_prev, mas_prev_range } from "../src/prev.js";
 import { mt_clear_in_rcu, mt_in_rcu, mt_set_in_rcu } from "../src/rcu-mode.js";
+import { SharedMapleTree } from "../src/shared.js";
 import { MA_STATE, type MaState, mas_pause, mas_reset } from "../src/state.js";
 import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
 import { mt_validate } from "../src/validate.js";
@@ -279,6 +280,8 @@ function step(
   o: Op,
   n: number,
 ): void {
+  // A shared tree holds integers and stays in RCU mode: no XA_ZERO_ENTRY, no mode switch.
+  if (mt.shared !== null && (o.kind === "zero" || o.kind === "toggleRcu")) return;
   switch (o.kind) {
     case "store":
     case "masStore":
@@ -392,6 +395,17 @@ function step(
   }
 }
 
+/** Tree kinds below; each runs its share of TARGET_OPS. */
+const KINDS = 5;
+
+/** The kernel-layer tree of a new SharedMapleTree, held as if this thread had its lock. */
+function sharedWriterCore(flags: number, reclaimer: QueueReclaimer): MapleTreeCore {
+  const domain = { readLock() {}, readUnlock() {}, defer: (f: () => void) => reclaimer.defer(f) };
+  const tree = SharedMapleTree.create({ capacity: 1 << 16, flags, domain, poison: true });
+  tree.mt.sharedWriting = true;
+  return tree.mt;
+}
+
 /** What the runs exercised, so the test fails if a generator stops reaching a path. */
 const stats = { nomem: 0 };
 
@@ -403,22 +417,25 @@ describe("property: every write and every read agree with the models", () => {
     ["an allocation tree", MT_FLAGS_ALLOC_RANGE],
     ["a tree in RCU mode", MT_FLAGS_USE_RCU],
     ["a tree whose nodes live in SharedArrayBuffers", MT_FLAGS_USE_RCU | MT_FLAGS_ALLOC_RANGE],
+    ["a SharedMapleTree (copy on write up to the root)", MT_FLAGS_ALLOC_RANGE],
   ] as const) {
     it(`holds on ${name}`, () => {
       let executed = 0;
       let tallest = 0;
       // Runs until this tree kind has seen its quarter of the operation budget (fast-check's
       // lengths vary, so the run count is found by running).
-      for (let round = 0; executed < TARGET_OPS / 4; round++) {
+      for (let round = 0; executed < TARGET_OPS / KINDS; round++) {
         fc.assert(
           fc.property(fc.array(op, OPS), (ops) => {
             const reclaimer = new QueueReclaimer();
-            const shared = name.includes("Shared");
-            const mt = DEFINE_MTREE(flags, {
-              reclaimer,
-              poison: true,
-              ...(shared ? { shared, capacity: 1 << 16 } : {}),
-            });
+            const shared = name.includes("SharedArrayBuffers");
+            const mt = name.includes("SharedMapleTree")
+              ? sharedWriterCore(flags, reclaimer)
+              : DEFINE_MTREE(flags, {
+                  reclaimer,
+                  poison: true,
+                  ...(shared ? { shared, capacity: 1 << 16 } : {}),
+                });
             const model = new RangeModel();
             for (let n = 0; n < ops.length; n++) step(mt, model, reclaimer, ops[n] as Op, n);
             executed += ops.length;
@@ -431,7 +448,7 @@ describe("property: every write and every read agree with the models", () => {
           },
         );
       }
-      expect(executed).toBeGreaterThanOrEqual(TARGET_OPS / 4);
+      expect(executed).toBeGreaterThanOrEqual(TARGET_OPS / KINDS);
       expect(tallest, "the runs grew trees of at least three levels").toBeGreaterThanOrEqual(3);
       expect(stats.nomem, "some squeezed stores failed with -ENOMEM").toBeGreaterThan(0);
     });

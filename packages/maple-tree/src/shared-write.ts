@@ -1,0 +1,119 @@
+// How a write changes a shared tree: copy on write all the way to the root, then one atomic store.
+//
+// In the local RCU mode (store-rebuild.ts) a write builds new nodes and publishes them with a slot
+// store into a live parent, and updates the largest-gap words of live ancestors in place. Readers
+// in other threads would then need an atomic load for every child pointer and could read a gap
+// word (a Float64, which ECMAScript does not promise to read untorn) while it changes. A shared
+// tree removes both: before a store is carried out, the internal nodes above the leaves it
+// changes are copied (`privatize`, O(height) nodes, children re-parented to the copies), the
+// store then works on those private copies exactly as in the local RCU mode, and the new version
+// becomes visible in one `Atomics.store` of the header's root word (`publishShared`). So in a
+// shared tree:
+//   - every node reachable from a published root is immutable until it is freed, except its
+//     dead word (Atomics) and its parent words, which only writers read (readers never climb);
+//   - a reader that loads the root once sees one whole version, gaps included, for as long as
+//     its read section lasts;
+//   - nodes the write unlinked (the old path, the consumed leaves) wait on `pendingRetire` until
+//     the root and generation are published, then are marked dead and handed to the reclaimer,
+//     so a grace period never starts while they are still reachable from the published root.
+
+import { M_DEAD, M_END, M_GAP, M_PARENT, M_PSLOT, M_TYPE, META, STRIDE } from "./arena.js";
+import { H_COUNT, H_GEN, H_ROOT, packRoot } from "./shared-layout.js";
+import type { MaState } from "./state.js";
+import { commitStore, type Plan, SHAPE_NEW_ROOT } from "./store.js";
+import { handOver } from "./store-retire.js";
+import type { MapleTreeCore } from "./tree.js";
+
+/** Copies made by the commit in progress (a write copies at most two root paths). */
+const copies = new Int32Array(64);
+let copyCount = 0;
+
+function isCopy(id: number): boolean {
+  for (let i = 0; i < copyCount; i++) if (copies[i] === id) return true;
+  return false;
+}
+
+/** Path scratch: ancestors of a leaf, bottom-up. */
+const path = new Int32Array(40);
+
+/** A private copy of internal node `old` (children re-parented to it); `old` goes to pendingRetire. */
+function copyNode(tree: MapleTreeCore, old: number): number {
+  const arena = tree.arena;
+  const meta = arena.meta;
+  const type = meta[old * META + M_TYPE] as number;
+  const id = arena.alloc(type);
+  const from = old * STRIDE;
+  const to = id * STRIDE;
+  arena.pivots.copyWithin(to, from, from + STRIDE);
+  arena.slots.copyWithin(to, from, from + STRIDE);
+  if (arena.gaps !== null) arena.gaps.copyWithin(to, from, from + STRIDE);
+  meta[id * META + M_PARENT] = meta[old * META + M_PARENT] as number;
+  meta[id * META + M_PSLOT] = meta[old * META + M_PSLOT] as number;
+  meta[id * META + M_END] = meta[old * META + M_END] as number;
+  meta[id * META + M_GAP] = meta[old * META + M_GAP] as number;
+  meta[id * META + M_DEAD] = 0;
+  const end = meta[id * META + M_END] as number;
+  for (let i = 0; i <= end; i++) meta[(arena.slots[to + i] as number) * META + M_PARENT] = id;
+  copies[copyCount++] = id;
+  tree.pendingRetire.push(old);
+  return id;
+}
+
+/**
+ * Makes every internal ancestor of `leaf` private to this write: copies the ones still shared
+ * with the published version, top-down, so the slot and gap words the store is about to change
+ * are in nodes no reader can reach yet.
+ */
+function privatize(tree: MapleTreeCore, leaf: number): void {
+  const meta = tree.arena.meta;
+  let depth = 0;
+  let n = meta[leaf * META + M_PARENT] as number;
+  while (n !== 0 && !isCopy(n)) {
+    path[depth++] = n;
+    n = meta[n * META + M_PARENT] as number;
+  }
+  const slots = tree.arena.slots;
+  for (let i = depth - 1; i >= 0; i--) {
+    const old = path[i] as number;
+    const copy = copyNode(tree, old);
+    const parent = meta[copy * META + M_PARENT] as number;
+    if (parent === 0) tree.rootNode = copy;
+    else slots[parent * STRIDE + (meta[copy * META + M_PSLOT] as number)] = copy;
+  }
+}
+
+/**
+ * `commitStore` for a shared tree: privatize the paths above the leaves the plan changes, carry
+ * the store out on the copies (the local RCU write), publish the new root.
+ */
+export function commitShared(mas: MaState, entry: unknown, p: Plan): void {
+  const tree = mas.tree;
+  copyCount = 0;
+  if (p.shape !== SHAPE_NEW_ROOT) {
+    privatize(tree, p.lnode);
+    if (p.rnode !== p.lnode) privatize(tree, p.rnode);
+  }
+  copyCount = 0;
+  commitStore(mas, entry, p);
+  publishShared(tree);
+}
+
+/**
+ * Makes the writer's current version the published one (kernel `rcu_assign_pointer` of the
+ * root), then retires what it unlinked: root word, then generation, then dead marks and frees.
+ */
+export function publishShared(tree: MapleTreeCore): void {
+  const words = tree.shared as Int32Array;
+  Atomics.store(words, H_ROOT, packRoot(tree.rootNode, tree.height, tree.rootEntry));
+  Atomics.store(words, H_GEN, tree.generation | 0);
+  words[H_COUNT] = tree.entries.size;
+  const pending = tree.pendingRetire;
+  if (pending.length === 0) return;
+  const meta = tree.arena.meta;
+  for (let i = 0; i < pending.length; i++) {
+    const id = pending[i] as number;
+    Atomics.store(meta, id * META + M_DEAD, 1);
+    handOver(tree, id);
+  }
+  pending.length = 0;
+}

@@ -1,0 +1,540 @@
+// SharedMapleTree: one maple tree in SharedArrayBuffers, read lock-free from any thread inside RCU
+// read sections and written by one thread at a time under a lock word in shared memory. This file
+// is the face (create / attach / read / write and the map-like methods); how writes stay safe
+// for readers is shared-write.ts, the header is shared-layout.ts, the lock shared-lock.ts.
+//
+// Each thread has its own SharedMapleTree object over the same buffers, with its own
+// MapleTreeCore (`mt`): inside `read()` its root is the version published when the section began
+// (shared-layout.ts H_ROOT), inside `write()` it is the writer's tree, loaded from the header
+// when another thread wrote last. Nodes are reused only after a grace period of the RCU domain
+// every thread attached (`@maplemm/rcu` SharedRcu), so a reader never sees a reused node; every
+// published node is immutable until then (shared-write.ts), so it never sees a torn one.
+
+import { checkIndex, checkRange, checkValue, fail } from "./args.js";
+import { mt_scan } from "./cursor.js";
+import { mt_dump } from "./dump.js";
+import { describeValue, MAX_INDEX } from "./entry.js";
+import { MapleError } from "./errors.js";
+import { mas_empty_area, mas_empty_area_rev } from "./gap.js";
+import { mtree_erase, mtree_insert_range, mtree_store_range } from "./mtree.js";
+import type { Reclaimer } from "./reclaim.js";
+import {
+  H_CAPACITY,
+  H_COUNT,
+  H_FLAGS,
+  H_GEN,
+  H_MAGIC,
+  H_ROOT,
+  H_STAMP,
+  HEADER_WORDS,
+  handleProblem,
+  rootEntryOf,
+  rootHeightOf,
+  rootNodeOf,
+  SHARED_ENTRY_MAX,
+  SHARED_MAGIC,
+  type SharedTreeHandle,
+} from "./shared-layout.js";
+import {
+  lockAsync,
+  lockBlocking,
+  seqBegin,
+  seqChanged,
+  seqEnd,
+  seqRead,
+  tryLock,
+  unlock,
+} from "./shared-lock.js";
+import { publishShared } from "./shared-write.js";
+import { MA_STATE } from "./state.js";
+import { MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "./tree.js";
+import { mt_validate } from "./validate.js";
+import { mas_walk, mtree_load } from "./walk.js";
+
+/**
+ * What a shared tree needs from an RCU domain: read sections and deferred frees. `@maplemm/rcu`'s
+ * `SharedRcu` (registered in the calling thread) satisfies it structurally.
+ */
+export interface SharedTreeDomain extends Reclaimer {
+  /** Kernel `rcu_read_lock()`. */
+  readLock(): void;
+  /** Kernel `rcu_read_unlock()`. */
+  readUnlock(): void;
+}
+
+/** Options of {@link SharedMapleTree.attach} (and of create). */
+export interface SharedTreeOptions {
+  /** This thread's registered domain; every thread's domain must be attached to the same one. */
+  domain: SharedTreeDomain;
+  /** Fill freed nodes with poison and check them on reuse (debug, torture). */
+  poison?: boolean;
+  /**
+   * Where this thread's writes send replaced nodes; defaults to `domain`. For tests only: a
+   * reclaimer that frees before the grace period ends is how a torture test proves it would
+   * catch premature reuse.
+   */
+  reclaimer?: Reclaimer;
+  /**
+   * May `write()` sleep in `Atomics.wait` while another thread holds the lock? Default: true off
+   * the main thread, false on it, where `write()` throws `MapleError("EBUSY")` instead (use
+   * `writeAsync()`, which waits with `Atomics.waitAsync`).
+   */
+  blocking?: boolean;
+}
+
+/** Options of {@link SharedMapleTree.create}. */
+export interface SharedTreeCreateOptions extends SharedTreeOptions {
+  /** Most nodes the tree may hold, 1..2^22; the buffers are sized for it up front. */
+  capacity: number;
+  /** 0 or `MT_FLAGS_ALLOC_RANGE`; the tree is always in RCU mode. */
+  flags?: number;
+}
+
+/** One stored range of a shared tree. */
+export interface SharedRange {
+  readonly first: number;
+  readonly last: number;
+  readonly value: number;
+}
+
+/** Options of {@link SharedMapleTree.findGap}. */
+export interface SharedGapOptions {
+  /** Lowest index the window may use (default 0). */
+  min?: number;
+  /** Highest index the window may use (default MAX_INDEX). */
+  max?: number;
+  /** The highest window instead of the lowest (kernel `mas_empty_area_rev`). */
+  highest?: boolean;
+}
+
+/** Spins of `readStable` between short sleeps while writers keep it from a stable read. */
+const STABLE_SPINS = 64;
+
+function defaultBlocking(): boolean {
+  const g = globalThis as {
+    process?: { getBuiltinModule?: (id: string) => unknown };
+    WorkerGlobalScope?: unknown;
+  };
+  const wt = g.process?.getBuiltinModule?.("node:worker_threads") as
+    | { isMainThread?: boolean }
+    | undefined;
+  if (wt !== undefined) return wt.isMainThread === false;
+  return g.WorkerGlobalScope !== undefined; // browsers allow Atomics.wait in workers only
+}
+
+function checkDomain(where: string, domain: unknown): void {
+  const d = domain as Partial<SharedTreeDomain> | null | undefined;
+  if (
+    typeof d !== "object" ||
+    d === null ||
+    typeof d.readLock !== "function" ||
+    typeof d.readUnlock !== "function" ||
+    typeof d.defer !== "function"
+  ) {
+    throw new MapleError(
+      "EINVAL",
+      `maple-tree/${where}: options.domain must be an RCU domain with readLock, readUnlock and defer (a registered SharedRcu), got ${describeValue(domain)}`,
+    );
+  }
+}
+
+function checkEntry(where: string, value: unknown): void {
+  if (
+    typeof value !== "number" ||
+    !Number.isInteger(value) ||
+    value < 0 ||
+    value > SHARED_ENTRY_MAX ||
+    Object.is(value, -0)
+  ) {
+    throw new MapleError(
+      "EINVAL",
+      `maple-tree/${where}: value must be an integer in 0..${SHARED_ENTRY_MAX} (a shared tree stores integers; keep a table keyed by them), got ${describeValue(value)}`,
+    );
+  }
+}
+
+/**
+ * A maple tree in shared memory: created by one thread, attached by others (`handle` through
+ * `postMessage` / `workerData`), read lock-free by all of them inside RCU read sections of one
+ * `SharedRcu` domain, written by one thread at a time under a lock in the shared header. Entries
+ * are integers 0..`SHARED_ENTRY_MAX`. The tree is always in RCU mode (kernel `mt_set_in_rcu`),
+ * and a write becomes visible to readers all at once (one root word).
+ *
+ * Reads (`get`, `getRange`, `entries`, `forEach`, `findGap`, or any kernel-layer read on `mt`
+ * inside `read()`) each see one published version. Writes (`set`, `setRange`, `insert`,
+ * `delete`, or any kernel-layer write on `mt` inside `write()` / `writeAsync()`) take the lock.
+ *
+ * @example
+ * ```ts
+ * // main thread
+ * const rcu = SharedRcu.create({ maxThreads: 8 });
+ * rcu.register();
+ * const tree = SharedMapleTree.create({ capacity: 1 << 16, domain: rcu });
+ * tree.setRange(0x1000, 0x1fff, 7);
+ * new Worker(url, { workerData: { rcu: rcu.buffer, tree: tree.handle } });
+ * // worker
+ * const rcu = SharedRcu.attach(workerData.rcu);
+ * rcu.register();
+ * const tree = SharedMapleTree.attach(workerData.tree, { domain: rcu });
+ * tree.get(0x1800); // 7, lock-free
+ * tree.read((mt) => mt_find(mt, { value: 0 }, MAX_INDEX)); // the kernel layer in a read section
+ * ```
+ */
+export class SharedMapleTree {
+  /** The buffers, for `SharedMapleTree.attach` in another thread (structured-cloneable). */
+  readonly handle: SharedTreeHandle;
+  /** This thread's kernel-layer tree: use it only inside `read()` / `write()` callbacks. */
+  readonly mt: MapleTreeCore;
+  private readonly words: Int32Array;
+  private readonly domain: SharedTreeDomain;
+  private readonly blocking: boolean;
+  /** The header stamp of this thread's last release: if still current, `mt` is up to date. */
+  private stamp = -1;
+  private readDepth = 0;
+
+  private constructor(handle: SharedTreeHandle, mt: MapleTreeCore, options: SharedTreeOptions) {
+    this.handle = handle;
+    this.mt = mt;
+    this.words = new Int32Array(handle.header);
+    this.domain = options.domain;
+    this.blocking = options.blocking ?? defaultBlocking();
+    mt.shared = this.words;
+    mt.arena.sharedWords = this.words;
+  }
+
+  /**
+   * A new, empty shared tree (kernel `DEFINE_MTREE` + `mt_set_in_rcu`), its buffers sized for
+   * `capacity` nodes. Throws `MapleError("EINVAL")` naming a bad option.
+   */
+  static create(options: SharedTreeCreateOptions): SharedMapleTree {
+    const where = "SharedMapleTree.create";
+    checkDomain(where, options?.domain);
+    const flags = options.flags ?? 0;
+    if (flags !== 0 && flags !== MT_FLAGS_ALLOC_RANGE) {
+      throw new MapleError(
+        "EINVAL",
+        `maple-tree/${where}: options.flags must be 0 or MT_FLAGS_ALLOC_RANGE, got ${describeValue(options.flags)}`,
+      );
+    }
+    let mt: MapleTreeCore;
+    try {
+      mt = new MapleTreeCore(flags | MT_FLAGS_USE_RCU, {
+        capacity: options.capacity,
+        shared: true,
+        poison: options.poison ?? false,
+        reclaimer: options.reclaimer ?? options.domain,
+      });
+    } catch (e) {
+      throw new MapleError(
+        "EINVAL",
+        `maple-tree/${where}: options.capacity: ${(e as Error).message}`,
+      );
+    }
+    const header = new SharedArrayBuffer(HEADER_WORDS * 4);
+    const words = new Int32Array(header);
+    words[H_CAPACITY] = mt.arena.capacity;
+    words[H_FLAGS] = mt.attr;
+    mt.arena.storeShared(words);
+    Atomics.store(words, H_MAGIC, SHARED_MAGIC);
+    const arena = mt.arena;
+    const handle: SharedTreeHandle = {
+      header,
+      pivots: arena.pivots.buffer as SharedArrayBuffer,
+      slots: arena.slots.buffer as SharedArrayBuffer,
+      meta: arena.meta.buffer as SharedArrayBuffer,
+      gaps: arena.gaps === null ? null : (arena.gaps.buffer as SharedArrayBuffer),
+    };
+    const tree = new SharedMapleTree(handle, mt, options);
+    tree.stamp = words[H_STAMP] as number;
+    return tree;
+  }
+
+  /** This thread's view of the shared tree `handle` describes. Throws `MapleError("EINVAL")`. */
+  static attach(handle: SharedTreeHandle, options: SharedTreeOptions): SharedMapleTree {
+    const where = "SharedMapleTree.attach";
+    const problem = handleProblem(handle);
+    if (problem !== null) {
+      throw new MapleError("EINVAL", `maple-tree/${where}: handle: ${problem}`);
+    }
+    checkDomain(where, options?.domain);
+    const words = new Int32Array(handle.header);
+    const capacity = words[H_CAPACITY] as number;
+    const mt = new MapleTreeCore(words[H_FLAGS] as number, {
+      capacity,
+      shared: true,
+      poison: options.poison ?? false,
+      reclaimer: options.reclaimer ?? options.domain,
+      arenaBuffers: handle,
+    });
+    // A pure reader never loads the allocation state; let its checks accept every node id.
+    mt.arena.top = capacity + 1;
+    return new SharedMapleTree(handle, mt, options);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /**
+   * Runs `fn` in a read section on the version published when it began (kernel
+   * `rcu_read_lock(); ... rcu_read_unlock()` around lockless reads). Use any kernel-layer read
+   * on `mt` inside; do not keep node-bound state (a `MaState`) past the section without
+   * re-walking (kernel `mas_pause`): a later section re-walks it because the generation moved.
+   * Inside `write()` it simply runs `fn` on the writer's tree.
+   */
+  read<T>(fn: (mt: MapleTreeCore) => T): T {
+    const mt = this.mt;
+    if (mt.sharedWriting) return fn(mt);
+    const d = this.domain;
+    d.readLock();
+    try {
+      if (this.readDepth++ === 0) mt.syncFromShared();
+      return fn(mt);
+    } finally {
+      this.readDepth--;
+      d.readUnlock();
+    }
+  }
+
+  /**
+   * Like `read`, but `fn`'s result comes from one state between two write sections (kernel
+   * `read_seqcount_begin` / `read_seqcount_retry`): when a write section overlapped, `fn` runs
+   * again. Use it when several reads must agree (e.g. rendering a whole address space).
+   * A writer that never pauses can keep it retrying, as with any seqcount.
+   */
+  readStable<T>(fn: (mt: MapleTreeCore) => T): T {
+    if (this.mt.sharedWriting) return fn(this.mt);
+    const words = this.words;
+    for (let tries = 1; ; tries++) {
+      const s = seqRead(words);
+      if (s >= 0) {
+        const r = this.read(fn);
+        if (!seqChanged(words, s)) return r;
+      }
+      if (tries % STABLE_SPINS === 0 && this.blocking) Atomics.wait(words, H_MAGIC, 0, 0.05);
+    }
+  }
+
+  /** The value of the range holding `index`, or undefined (kernel `mtree_load`, lock-free). */
+  get(index: number): number | undefined {
+    checkIndex("SharedMapleTree.get", "index", index);
+    const e = this.read((mt) => mtree_load(mt, index));
+    return e === null ? undefined : (e as number);
+  }
+
+  /** Whether some value covers `index`. */
+  has(index: number): boolean {
+    checkIndex("SharedMapleTree.has", "index", index);
+    return this.read((mt) => mtree_load(mt, index)) !== null;
+  }
+
+  /** The range holding `index` with its value, or undefined (kernel `mas_walk`, lock-free). */
+  getRange(index: number): SharedRange | undefined {
+    checkIndex("SharedMapleTree.getRange", "index", index);
+    return this.read((mt) => {
+      const mas = MA_STATE(mt, index, index);
+      const e = mas_walk(mas);
+      return e === null ? undefined : { first: mas.index, last: mas.last, value: e as number };
+    });
+  }
+
+  /**
+   * The ranges ending at or after `from` and starting at or before `to`, ascending, all from
+   * one version (one read section; kernel `mt_for_each`).
+   */
+  entries(from = 0, to: number = MAX_INDEX): SharedRange[] {
+    checkIndex("SharedMapleTree.entries", "from", from);
+    checkIndex("SharedMapleTree.entries", "to", to);
+    const out: SharedRange[] = [];
+    this.read((mt) =>
+      mt_scan<number>(mt, from, to, (value, first, last) => {
+        out.push({ first, last, value });
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Calls `fn(first, last, value)` for each range in ascending order from one version, inside
+   * one read section (keep `fn` short; return `false` to stop). Returns the ranges visited.
+   */
+  forEach(
+    fn: (first: number, last: number, value: number) => unknown,
+    from = 0,
+    to: number = MAX_INDEX,
+  ): number {
+    checkIndex("SharedMapleTree.forEach", "from", from);
+    checkIndex("SharedMapleTree.forEach", "to", to);
+    let n = 0;
+    this.read((mt) =>
+      mt_scan<number>(mt, from, to, (value, first, last) => {
+        n++;
+        return fn(first, last, value);
+      }),
+    );
+    return n;
+  }
+
+  /**
+   * First index of the lowest (highest) window of `size` empty indices in [min, max] of one
+   * version, or undefined (kernel `mas_empty_area` / `mas_empty_area_rev`; O(log n) on an
+   * allocation tree). Lock-free; the window may be taken by a writer right after.
+   */
+  findGap(size: number, options: SharedGapOptions = {}): number | undefined {
+    const where = "SharedMapleTree.findGap";
+    const min = options.min ?? 0;
+    const max = options.max ?? MAX_INDEX;
+    checkIndex(where, "size", size);
+    checkIndex(where, "options.min", min);
+    checkIndex(where, "options.max", max);
+    if (size === 0 || min > max || max - min < size - 1) {
+      throw new MapleError(
+        "EINVAL",
+        `maple-tree/${where}: [${min}, ${max}] cannot hold a window of ${size} indices`,
+      );
+    }
+    return this.read((mt) => {
+      const mas = MA_STATE(mt, min, min);
+      const ret =
+        options.highest === true
+          ? mas_empty_area_rev(mas, min, max, size)
+          : mas_empty_area(mas, min, max, size);
+      return ret === 0 ? mas.index : undefined;
+    });
+  }
+
+  /** Ranges stored, as of the last published write. */
+  get size(): number {
+    const root = Atomics.load(this.words, H_ROOT);
+    return root < 0 ? 1 : Atomics.load(this.words, H_COUNT);
+  }
+
+  /** Generation of the published version: moves with every write. */
+  get generation(): number {
+    return Atomics.load(this.words, H_GEN);
+  }
+
+  /** Height of the published version (kernel `mt_height`). */
+  get height(): number {
+    return rootHeightOf(Atomics.load(this.words, H_ROOT));
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Runs `fn` with the writers' lock held (kernel `mtree_lock(); ... mtree_unlock()`), `mt`
+   * being the writer's tree: any kernel-layer write (integer entries only) and read on it.
+   * Every store is visible to readers when it returns (one root word each). Sleeps while another
+   * thread writes if this thread may block, else throws `MapleError("EBUSY")` (use
+   * `writeAsync`). Re-entrant within `fn`. `fn` must be synchronous.
+   */
+  write<T>(fn: (mt: MapleTreeCore) => T): T {
+    if (this.mt.sharedWriting) return fn(this.mt);
+    const words = this.words;
+    if (!tryLock(words)) {
+      if (!this.blocking) {
+        throw new MapleError(
+          "EBUSY",
+          "maple-tree/SharedMapleTree.write: EBUSY: another thread holds the tree's lock and this thread may not block (use writeAsync)",
+        );
+      }
+      lockBlocking(words);
+    }
+    return this.locked(fn);
+  }
+
+  /** `write`, waiting for the lock with `Atomics.waitAsync`: never blocks the thread. */
+  async writeAsync<T>(fn: (mt: MapleTreeCore) => T): Promise<T> {
+    if (this.mt.sharedWriting) return fn(this.mt);
+    await lockAsync(this.words);
+    return this.locked(fn);
+  }
+
+  /** Stores `value` at `index` (kernel `mtree_store`). */
+  set(index: number, value: number): this {
+    checkIndex("SharedMapleTree.set", "index", index);
+    return this.store("SharedMapleTree.set", index, index, value);
+  }
+
+  /** Stores `value` over [first, last] (kernel `mtree_store_range`). */
+  setRange(first: number, last: number, value: number): this {
+    checkRange("SharedMapleTree.setRange", first, last);
+    return this.store("SharedMapleTree.setRange", first, last, value);
+  }
+
+  /** Stores `value` at `index` if empty; else throws `MapleError("EEXIST")`. */
+  insert(index: number, value: number): this {
+    checkIndex("SharedMapleTree.insert", "index", index);
+    return this.insertRange(index, index, value);
+  }
+
+  /** Stores `value` over [first, last] if all empty (kernel `mtree_insert_range`), else EEXIST. */
+  insertRange(first: number, last: number, value: number): this {
+    const where = "SharedMapleTree.insertRange";
+    checkRange(where, first, last);
+    checkEntry(where, value);
+    const ret = this.write((mt) => mtree_insert_range(mt, first, last, value));
+    if (ret !== 0) fail(where, ret, `[${first}, ${last}] is not empty`);
+    return this;
+  }
+
+  /** Empties the range holding `index` (kernel `mtree_erase`); whether there was a value. */
+  delete(index: number): boolean {
+    checkIndex("SharedMapleTree.delete", "index", index);
+    return this.write((mt) => mtree_erase(mt, index)) !== null;
+  }
+
+  /** Empties [first, last] (kernel `mtree_store_range` with NULL). */
+  deleteRange(first: number, last: number): void {
+    const where = "SharedMapleTree.deleteRange";
+    checkRange(where, first, last);
+    const ret = this.write((mt) => mtree_store_range(mt, first, last, null));
+    if (ret !== 0) fail(where, ret, `[${first}, ${last}]`);
+  }
+
+  /** Checks every structural invariant under the lock (kernel `mt_validate`). */
+  validate(): void {
+    this.write((mt) => mt_validate(mt));
+  }
+
+  /** Readable text of the published version (kernel `mt_dump`). */
+  dump(format: "dec" | "hex" = "dec"): string {
+    return this.read((mt) => mt_dump(mt, format));
+  }
+
+  private store(where: string, first: number, last: number, value: number): this {
+    checkValue(where, value);
+    checkEntry(where, value);
+    const ret = this.write((mt) => mtree_store_range(mt, first, last, value));
+    if (ret !== 0) fail(where, ret, `[${first}, ${last}]`);
+    return this;
+  }
+
+  /** Runs `fn` as the writer: lock already taken; seqcount, writer state in and out, release. */
+  private locked<T>(fn: (mt: MapleTreeCore) => T): T {
+    const words = this.words;
+    const mt = this.mt;
+    seqBegin(words);
+    if (words[H_STAMP] !== this.stamp) {
+      // Another thread wrote last: take its tree over (plain reads are ordered by the lock).
+      const root = words[H_ROOT] as number;
+      mt.rootNode = rootNodeOf(root);
+      mt.height = rootHeightOf(root);
+      mt.rootEntry = rootEntryOf(root);
+      mt.generation = words[H_GEN] as number;
+      mt.entries.setSize(words[H_COUNT] as number);
+      mt.arena.loadShared(words);
+    }
+    mt.sharedWriting = true;
+    try {
+      return fn(mt);
+    } finally {
+      publishShared(mt);
+      mt.arena.storeShared(words);
+      const stamp = ((words[H_STAMP] as number) + 1) | 0;
+      words[H_STAMP] = stamp;
+      this.stamp = stamp;
+      mt.sharedWriting = false;
+      seqEnd(words);
+      unlock(words);
+    }
+  }
+}

@@ -1,0 +1,349 @@
+// The shared tree in one thread: the API, bad input changing nothing, two views taking turns as
+// the writer, and the invariant the cross-thread readers rely on — a published version never
+// changes (except dead and parent words) until its nodes are freed, whatever the writes do.
+// (Worker readers and the torture test are in tools/test.)
+
+import { describe, expect, it } from "vitest";
+import { M_DEAD, M_END, M_GAP, M_TYPE, META, STRIDE } from "../src/arena.js";
+import { MAX_INDEX } from "../src/entry.js";
+import { MapleError } from "../src/errors.js";
+import { mas_find, mas_store_gfp, mas_walk } from "../src/kernel.js";
+import { SharedMapleTree, type SharedTreeDomain } from "../src/shared.js";
+import { H_LIVE, H_RECLAIMED, H_ROOT, H_TOP, rootNodeOf } from "../src/shared-layout.js";
+import { MA_STATE } from "../src/state.js";
+import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
+import { Rng, testSeed } from "./support/build.js";
+import { modelLowest } from "./support/gap-model.js";
+import { RangeModel, treeEntries } from "./support/write-model.js";
+
+/** A domain whose grace periods end when the test calls `flush()`. */
+class TestDomain implements SharedTreeDomain {
+  depth = 0;
+  sections = 0;
+  queue: (() => void)[] = [];
+  readLock(): void {
+    this.depth++;
+    this.sections++;
+  }
+  readUnlock(): void {
+    this.depth--;
+  }
+  defer(free: () => void): void {
+    this.queue.push(free);
+  }
+  flush(): number {
+    const q = this.queue;
+    this.queue = [];
+    for (const f of q) f();
+    return q.length;
+  }
+}
+
+function create(
+  domain: TestDomain,
+  capacity = 4096,
+  flags = 0,
+): { tree: SharedMapleTree; domain: TestDomain } {
+  return {
+    tree: SharedMapleTree.create({ capacity, flags, domain, poison: true, blocking: false }),
+    domain,
+  };
+}
+
+/** The words of every node reachable from a root word, as a map id -> words. */
+function snapshot(mt: MapleTreeCore, rootWord: number): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  const a = mt.arena;
+  const visit = (id: number): void => {
+    const words: number[] = [];
+    for (let i = 0; i < STRIDE; i++) {
+      words.push(a.pivots[id * STRIDE + i] as number, a.slots[id * STRIDE + i] as number);
+      if (a.gaps !== null) words.push(a.gaps[id * STRIDE + i] as number);
+    }
+    words.push(
+      a.meta[id * META + M_END] as number,
+      a.meta[id * META + M_TYPE] as number,
+      a.meta[id * META + M_GAP] as number,
+    );
+    out.set(id, words);
+    if (a.meta[id * META + M_TYPE] !== 1) {
+      const end = a.meta[id * META + M_END] as number;
+      for (let i = 0; i <= end; i++) visit(a.slots[id * STRIDE + i] as number);
+    }
+  };
+  const root = rootNodeOf(rootWord);
+  if (root !== 0) visit(root);
+  return out;
+}
+
+describe("SharedMapleTree in one thread", () => {
+  it("stores, loads, iterates, finds gaps and deletes like a range map", () => {
+    const { tree } = create(new TestDomain(), 4096, MT_FLAGS_ALLOC_RANGE);
+    tree.setRange(10, 19, 1).setRange(30, 39, 2).set(50, 3);
+    expect(tree.get(15)).toBe(1);
+    expect(tree.get(20)).toBeUndefined();
+    expect(tree.has(50)).toBe(true);
+    expect(tree.getRange(33)).toEqual({ first: 30, last: 39, value: 2 });
+    expect(tree.entries()).toEqual([
+      { first: 10, last: 19, value: 1 },
+      { first: 30, last: 39, value: 2 },
+      { first: 50, last: 50, value: 3 },
+    ]);
+    expect(tree.size).toBe(3);
+    expect(tree.findGap(10, { min: 10 })).toBe(20);
+    expect(tree.findGap(11, { min: 10 })).toBe(51);
+    expect(tree.findGap(5, { max: 49, highest: true })).toBe(45);
+    expect(() => tree.insertRange(15, 25, 9)).toThrow(/EEXIST/);
+    expect(tree.delete(35)).toBe(true);
+    tree.deleteRange(0, 12);
+    expect(tree.entries()).toEqual([
+      { first: 13, last: 19, value: 1 },
+      { first: 50, last: 50, value: 3 },
+    ]);
+    tree.validate();
+  });
+
+  it("holds a lone [0, 0] as the root word and grows out of it", () => {
+    const { tree } = create(new TestDomain());
+    tree.set(0, 5);
+    expect(Atomics.load(new Int32Array(tree.handle.header), H_ROOT)).toBe(-6);
+    expect(tree.get(0)).toBe(5);
+    expect(tree.size).toBe(1);
+    tree.set(1, 6);
+    expect(tree.entries().map((r) => r.value)).toEqual([5, 6]);
+    expect(tree.height).toBe(1);
+  });
+
+  it("refuses what a shared tree cannot hold and changes nothing", () => {
+    const domain = new TestDomain();
+    const { tree } = create(domain);
+    tree.setRange(100, 200, 1);
+    const gen = tree.generation;
+    const bad: Array<[string, () => unknown, RegExp]> = [
+      [
+        "object value",
+        () => tree.set(5, { a: 1 } as unknown as number),
+        /value must be an integer/,
+      ],
+      ["negative value", () => tree.set(5, -1), /value must be an integer/],
+      ["fraction", () => tree.setRange(1, 2, 0.5), /value must be an integer/],
+      ["too large", () => tree.set(5, 2 ** 31), /value must be an integer/],
+      ["bad index", () => tree.set(-1, 1), /index must be an integer/],
+      ["inverted", () => tree.setRange(9, 3, 1), /inverted/],
+      ["gap size 0", () => tree.findGap(0), /cannot hold/],
+      [
+        "kernel write outside write()",
+        () => mas_store_gfp(MA_STATE(tree.mt, 1, 1), 1),
+        /only inside/,
+      ],
+    ];
+    for (const [what, f, msg] of bad) {
+      expect(f, what).toThrow(msg);
+    }
+    // A non-integer through the kernel layer inside write() is -EINVAL.
+    expect(tree.write((mt) => mas_store_gfp(MA_STATE(mt, 1, 1), "x"))).toBe(-22);
+    expect(tree.generation).toBe(gen);
+    expect(tree.entries()).toEqual([{ first: 100, last: 200, value: 1 }]);
+    expect(() => SharedMapleTree.create({ capacity: 0, domain })).toThrow(/capacity/);
+    expect(() => SharedMapleTree.create({ capacity: 16, domain, flags: 2 })).toThrow(/flags/);
+    expect(() => SharedMapleTree.create({ capacity: 16, domain: {} as SharedTreeDomain })).toThrow(
+      /options.domain/,
+    );
+    expect(() =>
+      SharedMapleTree.attach({ ...tree.handle, header: new SharedArrayBuffer(64) }, { domain }),
+    ).toThrow(/handle: header is not/);
+  });
+
+  it("throws EBUSY from write() on a thread that may not block while another holds the lock", () => {
+    const domain = new TestDomain();
+    const { tree } = create(domain);
+    const words = new Int32Array(tree.handle.header);
+    expect(Atomics.compareExchange(words, 1, 0, 1)).toBe(0); // somebody else's lock
+    try {
+      expect(() => tree.set(1, 1)).toThrow(MapleError);
+      expect(() => tree.set(1, 1)).toThrow(/EBUSY/);
+    } finally {
+      Atomics.store(words, 1, 0);
+    }
+    expect(tree.size).toBe(0);
+  });
+
+  it("writeAsync waits for the lock without blocking and then writes", async () => {
+    const domain = new TestDomain();
+    const { tree } = create(domain);
+    const words = new Int32Array(tree.handle.header);
+    Atomics.store(words, 1, 1);
+    let done = false;
+    const p = tree
+      .writeAsync((mt) => mtreeStore(mt, 7, 9))
+      .then(() => {
+        done = true;
+      });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false); // still waiting, and this thread kept running
+    if (Atomics.exchange(words, 1, 0) === 2) Atomics.notify(words, 1, 1);
+    await p;
+    expect(tree.get(7)).toBe(9);
+  });
+
+  it("lets two views of one tree take turns as the writer (state travels in the header)", () => {
+    const seed = testSeed();
+    const rng = new Rng(seed);
+    const domain = new TestDomain();
+    const { tree: a } = create(domain, 1 << 14);
+    const b = SharedMapleTree.attach(a.handle, { domain, poison: true, blocking: false });
+    const model = new RangeModel();
+    for (let i = 0; i < 3000; i++) {
+      const t = rng.next() < 0.5 ? a : b;
+      const first = Math.floor(rng.next() * 5000);
+      const last = first + Math.floor(rng.next() * 30);
+      if (rng.next() < 0.3) {
+        t.deleteRange(first, last);
+        model.store(first, last, null);
+      } else {
+        t.setRange(first, last, i);
+        model.store(first, last, i);
+      }
+      if (i % 97 === 0) domain.flush();
+      if (i % 500 === 0) {
+        a.validate();
+        expect(b.entries(), `seed ${seed}`).toEqual(
+          model.ranges.map((r) => ({ first: r.first, last: r.last, value: r.value })),
+        );
+      }
+    }
+    b.validate();
+    expect(a.entries()).toEqual(b.entries());
+    expect(a.size).toBe(model.ranges.length);
+  });
+
+  it("never changes a published version: every write copies up to the root (seeded)", () => {
+    const seed = testSeed();
+    for (const flags of [0, MT_FLAGS_ALLOC_RANGE]) {
+      const rng = new Rng(seed);
+      const domain = new TestDomain();
+      const { tree } = create(domain, 1 << 14, flags);
+      const model = new RangeModel();
+      const words = new Int32Array(tree.handle.header);
+      const reader = SharedMapleTree.attach(tree.handle, { domain, blocking: false });
+      for (let i = 0; i < 700; i++) {
+        const oldRoot = Atomics.load(words, H_ROOT);
+        const before = snapshot(tree.mt, oldRoot);
+        const beforeRanges = model.ranges.slice();
+        const first = Math.floor(rng.next() * 3000);
+        const last = first + Math.floor(rng.next() * (rng.next() < 0.1 ? 400 : 12));
+        const op = rng.next();
+        if (op < 0.25) {
+          tree.deleteRange(first, last);
+          model.store(first, last, null);
+        } else if (op < 0.35) {
+          const v = tree.getRange(first);
+          tree.delete(first);
+          if (v !== undefined) model.store(v.first, v.last, null);
+        } else {
+          tree.setRange(first, last, i & 0xffff);
+          model.store(first, last, i & 0xffff);
+        }
+        // The old version is intact: same words in every node it had, none freed yet.
+        for (const [id, w] of before) {
+          expect(
+            snapshot(tree.mt, id | (1 << 22)).get(id),
+            `seed ${seed} op ${i} node ${id}`,
+          ).toEqual(w);
+          expect(tree.mt.arena.meta[id * META + M_DEAD]).not.toBe(2);
+        }
+        // ... and still reads as exactly what it held (a reader's view pinned to the old root).
+        expect(rangesAt(reader, oldRoot), `seed ${seed} op ${i}`).toEqual(beforeRanges);
+        if (rng.next() < 0.3) domain.flush(); // a grace period ends: old versions may go
+        if (i % 70 === 0) {
+          tree.validate();
+          expect(tree.entries(), `seed ${seed} op ${i}`).toEqual(
+            model.ranges.map((r) => ({ first: r.first, last: r.last, value: r.value })),
+          );
+          if (flags !== 0) {
+            const lowest = modelLowest(model.ranges, 0, MAX_INDEX, 7);
+            expect(tree.findGap(7), `seed ${seed} op ${i}`).toBe(lowest ?? undefined);
+          }
+        }
+      }
+      domain.flush();
+      tree.validate();
+    }
+  });
+
+  it("a reader inside one section keeps its version; after a write it re-walks from the new root", () => {
+    const domain = new TestDomain();
+    const { tree: owner } = create(domain, 1 << 12);
+    const reader = SharedMapleTree.attach(owner.handle, { domain, blocking: false });
+    for (let i = 0; i < 400; i++) owner.setRange(i * 10, i * 10 + 4, i);
+    const seen: number[] = [];
+    reader.read((mt) => {
+      const mas = MA_STATE(mt, 0, 0);
+      for (let n = 0; n < 200; n++) {
+        const e = mas_find(mas, MAX_INDEX) as number;
+        seen.push(e);
+        // The owner rewrites the range ahead of the reader: old nodes die, none is freed.
+        if (n % 20 === 0) owner.setRange(mas.last + 1, mas.last + 30, 100000 + n);
+      }
+      // Positions keep working; the leaf the walk is on is from some published version.
+      expect(mas_walk(MA_STATE(mt, 5, 5))).not.toBeUndefined();
+    });
+    // Ascending, no range twice.
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).not.toBe(seen[i - 1]);
+    expect(domain.depth).toBe(0);
+    expect(domain.flush()).toBeGreaterThan(0);
+  });
+
+  it("returns freed nodes through the reclaimed stack and fails -ENOMEM with nothing changed", () => {
+    const domain = new TestDomain();
+    const { tree } = create(domain, 96);
+    const words = new Int32Array(tree.handle.header);
+    for (let i = 0; i < 120; i++) {
+      tree.set(i * 2, i);
+      if (i % 8 === 0) domain.flush();
+    }
+    const live = words[H_LIVE] as number;
+    expect(live).toBeGreaterThan(8);
+    // The arena keeps its allocation state at the header words shared-layout.ts names.
+    expect(live).toBe(tree.mt.arena.live);
+    expect(words[H_TOP]).toBe(tree.mt.arena.top);
+    domain.flush();
+    for (let i = 0; i < 20; i++) tree.set(i * 2, i + 1000); // churn: old copies wait for a GP
+    const waiting = domain.queue.length;
+    expect(waiting).toBeGreaterThan(20);
+    domain.flush();
+    expect(words[H_RECLAIMED]).not.toBe(0); // pushed, not yet taken back
+    const top = words[H_TOP] as number;
+    tree.set(999, 1); // the next writer takes them back and reuses them
+    expect(words[H_RECLAIMED]).toBe(0);
+    expect(words[H_TOP]).toBe(top);
+    // Fill until the capacity refuses: the failing store changes nothing.
+    let failed = false;
+    for (let i = 0; i < 2000 && !failed; i++) {
+      const before = tree.entries();
+      try {
+        tree.setRange(10000 + i * 3, 10000 + i * 3, i);
+      } catch (e) {
+        expect((e as MapleError).code).toBe("ENOMEM");
+        expect(tree.entries()).toEqual(before);
+        failed = true;
+      }
+      if (i % 10 === 0) domain.flush();
+    }
+    expect(failed).toBe(true);
+    tree.validate();
+  });
+});
+
+/** The non-NULL ranges of the version whose root word is `rootWord`, read through `view`. */
+function rangesAt(view: SharedMapleTree, rootWord: number): Array<Record<string, unknown>> {
+  const mt = view.mt;
+  mt.rootNode = rootNodeOf(rootWord);
+  mt.height = rootWord > 0 ? rootWord >>> 22 : 0;
+  mt.rootEntry = rootWord < 0 ? -rootWord - 1 : null;
+  return treeEntries(mt).map((r) => ({ first: r.first, last: r.last, value: r.value }));
+}
+
+function mtreeStore(mt: MapleTreeCore, index: number, value: number): number {
+  return mas_store_gfp(MA_STATE(mt, index, index), value);
+}
