@@ -3,7 +3,7 @@
 // conditions Linux reports with an errno: they return -errno as the kernel does.
 
 /** Stable codes carried by {@link MmError}. */
-export type MmErrorCode = "EINVAL" | "ENOMEM" | "EPARSE" | "EDEAD" | "ESTATE";
+export type MmErrorCode = "EINVAL" | "ENOMEM" | "EPARSE" | "EDEAD" | "ESTATE" | "EEXIST" | "EAGAIN";
 
 /** The error thrown by @maplemm/mm; `code` is stable, the message names the function and value. */
 export class MmError extends Error {

@@ -67,6 +67,7 @@ export { MmError, type MmErrorCode } from "./errors.js";
 export { type DupStrategy, dup_mmap } from "./fork.js";
 export { type MmIds, type MmOptions, MmStruct } from "./mm.js";
 export {
+  formatMapsLine,
   type HeapBounds,
   isInitialHeap,
   type ParsedMapping,
@@ -75,8 +76,16 @@ export {
   vmaName,
 } from "./proc-maps.js";
 export {
+  SharedMaps,
+  type SharedMapsAttachOptions,
+  type SharedMapsHandle,
+  type SharedVma,
+} from "./shared-maps.js";
+export type { ShareMapsOptions } from "./shared-maps-sync.js";
+export {
   calcVmProtBits,
   isAccessible,
+  mapsPerms,
   parseVmFlags,
   VM_ACCESS_FLAGS,
   VM_ACCOUNT,

@@ -210,5 +210,6 @@ export function vmaModifyFlags(
   if (v.start < start) v = splitVma(tree, v, start)[1];
   if (v.end > end) v = splitVma(tree, v, end)[0];
   v.flags = flags;
+  tree.modified(v);
   return v;
 }

@@ -25,6 +25,8 @@ import { doMremap } from "./mremap.js";
 import { doMunmap } from "./munmap.js";
 import { countPages, type PageMap } from "./pages.js";
 import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMapsLine } from "./proc-maps.js";
+import type { SharedMaps } from "./shared-maps.js";
+import { MapsMirror, type ShareMapsOptions } from "./shared-maps-sync.js";
 import {
   parseVmFlags,
   VM_EXEC,
@@ -116,8 +118,13 @@ export class MmStruct implements HeapBounds {
   readonly gateVmas: Vma[] = [];
   /** Identity counters shared with forks. */
   readonly ids: MmIds;
-  /** Kernel `mm_users`. */
-  users = 1;
+  /** Kernel `mm_users`: word 0 of a private array, or the shared maps' word once shared. */
+  private usersWord: Int32Array = new Int32Array([1]);
+  private usersAt = 0;
+  /** The shared maps mirror, once {@link shareMaps} ran. */
+  private mirror: MapsMirror | null = null;
+  /** exit_mmap ran. */
+  private exited = false;
   /** Kernel `mm_count`. */
   count = 1;
   /** dup_mmap strategy used by {@link fork}. */
@@ -199,6 +206,50 @@ export class MmStruct implements HeapBounds {
     this.currentBrk = checkOption("brk", brk, this.startBrk);
   }
 
+  /** Kernel `mm_users` (`atomic_read`): shared with readers of {@link shareMaps} once shared. */
+  get users(): number {
+    return Atomics.load(this.usersWord, this.usersAt);
+  }
+
+  /**
+   * Mirrors this mm's VMAs into shared memory so that other threads can read its
+   * `/proc/<pid>/maps` lock-free (the kernel's speculative maps read): post the returned maps'
+   * `handle` to a worker and `SharedMaps.attach` it there. From now on every syscall that changes
+   * VMAs also updates the mirror, in one write section of its shared tree. `mm_users` moves into
+   * the shared header, so a worker's `mmgetNotZero()` fails once the last user is gone. Throws an
+   * MmError `EINVAL` for bad options, `EEXIST` when already shared (nothing changes then).
+   */
+  shareMaps(options: ShareMapsOptions): SharedMaps {
+    this.live("shareMaps");
+    if (this.mirror !== null) {
+      throw new MmError("EEXIST", "shareMaps: this mm's maps are already shared");
+    }
+    const mirror = new MapsMirror(this, this.users, options);
+    this.mirror = mirror;
+    this.usersWord = mirror.usersWord;
+    this.usersAt = MapsMirror.USERS;
+    this.tree.dirty = mirror.dirty;
+    return mirror.maps;
+  }
+
+  /** The shared maps made by {@link shareMaps}, or null. */
+  get sharedMaps(): SharedMaps | null {
+    return this.mirror === null ? null : this.mirror.maps;
+  }
+
+  /**
+   * Brings the shared maps up to date now (each syscall does it; this is for a sync a full record
+   * table or a busy tree lock put off). True when they equal the mm.
+   */
+  syncSharedMaps(): boolean {
+    return this.mirror === null ? true : this.mirror.sync();
+  }
+
+  /** After a syscall: the mirror follows (a no-op when not shared or nothing changed). */
+  private synced(): void {
+    if (this.mirror !== null) this.mirror.sync();
+  }
+
   /** Same as `new MmStruct({ ...options, initialMaps: text })`. */
   static fromProcMaps(text: string, options: MmOptions = {}): MmStruct {
     return new MmStruct({ ...options, initialMaps: text });
@@ -247,8 +298,21 @@ export class MmStruct implements HeapBounds {
   }
 
   private live(fn: string): void {
-    if (this.users <= 0)
+    if (this.users <= 0) {
+      // A reader thread may have dropped the last reference: exit_mmap runs here, on the owner.
+      this.exitMmap();
       throw new MmError("EDEAD", `${fn}: the mm has no users left (after the last mmput)`);
+    }
+  }
+
+  /** Kernel `exit_mmap()` + the mm_count reference mm_users held; runs once. */
+  private exitMmap(): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.tree.destroy();
+    this.pages.clear();
+    if (this.mirror !== null) this.mirror.teardown();
+    this.mmdrop();
   }
 
   /** `mmap(2)`: the mapped address, or `-errno`. */
@@ -261,27 +325,39 @@ export class MmStruct implements HeapBounds {
     off: number | bigint = 0,
   ): number {
     this.live("mmap");
-    return doMmap(
-      this,
-      u64("mmap", "addr", addr),
-      u64("mmap", "len", len),
-      prot,
-      flags,
-      fd,
-      u64("mmap", "off", off),
-    );
+    try {
+      return doMmap(
+        this,
+        u64("mmap", "addr", addr),
+        u64("mmap", "len", len),
+        prot,
+        flags,
+        fd,
+        u64("mmap", "off", off),
+      );
+    } finally {
+      this.synced();
+    }
   }
 
   /** `munmap(2)`: 0 or `-errno`. */
   munmap(addr: number | bigint, len: number | bigint): number {
     this.live("munmap");
-    return doMunmap(this, u64("munmap", "addr", addr), u64("munmap", "len", len));
+    try {
+      return doMunmap(this, u64("munmap", "addr", addr), u64("munmap", "len", len));
+    } finally {
+      this.synced();
+    }
   }
 
   /** `mprotect(2)`: 0 or `-errno` (an ENOMEM at a hole keeps the earlier changes, as Linux). */
   mprotect(addr: number | bigint, len: number | bigint, prot: number): number {
     this.live("mprotect");
-    return doMprotect(this, u64("mprotect", "addr", addr), u64("mprotect", "len", len), prot);
+    try {
+      return doMprotect(this, u64("mprotect", "addr", addr), u64("mprotect", "len", len), prot);
+    } finally {
+      this.synced();
+    }
   }
 
   /** `mremap(2)`: the new address, or `-errno`. */
@@ -293,26 +369,38 @@ export class MmStruct implements HeapBounds {
     newAddr: number | bigint = 0,
   ): number {
     this.live("mremap");
-    return doMremap(
-      this,
-      u64("mremap", "oldAddr", oldAddr),
-      u64("mremap", "oldLen", oldLen),
-      u64("mremap", "newLen", newLen),
-      flags,
-      u64("mremap", "newAddr", newAddr),
-    );
+    try {
+      return doMremap(
+        this,
+        u64("mremap", "oldAddr", oldAddr),
+        u64("mremap", "oldLen", oldLen),
+        u64("mremap", "newLen", newLen),
+        flags,
+        u64("mremap", "newAddr", newAddr),
+      );
+    } finally {
+      this.synced();
+    }
   }
 
   /** `madvise(2)`: 0 or `-errno`. */
   madvise(addr: number | bigint, len: number | bigint, advice: number): number {
     this.live("madvise");
-    return doMadvise(this, u64("madvise", "addr", addr), u64("madvise", "len", len), advice);
+    try {
+      return doMadvise(this, u64("madvise", "addr", addr), u64("madvise", "len", len), advice);
+    } finally {
+      this.synced();
+    }
   }
 
   /** `brk(2)`: the new break, or the unchanged old one on failure (brk never returns an error). */
   brk(addr: number | bigint): number {
     this.live("brk");
-    return doBrk(this, u64("brk", "addr", addr));
+    try {
+      return doBrk(this, u64("brk", "addr", addr));
+    } finally {
+      this.synced();
+    }
   }
 
   /**
@@ -321,7 +409,11 @@ export class MmStruct implements HeapBounds {
    */
   touch(addr: number | bigint, write: boolean, value = 1): 0 | "SIGSEGV" | "SIGBUS" {
     this.live("touch");
-    return handleFault(this, u64("touch", "addr", addr), write === true, value);
+    try {
+      return handleFault(this, u64("touch", "addr", addr), write === true, value);
+    } finally {
+      this.synced();
+    }
   }
 
   /** The first u64 of the page at `addr` as a read would see it, without faulting anything in. */
@@ -398,6 +490,10 @@ export class MmStruct implements HeapBounds {
 
   /** `/proc/<pid>/maps`, byte for byte as Linux renders it. */
   procMaps(): string {
+    // A reader thread's mmput may have ended the mm since the owner last looked.
+    if (this.users <= 0) this.exitMmap();
+    // Kernel m_start(): mmget_not_zero() fails once the mm is gone, and the file reads empty.
+    if (this.exited) return "";
     let out = "";
     for (const v of this.tree) out += `${renderMapsLine(v, this)}\n`;
     for (const g of this.gateVmas) out += `${renderMapsLine(g, this)}\n`;
@@ -407,7 +503,7 @@ export class MmStruct implements HeapBounds {
   /** Kernel `mmget()`: one more user. */
   mmget(): void {
     this.live("mmget");
-    this.users++;
+    Atomics.add(this.usersWord, this.usersAt, 1);
   }
 
   /**
@@ -417,21 +513,29 @@ export class MmStruct implements HeapBounds {
    * matters after someone cleared it.
    */
   mmget_not_zero(): boolean {
-    if (this.users <= 0) return false;
-    this.users++;
+    const w = this.usersWord;
+    let u = Atomics.load(w, this.usersAt);
+    for (;;) {
+      if (u <= 0) return false;
+      const seen = Atomics.compareExchange(w, this.usersAt, u, u + 1);
+      if (seen === u) break;
+      u = seen;
+    }
     this.tree.setInRcu();
     return true;
   }
 
   /** Kernel `mmput()`: drops a user; the last one tears the address space down (exit_mmap). */
   mmput(): void {
-    if (this.users <= 0) throw new MmError("ESTATE", "mmput: mm_users is already zero");
-    this.users--;
-    if (this.users === 0) {
-      this.tree.destroy();
-      this.pages.clear();
-      this.mmdrop();
+    const w = this.usersWord;
+    let u = Atomics.load(w, this.usersAt);
+    for (;;) {
+      if (u <= 0) throw new MmError("ESTATE", "mmput: mm_users is already zero");
+      const seen = Atomics.compareExchange(w, this.usersAt, u, u - 1);
+      if (seen === u) break;
+      u = seen;
     }
+    if (u === 1) this.exitMmap();
   }
 
   /** Kernel `mmgrab()`: pins the struct (mm_count) without keeping the address space. */

@@ -2,6 +2,7 @@
 // (linux-mm.md §6.10), and parsing real maps or smaps text back into records.
 
 import { MmError } from "./errors.js";
+import { mapsPerms } from "./vm-flags.js";
 import { FileRef, ShmemObject, type Vma } from "./vma.js";
 
 /** The break state the `[heap]` name depends on (kernel `mm->start_brk`, `mm->brk`). */
@@ -35,6 +36,26 @@ export function vmaName(vma: Vma, heap: HeapBounds): string {
   return isInitialHeap(vma, heap) ? "[heap]" : "";
 }
 
+/**
+ * One /proc maps line from its columns, without the trailing newline (kernel `show_map_vma()` /
+ * `show_vma_header_prefix()`): the one formatter behind {@link renderMapsLine} and the worker-side
+ * renderer of shared maps, so both print the same bytes.
+ */
+export function formatMapsLine(
+  start: number,
+  end: number,
+  flags: number,
+  offset: number,
+  dev: string,
+  ino: number,
+  name: string,
+): string {
+  const head = `${hex8(start)}-${hex8(end)} ${mapsPerms(flags)} ${hex8(offset)} ${dev} ${ino} `;
+  if (name === "") return head;
+  const pad = NAME_COLUMN - head.length;
+  return `${pad > 0 ? head + " ".repeat(pad) : head} ${name}`;
+}
+
 /** One line of /proc/<pid>/maps for `vma`, without the trailing newline (kernel `show_map_vma`). */
 export function renderMapsLine(vma: Vma, heap: HeapBounds): string {
   const f = vma.file;
@@ -50,11 +71,7 @@ export function renderMapsLine(vma: Vma, heap: HeapBounds): string {
     dev = f.dev;
     ino = f.ino;
   }
-  const head = `${hex8(vma.start)}-${hex8(vma.end)} ${vma.perms} ${hex8(offset)} ${dev} ${ino} `;
-  const name = vmaName(vma, heap);
-  if (name === "") return head;
-  const pad = NAME_COLUMN - head.length;
-  return `${pad > 0 ? head + " ".repeat(pad) : head} ${name}`;
+  return formatMapsLine(vma.start, vma.end, vma.flags, offset, dev, ino, vmaName(vma, heap));
 }
 
 /** One mapping as read from /proc maps or smaps text. */

@@ -126,3 +126,13 @@ export function parseVmFlags(text: string): { flags: number; foreign: string[] }
 export function isAccessible(flags: number): boolean {
   return (flags & VM_ACCESS_FLAGS) !== 0;
 }
+
+/** The perms column of /proc maps for `flags`: `rwx` then `s` (VM_MAYSHARE) or `p`. */
+export function mapsPerms(flags: number): string {
+  return (
+    ((flags & VM_READ) !== 0 ? "r" : "-") +
+    ((flags & VM_WRITE) !== 0 ? "w" : "-") +
+    ((flags & VM_EXEC) !== 0 ? "x" : "-") +
+    ((flags & VM_MAYSHARE) !== 0 ? "s" : "p")
+  );
+}

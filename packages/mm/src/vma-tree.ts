@@ -36,6 +36,7 @@ import {
   mtree_load,
   type Reclaimer,
 } from "@maplemm/maple-tree/kernel";
+import type { DirtyRanges } from "./dirty-ranges.js";
 import { MmError } from "./errors.js";
 import type { Vma } from "./vma.js";
 
@@ -77,6 +78,11 @@ export class VmaTree {
 
   /** Node capacity of the tree's arena (undefined = the maple tree's default). */
   readonly nodeCapacity: number | undefined;
+  /**
+   * Where every stored or cleared range goes while the mm's maps are shared (shared-maps-sync.ts
+   * diffs only these windows after each syscall); null when not shared.
+   */
+  dirty: DirtyRanges | null = null;
 
   constructor(reclaimer?: Reclaimer, nodeCapacity?: number) {
     this.reclaimer = reclaimer;
@@ -150,6 +156,7 @@ export class VmaTree {
     const err = mas_store_gfp(this.mas, vma, GFP_KERNEL);
     if (err !== 0) throw treeFull("insert", vma, err);
     this.count++;
+    if (this.dirty !== null) this.dirty.add(vma.start, vma.end);
   }
 
   /** Clears the range of `vma` (kernel `vma_iter_clear()`); `vma` must be the VMA stored there. */
@@ -158,6 +165,15 @@ export class VmaTree {
     const err = mas_store_gfp(this.mas, null, GFP_KERNEL);
     if (err !== 0) throw treeFull("remove", vma, err);
     this.count--;
+    if (this.dirty !== null) this.dirty.add(vma.start, vma.end);
+  }
+
+  /**
+   * Notes that a stored VMA changed in place (its flags: kernel `vm_flags_reset()` under the VMA
+   * write lock), so shared maps pick the change up.
+   */
+  modified(vma: Vma): void {
+    if (this.dirty !== null) this.dirty.add(vma.start, vma.end);
   }
 
   /**

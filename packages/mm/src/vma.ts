@@ -4,7 +4,7 @@
 // split/merge code asks of a VMA; the address-space logic lives in the syscall files.
 
 import { PAGE_SIZE } from "./constants.js";
-import { VM_MAYSHARE, vmFlagsToString } from "./vm-flags.js";
+import { mapsPerms, vmFlagsToString } from "./vm-flags.js";
 
 /** Kernel `struct anon_vma`, reduced to its identity: two VMAs share one iff `===`. */
 export class AnonVma {
@@ -135,13 +135,7 @@ export class Vma {
 
   /** The perms column of /proc maps: `rwx` then `s` (VM_MAYSHARE) or `p`. */
   get perms(): string {
-    const f = this.flags;
-    return (
-      ((f & 1) !== 0 ? "r" : "-") +
-      ((f & 2) !== 0 ? "w" : "-") +
-      ((f & 4) !== 0 ? "x" : "-") +
-      ((f & VM_MAYSHARE) !== 0 ? "s" : "p")
-    );
+    return mapsPerms(this.flags);
   }
 }
 

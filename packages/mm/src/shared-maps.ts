@@ -1,0 +1,436 @@
+// SharedMaps: the reader side of an mm whose VMAs are mirrored into shared memory, so that another
+// thread can read /proc/<pid>/maps while the owner keeps mapping, protecting and unmapping. This is
+// the kernel's lockless maps read (fs/proc/task_mmu.c since 6.x: `mmget_not_zero()` in
+// `proc_mem_open()`, the VMAs walked under RCU, and `mmap_lock_speculate_try_begin()` /
+// `mmap_lock_speculate_retry()` validating that nothing changed in between).
+//
+// Layout (all SharedArrayBuffers, structured-cloneable as a {@link SharedMapsHandle}):
+//   header   mm_users, the brk bounds the `[heap]` name depends on, the gate VMAs, a consistency
+//            word and a sync counter (H_* / F_* below);
+//   tree     a SharedMapleTree over the same ranges as the mm's own VMA tree, entries = record ids;
+//   records  one record per VMA (shared-records.ts), immutable while reachable;
+//   strings  the interned names.
+//
+// Why the tree's seqcount and not per-record versions: the owner syncs each syscall inside ONE
+// write section (shared-maps-sync.ts), so the tree's sequence number brackets every change a
+// syscall makes, brk included. A render inside `readStable` therefore prints exactly one state
+// between two syscalls; records are RCU-protected on top of that, so even an unvalidated read
+// section (a lookup racing a write) only ever reads whole, once-valid records.
+
+import { SharedMapleTree, type SharedTreeDomain, type SharedTreeHandle } from "@maplemm/maple-tree";
+import {
+  MA_STATE,
+  MAX_INDEX,
+  type MapleTreeCore,
+  type MaState,
+  mas_find,
+  mas_set,
+  mas_walk,
+} from "@maplemm/maple-tree/kernel";
+import { describe, MmError } from "./errors.js";
+import { formatMapsLine } from "./proc-maps.js";
+import {
+  KIND_ANON,
+  KIND_SHMEM,
+  R_DEV,
+  R_END,
+  R_FLAGS,
+  R_INO,
+  R_KIND,
+  R_NAME,
+  R_PGOFF,
+  R_START,
+  RECORD_WORDS,
+  SHMEM_NAME,
+  StringTable,
+} from "./shared-records.js";
+import { mapsPerms } from "./vm-flags.js";
+
+/** Magic word of a shared maps header ("MMAP"). */
+export const MAPS_MAGIC = 0x4d4d4150;
+/** Layout version of the header. */
+export const MAPS_VERSION = 1;
+/** Int32 header words. */
+export const H_MAGIC = 0;
+export const H_VERSION = 1;
+/** Kernel `mm_users`. */
+export const H_USERS = 2;
+/** Record slots of the record table (ids 1..H_RECORDS-1). */
+export const H_RECORDS = 3;
+/** Number of gate VMAs (`[vsyscall]`: above TASK_SIZE, rendered after the tree, never change). */
+export const H_GATES = 4;
+/** First of the gate record ids. */
+export const H_GATE0 = 5;
+/** Most gate VMAs. */
+export const MAX_GATES = 8;
+/** 1 while the tree and records show one syscall boundary; 0 after a sync failed half way. */
+export const H_CONSISTENT = H_GATE0 + MAX_GATES;
+/** Syncs finished (a state number, bumped inside the write section that makes the state). */
+export const H_SYNCS = H_CONSISTENT + 1;
+/** Float64 header words, from byte 128: kernel `mm->start_brk` and `mm->brk`. */
+export const F_START_BRK = 0;
+export const F_BRK = 1;
+const F_BYTE_OFFSET = 128;
+/** Bytes of the header buffer. */
+export const HEADER_BYTES = 256;
+
+/** Structured-cloneable description of shared maps: post it to a worker, `SharedMaps.attach` it. */
+export interface SharedMapsHandle {
+  /** mm_users, brk, gate VMAs, consistency and sync words. */
+  readonly header: SharedArrayBuffer;
+  /** The VMA record table. */
+  readonly records: SharedArrayBuffer;
+  /** The interned names. */
+  readonly strings: SharedArrayBuffer;
+  /** The shared maple tree of record ids. */
+  readonly tree: SharedTreeHandle;
+}
+
+/** Options of {@link SharedMaps.attach}. */
+export interface SharedMapsAttachOptions {
+  /** This thread's registered `SharedRcu` (attached to the owner's domain). */
+  domain: SharedTreeDomain;
+}
+
+/** One VMA as a reader of shared maps sees it (the columns of its /proc maps line, decoded). */
+export interface SharedVma {
+  /** `vm_start`. */
+  readonly start: number;
+  /** `vm_end`. */
+  readonly end: number;
+  /** `vm_flags` (bits 0..30). */
+  readonly flags: number;
+  /** `vm_pgoff`. */
+  readonly pgoff: number;
+  /** The perms column (`rw-p`). */
+  readonly perms: string;
+  /** The offset column in bytes. */
+  readonly offset: number;
+  /** The device column (`"00:00"` for anonymous memory). */
+  readonly dev: string;
+  /** The inode column. */
+  readonly ino: number;
+  /** The name column (`""` when none). */
+  readonly name: string;
+}
+
+/** A line's name column from a record (kernel `show_map_vma()` name selection). */
+function recordName(
+  rec: Float64Array,
+  b: number,
+  strings: StringTable,
+  startBrk: number,
+  brk: number,
+): string {
+  const kind = rec[b + R_KIND] as number;
+  if (kind === KIND_SHMEM) return SHMEM_NAME;
+  const name = rec[b + R_NAME] as number;
+  if (name >= 0) return strings.get(name);
+  if (kind !== KIND_ANON) return "";
+  // Kernel vma_is_initial_heap(): overlapping [start_brk, brk).
+  return (rec[b + R_START] as number) < brk && (rec[b + R_END] as number) > startBrk
+    ? "[heap]"
+    : "";
+}
+
+/** The maps line of record `id`, without the newline. */
+function recordLine(
+  rec: Float64Array,
+  id: number,
+  strings: StringTable,
+  startBrk: number,
+  brk: number,
+): string {
+  const b = id * RECORD_WORDS;
+  const kind = rec[b + R_KIND] as number;
+  return formatMapsLine(
+    rec[b + R_START] as number,
+    rec[b + R_END] as number,
+    rec[b + R_FLAGS] as number,
+    kind === KIND_ANON ? 0 : (rec[b + R_PGOFF] as number) * 4096,
+    kind === KIND_ANON
+      ? "00:00"
+      : kind === KIND_SHMEM
+        ? "00:01"
+        : strings.get(rec[b + R_DEV] as number),
+    rec[b + R_INO] as number,
+    recordName(rec, b, strings, startBrk, brk),
+  );
+}
+
+function checkHandle(handle: unknown): SharedMapsHandle {
+  const h = handle as Partial<SharedMapsHandle> | null;
+  if (
+    typeof h !== "object" ||
+    h === null ||
+    !(h.header instanceof SharedArrayBuffer) ||
+    !(h.records instanceof SharedArrayBuffer) ||
+    !(h.strings instanceof SharedArrayBuffer) ||
+    typeof h.tree !== "object" ||
+    h.tree === null
+  ) {
+    throw new MmError(
+      "EINVAL",
+      `SharedMaps.attach: handle must be the handle of shared maps ({ header, records, strings, tree }), got ${describe(handle)}`,
+    );
+  }
+  if (h.header.byteLength !== HEADER_BYTES) {
+    throw new MmError("EINVAL", "SharedMaps.attach: handle.header is not a shared maps header");
+  }
+  const i32 = new Int32Array(h.header);
+  if (Atomics.load(i32, H_MAGIC) !== MAPS_MAGIC || Atomics.load(i32, H_VERSION) !== MAPS_VERSION) {
+    throw new MmError(
+      "EINVAL",
+      `SharedMaps.attach: handle.header has magic 0x${(Atomics.load(i32, H_MAGIC) >>> 0).toString(16)} version ${Atomics.load(i32, H_VERSION)}, expected 0x${MAPS_MAGIC.toString(16)} version ${MAPS_VERSION}`,
+    );
+  }
+  if (h.records.byteLength !== Atomics.load(i32, H_RECORDS) * RECORD_WORDS * 8) {
+    throw new MmError("EINVAL", "SharedMaps.attach: handle.records does not match the header");
+  }
+  return h as SharedMapsHandle;
+}
+
+/**
+ * The /proc/<pid>/maps of an mm, readable from any thread: {@link MmStruct.shareMaps} makes it on
+ * the owner, {@link SharedMaps.attach} opens it in a worker. Every read renders one state the
+ * owner passed through between two syscalls.
+ */
+export class SharedMaps {
+  /** Post this to a worker (it is structured-cloneable). */
+  readonly handle: SharedMapsHandle;
+  /** The shared tree of record ids (advanced use: its read API inside read sections). */
+  readonly tree: SharedMapleTree;
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private readonly rec: Float64Array;
+  private readonly strings: StringTable;
+  private mas: MaState | null = null;
+  /** The owner's own view: it cannot wait for itself to finish a sync. */
+  private readonly owner: boolean;
+  private readonly renderFn = (mt: MapleTreeCore): string | null => this.renderIn(mt);
+  private readonly vmasFn = (mt: MapleTreeCore): SharedVma[] | null => this.vmasIn(mt);
+
+  /** Use {@link SharedMaps.attach} (workers) or `MmStruct.shareMaps` (the owner). */
+  constructor(
+    handle: SharedMapsHandle,
+    tree: SharedMapleTree,
+    strings?: StringTable,
+    owner = false,
+  ) {
+    this.owner = owner;
+    this.handle = handle;
+    this.tree = tree;
+    this.i32 = new Int32Array(handle.header);
+    this.f64 = new Float64Array(handle.header, F_BYTE_OFFSET, 2);
+    this.rec = new Float64Array(handle.records);
+    this.strings = strings ?? StringTable.attach(handle.strings);
+  }
+
+  /**
+   * Opens shared maps made by `MmStruct.shareMaps` in another thread, given its `handle`. Throws an
+   * MmError `EINVAL` naming the bad argument (nothing is attached then).
+   */
+  static attach(handle: SharedMapsHandle, options: SharedMapsAttachOptions): SharedMaps {
+    const h = checkHandle(handle);
+    if (
+      typeof options !== "object" ||
+      options === null ||
+      typeof options.domain !== "object" ||
+      options.domain === null ||
+      typeof options.domain.readLock !== "function" ||
+      typeof options.domain.readUnlock !== "function"
+    ) {
+      throw new MmError(
+        "EINVAL",
+        `SharedMaps.attach: options.domain must be this thread's registered SharedRcu, got ${describe(
+          (options as { domain?: unknown } | null)?.domain,
+        )}`,
+      );
+    }
+    const strings = StringTable.attach(h.strings);
+    return new SharedMaps(h, SharedMapleTree.attach(h.tree, { domain: options.domain }), strings);
+  }
+
+  /** Kernel `atomic_read(&mm->mm_users)`. */
+  get users(): number {
+    return Atomics.load(this.i32, H_USERS);
+  }
+
+  /** Syscalls synced into the maps so far (the number of the state a read now sees). */
+  get syncs(): number {
+    return Atomics.load(this.i32, H_SYNCS);
+  }
+
+  /**
+   * Kernel `mmget_not_zero()`: takes a user reference unless the last one is gone (an Atomics
+   * compare-and-swap loop, so it cannot resurrect an mm whose owner already ran exit_mmap).
+   */
+  mmgetNotZero(): boolean {
+    const i32 = this.i32;
+    let u = Atomics.load(i32, H_USERS);
+    while (u > 0) {
+      const seen = Atomics.compareExchange(i32, H_USERS, u, u + 1);
+      if (seen === u) return true;
+      u = seen;
+    }
+    return false;
+  }
+
+  /**
+   * Kernel `mmput()`: drops a reference taken by {@link mmgetNotZero}. Dropping the last one ends
+   * the address space: the owner tears it down on its next use of the mm (exit_mmap runs on the
+   * thread that owns the VMA objects). Throws MmError `ESTATE` when mm_users is already zero.
+   */
+  mmput(): void {
+    const i32 = this.i32;
+    let u = Atomics.load(i32, H_USERS);
+    for (;;) {
+      if (u <= 0) throw new MmError("ESTATE", "SharedMaps.mmput: mm_users is already zero");
+      const seen = Atomics.compareExchange(i32, H_USERS, u, u - 1);
+      if (seen === u) return;
+      u = seen;
+    }
+  }
+
+  /**
+   * `/proc/<pid>/maps`, byte for byte as the owner's `MmStruct.procMaps()` renders the same state:
+   * takes a reference for the read as `m_start()` does (`""` once the mm is gone) and renders
+   * under the tree's seqcount, retrying when a syscall ran meanwhile.
+   */
+  procMaps(): string {
+    if (!this.mmgetNotZero()) return "";
+    try {
+      return this.stable(this.renderFn, "procMaps");
+    } finally {
+      this.mmput();
+    }
+  }
+
+  /** The VMAs of one state, in address order (kernel `for_each_vma` under the speculation). */
+  vmas(): SharedVma[] {
+    if (!this.mmgetNotZero()) return [];
+    try {
+      return this.stable(this.vmasFn, "vmas");
+    } finally {
+      this.mmput();
+    }
+  }
+
+  /** Kernel `vma_lookup()`: the VMA containing `addr`, or null. */
+  vmaLookup(addr: number): SharedVma | null {
+    if (typeof addr !== "number" || !Number.isInteger(addr) || addr < 0) {
+      throw new MmError(
+        "EINVAL",
+        `SharedMaps.vmaLookup: addr must be a non-negative integer, got ${describe(addr)}`,
+      );
+    }
+    if (addr > MAX_INDEX || !this.mmgetNotZero()) return null;
+    try {
+      return this.stable((mt) => {
+        if (Atomics.load(this.i32, H_CONSISTENT) === 0) return null;
+        const mas = this.state(mt);
+        mas_set(mas, addr);
+        const id = mas_walk(mas);
+        return { found: typeof id === "number" ? this.vmaOf(id) : null };
+      }, "vmaLookup").found;
+    } finally {
+      this.mmput();
+    }
+  }
+
+  /** A MaState on the tree's core, made once. */
+  private state(mt: MapleTreeCore): MaState {
+    let mas = this.mas;
+    if (mas === null || mas.tree !== mt) {
+      mas = MA_STATE(mt, 0, 0);
+      this.mas = mas;
+    }
+    return mas;
+  }
+
+  /**
+   * Runs `fn` under the tree's seqcount until it returns a state that is whole. `fn` returns null
+   * when the header says the last sync stopped half way (the tree or the record table was full):
+   * the reader then waits for the owner to finish it, as a failed `mmap_lock_speculate_retry()`
+   * falls back to waiting for the mmap lock.
+   */
+  private stable<T>(fn: (mt: MapleTreeCore) => T | null, what: string): T {
+    for (;;) {
+      const r = this.tree.readStable(fn);
+      if (r !== null) return r;
+      if (this.owner) {
+        throw new MmError(
+          "EAGAIN",
+          `SharedMaps.${what}: the owner's last sync stopped half way (shared tree or record table full); retry once it caught up`,
+        );
+      }
+      Atomics.wait(this.i32, H_CONSISTENT, 0, 5);
+    }
+  }
+
+  private renderIn(mt: MapleTreeCore): string | null {
+    const i32 = this.i32;
+    if (Atomics.load(i32, H_CONSISTENT) === 0) return null;
+    const rec = this.rec;
+    const strings = this.strings;
+    const startBrk = this.f64[F_START_BRK] as number;
+    const brk = this.f64[F_BRK] as number;
+    const mas = this.state(mt);
+    mas_set(mas, 0);
+    let out = "";
+    for (;;) {
+      const id = mas_find(mas, MAX_INDEX);
+      if (typeof id !== "number") break;
+      out += `${recordLine(rec, id, strings, startBrk, brk)}\n`;
+    }
+    const gates = Atomics.load(i32, H_GATES);
+    for (let g = 0; g < gates; g++) {
+      out += `${recordLine(rec, i32[H_GATE0 + g] as number, strings, startBrk, brk)}\n`;
+    }
+    return out;
+  }
+
+  private vmasIn(mt: MapleTreeCore): SharedVma[] | null {
+    if (Atomics.load(this.i32, H_CONSISTENT) === 0) return null;
+    const mas = this.state(mt);
+    mas_set(mas, 0);
+    const out: SharedVma[] = [];
+    for (;;) {
+      const id = mas_find(mas, MAX_INDEX);
+      if (typeof id !== "number") break;
+      out.push(this.vmaOf(id));
+    }
+    return out;
+  }
+
+  /** Record `id` decoded (inside a read section). */
+  private vmaOf(id: number): SharedVma {
+    const rec = this.rec;
+    const b = id * RECORD_WORDS;
+    const kind = rec[b + R_KIND] as number;
+    const flags = rec[b + R_FLAGS] as number;
+    const pgoff = rec[b + R_PGOFF] as number;
+    return {
+      start: rec[b + R_START] as number,
+      end: rec[b + R_END] as number,
+      flags,
+      pgoff,
+      perms: mapsPerms(flags),
+      offset: kind === KIND_ANON ? 0 : pgoff * 4096,
+      dev:
+        kind === KIND_ANON
+          ? "00:00"
+          : kind === KIND_SHMEM
+            ? "00:01"
+            : this.strings.get(rec[b + R_DEV] as number),
+      ino: rec[b + R_INO] as number,
+      name: recordName(
+        rec,
+        b,
+        this.strings,
+        this.f64[F_START_BRK] as number,
+        this.f64[F_BRK] as number,
+      ),
+    };
+  }
+}
