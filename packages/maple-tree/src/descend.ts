@@ -3,6 +3,7 @@
 // kernel does (nodes never store their own bounds; see arena.ts).
 
 import {
+  HEIGHT_MAX,
   M_END as M_END_,
   M_TYPE as M_TYPE_,
   META as META_,
@@ -56,8 +57,20 @@ export function descendToLeaf(mas: MaState, index: number): number {
     node = slots[base + off] as number;
     min = lo;
     max = hi;
-    depth++;
+    // Never true in a sound tree; a reader of a shared tree gets here only if a node it held
+    // was freed and reused under it (a broken grace period): fail instead of walking garbage.
+    if (!(node > 0) || ++depth > HEIGHT_MAX) throw corruptDescent(mas, node, depth);
   }
+}
+
+function corruptDescent(mas: MaState, node: number, depth: number): Error {
+  return new Error(
+    `maple-tree: corrupt descent to ${mas.index} (child word ${node} at depth ${depth})${
+      mas.tree.shared !== null
+        ? ": a shared-tree reader met a node freed or reused inside its read section"
+        : ""
+    }`,
+  );
 }
 
 /**

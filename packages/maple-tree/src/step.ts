@@ -134,6 +134,13 @@ function crossByDescent(mas: MaState, target: number, past: "overflow" | "underf
     return false;
   }
   descendToLeaf(mas, target);
+  // The version being read is immutable, so the leaf found must start (end) at the target; if
+  // not, a node changed under the reader, which only a premature free can cause.
+  if ((past === "overflow" ? mas.min : mas.max) !== target) {
+    throw new Error(
+      `maple-tree: shared-tree reader crossed to a leaf [${mas.min}, ${mas.max}] that does not meet ${target}: a node was freed or reused inside its read section`,
+    );
+  }
   return true;
 }
 
