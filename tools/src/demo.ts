@@ -1,13 +1,21 @@
 // `pnpm demo` (tools): loads the address space of a live process of this machine (this process's
 // own /proc/self/smaps by default, or `--pid N`) into an MmStruct, runs a short script on it (map,
 // protect, unmap, a DONTFORK and a WIPEONFORK region, a few writes), forks it with both dup_mmap
-// strategies, and shows the child's maps, what changed, and how long each fork took.
+// strategies, and shows the child's maps, what changed, and how long each fork took. Last, a
+// worker thread reads the /proc maps of a copy of that address space (shared maps, issue 7) while
+// the main thread keeps mapping, protecting and unmapping in it, with reads and writes per second
+// and a check that every text the worker rendered was a state the main thread passed through.
 
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
 import {
   MADV_DONTFORK,
   MADV_WIPEONFORK,
   MAP_ANONYMOUS,
+  MAP_FIXED,
   MAP_PRIVATE,
   MmStruct as Mm,
   type MmStruct,
@@ -16,6 +24,7 @@ import {
   renderMapsLine,
   type Vma,
 } from "@maplemm/mm";
+import { SharedRcu } from "@maplemm/rcu";
 
 const tty = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
 const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -187,3 +196,100 @@ for (const v of child.vmas(scriptLo - 64 * P, scriptHi + 64 * P))
   console.log(`  ${renderMapsLine(v, child)}`);
 child.mmput();
 modern.child.mmput();
+console.log();
+
+// ---------------------------------------------------------------- shared maps read from a worker
+
+const SHARE_SECONDS = Number(process.env.DEMO_SHARE_SECONDS ?? 2);
+/** The worker runs plain Node on the packages' dist/: bring it up to date (incremental). */
+function buildDist(): void {
+  const root = new URL("../../", import.meta.url);
+  const tsc = createRequire(new URL("tools/package.json", root)).resolve("typescript/bin/tsc");
+  const projects = ["maple-tree", "rcu", "mm"].map(
+    (p) => new URL(`packages/${p}/tsconfig.json`, root).pathname,
+  );
+  execFileSync(process.execPath, [tsc, "-b", ...projects], { stdio: "inherit" });
+}
+
+async function sharedMapsDemo(): Promise<void> {
+  buildDist();
+  const rcu = SharedRcu.create({ maxThreads: 4 });
+  rcu.register();
+  const live = Mm.fromProcMaps(text, { mmapBase: mm.mmapBase });
+  const maps = live.shareMaps({ domain: rcu });
+  const sha1 = (s: string): string => createHash("sha1").update(s).digest("hex");
+  const states = new Set<string>([sha1(live.procMaps())]);
+  const ctl = new Int32Array(new SharedArrayBuffer(16));
+  const worker = new Worker(new URL("../test/fixtures/maps-reader.mjs", import.meta.url), {
+    workerData: { rcu: rcu.memory ?? rcu.buffer, handle: maps.handle, ctl },
+    execArgv: [],
+  });
+  rcu.watchWorker(worker);
+  const result = new Promise<{ renders: number; renderUs: number; hashes: [string, number][] }>(
+    (resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    },
+  );
+  await Atomics.waitAsync(ctl, 2, 0, 20_000).value;
+
+  // A 256-page window of the top-down area to churn in.
+  const win = live.mmap(0, 256 * P, RW, PRIV);
+  live.munmap(win, 256 * P);
+  let x = 0x9e3779b9;
+  const rand = (n: number): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+  console.log(
+    bold(
+      `shared maps: a worker reads /proc/<pid>/maps of a ${live.vmas().length}-VMA copy while the main thread changes it`,
+    ),
+  );
+  let writes = 0;
+  let lastWrites = 0;
+  let lastReads = Atomics.load(ctl, 1);
+  const t0 = performance.now();
+  let next = t0 + 1000;
+  for (;;) {
+    for (let k = 0; k < 16; k++) {
+      const at = win + rand(240) * P;
+      const len = (1 + rand(16)) * P;
+      const op = rand(4);
+      if (op === 0) live.mmap(at, len, rand(2) === 0 ? PROT_READ : RW, PRIV | MAP_FIXED);
+      else if (op === 1) live.mprotect(at, len, rand(2) === 0 ? PROT_READ : RW);
+      else if (op === 2) live.munmap(at, len);
+      else live.madvise(at, len, rand(2) === 0 ? MADV_DONTFORK : MADV_WIPEONFORK);
+      states.add(sha1(live.procMaps()));
+      writes++;
+    }
+    // A macrotask between bursts: grace periods end, retired records and nodes come back.
+    await new Promise((r) => setImmediate(r));
+    const now = performance.now();
+    if (now >= next) {
+      const reads = Atomics.load(ctl, 1);
+      const sec = (now - t0) / 1000;
+      console.log(
+        `  ${dim(`${sec.toFixed(0)} s`)}  main thread ${cyan(`${writes - lastWrites} syscalls/s`)}  worker ${cyan(`${reads - lastReads} reads/s`)}`,
+      );
+      lastWrites = writes;
+      lastReads = reads;
+      next += 1000;
+      if (sec >= SHARE_SECONDS - 0.01) break;
+    }
+  }
+  Atomics.store(ctl, 0, 1);
+  const got = await result;
+  const foreign = got.hashes.filter(([h]) => !states.has(h)).length;
+  console.log(
+    `  worker rendered ${got.renders} times (${got.renderUs.toFixed(0)} µs each, retries included), ${got.hashes.length} different states; every one a state the main thread passed through: ${foreign === 0 ? green("yes") : red(`NO (${foreign} mixed)`)}`,
+  );
+  live.mmput();
+  await worker.terminate();
+  await rcu.barrier();
+  rcu.unregister();
+}
+
+await sharedMapsDemo();

@@ -14,9 +14,23 @@ export interface HeapBounds {
 /** Column the name is padded to (`seq_setwidth(m, 25 + sizeof(void *) * 6 - 1)`). */
 const NAME_COLUMN = 72;
 
+/** Two hex digits per byte value: `%08lx` by table (Number#toString(16) of a non-Smi is slow). */
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) =>
+  i.toString(16).padStart(2, "0"),
+);
+/** `" ".repeat(n)` for every pad the name column needs. */
+const SPACES: readonly string[] = Array.from({ length: NAME_COLUMN + 1 }, (_, i) => " ".repeat(i));
+
+/** `%08lx` of a non-negative integer below 2^64 (doubles above 2^53 print as stored). */
 function hex8(n: number): string {
-  const s = n.toString(16);
-  return s.length >= 8 ? s : "00000000".slice(s.length) + s;
+  const hi = n < 4294967296 ? 0 : Math.floor(n / 4294967296);
+  const lo = n - hi * 4294967296;
+  const low =
+    (HEX2[lo >>> 24] as string) +
+    (HEX2[(lo >>> 16) & 255] as string) +
+    (HEX2[(lo >>> 8) & 255] as string) +
+    (HEX2[lo & 255] as string);
+  return hi === 0 ? low : hi.toString(16) + low;
 }
 
 /**
@@ -53,7 +67,7 @@ export function formatMapsLine(
   const head = `${hex8(start)}-${hex8(end)} ${mapsPerms(flags)} ${hex8(offset)} ${dev} ${ino} `;
   if (name === "") return head;
   const pad = NAME_COLUMN - head.length;
-  return `${pad > 0 ? head + " ".repeat(pad) : head} ${name}`;
+  return `${pad > 0 ? head + (SPACES[pad] as string) : head} ${name}`;
 }
 
 /** One line of /proc/<pid>/maps for `vma`, without the trailing newline (kernel `show_map_vma`). */

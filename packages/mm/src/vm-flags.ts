@@ -127,12 +127,17 @@ export function isAccessible(flags: number): boolean {
   return (flags & VM_ACCESS_FLAGS) !== 0;
 }
 
+/** The 16 perms columns, indexed by read | write << 1 | exec << 2 | mayshare << 3. */
+const PERMS: readonly string[] = Array.from(
+  { length: 16 },
+  (_, i) =>
+    ((i & 1) !== 0 ? "r" : "-") +
+    ((i & 2) !== 0 ? "w" : "-") +
+    ((i & 4) !== 0 ? "x" : "-") +
+    ((i & 8) !== 0 ? "s" : "p"),
+);
+
 /** The perms column of /proc maps for `flags`: `rwx` then `s` (VM_MAYSHARE) or `p`. */
 export function mapsPerms(flags: number): string {
-  return (
-    ((flags & VM_READ) !== 0 ? "r" : "-") +
-    ((flags & VM_WRITE) !== 0 ? "w" : "-") +
-    ((flags & VM_EXEC) !== 0 ? "x" : "-") +
-    ((flags & VM_MAYSHARE) !== 0 ? "s" : "p")
-  );
+  return PERMS[(flags & 7) | ((flags & VM_MAYSHARE) !== 0 ? 8 : 0)] as string;
 }
