@@ -192,6 +192,8 @@ export function dupTree(mt: MapleTreeCore, newTree: MapleTreeCore, gfp: Gfp, map
   if (mt.attr !== newTree.attr) return -EINVAL;
   if (newTree.rootNode !== 0 || newTree.rootEntry !== null) return -EINVAL;
   if (mt === newTree) return -EINVAL;
+  // A shared tree is written only by copy-on-write stores (shared-write.ts), never block-copied.
+  if (newTree.shared !== null) return -EINVAL;
   if (mt.rootNode === 0) {
     newTree.rootEntry = mt.rootEntry === null ? null : mapped(map, mt.rootEntry);
     newTree.flags = mt.flags;
@@ -229,7 +231,8 @@ export function dupTree(mt: MapleTreeCore, newTree: MapleTreeCore, gfp: Gfp, map
 /**
  * Kernel `__mt_dup()`: makes the empty tree `newTree` a node-for-node copy of `mt` (same shape,
  * pivots, gaps, height and flags; the same entry values). The caller holds both trees' locks.
- * Returns 0; -EINVAL when `mt_attr(mt) !== mt_attr(newTree)` or `newTree` is not empty; -ENOMEM
+ * Returns 0; -EINVAL when `mt_attr(mt) !== mt_attr(newTree)`, `newTree` is not empty or is a shared
+ * tree (SharedMapleTree: copy-on-write stores only); -ENOMEM
  * when `newTree`'s arena cannot hold the copy (or `gfp` is not GFP_KERNEL and the
  * `mt_set_non_kernel` budget is too small). On an error `newTree` is left as it was (empty).
  * Cost: O(nodes + entries), no re-insertion.

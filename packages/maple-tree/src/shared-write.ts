@@ -98,15 +98,25 @@ export function commitShared(mas: MaState, entry: unknown, p: Plan): void {
   publishShared(tree);
 }
 
+/** Throws unless this thread is inside the shared tree's write section (holds its lock). */
+export function checkSharedWriter(tree: MapleTreeCore): void {
+  if (!tree.sharedWriting) {
+    throw new Error(
+      "maple-tree: a shared tree is written only inside SharedMapleTree.write()/writeAsync()",
+    );
+  }
+}
+
 /**
  * Makes the writer's current version the published one (kernel `rcu_assign_pointer` of the
  * root), then retires what it unlinked: root word, then generation, then dead marks and frees.
  */
 export function publishShared(tree: MapleTreeCore): void {
   const words = tree.shared as Int32Array;
+  checkSharedWriter(tree);
   Atomics.store(words, H_ROOT, packRoot(tree.rootNode, tree.height, tree.rootEntry));
   Atomics.store(words, H_GEN, tree.generation | 0);
-  words[H_COUNT] = tree.entries.size;
+  Atomics.store(words, H_COUNT, tree.entries.size);
   const pending = tree.pendingRetire;
   if (pending.length === 0) return;
   const meta = tree.arena.meta;

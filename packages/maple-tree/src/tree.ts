@@ -117,6 +117,9 @@ export class MapleTreeCore {
 
   /** Replaces the arena (re-initialisation with new flags). */
   resetStorage(flags: number): void {
+    if (this.shared !== null) {
+      throw new Error("maple-tree: a shared tree's storage cannot be re-initialised");
+    }
     this.flags = flags & ~MT_FLAGS_HEIGHT_MASK;
     this.rootNode = 0;
     this.rootEntry = null;

@@ -17,7 +17,7 @@ import { descendToLeaf as descendToLeaf_ } from "./descend.js";
 import { entryOf as entryOf_, isInlineValue } from "./entries.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import { EEXIST as EEXIST_, EINVAL as EINVAL_, ENOMEM as ENOMEM_ } from "./errors.js";
-import { commitShared, publishShared } from "./shared-write.js";
+import { checkSharedWriter, commitShared, publishShared } from "./shared-write.js";
 import {
   MA_STATE_BULK,
   MA_STATE_PREALLOC as MA_STATE_PREALLOC_,
@@ -109,11 +109,7 @@ function tryStore(mas: MaState, entry: unknown, gfp: Gfp): unknown {
  * only under its lock. Puts the state in error (-EINVAL) and returns false otherwise.
  */
 function sharedWriteOk(mas: MaState, entry: unknown): boolean {
-  if (!mas.tree.sharedWriting) {
-    throw new Error(
-      "maple-tree: a shared tree is written only inside SharedMapleTree.write()/writeAsync()",
-    );
-  }
+  checkSharedWriter(mas.tree);
   if (entry === null || isInlineValue(entry)) return true;
   mas_set_err(mas, -EINVAL);
   return false;

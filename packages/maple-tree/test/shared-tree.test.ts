@@ -7,7 +7,17 @@ import { describe, expect, it } from "vitest";
 import { M_DEAD, M_END, M_GAP, M_TYPE, META, STRIDE } from "../src/arena.js";
 import { MAX_INDEX } from "../src/entry.js";
 import { MapleError } from "../src/errors.js";
-import { mas_find, mas_store_gfp, mas_walk } from "../src/kernel.js";
+import {
+  __mt_dup,
+  DEFINE_MTREE,
+  MT_FLAGS_USE_RCU,
+  mas_find,
+  mas_store_gfp,
+  mas_walk,
+  mt_init_flags,
+  mtree_destroy,
+  mtree_store_range,
+} from "../src/kernel.js";
 import { SharedMapleTree, type SharedTreeDomain } from "../src/shared.js";
 import { H_LIVE, H_RECLAIMED, H_ROOT, H_TOP, rootNodeOf } from "../src/shared-layout.js";
 import { MA_STATE } from "../src/state.js";
@@ -142,6 +152,12 @@ describe("SharedMapleTree in one thread", () => {
     }
     // A non-integer through the kernel layer inside write() is -EINVAL.
     expect(tree.write((mt) => mas_store_gfp(MA_STATE(mt, 1, 1), "x"))).toBe(-22);
+    // Block copies and re-initialisation would bypass copy-on-write: refused.
+    const src = DEFINE_MTREE(MT_FLAGS_USE_RCU);
+    mtree_store_range(src, 1, 2, 3);
+    expect(__mt_dup(src, SharedMapleTree.create({ capacity: 16, domain }).mt)).toBe(-22);
+    expect(() => mt_init_flags(tree.mt, 0)).toThrow(/cannot be re-initialised/);
+    expect(() => mtree_destroy(tree.mt)).toThrow(/only inside/);
     expect(tree.generation).toBe(gen);
     expect(tree.entries()).toEqual([{ first: 100, last: 200, value: 1 }]);
     expect(() => SharedMapleTree.create({ capacity: 0, domain })).toThrow(/capacity/);
