@@ -29,6 +29,7 @@ import {
   mas_set_range,
   mas_store_gfp,
   mas_walk,
+  type Reclaimer,
 } from "@maplemm/maple-tree/kernel";
 import { DirtyRanges } from "./dirty-ranges.js";
 import { describe, MmError } from "./errors.js";
@@ -116,6 +117,15 @@ export class MapsMirror {
   /** A retry is scheduled (the last sync could not run or finish). */
   private retryArmed = false;
   private dead = false;
+  /** True until the first copy is in (no other thread can read the tree yet). */
+  private filling = true;
+  /** The tree's reclaimer: at once while filling, then the RCU domain. */
+  private readonly reclaimer: Reclaimer = {
+    defer: (free: () => void): void => {
+      if (this.filling) free();
+      else this.domain.defer(free);
+    },
+  };
   /** Syncs that did not finish (capacity, or the tree lock busy): tests and stats. */
   deferred = 0;
 
@@ -204,6 +214,7 @@ export class MapsMirror {
     const records = new SharedArrayBuffer(slots * RECORD_WORDS * 8);
     this.tree = SharedMapleTree.create({
       domain,
+      reclaimer: this.reclaimer,
       capacity: nodeCapacity,
       flags: MT_FLAGS_ALLOC_RANGE,
     });
@@ -234,13 +245,35 @@ export class MapsMirror {
     this.maps = new SharedMaps(handle, this.tree, this.strings, true);
     this.rmas = MA_STATE(this.tree.mt, 0, 0);
     this.wmas = MA_STATE(this.tree.mt, 0, 0);
-    // The first sync copies every VMA.
-    this.dirty.add(0, Math.min(mm.taskSize, MAX_INDEX));
-    this.sync();
-    if (this.dirty.count !== 0) {
-      throw new MmError("ENOMEM", "shareMaps: the shared tree could not hold the VMAs");
-    }
+    this.tree.write(this.fillFn);
+    this.filling = false;
+    this.f64[F_START_BRK] = mm.startBrk;
+    this.f64[F_BRK] = mm.currentBrk;
   }
+
+  /**
+   * The first copy of every VMA, before any other thread can have the tree's handle: nodes the
+   * copy-on-write stores replace are freed at once (the Reclaimer contract allows it when no reader
+   * can exist), so the fill needs about the final tree's nodes, not one path copy per VMA.
+   */
+  private readonly fillFn = (): void => {
+    const wmas = this.wmas;
+    const vmas = this.mm.tree.range(0, Math.min(this.mm.taskSize, MAX_INDEX), this.rangeScratch);
+    for (const v of vmas) {
+      const id = this.alloc();
+      if (!encodeVma(v, this.strings, this.word)) throw new Error("string table sized too small");
+      this.rec.set(this.word, id * RECORD_WORDS);
+      mas_set_range(wmas, v.start, v.end - 1);
+      const err = mas_store_gfp(wmas, id, GFP_KERNEL);
+      if (err !== 0) {
+        throw new MmError(
+          "ENOMEM",
+          `shareMaps: option nodeCapacity cannot hold the ${vmas.length} VMAs (${err})`,
+        );
+      }
+    }
+    this.rangeScratch.length = 0;
+  };
 
   /** The shared `mm_users` word (MmStruct counts its users in it once shared). */
   get usersWord(): Int32Array {
