@@ -1,0 +1,61 @@
+// The shared-memory maple tree benchmark (issue 7): part 1, reader throughput with 1 and 2 reader
+// workers with and without a writer (shared-bench-throughput.ts); part 2, the cost of a shared-mode
+// lookup against the single-thread tree in the same process (shared-bench-lookup.ts). Prints
+// markdown tables of medians over rounds (docs/design/shared-tree-bench.md keeps the measured ones).
+//
+// Run: pnpm --filter @maplemm/tools bench:shared — builds the packages' dist/, bundles this file
+// with esbuild (the packages stay external, so both threads run the same native dist/ modules, and
+// no module getters or source transforms sit on the hot path) and runs it under plain node.
+// Env: ROUNDS (default 5), QUICK=1 (short windows, 2 rounds, small trees: a smoke run),
+// ONLY=lookup | throughput (one part).
+
+import { availableParallelism, loadavg } from "node:os";
+import { SharedRcu } from "@maplemm/rcu";
+import { lookupCost } from "./shared-bench-lookup.js";
+import { readerThroughput } from "./shared-bench-throughput.js";
+
+const QUICK = process.env.QUICK === "1";
+const ROUNDS = Number(process.env.ROUNDS ?? (QUICK ? 2 : 5));
+const ONLY = process.env.ONLY;
+
+/** The 1-minute load average: other processes on a 2-CPU machine move every number here. */
+function loadText(): string {
+  return (loadavg()[0] as number).toFixed(2);
+}
+
+async function main(): Promise<void> {
+  const rcu = SharedRcu.create({ maxThreads: 8 });
+  rcu.register();
+  console.log(
+    `# shared maple tree bench — node ${process.version}, ${availableParallelism()} CPUs, ` +
+      `${ROUNDS} rounds, ${new Date().toISOString()}, load average ${loadText()}\n`,
+  );
+  if (ONLY === undefined || ONLY === "lookup") {
+    const table = await lookupCost(rcu, {
+      rounds: ROUNDS,
+      timeMs: QUICK ? 50 : 400,
+      sizes: QUICK ? [1e3, 1e4] : [1e3, 1e5, 1e6],
+    });
+    console.log(
+      `## Lookup cost, one thread: 65536 random point lookups per run, median of rounds (load average ${loadText()})\n`,
+    );
+    console.log(`${table}\n`);
+  }
+  if (ONLY === undefined || ONLY === "throughput") {
+    const table = await readerThroughput(rcu, {
+      rounds: ROUNDS,
+      windowMs: QUICK ? 200 : 1000,
+      n: QUICK ? 1e4 : 1e5,
+    });
+    console.log(
+      `## Reader throughput: reader workers, main thread idle or writing (load average ${loadText()})\n`,
+    );
+    console.log(`${table}\n`);
+  }
+  rcu.unregister();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
