@@ -392,7 +392,11 @@ export class MapsMirror {
     this.dirty.clear();
     this.news.length = 0;
     this.oldCount = 0;
-    if (Atomics.load(this.i32, H_CONSISTENT) === 0) Atomics.store(this.i32, H_CONSISTENT, 1);
+    if (Atomics.load(this.i32, H_CONSISTENT) === 0) {
+      Atomics.store(this.i32, H_CONSISTENT, 1);
+      // Readers waiting for a half-done sync (SharedMaps.stable) go on now.
+      Atomics.notify(this.i32, H_CONSISTENT);
+    }
     Atomics.add(this.i32, H_SYNCS, 1);
     return true;
   }
