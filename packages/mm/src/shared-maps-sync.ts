@@ -51,7 +51,7 @@ import {
   SharedMaps,
   type SharedMapsHandle,
 } from "./shared-maps.js";
-import { encodeVma, RECORD_WORDS, StringTable } from "./shared-records.js";
+import { CONTENT_WORDS, encodeVma, R_GEN, RECORD_WORDS, StringTable } from "./shared-records.js";
 import type { Vma } from "./vma.js";
 import type { VmaTree } from "./vma-tree.js";
 
@@ -139,14 +139,16 @@ export class MapsMirror {
   private oldCount = 0;
   private readonly news: Vma[] = [];
   private newId = new Int32Array(64);
-  private staged = new Float64Array(64 * RECORD_WORDS);
+  private staged = new Float64Array(64 * CONTENT_WORDS);
   private readonly rangeScratch: Vma[] = [];
   /** Per coalesced window: [lo, hi) after widening, and where its olds / news end. */
   private winLo = new Float64Array(16);
   private winHi = new Float64Array(16);
   private winOldEnd = new Int32Array(16);
   private winNewEnd = new Int32Array(16);
-  private readonly word = new Float64Array(RECORD_WORDS);
+  private readonly word = new Float64Array(CONTENT_WORDS);
+  /** The last record generation written. */
+  private gen = 0;
   private readonly retryFn = (): void => {
     this.retryArmed = false;
     this.sync();
@@ -230,7 +232,7 @@ export class MapsMirror {
     for (const g of mm.gateVmas) {
       const id = this.alloc();
       if (!encodeVma(g, this.strings, this.word)) throw new Error("string table sized too small");
-      this.rec.set(this.word, id * RECORD_WORDS);
+      this.publishable(id, this.word);
       i32[H_GATE0 + i32[H_GATES]] = id;
       i32[H_GATES]++;
     }
@@ -262,7 +264,7 @@ export class MapsMirror {
     for (const v of vmas) {
       const id = this.alloc();
       if (!encodeVma(v, this.strings, this.word)) throw new Error("string table sized too small");
-      this.rec.set(this.word, id * RECORD_WORDS);
+      this.publishable(id, this.word);
       mas_set_range(wmas, v.start, v.end - 1);
       const err = mas_store_gfp(wmas, id, GFP_KERNEL);
       if (err !== 0) {
@@ -297,6 +299,13 @@ export class MapsMirror {
 
   private brkDiffers(): boolean {
     return this.f64[F_START_BRK] !== this.mm.startBrk || this.f64[F_BRK] !== this.mm.currentBrk;
+  }
+
+  /** Writes record `id` (not reachable yet) with `content` and a fresh generation. */
+  private publishable(id: number, content: Float64Array): void {
+    const b = id * RECORD_WORDS;
+    this.rec.set(content, b);
+    this.rec[b + R_GEN] = ++this.gen;
   }
 
   private alloc(): number {
@@ -367,9 +376,9 @@ export class MapsMirror {
           if (id < 0) {
             // Not kept: publish the staged record over the VMA's range.
             const fresh = this.alloc();
-            this.rec.set(
-              this.staged.subarray(nw * RECORD_WORDS, (nw + 1) * RECORD_WORDS),
-              fresh * RECORD_WORDS,
+            this.publishable(
+              fresh,
+              this.staged.subarray(nw * CONTENT_WORDS, (nw + 1) * CONTENT_WORDS),
             );
             this.store(v.start, v.end - 1, fresh);
           }
@@ -442,7 +451,7 @@ export class MapsMirror {
     const nNew = this.news.length;
     if (this.newId.length < nNew) {
       this.newId = new Int32Array(nNew * 2);
-      this.staged = new Float64Array(nNew * 2 * RECORD_WORDS);
+      this.staged = new Float64Array(nNew * 2 * CONTENT_WORDS);
     }
     this.oldKept.fill(0, 0, this.oldCount);
     let o = 0;
@@ -458,7 +467,7 @@ export class MapsMirror {
         const id = this.oldId[o] as number;
         const b = id * RECORD_WORDS;
         let same = true;
-        for (let j = 0; j < RECORD_WORDS; j++) {
+        for (let j = 0; j < CONTENT_WORDS; j++) {
           if (rec[b + j] !== word[j]) {
             same = false;
             break;
@@ -471,7 +480,7 @@ export class MapsMirror {
       }
       this.newId[k] = keep;
       if (keep < 0) {
-        this.staged.set(word, k * RECORD_WORDS);
+        this.staged.set(word, k * CONTENT_WORDS);
         needed++;
       }
     }

@@ -35,6 +35,7 @@ import {
   R_DEV,
   R_END,
   R_FLAGS,
+  R_GEN,
   R_INO,
   R_KIND,
   R_NAME,
@@ -205,6 +206,11 @@ export class SharedMaps {
   private readonly rec: Float64Array;
   private readonly strings: StringTable;
   private mas: MaState | null = null;
+  /** Rendered lines by record id, valid for the generation and heap-ness they were made for. */
+  private readonly lines: string[];
+  private readonly lineGen: Float64Array;
+  /** 0: the name does not depend on brk; 1: rendered as [heap]; 2: rendered as not the heap. */
+  private readonly lineHeap: Uint8Array;
   /** The owner's own view: it cannot wait for itself to finish a sync. */
   private readonly owner: boolean;
   private readonly renderFn = (mt: MapleTreeCore): string | null => this.renderIn(mt);
@@ -223,6 +229,11 @@ export class SharedMaps {
     this.i32 = new Int32Array(handle.header);
     this.f64 = new Float64Array(handle.header, F_BYTE_OFFSET, 2);
     this.rec = new Float64Array(handle.records);
+    const slots = this.rec.length / RECORD_WORDS;
+    // Packed from the start (generations start at 1, so 0 marks "never rendered").
+    this.lines = new Array<string>(slots).fill("");
+    this.lineGen = new Float64Array(slots);
+    this.lineHeap = new Uint8Array(slots);
     this.strings = strings ?? StringTable.attach(handle.strings);
   }
 
@@ -378,10 +389,30 @@ export class SharedMaps {
     const mas = this.state(mt);
     mas_set(mas, 0);
     let out = "";
+    const lines = this.lines;
+    const lineGen = this.lineGen;
+    const lineHeap = this.lineHeap;
     for (;;) {
       const id = mas_find(mas, MAX_INDEX);
       if (typeof id !== "number") break;
-      out += `${recordLine(rec, id, strings, startBrk, brk)}\n`;
+      // A record is immutable while reachable and its generation never repeats, so a line made
+      // from (id, generation) stays right; only an unnamed anon line depends on brk as well.
+      const b = id * RECORD_WORDS;
+      const gen = rec[b + R_GEN] as number;
+      const heap =
+        rec[b + R_KIND] !== KIND_ANON || (rec[b + R_NAME] as number) >= 0
+          ? 0
+          : (rec[b + R_START] as number) < brk && (rec[b + R_END] as number) > startBrk
+            ? 1
+            : 2;
+      let line = lines[id] as string;
+      if (lineGen[id] !== gen || lineHeap[id] !== heap) {
+        line = `${recordLine(rec, id, strings, startBrk, brk)}\n`;
+        lines[id] = line;
+        lineGen[id] = gen;
+        lineHeap[id] = heap;
+      }
+      out += line;
     }
     const gates = Atomics.load(i32, H_GATES);
     for (let g = 0; g < gates; g++) {

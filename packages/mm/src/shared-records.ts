@@ -15,8 +15,10 @@
 import { MmError } from "./errors.js";
 import { FileRef, ShmemObject, type Vma } from "./vma.js";
 
-/** Float64 words per record. */
-export const RECORD_WORDS = 8;
+/** Float64 words per record: the content words, then the generation. */
+export const RECORD_WORDS = 9;
+/** Words {@link encodeVma} fills: what a maps line depends on (compared to keep a record). */
+export const CONTENT_WORDS = 8;
 /** `vm_start`. */
 export const R_START = 0;
 /** `vm_end`. */
@@ -33,6 +35,12 @@ export const R_KIND = 5;
 export const R_DEV = 6;
 /** String id of the path of a file VMA, or of the name of an anonymous one (-1: none). */
 export const R_NAME = 7;
+/**
+ * Generation of the record's content: a new number each time the owner writes a record (ids are
+ * reused after a grace period, generations never), so a reader may cache what it derived from a
+ * record under (id, generation).
+ */
+export const R_GEN = 8;
 
 /** Anonymous memory: offset 0, dev 00:00, inode 0, named by `vma->name` or `[heap]`. */
 export const KIND_ANON = 0;
