@@ -1,0 +1,203 @@
+// Part 3 of the shared-tree benchmark (issue 7): where a shared `get()` spends its time over a
+// local lookup. Each tree kind runs in its own child process (the same bundle, BREAKDOWN_CHILD
+// set), so `mtree_load` only ever sees one kind of tree and its inline caches stay monomorphic,
+// as in a reader worker; part 2 runs every kind in one process, as the issue asks. The shared
+// child peels the lookup apart step by step: the bare descent inside one section, then a read
+// section per lookup, then the version check, the full root sync, the `read()` wrapper and
+// finally `get()` itself. Rows are ns per lookup (median over rounds).
+
+import { execFile } from "node:child_process";
+import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
+import { type MapleTreeCore, mtree_load, mtree_store_range } from "@maplemm/maple-tree/kernel";
+import type { SharedRcu } from "@maplemm/rcu";
+import { markdownTable, measureRounds, median, type Side } from "./shared-bench-harness.js";
+import { buildShared } from "./shared-bench-throughput.js";
+import { capacityFor, makeLayout, sharedQueries, sizeName } from "./shared-bench-workload.js";
+
+const QUERIES = 1 << 16;
+/** Marks the child's one result line on stdout. */
+const MARK = "BREAKDOWN ";
+
+type Kind = "local" | "shared";
+
+interface ChildResult {
+  names: string[];
+  ns: number[];
+}
+
+function localSides(n: number, q: Float64Array): Side[] {
+  const l = makeLayout(n, 1);
+  const t = new MapleTree<number>();
+  for (let i = 0; i < n; i++)
+    mtree_store_range(t.mt, l.starts[i] as number, l.lasts[i] as number, i);
+  const mt = t.mt;
+  return [
+    {
+      name: "local MapleTree: mtree_load",
+      run: () => {
+        let s = 0;
+        for (let k = 0; k < q.length; k++) {
+          const v = mtree_load(mt, q[k] as number);
+          if (v !== null) s = (s + (v as number)) | 0;
+        }
+        return s;
+      },
+    },
+    {
+      name: "local MapleTree: get()",
+      run: () => {
+        let s = 0;
+        for (let k = 0; k < q.length; k++) {
+          const v = t.get(q[k] as number);
+          if (v !== undefined) s = (s + v) | 0;
+        }
+        return s;
+      },
+    },
+  ];
+}
+
+async function sharedSides(rcu: SharedRcu, n: number, q: Float64Array): Promise<Side[]> {
+  const l = makeLayout(n, 1);
+  const t = SharedMapleTree.create({ domain: rcu, capacity: capacityFor(n, 1 << 16) });
+  await buildShared(t, rcu, l);
+  const mt = t.mt;
+  const all = (m: MapleTreeCore) => {
+    let s = 0;
+    for (let k = 0; k < q.length; k++) {
+      const v = mtree_load(m, q[k] as number);
+      if (v !== null) s = (s + (v as number)) | 0;
+    }
+    return s;
+  };
+  let index = 0;
+  const one = (m: MapleTreeCore) => mtree_load(m, index);
+  return [
+    { name: "shared: descent only (one read() around all)", run: () => t.read(all) },
+    {
+      // Reads this thread's last synced root: valid only because nothing writes in this process.
+      name: "+ a read section per lookup (readLock/readUnlock)",
+      run: () => {
+        let s = 0;
+        for (let k = 0; k < q.length; k++) {
+          rcu.readLock();
+          const v = mtree_load(mt, q[k] as number);
+          rcu.readUnlock();
+          if (v !== null) s = (s + (v as number)) | 0;
+        }
+        return s;
+      },
+    },
+    {
+      name: "+ version check (Atomics.load of the generation; sync only when it moved)",
+      run: () => {
+        let s = 0;
+        for (let k = 0; k < q.length; k++) {
+          rcu.readLock();
+          if (t.generation !== mt.generation) mt.syncFromShared();
+          const v = mtree_load(mt, q[k] as number);
+          rcu.readUnlock();
+          if (v !== null) s = (s + (v as number)) | 0;
+        }
+        return s;
+      },
+    },
+    {
+      name: "+ full root sync every section (syncFromShared, as read() does)",
+      run: () => {
+        let s = 0;
+        for (let k = 0; k < q.length; k++) {
+          rcu.readLock();
+          mt.syncFromShared();
+          const v = mtree_load(mt, q[k] as number);
+          rcu.readUnlock();
+          if (v !== null) s = (s + (v as number)) | 0;
+        }
+        return s;
+      },
+    },
+    {
+      name: "read(fn) per lookup, one closure reused",
+      run: () => {
+        let s = 0;
+        for (let k = 0; k < q.length; k++) {
+          index = q[k] as number;
+          const v = t.read(one);
+          if (v !== null) s = (s + (v as number)) | 0;
+        }
+        return s;
+      },
+    },
+    {
+      name: "get() (a closure per call)",
+      run: () => {
+        let s = 0;
+        for (let k = 0; k < q.length; k++) {
+          const v = t.get(q[k] as number);
+          if (v !== undefined) s = (s + v) | 0;
+        }
+        return s;
+      },
+    },
+  ];
+}
+
+/** The child's side: measures one kind at one size and prints one result line. */
+export async function breakdownChild(
+  rcu: SharedRcu,
+  spec: string,
+  rounds: number,
+  timeMs: number,
+): Promise<void> {
+  const [kind, size] = spec.split(":");
+  const n = Number(size);
+  const q = sharedQueries(makeLayout(n, 1), QUERIES, 2);
+  const sides = kind === "local" ? localSides(n, q) : await sharedSides(rcu, n, q);
+  const times = await measureRounds(`breakdown ${spec}`, sides, rounds, timeMs);
+  const result: ChildResult = {
+    names: sides.map((s) => s.name),
+    ns: times.map((t) => (median(t) * 1e6) / QUERIES),
+  };
+  console.log(MARK + JSON.stringify(result));
+}
+
+function runChild(kind: Kind, n: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...process.execArgv, process.argv[1] as string],
+      { env: { ...process.env, BREAKDOWN_CHILD: `${kind}:${n}` }, maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => {
+        if (err) {
+          reject(new Error(`breakdown child ${kind}:${n} failed: ${err.message}\n${stderr}`));
+          return;
+        }
+        const line = stdout.split("\n").find((s) => s.startsWith(MARK));
+        if (line === undefined) reject(new Error(`breakdown child ${kind}:${n}: no result`));
+        else resolve(JSON.parse(line.slice(MARK.length)) as ChildResult);
+      },
+    );
+  });
+}
+
+/** Runs part 3 (one child per kind and size) and returns its markdown table. */
+export async function lookupBreakdown(sizes: readonly number[]): Promise<string> {
+  const head = ["step (each process one tree kind)"];
+  const columns: { local: ChildResult; shared: ChildResult }[] = [];
+  for (const n of sizes) {
+    columns.push({ local: await runChild("local", n), shared: await runChild("shared", n) });
+    head.push(`N = ${sizeName(n)} ns`, "× local get()");
+  }
+  const first = columns[0];
+  if (first === undefined) return "";
+  const names = [...first.local.names, ...first.shared.names];
+  const rows = names.map((name, r) => {
+    const row = [name];
+    for (const c of columns) {
+      const ns = [...c.local.ns, ...c.shared.ns][r] as number;
+      row.push(ns.toFixed(1), `${(ns / (c.local.ns[1] as number)).toFixed(2)}×`);
+    }
+    return row;
+  });
+  return markdownTable(head, rows);
+}
