@@ -126,8 +126,6 @@ export class MapsMirror {
       else this.domain.defer(free);
     },
   };
-  /** Syncs that did not finish (capacity, or the tree lock busy): tests and stats. */
-  deferred = 0;
 
   // Scratch of one sync (grown, never shrunk).
   private readonly rmas: MaState;
@@ -320,19 +318,21 @@ export class MapsMirror {
   sync(): boolean {
     if (this.dead) return true;
     if (!this.lagging) return true;
-    let done: boolean;
-    try {
-      done = this.tree.write(this.applyFn);
-    } catch (e) {
-      // EBUSY: a worker holds the tree lock and this (main) thread may not block; try later.
-      if ((e as { code?: string } | null)?.code !== "EBUSY") throw e;
-      done = false;
+    // Plan in a read section first (this thread is the only writer, so the plan stays true until
+    // the write below): a sync short of records then costs readers no seqcount retry.
+    const n = this.dirty.coalesce();
+    let done = n === 0 || this.tree.read(this.planFn);
+    if (done) {
+      try {
+        done = this.tree.write(this.applyFn);
+      } catch (e) {
+        // EBUSY: another thread holds the tree lock and this (main) thread may not block.
+        if ((e as { code?: string } | null)?.code !== "EBUSY") throw e;
+        done = false;
+      }
     }
     this.flushRetired();
-    if (!done) {
-      this.deferred++;
-      this.armRetry();
-    }
+    if (!done) this.armRetry();
     return done;
   }
 
@@ -354,12 +354,11 @@ export class MapsMirror {
   }
 
   private readonly applyFn = (mt: MapleTreeCore): boolean => this.apply(mt);
+  private readonly planFn = (): boolean => this.plan(this.dirty.count);
 
   /** The body of one write section. */
   private apply(_mt: MapleTreeCore): boolean {
-    const n = this.dirty.coalesce();
-    if (n > 0 && !this.plan(n)) return false;
-    const wins = n === 0 ? 0 : this.winCount;
+    const wins = this.dirty.count === 0 ? 0 : this.winCount;
     let old = 0;
     let nw = 0;
     try {
