@@ -149,6 +149,18 @@ export class NodeArena {
    * into the free list.
    */
   sharedWords: Int32Array | null = null;
+  /**
+   * Shared trees: this thread holds the writers' lock, so a free may go straight to the free
+   * list (set by SharedMapleTree around a write section).
+   */
+  exclusive = false;
+  /**
+   * Shared trees, writer side: the write section each node was allocated in (a wrapping 8-bit
+   * mark). A node born in the open section was never published: readers cannot reach it, so the
+   * writer may change it in place and free it at once (shared-write.ts).
+   */
+  private birth: Uint8Array | null = null;
+  private birthMark = 0;
   private freeHead = 0;
   private freeCount = 0;
   /** Room, in nodes, of the current arrays (ids 0..room-1). */
@@ -183,6 +195,20 @@ export class NodeArena {
     this.slots = ints(this.shared, this.room * STRIDE);
     this.meta = ints(this.shared, this.room * META);
     this.gaps = options.gaps ? floats(this.shared, this.room * STRIDE) : null;
+  }
+
+  /** Starts a write section of a shared tree: nodes allocated from now on are its own. */
+  beginSection(): void {
+    if (this.birth === null) this.birth = new Uint8Array(this.room);
+    if (++this.birthMark === 256) {
+      this.birth.fill(0);
+      this.birthMark = 1;
+    }
+  }
+
+  /** Was node `id` allocated in the open write section (never published)? */
+  bornInSection(id: number): boolean {
+    return this.birth !== null && this.birth[id] === this.birthMark;
   }
 
   /** Loads the allocation state a shared tree's last writer left in the header (under the lock). */
@@ -252,6 +278,7 @@ export class NodeArena {
     }
     this.live++;
     this.meta[id * META + M_TYPE] = type;
+    if (this.birth !== null) this.birth[id] = this.birthMark;
     return id;
   }
 
@@ -265,7 +292,7 @@ export class NodeArena {
     }
     this.meta[m + M_DEAD] = 2;
     const words = this.sharedWords;
-    if (words !== null) {
+    if (words !== null && !this.exclusive) {
       // Lock-free push (Treiber stack; only the lock holder pops, all at once, so no ABA).
       let head: number;
       do {

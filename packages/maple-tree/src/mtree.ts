@@ -6,7 +6,7 @@
 import { GFP_KERNEL as GFP_KERNEL_, type Gfp } from "./alloc.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import { EINVAL as EINVAL_ } from "./errors.js";
-import { checkSharedWriter, publishShared } from "./shared-write.js";
+import { checkSharedWriter } from "./shared-write.js";
 import { MA_STATE as MA_STATE_, type MaState } from "./state.js";
 import { retireSubtree } from "./store-retire.js";
 import { MapleTreeCore, type TreeOptions } from "./tree.js";
@@ -186,7 +186,6 @@ export function __mt_destroy(mt: MapleTreeCore): void {
   mt.flags = mt.attr;
   mt.generation++;
   if (root !== 0) retireSubtree(mt, root);
-  if (mt.shared !== null) publishShared(mt);
 }
 
 /** Kernel `mtree_destroy()`: `__mt_destroy` under the tree lock. */

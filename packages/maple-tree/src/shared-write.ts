@@ -7,13 +7,16 @@
 // tree removes both: before a store is carried out, the internal nodes above the leaves it
 // changes are copied (`privatize`, O(height) nodes, children re-parented to the copies), the
 // store then works on those private copies exactly as in the local RCU mode, and the new version
-// becomes visible in one `Atomics.store` of the header's root word (`publishShared`). So in a
-// shared tree:
+// becomes visible when the write section ends, in one `Atomics.store` of the header's root word
+// (`publishShared`). Nodes born in the open section are private: later stores of the same section
+// change them without copying again, and free them at once when they unlink them (no reader can
+// have seen them; store-retire.ts). So in a shared tree:
 //   - every node reachable from a published root is immutable until it is freed, except its
 //     dead word (Atomics) and its parent words, which only writers read (readers never climb);
 //   - a reader that loads the root once sees one whole version, gaps included, for as long as
 //     its read section lasts;
-//   - nodes the write unlinked (the old path, the consumed leaves) wait on `pendingRetire` until
+//   - a write section is atomic for readers: they see all of it or none of it;
+//   - published nodes the section unlinked (old paths, consumed leaves) wait on `pendingRetire` until
 //     the root and generation are published, then are marked dead and handed to the reclaimer,
 //     so a grace period never starts while they are still reachable from the published root.
 
@@ -23,15 +26,6 @@ import type { MaState } from "./state.js";
 import { commitStore, type Plan, SHAPE_NEW_ROOT } from "./store.js";
 import { handOver } from "./store-retire.js";
 import type { MapleTreeCore } from "./tree.js";
-
-/** Copies made by the commit in progress (a write copies at most two root paths). */
-const copies = new Int32Array(64);
-let copyCount = 0;
-
-function isCopy(id: number): boolean {
-  for (let i = 0; i < copyCount; i++) if (copies[i] === id) return true;
-  return false;
-}
 
 /** Path scratch: ancestors of a leaf, bottom-up. */
 const path = new Int32Array(40);
@@ -54,21 +48,21 @@ function copyNode(tree: MapleTreeCore, old: number): number {
   meta[id * META + M_DEAD] = 0;
   const end = meta[id * META + M_END] as number;
   for (let i = 0; i <= end; i++) meta[(arena.slots[to + i] as number) * META + M_PARENT] = id;
-  copies[copyCount++] = id;
   tree.pendingRetire.push(old);
   return id;
 }
 
 /**
- * Makes every internal ancestor of `leaf` private to this write: copies the ones still shared
- * with the published version, top-down, so the slot and gap words the store is about to change
- * are in nodes no reader can reach yet.
+ * Makes every internal ancestor of `leaf` private to the write section: copies the ones still
+ * shared with the published version, top-down, so the slot and gap words the store is about to
+ * change are in nodes no reader can reach. Ancestors born in this section are private already.
  */
 function privatize(tree: MapleTreeCore, leaf: number): void {
-  const meta = tree.arena.meta;
+  const arena = tree.arena;
+  const meta = arena.meta;
   let depth = 0;
   let n = meta[leaf * META + M_PARENT] as number;
-  while (n !== 0 && !isCopy(n)) {
+  while (n !== 0 && !arena.bornInSection(n)) {
     path[depth++] = n;
     n = meta[n * META + M_PARENT] as number;
   }
@@ -83,19 +77,17 @@ function privatize(tree: MapleTreeCore, leaf: number): void {
 }
 
 /**
- * `commitStore` for a shared tree: privatize the paths above the leaves the plan changes, carry
- * the store out on the copies (the local RCU write), publish the new root.
+ * `commitStore` for a shared tree: privatize the paths above the leaves the plan changes, then
+ * carry the store out on them (the local RCU write). Readers see it when the write section ends
+ * (`publishShared`).
  */
 export function commitShared(mas: MaState, entry: unknown, p: Plan): void {
   const tree = mas.tree;
-  copyCount = 0;
   if (p.shape !== SHAPE_NEW_ROOT) {
     privatize(tree, p.lnode);
     if (p.rnode !== p.lnode) privatize(tree, p.rnode);
   }
-  copyCount = 0;
   commitStore(mas, entry, p);
-  publishShared(tree);
 }
 
 /** Throws unless this thread is inside the shared tree's write section (holds its lock). */
@@ -108,8 +100,10 @@ export function checkSharedWriter(tree: MapleTreeCore): void {
 }
 
 /**
- * Makes the writer's current version the published one (kernel `rcu_assign_pointer` of the
- * root), then retires what it unlinked: root word, then generation, then dead marks and frees.
+ * Ends a write section's changes: makes the writer's current version the published one (kernel
+ * `rcu_assign_pointer` of the root), then retires what the section unlinked from the previous
+ * version: root word, then generation, then dead marks and frees. A write section is atomic for
+ * readers: they see all of it or none of it.
  */
 export function publishShared(tree: MapleTreeCore): void {
   const words = tree.shared as Int32Array;

@@ -524,9 +524,12 @@ export class SharedMapleTree {
       mt.arena.loadShared(words);
     }
     mt.sharedWriting = true;
+    mt.arena.exclusive = true;
+    mt.arena.beginSection();
     try {
       return fn(mt);
     } finally {
+      mt.arena.exclusive = false;
       publishShared(mt);
       mt.arena.storeShared(words);
       const stamp = ((words[H_STAMP] as number) + 1) | 0;

@@ -50,11 +50,18 @@ function deferRelease(tree: MapleTreeCore, h: number): void {
  * waits on `pendingRetire` for that (shared-write.ts `publishShared` hands it on).
  */
 export function deferFree(tree: MapleTreeCore, id: number): void {
-  if (tree.shared !== null) {
-    tree.pendingRetire.push(id);
-    return;
-  }
-  handOver(tree, id);
+  if (tree.shared !== null) retireShared(tree, id);
+  else handOver(tree, id);
+}
+
+/**
+ * A shared tree's write unlinked node `id`. Born in the open write section, no reader ever saw
+ * it: free it now. Otherwise it is in the published version and waits on `pendingRetire` for
+ * the section's publication (shared-write.ts `publishShared`).
+ */
+function retireShared(tree: MapleTreeCore, id: number): void {
+  if (tree.arena.bornInSection(id)) tree.arena.free(id);
+  else tree.pendingRetire.push(id);
 }
 
 /** Hands node `id` to the tree's reclaimer (a grace period later it is freed). */
@@ -89,11 +96,12 @@ function checkedDeferFree(tree: MapleTreeCore, id: number): void {
 
 /**
  * Retires node `id` (already unlinked): dead mark, then free now or after readers. A shared tree
- * marks it only once the new root is published (shared-write.ts): until then it is live.
+ * marks a published node only once the new root is published (shared-write.ts): until then it
+ * is live.
  */
 export function retireNode(tree: MapleTreeCore, id: number): void {
   if (tree.shared !== null) {
-    tree.pendingRetire.push(id);
+    retireShared(tree, id);
     return;
   }
   tree.arena.meta[id * META + M_DEAD] = 1;

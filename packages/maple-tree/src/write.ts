@@ -17,7 +17,7 @@ import { descendToLeaf as descendToLeaf_ } from "./descend.js";
 import { entryOf as entryOf_, isInlineValue } from "./entries.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import { EEXIST as EEXIST_, EINVAL as EINVAL_, ENOMEM as ENOMEM_ } from "./errors.js";
-import { checkSharedWriter, commitShared, publishShared } from "./shared-write.js";
+import { checkSharedWriter, commitShared } from "./shared-write.js";
 import {
   MA_STATE_BULK,
   MA_STATE_PREALLOC as MA_STATE_PREALLOC_,
@@ -125,7 +125,6 @@ function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
     if (index === 0 && tree.rootEntry !== null) {
       tree.rootEntry = null;
       tree.generation++;
-      if (tree.shared !== null) publishShared(tree);
     }
     mas_reset(mas);
     return old;
@@ -133,7 +132,6 @@ function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   if (index === 0 && last === 0 && rootStorable(entry)) {
     tree.rootEntry = entry;
     tree.generation++;
-    if (tree.shared !== null) publishShared(tree);
     mas_reset(mas);
     return old;
   }
@@ -167,7 +165,6 @@ function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   tree.generation++;
   mas.generation = tree.generation;
   updateGapsFrom(tree, leaf, 0, MAX_INDEX);
-  if (tree.shared !== null) publishShared(tree);
   if ((mas.flags & MA_STATE_PREALLOC) === 0) mas.reserved = 0;
   mas.status = "active";
   descendToLeaf(mas, index);

@@ -398,11 +398,17 @@ function step(
 /** Tree kinds below; each runs its share of TARGET_OPS. */
 const KINDS = 5;
 
-/** The kernel-layer tree of a new SharedMapleTree, held as if this thread had its lock. */
+/**
+ * The kernel-layer tree of a new SharedMapleTree inside one long write section (as if this
+ * thread held its lock throughout): every node is born in the section, so the stores change and
+ * free private nodes, the path the shared-tree tests do not stress.
+ */
 function sharedWriterCore(flags: number, reclaimer: QueueReclaimer): MapleTreeCore {
   const domain = { readLock() {}, readUnlock() {}, defer: (f: () => void) => reclaimer.defer(f) };
   const tree = SharedMapleTree.create({ capacity: 1 << 16, flags, domain, poison: true });
   tree.mt.sharedWriting = true;
+  tree.mt.arena.exclusive = true;
+  tree.mt.arena.beginSection();
   return tree.mt;
 }
 

@@ -310,6 +310,30 @@ describe("SharedMapleTree in one thread", () => {
     expect(domain.flush()).toBeGreaterThan(0);
   });
 
+  it("makes a write section atomic for readers, and frees what it built and unlinked at once", () => {
+    const domain = new TestDomain();
+    const { tree: owner } = create(domain, 1 << 14);
+    const reader = SharedMapleTree.attach(owner.handle, { domain, blocking: false });
+    for (let i = 0; i < 50; i++) owner.setRange(i * 100, i * 100 + 9, i);
+    const before = reader.entries();
+    domain.flush();
+    let liveMid = 0;
+    owner.write((mt) => {
+      for (let i = 0; i < 20000; i++) mtree_store_range(mt, 10000 + i * 3, 10000 + i * 3 + 1, i);
+      // Mid-section, readers still see the version published before it, whole.
+      expect(reader.entries()).toEqual(before);
+      expect(reader.get(10000)).toBeUndefined();
+      liveMid = mt.arena.live;
+    });
+    expect(reader.get(10000)).toBe(0);
+    expect(reader.size).toBe(20050);
+    // 20 000 ranges in ~1 400 leaves: the section's own intermediate nodes were reused, not left
+    // waiting for a grace period (a write per section would leave ~20 000 to reclaim).
+    expect(liveMid).toBeLessThan(3000);
+    expect(domain.queue.length).toBeLessThan(20);
+    owner.validate();
+  });
+
   it("returns freed nodes through the reclaimed stack and fails -ENOMEM with nothing changed", () => {
     const domain = new TestDomain();
     const { tree } = create(domain, 96);
