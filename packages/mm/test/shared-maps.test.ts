@@ -186,17 +186,28 @@ describe("shared maps of an mm", () => {
   it("give new records only to the VMAs a syscall changed (incremental sync)", () => {
     const mm = MmStruct.fromProcMaps(MAPS, { mmapBase: LIBC });
     for (let i = 0; i < 200; i++) mm.mmap(ARENA + 2 * i * P, P, i % 2 === 0 ? 1 : 3, 0x32);
+    const big = ARENA + 400 * P + P;
+    mm.mmap(big, 3 * P, 3, 0x32);
     const maps = mm.shareMaps({ domain: domain() });
     const before = new Map(maps.tree.entries().map((e) => [e.first, e.value]));
-    // Split one VMA in three.
-    mm.mprotect(ARENA + 100 * 2 * P, P, 0);
     const syncs = maps.syncs;
-    mm.mprotect(ARENA + 100 * 2 * P, P, 0); // no change: no sync at all
-    expect(maps.syncs).toBe(syncs);
+    // Split the 3-page VMA in three: its three pieces get records, nothing else does.
+    mm.mprotect(big + P, P, 1);
+    expect(maps.syncs).toBe(syncs + 1);
     const after = maps.tree.entries();
     const changed = after.filter((e) => before.get(e.first) !== e.value);
-    expect(changed.map((e) => (e.first - ARENA) / P)).toEqual([200]);
-    expect(after.length).toBe(before.size);
+    expect(changed.map((e) => (e.first - big) / P)).toEqual([0, 1, 2]);
+    expect(after.length).toBe(before.size + 2);
+    // A syscall that changes nothing syncs nothing.
+    mm.mprotect(big + P, P, 1);
+    mm.madvise(big, P, 4); // MADV_DONTNEED: no VMA change
+    expect(maps.syncs).toBe(syncs + 1);
+    // A flag change in place (no split, no merge) replaces only that record.
+    mm.mprotect(ARENA + 20 * P, P, 0);
+    const third = maps.tree.entries();
+    const changed2 = third.filter((e, i) => (after[i] as { value: number }).value !== e.value);
+    expect(changed2.map((e) => (e.first - ARENA) / P)).toEqual([20]);
+    sameAsOwner(mm, maps, "after the splits");
   });
 
   it("show [heap] by the brk bounds of the same state", () => {
