@@ -283,11 +283,6 @@ export class MapsMirror {
   /** Index of mm_users in {@link usersWord}. */
   static readonly USERS = H_USERS;
 
-  /** Records in use (live VMAs, gates and records waiting for a grace period). */
-  get recordsInUse(): number {
-    return this.free.length - this.freeCount;
-  }
-
   /** True while a sync is owed (the mirror shows an older state than the mm). */
   get lagging(): boolean {
     return (
