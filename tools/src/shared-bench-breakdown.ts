@@ -4,7 +4,8 @@
 // as in a reader worker; part 2 runs every kind in one process, as the issue asks. The shared
 // child peels the lookup apart step by step: the bare descent inside one section, then a read
 // section per lookup, then the version check, the full root sync, the `read()` wrapper and
-// finally `get()` itself. Rows are ns per lookup (median over rounds).
+// finally `get()` itself. Rows are ns per lookup and the ratio to the local `get()` of the same
+// round (a fresh pair of child processes per round), medians over rounds.
 
 import { execFile } from "node:child_process";
 import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
@@ -180,22 +181,43 @@ function runChild(kind: Kind, n: number): Promise<ChildResult> {
   });
 }
 
-/** Runs part 3 (one child per kind and size) and returns its markdown table. */
-export async function lookupBreakdown(sizes: readonly number[]): Promise<string> {
+/**
+ * Runs part 3 and returns its markdown table. Per size and round, a local child and a shared
+ * child run back to back (one round each), and every shared step is divided by the local get()
+ * of the same round, so load that hits a whole round cancels; the table keeps medians.
+ */
+export async function lookupBreakdown(sizes: readonly number[], rounds: number): Promise<string> {
   const head = ["step (each process one tree kind)"];
-  const columns: { local: ChildResult; shared: ChildResult }[] = [];
+  const columns: { names: string[]; ns: number[][]; ratios: number[][] }[] = [];
   for (const n of sizes) {
-    columns.push({ local: await runChild("local", n), shared: await runChild("shared", n) });
+    let col: (typeof columns)[number] | null = null;
+    for (let r = 0; r < rounds; r++) {
+      const local = await runChild("local", n);
+      const shared = await runChild("shared", n);
+      const ns = [...local.ns, ...shared.ns];
+      col ??= {
+        names: [...local.names, ...shared.names],
+        ns: ns.map(() => []),
+        ratios: ns.map(() => []),
+      };
+      const base = local.ns[1] as number;
+      for (let i = 0; i < ns.length; i++) {
+        (col.ns[i] as number[]).push(ns[i] as number);
+        (col.ratios[i] as number[]).push((ns[i] as number) / base);
+      }
+    }
+    if (col !== null) columns.push(col);
     head.push(`N = ${sizeName(n)} ns`, "× local get()");
   }
   const first = columns[0];
   if (first === undefined) return "";
-  const names = [...first.local.names, ...first.shared.names];
-  const rows = names.map((name, r) => {
+  const rows = first.names.map((name, i) => {
     const row = [name];
     for (const c of columns) {
-      const ns = [...c.local.ns, ...c.shared.ns][r] as number;
-      row.push(ns.toFixed(1), `${(ns / (c.local.ns[1] as number)).toFixed(2)}×`);
+      row.push(
+        median(c.ns[i] as number[]).toFixed(1),
+        `${median(c.ratios[i] as number[]).toFixed(2)}×`,
+      );
     }
     return row;
   });

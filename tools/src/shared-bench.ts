@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   rcu.register();
   const child = process.env.BREAKDOWN_CHILD;
   if (child !== undefined) {
-    await breakdownChild(rcu, child, ROUNDS, TIME_MS);
+    await breakdownChild(rcu, child, 1, TIME_MS);
     rcu.unregister();
     return;
   }
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     console.log(`${table}\n`);
   }
   if (ONLY === undefined || ONLY === "breakdown") {
-    const table = await lookupBreakdown(SIZES);
+    const table = await lookupBreakdown(SIZES, ROUNDS);
     console.log(
       `## Where a shared get() spends its time, one tree kind per process (load average ${loadText()})\n`,
     );
