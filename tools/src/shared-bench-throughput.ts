@@ -2,11 +2,13 @@
 // SharedMapleTree of 1e5 VMA-like ranges; 1 or 2 reader workers (shared-bench-reader.mjs) run
 // random point lookups for a fixed window while the main thread either idles or writes (random
 // stores that split a range and merge it back, one write section each, yielding to the event loop
-// every few hundred stores so the domain's grace periods run and retired nodes come back). Every
+// every few hundred stores so the domain's grace periods run and retired nodes come back). A
+// control writer makes the same stores into a local RCU-mode tree: the same CPU load on the
+// machine with nothing shared, which separates CPU contention from the cost of sharing. Every
 // configuration is measured in rounds with the order rotated; the table keeps medians over rounds.
 
 import { Worker } from "node:worker_threads";
-import { SharedMapleTree } from "@maplemm/maple-tree";
+import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
 import { mtree_store_range } from "@maplemm/maple-tree/kernel";
 import type { SharedRcu } from "@maplemm/rcu";
 import { markdownTable, median, rate } from "./shared-bench-harness.js";
@@ -33,7 +35,14 @@ export type ReadMode = "get" | "batch";
 interface Config {
   mode: ReadMode;
   readers: number;
-  writer: boolean;
+  /** None, or the main thread storing into the shared tree, or (a control: the same CPU load,
+   *  nothing shared) into a local RCU-mode MapleTree of the same layout. */
+  writer: "none" | "shared" | "local";
+}
+
+/** What the writer stores into: the shared tree, or the local control tree. */
+interface RangeStore {
+  setRange(first: number, last: number, value: number): unknown;
 }
 
 interface Done {
@@ -66,7 +75,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * when shorter than 3) with entry n + j, then store range j back whole with entry j. Each store is
  * one write section (`setRange`); the tree's shape stays that of the layout. Returns writes/s.
  */
-async function writeFor(tree: SharedMapleTree, l: Layout, ms: number, r: () => number) {
+async function writeFor(tree: RangeStore, l: Layout, ms: number, r: () => number) {
   const n = l.starts.length;
   let writes = 0;
   const t0 = performance.now();
@@ -136,7 +145,7 @@ async function window(
   cfg: Config,
   workers: readonly Worker[],
   ctl: Int32Array,
-  tree: SharedMapleTree,
+  targets: { shared: RangeStore; local: RangeStore },
   l: Layout,
   ms: number,
   r: () => number,
@@ -148,15 +157,21 @@ async function window(
   for (const w of active) w.postMessage({ type: "run", mode: cfg.mode });
   while (Atomics.load(ctl, STARTED) < active.length) await tick();
   let writes = 0;
-  if (cfg.writer) writes = await writeFor(tree, l, ms, r);
+  if (cfg.writer !== "none") writes = await writeFor(targets[cfg.writer], l, ms, r);
   else await sleep(ms);
   Atomics.store(ctl, STOP, 1);
   const results = await Promise.all(done);
   return { perReader: results.map((d) => (d.lookups * 1000) / d.ms), writes };
 }
 
+const WRITER_NAMES = {
+  none: "no writer",
+  shared: "writer",
+  local: "writer on a local tree (CPU load only)",
+} as const;
+
 function configName(c: Config): string {
-  return `${c.mode === "get" ? "get()" : "read() x64 mtree_load"}, ${c.readers} reader${c.readers === 1 ? "" : "s"}, ${c.writer ? "writer" : "no writer"}`;
+  return `${c.mode === "get" ? "get()" : "read() x64 mtree_load"}, ${c.readers} reader${c.readers === 1 ? "" : "s"}, ${WRITER_NAMES[c.writer]}`;
 }
 
 /** Runs part 1 and returns its markdown table. */
@@ -171,16 +186,26 @@ export async function readerThroughput(
   const queries = sharedQueries(layout, 1 << 16, 2);
   const ctl = new Int32Array(new SharedArrayBuffer(8));
   const workers = await startWorkers(rcu, tree, queries, ctl, 2);
-  const configs: Config[] = [{ mode: "get", readers: 0, writer: true }];
+  const local = new MapleTree<number>({ rcu: true });
+  for (let i = 0; i < opts.n; i++) {
+    local.setRange(layout.starts[i] as number, layout.lasts[i] as number, i);
+  }
+  const targets = { shared: tree, local };
+  const configs: Config[] = [
+    { mode: "get", readers: 0, writer: "shared" },
+    { mode: "get", readers: 0, writer: "local" },
+  ];
   for (const mode of ["get", "batch"] as const) {
     for (const readers of [1, 2]) {
-      for (const writer of [false, true]) configs.push({ mode, readers, writer });
+      for (const writer of ["none", "shared", "local"] as const) {
+        if (writer !== "local" || mode === "get") configs.push({ mode, readers, writer });
+      }
     }
   }
   const r = rng(3);
   try {
     // Warm-up: every configuration once, short, discarded.
-    for (const c of configs) await window(c, workers, ctl, tree, layout, opts.windowMs / 4, r);
+    for (const c of configs) await window(c, workers, ctl, targets, layout, opts.windowMs / 4, r);
     const got = configs.map(() => ({
       perReader: [[], []] as number[][],
       total: [] as number[],
@@ -190,7 +215,7 @@ export async function readerThroughput(
       for (let k = 0; k < configs.length; k++) {
         const i = (k + round) % configs.length;
         const c = configs[i] as Config;
-        const res = await window(c, workers, ctl, tree, layout, opts.windowMs, r);
+        const res = await window(c, workers, ctl, targets, layout, opts.windowMs, r);
         const g = got[i] as (typeof got)[number];
         for (let w = 0; w < res.perReader.length; w++) {
           (g.perReader[w] as number[]).push(res.perReader[w] as number);
@@ -210,7 +235,7 @@ export async function readerThroughput(
         configName(c),
         ...per,
         c.readers > 0 ? `${rate(median(g.total))}/s` : "—",
-        c.writer ? `${rate(median(g.writes))}/s` : "—",
+        c.writer !== "none" ? `${rate(median(g.writes))}/s` : "—",
       ];
     });
     return markdownTable(
