@@ -17,7 +17,7 @@ const seed =
 function report(label: string, r: SharedTortureResult): string {
   return (
     `${label} (SEED=${seed}): ${r.sections} write sections, ops ${JSON.stringify(r.ops)}, ` +
-    `${r.ids} ids, ranges up to ${r.maxRanges}, heights ${JSON.stringify(r.heights)} ` +
+    `${r.ids} ids${r.exhausted ? " (ledger full: writing stopped early)" : ""}, ranges up to ${r.maxRanges}, heights ${JSON.stringify(r.heights)} ` +
     `(${r.heightChanges} changes), ${r.enomem} ENOMEM waits, ${r.gps} GPs\n` +
     `  reads ${JSON.stringify(r.reads)}, mixed-version sections by op ${JSON.stringify(r.mixedBy)}\n  errors ${r.errors}, hung readers ${r.hung}${r.notes.map((n) => `\n    ${n}`).join("")}` +
     `${r.writerErrors.map((n) => `\n    writer: ${n}`).join("")}`

@@ -43,8 +43,9 @@ export interface SharedTortureResult {
   /** Writer ops by kind, and write sections. */
   ops: Record<string, number>;
   sections: number;
-  /** Ids handed out (values stored or tried). */
+  /** Ids handed out (values stored or tried); `exhausted` when the ledger ran out first. */
   ids: number;
+  exhausted: boolean;
   /** Write sections that ended at each tree height (index = height). */
   heights: number[];
   /** Times the height differed from the previous section's. */
@@ -85,8 +86,9 @@ interface ReaderReport {
 export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedTortureResult> {
   const nReaders = o.readers ?? 2;
   const rand = rng(o.seed);
-  // Ids are never reused: size the ledger for the run (about 1.5 M ids per second at most).
-  const L = new LedgerWriter(Math.min(1 << 24, Math.max(1 << 20, Math.ceil(o.ms * 2000))));
+  // Ids are never reused: size the ledger for the run (measured: up to ~110 k ids per second;
+  // a run that runs out stops writing early, which the op counts then show).
+  const L = new LedgerWriter(Math.min(1 << 23, Math.max(1 << 20, Math.ceil(o.ms * 200))));
   const rcu = SharedRcu.create({ maxThreads: nReaders + 4, stallMs: 10_000 });
   rcu.register();
   const tree = SharedMapleTree.create({
@@ -230,6 +232,7 @@ export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedT
     ops: W.ops,
     sections,
     ids: L.ids,
+    exhausted: W.exhausted,
     heights: Array.from(heights, (x) => x ?? 0),
     heightChanges,
     maxRanges,
