@@ -2,13 +2,14 @@
 // the SharedRcu domain and the SharedMapleTree the main thread owns, then, per {type: "run"}
 // message, runs random point lookups until the STOP word is set and answers with its count and
 // its own elapsed time. Plain .mjs importing the built packages: Node 20 cannot load .ts in a
-// Worker. Modes: "get" (tree.get, one read section per lookup) and "batch" (mtree_load x64 inside
-// one tree.read section).
+// Worker. Modes: "get" (tree.get, one read section per lookup), "batch" (mtree_load x64 inside
+// one tree.read section) and "local" (the control: MapleTree.get on this worker's own copy of the
+// ranges, nothing shared, so it shows how far the machine itself lets two readers scale).
 // workerData: { rcu (Wasm memory or SharedArrayBuffer), handle (SharedTreeHandle),
 //               queries (SharedArrayBuffer of Float64 indices, length a power of two),
 //               ctl (SharedArrayBuffer of Int32: [0] STOP, [1] STARTED count), id }
 import { parentPort, workerData } from "node:worker_threads";
-import { SharedMapleTree } from "../../packages/maple-tree/dist/index.js";
+import { MapleTree, SharedMapleTree } from "../../packages/maple-tree/dist/index.js";
 import { mtree_load } from "../../packages/maple-tree/dist/kernel.js";
 import { SharedRcu } from "../../packages/rcu/dist/index.js";
 
@@ -26,6 +27,8 @@ const tree = SharedMapleTree.attach(handle, { domain: rcu });
 const q = new Float64Array(queries);
 const mask = q.length - 1;
 const ctl = new Int32Array(ctlBuffer);
+const local = new MapleTree();
+for (const r of tree.entries()) local.setRange(r.first, r.last, r.value);
 
 // The batch body is one closure made once: a closure per section would allocate on the hot path.
 let at = 0;
@@ -38,13 +41,13 @@ const batch = (mt) => {
   return s;
 };
 
-function runGet(start) {
+function runGet(t, start) {
   let k = start;
   let lookups = 0;
   let sum = 0;
   while (Atomics.load(ctl, STOP) === 0) {
     for (let c = 0; c < CHUNK; c++) {
-      const v = tree.get(q[k]);
+      const v = t.get(q[k]);
       if (v !== undefined) sum = (sum + v) | 0;
       k = (k + 1) & mask;
     }
@@ -77,7 +80,7 @@ parentPort.on("message", (m) => {
   const start = (id * 7919 * BATCH) & mask;
   Atomics.add(ctl, STARTED, 1);
   const t0 = performance.now();
-  const r = m.mode === "get" ? runGet(start) : runBatch(start);
+  const r = m.mode === "batch" ? runBatch(start) : runGet(m.mode === "local" ? local : tree, start);
   const ms = performance.now() - t0;
   parentPort.postMessage({ type: "done", lookups: r.lookups, ms, sum: r.sum });
 });

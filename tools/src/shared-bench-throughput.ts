@@ -30,7 +30,7 @@ const WRITE_CHUNK = 256;
 /** Ranges stored per write section while building (their retired nodes wait for a barrier). */
 const BUILD_CHUNK = 4096;
 
-export type ReadMode = "get" | "batch";
+export type ReadMode = "get" | "batch" | "local";
 
 interface Config {
   mode: ReadMode;
@@ -164,6 +164,12 @@ async function window(
   return { perReader: results.map((d) => (d.lookups * 1000) / d.ms), writes };
 }
 
+const MODE_NAMES = {
+  get: "get()",
+  batch: "read() x64 mtree_load",
+  local: "control: private local MapleTree.get()",
+} as const;
+
 const WRITER_NAMES = {
   none: "no writer",
   shared: "writer",
@@ -171,7 +177,7 @@ const WRITER_NAMES = {
 } as const;
 
 function configName(c: Config): string {
-  return `${c.mode === "get" ? "get()" : "read() x64 mtree_load"}, ${c.readers} reader${c.readers === 1 ? "" : "s"}, ${WRITER_NAMES[c.writer]}`;
+  return `${MODE_NAMES[c.mode]}, ${c.readers} reader${c.readers === 1 ? "" : "s"}, ${WRITER_NAMES[c.writer]}`;
 }
 
 /** Runs part 1 and returns its markdown table. */
@@ -202,6 +208,7 @@ export async function readerThroughput(
       }
     }
   }
+  for (const readers of [1, 2]) configs.push({ mode: "local", readers, writer: "none" });
   const r = rng(3);
   try {
     // Warm-up: every configuration once, short, discarded.
