@@ -1,14 +1,14 @@
 // The owner side of shared maps (shared-maps.ts): keeps the shared tree and record table equal to
-// the mm's VMA tree after every syscall, in ONE write section of the shared tree per syscall, so
-// the tree's seqcount brackets the whole change (what `mmap_write_lock()` ... `mmap_write_unlock()`
-// brackets for the kernel's speculative maps reader).
+// the mm's VMA tree after every syscall, in ONE write section of the shared tree per syscall, with
+// the mirror's sequence count H_SEQ odd around the changes (what `mmap_write_lock()` ...
+// `mmap_write_unlock()` and `mm_lock_seq` bracket for the kernel's speculative maps reader).
 //
 // Incremental: VmaTree reports the range of every VMA it stores or clears and every in-place flag
 // change into a DirtyRanges list; a sync diffs only the VMAs inside those windows (O(changed VMAs +
 // log n), not O(all VMAs)). A VMA whose words did not change keeps its record and its tree range;
 // the others get fresh records, and the records a sync drops are retired through the RCU domain and
 // reused only after a grace period (RCU, not the seqcount, protects records: a reader never reads
-// a record being rewritten, even outside `readStable`).
+// a record being rewritten, even one whose read then fails validation).
 //
 // A sync plans before it writes: if the record table (or string table) cannot hold the new
 // records, nothing is written and the windows are kept (the mirror stays at the last state, which
@@ -41,6 +41,7 @@ import {
   H_GATES,
   H_MAGIC,
   H_RECORDS,
+  H_SEQ,
   H_SYNCS,
   H_USERS,
   H_VERSION,
@@ -318,12 +319,20 @@ export class MapsMirror {
     const n = this.dirty.coalesce();
     let done = n === 0 || this.tree.read(this.planFn);
     if (done) {
+      // Odd around the whole write section, whose end is where the tree publishes its root:
+      // readers speculating against the count retry across it (kernel mm_lock_seq, bumped under
+      // the mmap write lock).
+      const i32 = this.i32;
+      Atomics.add(i32, H_SEQ, 1);
       try {
         done = this.tree.write(this.applyFn);
       } catch (e) {
-        // EBUSY: another thread holds the tree lock and this (main) thread may not block.
+        // EBUSY: a reader fell back to the tree lock and this (main) thread may not block.
         if ((e as { code?: string } | null)?.code !== "EBUSY") throw e;
         done = false;
+      } finally {
+        Atomics.add(i32, H_SEQ, 1);
+        Atomics.notify(i32, H_SEQ);
       }
     }
     this.flushRetired();

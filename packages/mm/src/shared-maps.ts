@@ -6,16 +6,19 @@
 //
 // Layout (all SharedArrayBuffers, structured-cloneable as a {@link SharedMapsHandle}):
 //   header   mm_users, the brk bounds the `[heap]` name depends on, the gate VMAs, a consistency
-//            word and a sync counter (H_* / F_* below);
+//            word, a sync counter and the mirror's sequence count (H_* / F_* below);
 //   tree     a SharedMapleTree over the same ranges as the mm's own VMA tree, entries = record ids;
 //   records  one record per VMA (shared-records.ts), immutable while reachable;
 //   strings  the interned names.
 //
-// Why the tree's seqcount and not per-record versions: the owner syncs each syscall inside ONE
-// write section (shared-maps-sync.ts), so the tree's sequence number brackets every change a
-// syscall makes, brk included. A render inside `readStable` therefore prints exactly one state
-// between two syscalls; records are RCU-protected on top of that, so even an unvalidated read
-// section (a lookup racing a write) only ever reads whole, once-valid records.
+// Consistency: the owner applies each syscall's changes inside ONE write section of the tree
+// (shared-maps-sync.ts) and brackets them with the mirror's own sequence count H_SEQ (the kernel's
+// `mm->mm_lock_seq`), which covers the brk words too. A reader renders in an RCU read section and
+// keeps the text only if H_SEQ was even and unchanged across it: exactly one state between two
+// syscalls. (The tree's own `readStable` would do as well but cannot be told to stop retrying;
+// with H_SEQ a reader that keeps losing to the writer takes the tree's lock instead, as the kernel
+// falls back to mmap_read_lock, so a writer that never pauses cannot starve it.) Records are
+// RCU-protected on top of that, so even a read that loses the race only reads whole records.
 
 import { SharedMapleTree, type SharedTreeDomain, type SharedTreeHandle } from "@maplemm/maple-tree";
 import {
@@ -68,6 +71,13 @@ export const MAX_GATES = 8;
 export const H_CONSISTENT = H_GATE0 + MAX_GATES;
 /** Syncs finished (a state number, bumped inside the write section that makes the state). */
 export const H_SYNCS = H_CONSISTENT + 1;
+/**
+ * The mirror's sequence count (kernel `mm->mm_lock_seq`): odd while a sync changes the tree,
+ * records or brk words, even between syncs. Readers speculate against it.
+ */
+export const H_SEQ = H_SYNCS + 1;
+/** Failed speculations before a reader takes the tree's lock (kernel: falls back to the lock). */
+const SPECULATE_TRIES = 16;
 /** Float64 header words, from byte 128: kernel `mm->start_brk` and `mm->brk`. */
 export const F_START_BRK = 0;
 export const F_BRK = 1;
@@ -114,6 +124,9 @@ export interface SharedVma {
   /** The name column (`""` when none). */
   readonly name: string;
 }
+
+/** What {@link SharedMaps} gets back from a lock it may not wait for. */
+const BUSY = Symbol("busy");
 
 /** A line's name column from a record (kernel `show_map_vma()` name selection). */
 function recordName(
@@ -360,23 +373,57 @@ export class SharedMaps {
   }
 
   /**
-   * Runs `fn` under the tree's seqcount until it returns a state that is whole. `fn` returns null
-   * when the header says the last sync stopped half way (the tree or the record table was full):
-   * the reader then waits for the owner to finish it, as a failed `mmap_lock_speculate_retry()`
-   * falls back to waiting for the mmap lock.
+   * Runs `fn` so that its result comes from one state between two syncs: speculatively in an RCU
+   * read section, validated by the mirror's sequence count (kernel
+   * `mmap_lock_speculate_try_begin()` / `mmap_lock_speculate_retry()`); after
+   * {@link SPECULATE_TRIES} failures, under the shared tree's writers' lock, as the kernel falls
+   * back to `mmap_read_lock()` (the owner's syncs are then put off for that long, never blocked).
+   * `fn` returns null when the header says the last sync stopped half way (a table was full): the
+   * reader waits for the owner to complete it, or, on the owner's own thread, gets `EAGAIN`.
    */
   private stable<T>(fn: (mt: MapleTreeCore) => T | null, what: string): T {
-    for (;;) {
-      const r = this.tree.readStable(fn);
-      if (r !== null) return r;
-      if (this.owner) {
-        throw new MmError(
-          "EAGAIN",
-          `SharedMaps.${what}: the owner's last sync stopped half way (shared tree or record table full); retry once it caught up`,
-        );
+    const i32 = this.i32;
+    for (let tries = 1; ; tries++) {
+      const s = Atomics.load(i32, H_SEQ);
+      if ((s & 1) === 0) {
+        const r = this.tree.read(fn);
+        if (Atomics.load(i32, H_SEQ) === s) {
+          if (r !== null) return r;
+          this.halfDone(what);
+          continue;
+        }
+      } else if (!this.owner) {
+        // A sync is running: sleep until it ends (it notifies) instead of spinning.
+        Atomics.wait(i32, H_SEQ, s, 1);
       }
-      Atomics.wait(this.i32, H_CONSISTENT, 0, 5);
+      if (tries >= SPECULATE_TRIES && !this.owner) {
+        const r = this.underLock(fn);
+        if (r === BUSY) continue;
+        if (r !== null) return r as T;
+        this.halfDone(what);
+      }
     }
+  }
+
+  /** `fn` with the tree's writers' lock held (no sync can run), or BUSY where this thread may not block. */
+  private underLock<T>(fn: (mt: MapleTreeCore) => T | null): T | null | typeof BUSY {
+    try {
+      return this.tree.write(fn);
+    } catch (e) {
+      if ((e as { code?: string } | null)?.code === "EBUSY") return BUSY;
+      throw e;
+    }
+  }
+
+  /** The last sync stopped half way: the owner's view cannot wait for itself, a worker waits. */
+  private halfDone(what: string): void {
+    if (this.owner) {
+      throw new MmError(
+        "EAGAIN",
+        `SharedMaps.${what}: the owner's last sync stopped half way (shared tree or record table full); retry once it caught up`,
+      );
+    }
+    Atomics.wait(this.i32, H_CONSISTENT, 0, 5);
   }
 
   private renderIn(mt: MapleTreeCore): string | null {
