@@ -2,8 +2,10 @@
 // normal and an allocation tree (stores, spanning stores, exact fits, inserts, erases; grow and
 // shrink phases for splits, rebalances and height changes) while 2 reader workers walk, find,
 // iterate and query gaps lock-free, each result checked against the ledger of ranges stored.
-// Freed nodes are poisoned. The self-check run frees retired nodes at once and MUST be caught.
-// ~2 s per run; STRESS=1 runs 20 s each. SEED replays the writer's and the readers' choices.
+// Freed nodes are poisoned. A run on a tiny arena makes stores fail with ENOMEM and wait for
+// grace periods. The self-check run frees retired nodes at once and MUST be caught.
+// ~2 s per run (1 s for the tiny arena); STRESS=1 runs 20 s each. SEED replays the writer's and
+// the readers' choices.
 import { describe, expect, it } from "vitest";
 import { runSharedTorture, type SharedTortureResult } from "./support/shared-torture.js";
 
@@ -60,6 +62,24 @@ describe("the shared maple tree under one writer and 2 lock-free reader workers"
       expect(r.gps, text).toBeGreaterThan(10);
     });
   }
+
+  it("stays consistent when the arena runs out: stores fail with ENOMEM, change nothing, and succeed after a grace period", async () => {
+    // 700 nodes for up to ~4,500 ranges (~450 leaves): most retired nodes must come back first.
+    const r = await runSharedTorture({
+      ms: MS / 2,
+      seed,
+      alloc: false,
+      mode: "correct",
+      capacity: 700,
+    });
+    const text = report("shared torture, 700-node arena", r);
+    console.log(text);
+    expect(r.errors, text).toBe(0);
+    expect(r.hung, text).toBe(0);
+    expect(r.writerErrors, text).toEqual([]);
+    expect(r.enomem, text).toBeGreaterThan(5);
+    expect(r.maxRanges, text).toBeGreaterThan(1000);
+  });
 
   it("catches a reclaimer that frees retired nodes without waiting for a grace period", async () => {
     // Detection is a race; a longer run with another seed before calling the test toothless.

@@ -4,9 +4,10 @@
 // mtree_erase, whole-tree clears and direct root entries, in grow and shrink phases so that
 // splits, rebalances and height changes keep happening. Works on any MapleTreeCore, so the same
 // ops can be checked on a local tree.
-import type { SharedMapleTree } from "@maplemm/maple-tree";
+import { MapleError, type SharedMapleTree } from "@maplemm/maple-tree";
 import {
   EEXIST,
+  ENOMEM,
   MA_STATE,
   MAX_INDEX,
   type MapleTreeCore,
@@ -15,6 +16,7 @@ import {
   mt_validate,
   mtree_erase,
   mtree_insert_range,
+  mtree_load,
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import {
@@ -284,10 +286,15 @@ export class TortureWriter {
       const at = mas_find(mas, KEYS - 1);
       if (at === null) return 0;
       const hit = L.scan(mt, mas.index, mas.last);
-      const gone = mtree_erase(mt, mas.index);
-      if (gone !== at) throw new Error(`mtree_erase(${mas.index}) returned ${gone}, not ${at}`);
-      L.wrote(hit, mas.index, mas.last, 0);
-      this.ops.eraseAt = (this.ops.eraseAt as number) + 1;
+      const first = mas.index;
+      const gone = mtree_erase(mt, first);
+      if (gone === null && mtree_load(mt, first) === at) {
+        ret = -ENOMEM; // the port's mtree_erase says null when it could not allocate: nothing changed
+      } else {
+        if (gone !== at) throw new Error(`mtree_erase(${first}) returned ${gone}, not ${at}`);
+        L.wrote(hit, first, mas.last, 0);
+        this.ops.eraseAt = (this.ops.eraseAt as number) + 1;
+      }
     } else {
       // Spanning store over many ranges: a new value (grow) or mostly NULL (shrink).
       const a = this.key();
@@ -312,25 +319,34 @@ export class TortureWriter {
     return 0;
   }
 
-  /** One op through the idiomatic API (its own write section); the scan is a separate read. */
-  idiomatic(tree: Pick<SharedMapleTree, "read" | "setRange" | "deleteRange">): void {
+  /**
+   * One op through the idiomatic API (its own write section; the scan is a separate read, which
+   * is fine with one writer). Returns 0, or -ENOMEM when the arena was full (MapleError ENOMEM:
+   * nothing changed).
+   */
+  idiomatic(tree: Pick<SharedMapleTree, "read" | "setRange" | "deleteRange">): number {
     const L = this.ledger;
     const a = this.key();
     const b = Math.min(a + this.smallLen() - 1, KEYS - 1);
     const hit = tree.read((mt) => L.scan(mt, a, b).slice());
-    if (this.rand() < 0.5) {
-      const v = L.newId(a, b);
-      if (v === 0) {
-        this.exhausted = true;
-        return;
-      }
-      tree.setRange(a, b, v);
-      L.wrote(hit, a, b, v);
-    } else {
-      tree.deleteRange(a, b);
-      L.wrote(hit, a, b, 0);
+    const store = this.rand() < 0.5;
+    const v = store ? L.newId(a, b) : 0;
+    if (store && v === 0) {
+      this.exhausted = true;
+      return 0;
     }
-    L.endSection();
-    this.ops.idiomatic = (this.ops.idiomatic as number) + 1;
+    try {
+      if (v !== 0) tree.setRange(a, b, v);
+      else tree.deleteRange(a, b);
+      L.wrote(hit, a, b, v);
+      this.ops.idiomatic = (this.ops.idiomatic as number) + 1;
+      return 0;
+    } catch (e) {
+      if (!(e instanceof MapleError) || e.code !== "ENOMEM") throw e;
+      L.unused(v);
+      return -ENOMEM;
+    } finally {
+      L.endSection();
+    }
   }
 }

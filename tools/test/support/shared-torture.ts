@@ -22,6 +22,8 @@ export interface SharedTortureOptions {
   readonly mode: "correct" | "early";
   /** Reader workers (half walkers, half iterators). Default 2. */
   readonly readers?: number;
+  /** Node capacity of the arena (default 2^16, ample; small ones make stores fail with -ENOMEM). */
+  readonly capacity?: number;
   /** Chance per in-section pause that a reader lingers 20-200 us. Default 0.002. */
   readonly dwell?: number;
 }
@@ -93,7 +95,7 @@ export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedT
   rcu.register();
   const tree = SharedMapleTree.create({
     domain: rcu,
-    capacity: CAPACITY,
+    capacity: o.capacity ?? CAPACITY,
     flags: o.alloc ? MT_FLAGS_ALLOC_RANGE : 0,
     poison: true,
     ...(o.mode === "early" ? { reclaimer: immediateReclaimer } : {}),
@@ -147,8 +149,7 @@ export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedT
       const how = rand();
       let ret: number;
       if (how < 0.04) {
-        W.idiomatic(tree);
-        ret = 0;
+        ret = W.idiomatic(tree);
       } else {
         try {
           ret =
