@@ -145,6 +145,11 @@ describe("shared maps of an mm", () => {
       for (let i = 0; i < ops; i++) {
         const what = randomOp(mm, r);
         sameAsOwner(mm, maps, `SEED=${seed} op ${i}: ${what}`);
+        if (i % 10 === 0) {
+          const want = mm.vmas().map((v) => [v.start, v.end, v.flags, v.pgoff]);
+          const got = maps.vmas().map((v) => [v.start, v.end, v.flags, v.pgoff]);
+          expect(got, `SEED=${seed} op ${i}: vmas()`).toEqual(want);
+        }
         // Let grace periods end now and then so retired records and nodes come back.
         if (i % 50 === 49) await d.barrier();
       }
