@@ -205,8 +205,8 @@ function checkHandle(handle: unknown): SharedMapsHandle {
 }
 
 /**
- * The /proc/<pid>/maps of an mm, readable from any thread: {@link MmStruct.shareMaps} makes it on
- * the owner, {@link SharedMaps.attach} opens it in a worker. Every read renders one state the
+ * The /proc/<pid>/maps of an mm, readable from any thread: `MmStruct.shareMaps` makes it on the
+ * owner, {@link SharedMaps.attach} opens it in a worker. Every read renders one state the
  * owner passed through between two syscalls.
  */
 export class SharedMaps {
@@ -319,7 +319,7 @@ export class SharedMaps {
   /**
    * `/proc/<pid>/maps`, byte for byte as the owner's `MmStruct.procMaps()` renders the same state:
    * takes a reference for the read as `m_start()` does (`""` once the mm is gone) and renders
-   * under the tree's seqcount, retrying when a syscall ran meanwhile.
+   * speculatively, retrying when a sync ran meanwhile (see {@link SharedMaps.stable}).
    */
   procMaps(): string {
     if (!this.mmgetNotZero()) return "";
