@@ -56,6 +56,7 @@ describe("the shared maple tree under one writer and 2 lock-free reader workers"
       expect(r.reads.find, text).toBeGreaterThan(50);
       expect(r.reads.load, text).toBeGreaterThan(50);
       expect(r.reads.hold, text).toBeGreaterThan(20);
+      expect(r.reads.carry, text).toBeGreaterThan(20);
       expect(r.reads.iterate, text).toBeGreaterThan(5);
       expect(r.reads.gap, text).toBeGreaterThan(20);
       expect(r.reads.gapFound, text).toBeGreaterThan(0);

@@ -31,6 +31,7 @@ export interface SharedTortureOptions {
 export interface ReaderCounts {
   walk: number;
   hold: number;
+  carry: number;
   find: number;
   load: number;
   iterate: number;
@@ -215,6 +216,7 @@ export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedT
   const reads: ReaderCounts = {
     walk: 0,
     hold: 0,
+    carry: 0,
     find: 0,
     load: 0,
     iterate: 0,
