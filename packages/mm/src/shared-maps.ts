@@ -220,10 +220,10 @@ export class SharedMaps {
   private readonly strings: StringTable;
   private mas: MaState | null = null;
   /** Rendered lines by record id, valid for the generation and heap-ness they were made for. */
-  private readonly lines: string[];
-  private readonly lineGen: Float64Array;
+  private lines: string[];
+  private lineGen: Float64Array;
   /** 0: the name does not depend on brk; 1: rendered as [heap]; 2: rendered as not the heap. */
-  private readonly lineHeap: Uint8Array;
+  private lineHeap: Uint8Array;
   /** The owner's own view: it cannot wait for itself to finish a sync. */
   private readonly owner: boolean;
   private readonly renderFn = (mt: MapleTreeCore): string | null => this.renderIn(mt);
@@ -242,11 +242,12 @@ export class SharedMaps {
     this.i32 = new Int32Array(handle.header);
     this.f64 = new Float64Array(handle.header, F_BYTE_OFFSET, 2);
     this.rec = new Float64Array(handle.records);
-    const slots = this.rec.length / RECORD_WORDS;
-    // Packed from the start (generations start at 1, so 0 marks "never rendered").
-    this.lines = new Array<string>(slots).fill("");
-    this.lineGen = new Float64Array(slots);
-    this.lineHeap = new Uint8Array(slots);
+    // Packed from the start (generations start at 1, so 0 marks "never rendered"); grown by
+    // doubling as higher record ids show up (ids are handed out lowest first).
+    const n = Math.min(this.rec.length / RECORD_WORDS, 1024);
+    this.lines = new Array<string>(n).fill("");
+    this.lineGen = new Float64Array(n);
+    this.lineHeap = new Uint8Array(n);
     this.strings = strings ?? StringTable.attach(handle.strings);
   }
 
@@ -436,12 +437,18 @@ export class SharedMaps {
     const mas = this.state(mt);
     mas_set(mas, 0);
     let out = "";
-    const lines = this.lines;
-    const lineGen = this.lineGen;
-    const lineHeap = this.lineHeap;
+    let lines = this.lines;
+    let lineGen = this.lineGen;
+    let lineHeap = this.lineHeap;
     for (;;) {
       const id = mas_find(mas, MAX_INDEX);
       if (typeof id !== "number") break;
+      if (id >= lineGen.length) {
+        this.growLines(id);
+        lines = this.lines;
+        lineGen = this.lineGen;
+        lineHeap = this.lineHeap;
+      }
       // A record is immutable while reachable and its generation never repeats, so a line made
       // from (id, generation) stays right; only an unnamed anon line depends on brk as well.
       const b = id * RECORD_WORDS;
@@ -466,6 +473,22 @@ export class SharedMaps {
       out += `${recordLine(rec, i32[H_GATE0 + g] as number, strings, startBrk, brk)}\n`;
     }
     return out;
+  }
+
+  /** Makes the line cache hold id `id`. */
+  private growLines(id: number): void {
+    let n = this.lineGen.length * 2;
+    while (n <= id) n *= 2;
+    n = Math.min(n, this.rec.length / RECORD_WORDS);
+    const lines = new Array<string>(n).fill("");
+    for (let i = 0; i < this.lines.length; i++) lines[i] = this.lines[i] as string;
+    const gen = new Float64Array(n);
+    gen.set(this.lineGen);
+    const heap = new Uint8Array(n);
+    heap.set(this.lineHeap);
+    this.lines = lines;
+    this.lineGen = gen;
+    this.lineHeap = heap;
   }
 
   private vmasIn(mt: MapleTreeCore): SharedVma[] | null {

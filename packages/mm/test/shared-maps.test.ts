@@ -118,6 +118,16 @@ describe("shared maps of an mm", () => {
     expect(mm.sharedMaps).toBe(maps);
   });
 
+  it("render an mm of 3000 VMAs byte for byte (record ids far above the first thousand)", () => {
+    const mm = MmStruct.fromProcMaps(MAPS, { mmapBase: LIBC });
+    for (let i = 0; i < 3000; i++) mm.mmap(ARENA - 2 * (i + 1) * P, P, i % 2 === 0 ? 1 : 3, 0x32);
+    const maps = mm.shareMaps({ domain: domain() });
+    expect(maps.procMaps()).toBe(mm.procMaps());
+    mm.munmap(ARENA - 2 * 3000 * P, 2 * 1500 * P);
+    mm.mprotect(ARENA - 2 * 1000 * P, 2 * 500 * P, 3);
+    expect(maps.procMaps()).toBe(mm.procMaps());
+  });
+
   it("decode every VMA's columns in vmas() and find them with vmaLookup()", () => {
     const mm = MmStruct.fromProcMaps(MAPS);
     const maps = mm.shareMaps({ domain: domain() });
