@@ -29,7 +29,6 @@ import {
   mas_set_range,
   mas_store_gfp,
   mas_walk,
-  type Reclaimer,
 } from "@maplemm/maple-tree/kernel";
 import { DirtyRanges } from "./dirty-ranges.js";
 import { describe, MmError } from "./errors.js";
@@ -118,16 +117,6 @@ export class MapsMirror {
   /** A retry is scheduled (the last sync could not run or finish). */
   private retryArmed = false;
   private dead = false;
-  /** True until the first copy is in (no other thread can read the tree yet). */
-  private filling = true;
-  /** The tree's reclaimer: at once while filling, then the RCU domain. */
-  private readonly reclaimer: Reclaimer = {
-    defer: (free: () => void): void => {
-      if (this.filling) free();
-      else this.domain.defer(free);
-    },
-  };
-
   // Scratch of one sync (grown, never shrunk).
   private readonly rmas: MaState;
   private readonly wmas: MaState;
@@ -215,7 +204,6 @@ export class MapsMirror {
     const records = new SharedArrayBuffer(slots * RECORD_WORDS * 8);
     this.tree = SharedMapleTree.create({
       domain,
-      reclaimer: this.reclaimer,
       capacity: nodeCapacity,
       flags: MT_FLAGS_ALLOC_RANGE,
     });
@@ -247,15 +235,14 @@ export class MapsMirror {
     this.rmas = MA_STATE(this.tree.mt, 0, 0);
     this.wmas = MA_STATE(this.tree.mt, 0, 0);
     this.tree.write(this.fillFn);
-    this.filling = false;
     this.f64[F_START_BRK] = mm.startBrk;
     this.f64[F_BRK] = mm.currentBrk;
   }
 
   /**
-   * The first copy of every VMA, before any other thread can have the tree's handle: nodes the
-   * copy-on-write stores replace are freed at once (the Reclaimer contract allows it when no reader
-   * can exist), so the fill needs about the final tree's nodes, not one path copy per VMA.
+   * The first copy of every VMA, in one write section: the nodes its stores make and replace
+   * again were never published, so the shared tree frees them at once and the fill needs about
+   * the final tree's nodes, not one path copy per VMA.
    */
   private readonly fillFn = (): void => {
     const wmas = this.wmas;
