@@ -51,6 +51,8 @@ export interface SharedTortureResult {
   exhausted: boolean;
   /** Write sections that ended at each tree height (index = height). */
   heights: number[];
+  /** Grow / shrink phases the writer went through (it switches at a size target). */
+  phases: number;
   /** Times the height differed from the previous section's. */
   heightChanges: number;
   maxRanges: number;
@@ -89,9 +91,9 @@ interface ReaderReport {
 export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedTortureResult> {
   const nReaders = o.readers ?? 2;
   const rand = rng(o.seed);
-  // Ids are never reused: size the ledger for the run (measured: up to ~110 k ids per second;
+  // Ids are never reused: size the ledger for the run (measured: up to ~200 k ids per second;
   // a run that runs out stops writing early, which the op counts then show).
-  const L = new LedgerWriter(Math.min(1 << 23, Math.max(1 << 20, Math.ceil(o.ms * 200))));
+  const L = new LedgerWriter(Math.min(1 << 23, Math.max(1 << 20, Math.ceil(o.ms * 400))));
   const rcu = SharedRcu.create({ maxThreads: nReaders + 4, stallMs: 10_000 });
   rcu.register();
   const tree = SharedMapleTree.create({
@@ -144,8 +146,14 @@ export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedT
   let enomem = 0;
   try {
     while (Atomics.load(L.ctl, C_READY) < nReaders) await tick();
-    const end = performance.now() + o.ms;
-    while (performance.now() < end && !W.exhausted) {
+    // A slow machine gets up to 3x the time to finish one grow and one shrink phase, so that the
+    // run always covers splits, rebalances and height changes.
+    const start = performance.now();
+    const running = (): boolean => {
+      const t = performance.now() - start;
+      return t < o.ms || (W.phases < 2 && t < 3 * o.ms);
+    };
+    while (running() && !W.exhausted) {
       const n = 1 + ((rand() * 24) | 0);
       const how = rand();
       let ret: number;
@@ -237,6 +245,7 @@ export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedT
     ids: L.ids,
     exhausted: W.exhausted,
     heights: Array.from(heights, (x) => x ?? 0),
+    phases: W.phases,
     heightChanges,
     maxRanges,
     enomem,
