@@ -14,6 +14,7 @@
 //   H_LOCK   the writers' mutex: 0 free, 1 held, 2 held with waiters (futex style).
 //   H_RECLAIMED  head of the lock-free stack of nodes freed after their grace period, linked
 //            through M_NEXT_FREE; any thread pushes (CAS), the lock holder takes all (exchange).
+//   H_CAPACITY, H_FLAGS, H_POISON are set at creation and never change.
 //   The rest (H_COUNT, H_TOP, H_LIVE, H_FREE_*) is the writer state, read and written only under
 //   H_LOCK; H_STAMP says which release wrote it last, so the next holder can skip reloading it.
 
@@ -37,6 +38,8 @@ export const H_FREE_COUNT = 10;
 export const H_RECLAIMED = 11;
 export const H_STAMP = 12;
 export const H_CAPACITY = 13;
+/** 1 when the tree was created in poison mode: every thread that frees its nodes poisons them. */
+export const H_POISON = 14;
 /** Int32 words in a header. */
 export const HEADER_WORDS = 16;
 /** Identifies a maplemm shared tree header, layout version 1. */

@@ -13,8 +13,9 @@
 // have seen them; store-retire.ts). So in a shared tree:
 //   - every node reachable from a published root is immutable until it is freed, except its
 //     dead word (Atomics) and its parent words, which only writers read (readers never climb);
-//   - a reader that loads the root once sees one whole version, gaps included, for as long as
-//     its read section lasts;
+//   - a reader that loads the root once can read that whole version, gaps included, for as long
+//     as its read section lasts (a kernel-layer move that finds its node dead restarts from the
+//     newest root instead, as the kernel's do);
 //   - a write section is atomic for readers: they see all of it or none of it;
 //   - published nodes the section unlinked (old paths, consumed leaves) wait on `pendingRetire` until
 //     the root and generation are published, then are marked dead and handed to the reclaimer,

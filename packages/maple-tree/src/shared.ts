@@ -24,6 +24,7 @@ import {
   H_FLAGS,
   H_GEN,
   H_MAGIC,
+  H_POISON,
   H_ROOT,
   H_STAMP,
   HEADER_WORDS,
@@ -66,7 +67,10 @@ export interface SharedTreeDomain extends Reclaimer {
 export interface SharedTreeOptions {
   /** This thread's registered domain; every thread's domain must be attached to the same one. */
   domain: SharedTreeDomain;
-  /** Fill freed nodes with poison and check them on reuse (debug, torture). */
+  /**
+   * Fill freed nodes with poison and check them on reuse (debug, torture). A property of the
+   * tree, chosen at `create`; `attach` takes it from the header (a different value is EINVAL).
+   */
   poison?: boolean;
   /**
    * Where this thread's writes send replaced nodes; defaults to `domain`. For tests only: a
@@ -234,6 +238,7 @@ export class SharedMapleTree {
     const words = new Int32Array(header);
     words[H_CAPACITY] = mt.arena.capacity;
     words[H_FLAGS] = mt.attr;
+    words[H_POISON] = mt.arena.poison ? 1 : 0;
     mt.arena.storeShared(words);
     Atomics.store(words, H_MAGIC, SHARED_MAGIC);
     const arena = mt.arena;
@@ -259,10 +264,18 @@ export class SharedMapleTree {
     checkDomain(where, options?.domain);
     const words = new Int32Array(handle.header);
     const capacity = words[H_CAPACITY] as number;
+    // Poisoning is tree-wide: a thread that freed without poisoning would trip another's check.
+    const poison = words[H_POISON] === 1;
+    if (options.poison !== undefined && options.poison !== poison) {
+      throw new MapleError(
+        "EINVAL",
+        `maple-tree/${where}: options.poison is ${options.poison} but the tree was created with poison ${poison} (omit it to inherit)`,
+      );
+    }
     const mt = new MapleTreeCore(words[H_FLAGS] as number, {
       capacity,
       shared: true,
-      poison: options.poison ?? false,
+      poison,
       reclaimer: options.reclaimer ?? options.domain,
       arenaBuffers: handle,
     });
@@ -274,10 +287,13 @@ export class SharedMapleTree {
   // ---------------------------------------------------------------- reading
 
   /**
-   * Runs `fn` in a read section on the version published when it began (kernel
-   * `rcu_read_lock(); ... rcu_read_unlock()` around lockless reads). Use any kernel-layer read
-   * on `mt` inside; do not keep node-bound state (a `MaState`) past the section without
-   * re-walking (kernel `mas_pause`): a later section re-walks it because the generation moved.
+   * Runs `fn` in a read section (kernel `rcu_read_lock(); ... rcu_read_unlock()` around lockless
+   * reads), starting on the version published when it began; its nodes stay intact until the
+   * section ends. Use any kernel-layer read on `mt` inside. As in the kernel, a `mas_*` move
+   * whose node a later write replaced restarts from the newest version (`mas_rewalk_if_dead`):
+   * a `mas_find` loop then returns ranges of more than one version, still sorted and each one
+   * that existed; `forEach`, `entries` and single lookups read one version. A `MaState` kept
+   * past the section re-walks in the next one (the generation moved; kernel `mas_pause`).
    * Inside `write()` it simply runs `fn` on the writer's tree.
    */
   read<T>(fn: (mt: MapleTreeCore) => T): T {
@@ -422,7 +438,9 @@ export class SharedMapleTree {
   /**
    * Runs `fn` with the writers' lock held (kernel `mtree_lock(); ... mtree_unlock()`), `mt`
    * being the writer's tree: any kernel-layer write (integer entries only) and read on it.
-   * Every store is visible to readers when it returns (one root word each). Sleeps while another
+   * The section is atomic for readers: they see all its stores, published in one root word when
+   * it ends, or none (a store that fails inside it, e.g. -ENOMEM, leaves the stores before it
+   * in). Nested calls run inside the open section. Sleeps while another
    * thread writes if this thread may block, else throws `MapleError("EBUSY")` (use
    * `writeAsync`). Re-entrant within `fn`. `fn` must be synchronous.
    */
@@ -492,7 +510,10 @@ export class SharedMapleTree {
 
   /** Checks every structural invariant under the lock (kernel `mt_validate`). */
   validate(): void {
-    this.write((mt) => mt_validate(mt));
+    this.write((mt) => {
+      mt.arena.reserve(0); // take back nodes freed since, so the live count is exact
+      mt_validate(mt);
+    });
   }
 
   /** Readable text of the published version (kernel `mt_dump`). */

@@ -170,6 +170,34 @@ describe("SharedMapleTree in one thread", () => {
     ).toThrow(/handle: header is not/);
   });
 
+  it("makes poison a property of the tree: attach inherits it and refuses a different value", () => {
+    const domain = new TestDomain();
+    const { tree } = create(domain); // poison: true
+    const b = SharedMapleTree.attach(tree.handle, { domain, blocking: false });
+    expect(b.mt.arena.poison).toBe(true);
+    expect(() =>
+      SharedMapleTree.attach(tree.handle, { domain, poison: false, blocking: false }),
+    ).toThrow(/options.poison is false but the tree was created with poison true/);
+    // b's frees poison too, so the creator's reuse check passes.
+    for (let i = 0; i < 50; i++) b.setRange(i * 10, i * 10 + 5, i);
+    b.deleteRange(0, 1000);
+    domain.flush();
+    tree.setRange(0, 5, 1);
+    tree.validate();
+  });
+
+  it("validates with a reclaimer that frees at once (the live count includes the reclaimed stack)", () => {
+    const domain = new TestDomain();
+    const tree = SharedMapleTree.create({
+      capacity: 256,
+      domain,
+      reclaimer: { defer: (f: () => void) => f() },
+      blocking: false,
+    });
+    for (let i = 0; i < 50; i++) tree.setRange(i * 10, i * 10 + 5, i);
+    tree.validate();
+  });
+
   it("throws EBUSY from write() on a thread that may not block while another holds the lock", () => {
     const domain = new TestDomain();
     const { tree } = create(domain);
