@@ -38,16 +38,9 @@ describe("the shared maple tree under one writer and 2 lock-free reader workers"
       expect(r.writerErrors, text).toEqual([]);
       // The run did what it is for: every kind of write, splits to height >= 3 and back, and
       // every kind of read, many times.
-      for (const k of [
-        "store",
-        "span",
-        "exact",
-        "insert",
-        "eexist",
-        "erase",
-        "eraseAt",
-        "idiomatic",
-      ]) {
+      const kinds = ["store", "masStore", "prealloc", "span", "exact", "insert", "eexist", "erase"];
+      kinds.push("eraseAt", "idiomatic", ...(alloc ? ["allocRange"] : []));
+      for (const k of kinds) {
         expect(r.ops[k], `${k}: ${text}`).toBeGreaterThan(0);
       }
       expect(r.heights.length, text).toBeGreaterThanOrEqual(4);

@@ -8,12 +8,21 @@ import { MapleError, type SharedMapleTree } from "@maplemm/maple-tree";
 import {
   EEXIST,
   ENOMEM,
+  GFP_KERNEL,
   MA_STATE,
   MAX_INDEX,
   type MapleTreeCore,
+  mas_destroy,
+  mas_empty_area,
+  mas_empty_area_rev,
   mas_find,
+  mas_preallocate,
+  mas_store_gfp,
+  mas_store_prealloc,
   mas_walk,
   mt_validate,
+  mtree_alloc_range,
+  mtree_alloc_rrange,
   mtree_erase,
   mtree_insert_range,
   mtree_load,
@@ -169,6 +178,9 @@ export class TortureWriter {
     clear: 0,
     root: 0,
     idiomatic: 0,
+    masStore: 0,
+    prealloc: 0,
+    allocRange: 0,
   };
   phase: Phase = { grow: true, target: 4500 };
   /** Ops left before the phase turns even if its target was not reached. */
@@ -180,6 +192,8 @@ export class TortureWriter {
   constructor(
     readonly ledger: LedgerWriter,
     readonly rand: () => number,
+    /** An allocation tree: also allocate through mtree_alloc_range / mtree_alloc_rrange. */
+    readonly alloc = false,
   ) {}
 
   private key(): number {
@@ -207,6 +221,73 @@ export class TortureWriter {
     const ret = mtree_store_range(mt, a, b, value === 0 ? null : value);
     if (ret === 0) L.wrote(hit, a, b, value);
     else L.unused(value);
+    return ret;
+  }
+
+  /**
+   * Stores through the advanced API: a maple state and `mas_store_gfp`, or `mas_preallocate` then
+   * `mas_store_prealloc` and `mas_destroy` (the kernel's preallocated store).
+   */
+  private advancedStore(mt: MapleTreeCore, a: number, b: number, v: number, gfp: boolean): number {
+    const L = this.ledger;
+    const hit = L.scan(mt, a, b);
+    const mas = MA_STATE(mt, a, b);
+    let ret: number;
+    if (gfp) {
+      ret = mas_store_gfp(mas, v, GFP_KERNEL);
+      this.ops.masStore = (this.ops.masStore as number) + 1;
+    } else {
+      ret = mas_preallocate(mas, v, GFP_KERNEL);
+      if (ret === 0) {
+        mas_store_prealloc(mas, v);
+        ret = mas.status === "error" ? mas.err : 0;
+      }
+      mas_destroy(mas);
+      this.ops.prealloc = (this.ops.prealloc as number) + 1;
+    }
+    if (ret === 0) L.wrote(hit, a, b, v);
+    else L.unused(v);
+    return ret;
+  }
+
+  /**
+   * Allocation trees: finds the lowest (highest) empty window of a random size after (before) a
+   * random key with mas_empty_area(_rev) in this write section, writes the ledger row, then has
+   * mtree_alloc_range (mtree_alloc_rrange) take exactly that window; it must land there.
+   */
+  private allocate(mt: MapleTreeCore, fresh: (a: number, b: number) => number): number {
+    const size = this.smallLen();
+    const lo = this.key();
+    const hi = Math.min(lo + 5000, KEYS - 1);
+    if (hi - lo < size - 1) return 0;
+    const rev = this.rand() < 0.5;
+    const mas = MA_STATE(mt, lo, lo);
+    const found = rev ? mas_empty_area_rev(mas, lo, hi, size) : mas_empty_area(mas, lo, hi, size);
+    if (found !== 0) return 0;
+    const a = mas.index;
+    const b = a + size - 1;
+    const v = fresh(a, b);
+    if (v === 0) return 0;
+    const at = { value: -1 };
+    const ret = rev
+      ? mtree_alloc_rrange(mt, at, v, size, lo, hi)
+      : mtree_alloc_range(mt, at, v, size, lo, hi);
+    if (ret === 0) {
+      if (at.value !== a) {
+        throw new Error(
+          `${rev ? "mtree_alloc_rrange" : "mtree_alloc_range"}(size ${size}, [${lo}, ${hi}]) took ${at.value}, but ${rev ? "mas_empty_area_rev" : "mas_empty_area"} found ${a} in the same write section`,
+        );
+      }
+      this.ledger.wrote([], a, b, v);
+      this.ops.allocRange = (this.ops.allocRange as number) + 1;
+      return 0;
+    }
+    this.ledger.unused(v);
+    if (ret !== -ENOMEM) {
+      throw new Error(
+        `mtree_alloc_range(size ${size}, [${lo}, ${hi}]) -> ${ret} after the window at ${a} was found`,
+      );
+    }
     return ret;
   }
 
@@ -240,8 +321,15 @@ export class TortureWriter {
       const b = Math.min(a + this.smallLen() - 1, KEYS - 1);
       const v = fresh(a, b);
       if (v === 0) return 0;
-      ret = this.store(mt, a, b, v);
-      this.ops.store = (this.ops.store as number) + 1;
+      const how = this.rand();
+      if (how < 0.6) {
+        ret = this.store(mt, a, b, v);
+        this.ops.store = (this.ops.store as number) + 1;
+      } else {
+        ret = this.advancedStore(mt, a, b, v, how < 0.8);
+      }
+    } else if (this.alloc && r < (grow ? 0.63 : 0.17)) {
+      ret = this.allocate(mt, fresh);
     } else if (r < (grow ? 0.75 : 0.2)) {
       // Insert into the NULL range at a random key (-EEXIST when it lands on an entry).
       const i = this.key();

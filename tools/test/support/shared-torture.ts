@@ -103,7 +103,7 @@ export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedT
     poison: true,
     ...(o.mode === "early" ? { reclaimer: immediateReclaimer } : {}),
   });
-  const W = new TortureWriter(L, rand);
+  const W = new TortureWriter(L, rand, o.alloc);
   const writerErrors: string[] = [];
 
   const workers: Worker[] = [];
