@@ -6,8 +6,12 @@
 // grace periods. The self-check run frees retired nodes at once and MUST be caught.
 // ~2 s per run (1 s for the tiny arena); STRESS=1 runs 20 s each. SEED replays the writer's and
 // the readers' choices.
+import { MapleTree } from "@maplemm/maple-tree";
+import { mt_height } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
+import { rng } from "./support/shared-ledger.mjs";
 import { runSharedTorture, type SharedTortureResult } from "./support/shared-torture.js";
+import { LedgerWriter, TortureWriter } from "./support/shared-torture-writer.js";
 
 const STRESS = process.env.STRESS === "1";
 const MS = STRESS ? 20_000 : 2000;
@@ -25,6 +29,31 @@ function report(label: string, r: SharedTortureResult): string {
     `${r.writerErrors.map((n) => `\n    writer: ${n}`).join("")}`
   );
 }
+
+describe("the torture writer", () => {
+  it("keeps a ledger that matches the tree it wrote (a local tree, no threads)", () => {
+    for (const alloc of [false, true]) {
+      const tree = new MapleTree<number>({ rcu: true, alloc });
+      const L = new LedgerWriter(1 << 18);
+      const W = new TortureWriter(L, rng(seed), alloc);
+      const heights = new Set<number>();
+      const errs: string[] = [];
+      for (let s = 0; s < 3000 && !W.exhausted; s++) {
+        W.batch(tree.mt, 16);
+        L.endSection();
+        heights.add(mt_height(tree.mt));
+        if (tree.size !== L.ranges)
+          errs.push(`section ${s}: size ${tree.size}, ledger ${L.ranges}`);
+        if (s % 500 === 499) L.check(tree.mt, errs);
+        if (errs.length > 0) break;
+      }
+      L.check(tree.mt, errs);
+      expect(errs, `SEED=${seed}`).toEqual([]);
+      expect(W.phases, `SEED=${seed}`).toBeGreaterThan(2);
+      expect(heights.size).toBeGreaterThanOrEqual(3);
+    }
+  });
+});
 
 describe("the shared maple tree under one writer and 2 lock-free reader workers", () => {
   for (const alloc of [false, true]) {

@@ -1,9 +1,10 @@
 // The torture writer of the shared-tree tests: the ledger's writer side (fresh ids, pieces per id,
-// the write section that removed an id's last piece) and the random op mix it runs inside write sections of
-// the kernel layer: random, spanning and exact-fit stores, inserts (and -EEXIST), erases and
-// mtree_erase, whole-tree clears and direct root entries, in grow and shrink phases so that
-// splits, rebalances and height changes keep happening. Works on any MapleTreeCore, so the same
-// ops can be checked on a local tree.
+// the write section that removed an id's last piece) and the random op mix it runs inside write
+// sections of the kernel layer: random, spanning and exact-fit stores (mtree_store_range,
+// mas_store_gfp, mas_preallocate + mas_store_prealloc), inserts (and -EEXIST), erases and
+// mtree_erase, window allocation on allocation trees, whole-tree clears and direct root entries,
+// in grow and shrink phases so that splits, rebalances and height changes keep happening. Works on
+// any MapleTreeCore, so the same ops can be checked on a local tree.
 import { MapleError, type SharedMapleTree } from "@maplemm/maple-tree";
 import {
   EEXIST,
@@ -132,6 +133,7 @@ export class LedgerWriter {
   piecesOf(v: number): number {
     return this.pieces[v] as number;
   }
+
   /**
    * Checks the tree against the ledger (in a write section): it validates, every range lies inside
    * its id's row, each id has exactly the pieces counted, and no id stamped dead is left. Pushes
