@@ -5,11 +5,24 @@
 // Freed nodes are poisoned. A run on a tiny arena makes stores fail with ENOMEM and wait for
 // grace periods. The self-check run frees retired nodes at once and MUST be caught.
 // ~2 s per run (1 s for the tiny arena); STRESS=1 runs 20 s each. SEED replays the writer's and
-// the readers' choices.
+// the readers' choices. The harness is checked first: the ledger's verdicts on hand-made rows,
+// and the writer's ledger against a local tree it wrote.
 import { MapleTree } from "@maplemm/maple-tree";
 import { mt_height } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { rng } from "./support/shared-ledger.mjs";
+import {
+  C_IDS,
+  checkRange,
+  makeCtl,
+  makeRows,
+  R_BORN,
+  R_DIED,
+  R_FIRST,
+  R_LAST,
+  ROW,
+  rng,
+  Section,
+} from "./support/shared-ledger.mjs";
 import { runSharedTorture, type SharedTortureResult } from "./support/shared-torture.js";
 import { LedgerWriter, TortureWriter } from "./support/shared-torture-writer.js";
 
@@ -29,6 +42,54 @@ function report(label: string, r: SharedTortureResult): string {
     `${r.writerErrors.map((n) => `\n    writer: ${n}`).join("")}`
   );
 }
+
+describe("the range ledger the readers check against", () => {
+  // Ids 1..3: 1 stored for [10, 19] in section 2, still in the tree; 2 for [30, 30] in section 3,
+  // gone in section 5; 3 for [40, 49] in section 6.
+  const ctl = makeCtl(100);
+  const rows = makeRows(8);
+  for (const [id, f, l, born, died] of [
+    [1, 10, 19, 2, 0],
+    [2, 30, 30, 3, 5],
+    [3, 40, 49, 6, 0],
+  ] as const) {
+    rows[id * ROW + R_FIRST] = f;
+    rows[id * ROW + R_LAST] = l;
+    rows[id * ROW + R_BORN] = born;
+    rows[id * ROW + R_DIED] = died;
+  }
+  ctl[C_IDS] = 4;
+
+  it.each([
+    ["a stored range", 1, 10, 19, 7, null],
+    ["a trimmed piece of it", 1, 12, 15, 7, null],
+    ["a range whose start the call does not say", 1, -1, 19, 7, null],
+    ["a removed id seen by a read that began before it went", 2, 30, 30, 5, null],
+    ["an id never handed out", 4, 10, 19, 7, /never stored/],
+    ["value 0 (never stored)", 0, 10, 19, 7, /never stored/],
+    ["a wider range than stored", 1, 9, 19, 7, /stored for \[10, 19\]/],
+    ["a range past the stored one", 1, 15, 20, 7, /stored for/],
+    ["a removed id seen by a read that began after it went", 2, 30, 30, 6, /left the tree/],
+    ["a non-integer value", 1.5, 10, 19, 7, /not an integer/],
+  ])("%s", (_t, value, first, last, w0, want) => {
+    const why = checkRange(ctl, rows, value, first, last, w0);
+    if (want === null) expect(why).toBeNull();
+    else expect(why).toMatch(want);
+  });
+
+  it("accepts ids of versions that move forwards and rejects going back to an older one", () => {
+    const sec = new Section(rows);
+    expect(sec.saw(2)).toBeNull(); // versions 3..4
+    expect(sec.saw(1)).toBeNull(); // 2.. : still fits version 3 or 4
+    expect(sec.mixed()).toBeNull();
+    expect(sec.saw(3)).toBeNull(); // 6.. : a restart on a newer version
+    expect(sec.mixed()).toMatch(/value 3 .* value 2/);
+    expect(sec.saw(2)).toMatch(/went back to an older version/);
+    sec.reset();
+    expect(sec.saw(3)).toBeNull();
+    expect(sec.saw(2)).toMatch(/went back/);
+  });
+});
 
 describe("the torture writer", () => {
   it("keeps a ledger that matches the tree it wrote (a local tree, no threads)", () => {
