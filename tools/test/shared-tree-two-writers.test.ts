@@ -158,10 +158,8 @@ describe("two writers in two threads on one shared maple tree", () => {
   it("serialises writeAsync on the main thread with write() in a worker; the tree ends as the union", () =>
     twoWriters(true));
 
-  // Bug 1 of /work/briefs/S7-torture-bugs.md: `poison` is a per-attach option, but freed nodes are
-  // shared: a worker attached without it frees nodes unpoisoned, and the creator's poison check
-  // then throws "freed node N was written after it was freed". Skipped until the lead decides
-  // (inherit poison from the header, or reject the mismatch).
-  it.skip("works the same when only the creator asked for poison mode (the worker attaches without it)", () =>
+  // `poison` is a property of the tree (the header), so a worker that attaches without asking
+  // for it still poisons what it frees; before, the creator's poison check failed on its nodes.
+  it("works the same when only the creator asked for poison mode (the worker attaches without it)", () =>
     twoWriters(false));
 });
