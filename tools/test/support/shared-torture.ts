@@ -8,7 +8,7 @@
 // grace period): the readers must catch it.
 import { Worker } from "node:worker_threads";
 import { immediateReclaimer, SharedMapleTree } from "@maplemm/maple-tree";
-import { ENOMEM, MT_FLAGS_ALLOC_RANGE, mt_validate } from "@maplemm/maple-tree/kernel";
+import { ENOMEM, MT_FLAGS_ALLOC_RANGE } from "@maplemm/maple-tree/kernel";
 import { SharedRcu } from "@maplemm/rcu";
 import { C_ERRORS, C_READY, C_STOP, rng } from "./shared-ledger.mjs";
 import { LedgerWriter, TortureWriter } from "./shared-torture-writer.js";
@@ -179,13 +179,11 @@ export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedT
         writerErrors.push(`after section ${sections}: size ${tree.size}, ledger ${L.ranges}`);
       }
       if ((sections & 1023) === 0) {
-        tree.write((mt) => {
-          try {
-            mt_validate(mt);
-          } catch (e) {
-            if (writerErrors.length < 20) writerErrors.push(`mt_validate: ${(e as Error).message}`);
-          }
-        });
+        try {
+          tree.validate();
+        } catch (e) {
+          if (writerErrors.length < 20) writerErrors.push(`validate: ${(e as Error).message}`);
+        }
       }
       if (ret === -ENOMEM) {
         enomem++;
