@@ -7,6 +7,8 @@ export declare const W_OVERLAP: number;
 export declare const W_READY: number;
 export declare const W_GO: number;
 export declare const W_TICKET: number;
+export declare const W_READERS: number;
+export declare const W_STOP: number;
 export declare const W_WORDS: number;
 export interface BlockKernel {
   EEXIST: number;
@@ -21,5 +23,11 @@ export declare function blockOp(
   model: Int32Array,
   parity: number,
   value: number,
+): string | null;
+export declare function checkBlockRange(
+  first: number,
+  last: number,
+  value: number,
+  prev: number,
 ): string | null;
 export declare function guarded(ctl: Int32Array, fn: () => void): number;

@@ -6,12 +6,17 @@
 // passed in (`k`) so that the main thread uses its source build and the worker the dist build.
 
 export const BLOCK = 8;
-/** ctl words: writers in a write section now, overlaps seen, worker ready, go, section tickets. */
+/**
+ * ctl words: writers in a write section now, overlaps seen, worker ready, go, section tickets,
+ * readers started, readers stop.
+ */
 export const W_INSIDE = 0;
 export const W_OVERLAP = 1;
 export const W_READY = 2;
 export const W_GO = 3;
 export const W_TICKET = 4;
+export const W_READERS = 5;
+export const W_STOP = 6;
 export const W_WORDS = 8;
 
 /** Clears the run of `value` holding key `a` inside its block (the range mtree_erase removed). */
@@ -54,6 +59,19 @@ export function blockOp(k, mt, rand, model, parity, value) {
     if ((got ?? 0) !== want) return `mtree_erase(${a}) -> ${got}, model ${want}`;
     if (want !== 0) clearRun(model, a, want);
   }
+  return null;
+}
+
+/**
+ * Null when [first, last] = value, following a range that ends at `prev` (-1: none), is a range the
+ * two writers can have made: after `prev`, inside one block, its value from the block's writer
+ * (writer `parity` stores values of the other parity: odd on even blocks, even on odd ones).
+ */
+export function checkBlockRange(first, last, value, prev) {
+  if (first <= prev) return `[${first}, ${last}] after a range ending at ${prev}`;
+  const block = Math.floor(first / BLOCK);
+  if (Math.floor(last / BLOCK) !== block) return `[${first}, ${last}] crosses a block`;
+  if (value % 2 === block % 2) return `value ${value} on block ${block} of the other writer`;
   return null;
 }
 
