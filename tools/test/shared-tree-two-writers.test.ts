@@ -9,11 +9,13 @@ import { Worker } from "node:worker_threads";
 import { SharedMapleTree } from "@maplemm/maple-tree";
 import {
   EEXIST,
+  ENOMEM,
   MA_STATE,
   MAX_INDEX,
   mas_find,
   mtree_erase,
   mtree_insert_range,
+  mtree_load,
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import { SharedRcu } from "@maplemm/rcu";
@@ -70,7 +72,7 @@ describe("two writers in two threads on one shared maple tree", () => {
     });
     live.push(w);
     rcu.watchWorker(w);
-    const done = new Promise<{ sections: number[]; notes: string[]; ops: number }>(
+    const done = new Promise<{ sections: number[]; notes: string[]; ops: number; enomem: number }>(
       (resolve, reject) => {
         w.once("message", resolve);
         w.once("error", reject);
@@ -101,25 +103,32 @@ describe("two writers in two threads on one shared maple tree", () => {
       if (ready.async) await ready.value;
     }
 
-    const k = { EEXIST, mtree_erase, mtree_insert_range, mtree_store_range };
+    const k = { EEXIST, ENOMEM, mtree_erase, mtree_insert_range, mtree_load, mtree_store_range };
     const rand = rng(seed);
     const sections: number[] = [];
     const notes: string[] = [];
     let ops = 0;
     Atomics.store(ctl, W_GO, 1);
     Atomics.notify(ctl, W_GO);
+    let enomem = 0;
     for (let s = 0; s < SECTIONS; s++) {
       const n = 1 + ((rand() * 8) | 0);
+      let full = false;
       await tree.writeAsync((mt) => {
         const ticket = guarded(ctl, () => {
-          for (let i = 0; i < n; i++) {
+          for (let i = 0; i < n && !full; i++) {
             const why = blockOp(k, mt, rand, model, 0, 2 * ++ops + 1);
-            if (why !== null && notes.length < 8) notes.push(why);
+            if (why === "ENOMEM") full = true;
+            else if (why !== null && notes.length < 8) notes.push(why);
           }
         });
         sections.push(ticket, tree.generation);
       });
-      if ((s & 7) === 7) await new Promise((r) => setImmediate(r));
+      if (full) {
+        // The arena is full of nodes waiting for grace periods: let them pass, then go on.
+        enomem++;
+        await rcu.barrier();
+      } else if ((s & 7) === 7) await new Promise((r) => setImmediate(r));
     }
     const other = await done;
     Atomics.store(ctl, W_STOP, 1);
@@ -158,7 +167,7 @@ describe("two writers in two threads on one shared maple tree", () => {
     console.log(
       `two writers (${seedText}): ${sections.length / 2} + ${other.sections.length / 2} sections, ` +
         `${ops} + ${other.ops} ops, ${turns} turns, ${early} worker sections before the main ` +
-        `thread's last, ${tree.size} ranges at the end; reader: ${reader.scans} whole-tree scans ` +
+        `thread's last, ${enomem} + ${other.enomem} ENOMEM waits, ${tree.size} ranges at the end; reader: ${reader.scans} whole-tree scans ` +
         `(${reader.ranges} ranges), ${reader.lookups} lookups`,
     );
     expect(back, "a section saw an older generation than the one before it").toBe(0);

@@ -12,9 +12,11 @@ export declare const W_STOP: number;
 export declare const W_WORDS: number;
 export interface BlockKernel {
   EEXIST: number;
+  ENOMEM: number;
   mtree_store_range(mt: MapleTreeCore, first: number, last: number, entry: unknown): number;
   mtree_insert_range(mt: MapleTreeCore, first: number, last: number, entry: unknown): number;
   mtree_erase(mt: MapleTreeCore, index: number): unknown;
+  mtree_load(mt: MapleTreeCore, index: number): unknown;
 }
 export declare function blockOp(
   k: BlockKernel,

@@ -31,7 +31,8 @@ function clearRun(model, a, value) {
 
 /**
  * One random op of writer `parity` (0 or 1) storing `value`, in a write section of `mt`. Returns
- * null, or what disagreed with the model.
+ * null, the string "ENOMEM" when the arena was full (nothing changed: the caller waits for grace
+ * periods before it writes again), or what disagreed with the model.
  */
 export function blockOp(k, mt, rand, model, parity, value) {
   const blocks = model.length / BLOCK / 2;
@@ -39,23 +40,29 @@ export function blockOp(k, mt, rand, model, parity, value) {
   const a = base + ((rand() * BLOCK) | 0);
   const b = a + ((rand() * (base + BLOCK - a)) | 0);
   const r = rand();
+  const ENOMEM = -k.ENOMEM;
   if (r < 0.55) {
     const ret = k.mtree_store_range(mt, a, b, value);
+    if (ret === ENOMEM) return "ENOMEM";
     if (ret !== 0) return `store [${a}, ${b}] -> ${ret}`;
     model.fill(value, a, b + 1);
   } else if (r < 0.75) {
     let busy = false;
     for (let i = a; i <= b; i++) if (model[i] !== 0) busy = true;
     const ret = k.mtree_insert_range(mt, a, b, value);
+    if (ret === ENOMEM) return "ENOMEM";
     if (ret === 0 && !busy) model.fill(value, a, b + 1);
     else if (ret !== -k.EEXIST || !busy) return `insert [${a}, ${b}] -> ${ret}, model busy ${busy}`;
   } else if (r < 0.9) {
     const ret = k.mtree_store_range(mt, a, b, null);
+    if (ret === ENOMEM) return "ENOMEM";
     if (ret !== 0) return `erase [${a}, ${b}] -> ${ret}`;
     model.fill(0, a, b + 1);
   } else {
     const want = model[a];
     const got = k.mtree_erase(mt, a);
+    // mtree_erase says null when it could not allocate; then the range is still there.
+    if (got === null && want !== 0 && k.mtree_load(mt, a) === want) return "ENOMEM";
     if ((got ?? 0) !== want) return `mtree_erase(${a}) -> ${got}, model ${want}`;
     if (want !== 0) clearRun(model, a, want);
   }
