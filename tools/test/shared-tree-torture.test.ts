@@ -4,9 +4,9 @@
 // iterate and query gaps lock-free, each result checked against the ledger of ranges stored.
 // Freed nodes are poisoned. A run on a tiny arena makes stores fail with ENOMEM and wait for
 // grace periods. The self-check run frees retired nodes at once and MUST be caught.
-// ~2 s per run (1 s for the tiny arena); STRESS=1 runs 20 s each. SEED replays the writer's and
-// the readers' choices. The harness is checked first: the ledger's verdicts on hand-made rows,
-// and the writer's ledger against a local tree it wrote.
+// ~2 s per run (1 s for the tiny arena); STRESS=1 runs 20 s each with 4 readers. SEED replays
+// the writer's and the readers' choices. The harness is checked first: the ledger's verdicts on
+// hand-made rows, and the writer's ledger against a local tree it wrote.
 import { MapleTree } from "@maplemm/maple-tree";
 import { mt_height } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
@@ -28,6 +28,8 @@ import { LedgerWriter, TortureWriter } from "./support/shared-torture-writer.js"
 
 const STRESS = process.env.STRESS === "1";
 const MS = STRESS ? 20_000 : 2000;
+// STRESS runs 4 readers: more threads than cores, so readers are also preempted inside sections.
+const READERS = STRESS ? 4 : 2;
 const seed =
   process.env.SEED !== undefined && process.env.SEED !== ""
     ? Number(process.env.SEED) >>> 0
@@ -116,11 +118,11 @@ describe("the torture writer", () => {
   });
 });
 
-describe("the shared maple tree under one writer and 2 lock-free reader workers", () => {
+describe(`the shared maple tree under one writer and ${READERS} lock-free reader workers`, () => {
   for (const alloc of [false, true]) {
     const kind = alloc ? "an allocation tree" : "a normal tree";
     it(`never shows a reader a range that did not exist, on ${kind}`, async () => {
-      const r = await runSharedTorture({ ms: MS, seed, alloc, mode: "correct" });
+      const r = await runSharedTorture({ ms: MS, seed, alloc, mode: "correct", readers: READERS });
       const text = report(`shared torture, ${kind}`, r);
       console.log(text);
       expect(r.errors, text).toBe(0);
