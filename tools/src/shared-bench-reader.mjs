@@ -4,10 +4,12 @@
 // its own elapsed time. Plain .mjs importing the built packages: Node 20 cannot load .ts in a
 // Worker. Modes: "get" (tree.get, one read section per lookup), "batch" (mtree_load x64 inside
 // one tree.read section) and "local" (the control: MapleTree.get on this worker's own copy of the
-// ranges, nothing shared, so it shows how far the machine itself lets two readers scale).
+// ranges, nothing shared, so it shows how far the machine itself lets two readers scale). A worker
+// is one kind for life ("shared" or "local"): a worker that ran both would feed both tree kinds
+// through the same mtree_load and slow both down with polymorphic inline caches.
 // workerData: { rcu (Wasm memory or SharedArrayBuffer), handle (SharedTreeHandle),
 //               queries (SharedArrayBuffer of Float64 indices, length a power of two),
-//               ctl (SharedArrayBuffer of Int32: [0] STOP, [1] STARTED count), id }
+//               ctl (SharedArrayBuffer of Int32: [0] STOP, [1] STARTED count), id, kind }
 import { parentPort, workerData } from "node:worker_threads";
 import { MapleTree, SharedMapleTree } from "../../packages/maple-tree/dist/index.js";
 import { mtree_load } from "../../packages/maple-tree/dist/kernel.js";
@@ -20,7 +22,7 @@ const CHUNK = 1024;
 /** Lookups per read section in "batch" mode. */
 const BATCH = 64;
 
-const { rcu: rcuShared, handle, queries, ctl: ctlBuffer, id } = workerData;
+const { rcu: rcuShared, handle, queries, ctl: ctlBuffer, id, kind } = workerData;
 const rcu = SharedRcu.attach(rcuShared);
 rcu.register();
 const tree = SharedMapleTree.attach(handle, { domain: rcu });
@@ -28,7 +30,9 @@ const q = new Float64Array(queries);
 const mask = q.length - 1;
 const ctl = new Int32Array(ctlBuffer);
 const local = new MapleTree();
-for (const r of tree.entries()) local.setRange(r.first, r.last, r.value);
+if (kind === "local") {
+  for (const r of tree.entries()) local.setRange(r.first, r.last, r.value);
+}
 
 // The batch body is one closure made once: a closure per section would allocate on the hot path.
 let at = 0;
@@ -92,6 +96,9 @@ parentPort.on("message", (m) => {
     rcu.unregister();
     parentPort.close();
     return;
+  }
+  if ((m.mode === "local") !== (kind === "local")) {
+    throw new Error(`shared-bench-reader: a ${kind} worker cannot run mode ${m.mode}`);
   }
   // Readers start at different places in the query list so they do not walk in lockstep.
   const start = (id * 7919 * BATCH) & mask;

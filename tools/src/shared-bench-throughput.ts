@@ -114,6 +114,7 @@ async function startWorkers(
   queries: Float64Array,
   ctl: Int32Array,
   n: number,
+  kind: "shared" | "local",
 ): Promise<Worker[]> {
   const workers: Worker[] = [];
   const ready: Promise<void>[] = [];
@@ -125,6 +126,7 @@ async function startWorkers(
         queries: queries.buffer,
         ctl: ctl.buffer,
         id,
+        kind,
       },
     });
     rcu.watchWorker(w);
@@ -143,14 +145,14 @@ async function startWorkers(
 /** One window of one configuration: per-reader lookups/s and writes/s (0 without a writer). */
 async function window(
   cfg: Config,
-  workers: readonly Worker[],
+  workers: { shared: readonly Worker[]; local: readonly Worker[] },
   ctl: Int32Array,
   targets: { shared: RangeStore; local: RangeStore },
   l: Layout,
   ms: number,
   r: () => number,
 ): Promise<{ perReader: number[]; writes: number }> {
-  const active = workers.slice(0, cfg.readers);
+  const active = workers[cfg.mode === "local" ? "local" : "shared"].slice(0, cfg.readers);
   Atomics.store(ctl, STOP, 0);
   Atomics.store(ctl, STARTED, 0);
   const done = active.map(nextDone);
@@ -191,7 +193,10 @@ export async function readerThroughput(
   await buildShared(tree, rcu, layout);
   const queries = sharedQueries(layout, 1 << 16, 2);
   const ctl = new Int32Array(new SharedArrayBuffer(8));
-  const workers = await startWorkers(rcu, tree, queries, ctl, 2);
+  const workers = {
+    shared: await startWorkers(rcu, tree, queries, ctl, 2, "shared"),
+    local: await startWorkers(rcu, tree, queries, ctl, 2, "local"),
+  };
   const local = new MapleTree<number>({ rcu: true });
   for (let i = 0; i < opts.n; i++) {
     local.setRange(layout.starts[i] as number, layout.lasts[i] as number, i);
@@ -256,7 +261,8 @@ export async function readerThroughput(
       rows,
     );
   } finally {
-    for (const w of workers) w.postMessage({ type: "exit" });
-    await Promise.all(workers.map((w) => new Promise((resolve) => w.once("exit", resolve))));
+    const all = [...workers.shared, ...workers.local];
+    for (const w of all) w.postMessage({ type: "exit" });
+    await Promise.all(all.map((w) => new Promise((resolve) => w.once("exit", resolve))));
   }
 }
