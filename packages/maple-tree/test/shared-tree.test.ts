@@ -15,6 +15,7 @@ import {
   mas_store_gfp,
   mas_walk,
   mt_init_flags,
+  mt_validate,
   mtree_destroy,
   mtree_store_range,
 } from "../src/kernel.js";
@@ -196,6 +197,8 @@ describe("SharedMapleTree in one thread", () => {
     });
     for (let i = 0; i < 50; i++) tree.setRange(i * 10, i * 10 + 5, i);
     tree.validate();
+    tree.deleteRange(0, 200);
+    tree.write((mt) => mt_validate(mt)); // the kernel layer agrees
   });
 
   it("throws EBUSY from write() on a thread that may not block while another holds the lock", () => {
