@@ -156,7 +156,7 @@ async function sharedSides(rcu: SharedRcu, n: number, q: Float64Array): Promise<
       },
     },
     {
-      name: "get() (a closure per call)",
+      name: "get() as shipped",
       run: () => {
         let s = 0;
         for (let k = 0; k < q.length; k++) {

@@ -10,6 +10,7 @@
 // Env: ROUNDS (default 5), QUICK=1 (short windows, 2 rounds, small trees: a smoke run),
 // ONLY=lookup | throughput | breakdown (one part).
 
+import { execFileSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { SharedRcu } from "@maplemm/rcu";
 import { breakdownChild, lookupBreakdown } from "./shared-bench-breakdown.js";
@@ -27,6 +28,19 @@ function loadText(): string {
   return (loadavg()[0] as number).toFixed(2);
 }
 
+/** The checkout's commit: the packages' dist/ was just built from it (plus any uncommitted edits). */
+function commitText(): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "../packages"], {
+      encoding: "utf8",
+    });
+    return dirty.trim() === "" ? head : `${head} + uncommitted package edits`;
+  } catch {
+    return "unknown commit";
+  }
+}
+
 async function main(): Promise<void> {
   const rcu = SharedRcu.create({ maxThreads: 8 });
   rcu.register();
@@ -38,7 +52,7 @@ async function main(): Promise<void> {
   }
   console.log(
     `# shared maple tree bench — node ${process.version}, ${availableParallelism()} CPUs, ` +
-      `${ROUNDS} rounds, ${new Date().toISOString()}, load average ${loadText()}\n`,
+      `${ROUNDS} rounds, ${new Date().toISOString()}, ${commitText()}, load average ${loadText()}\n`,
   );
   if (ONLY === undefined || ONLY === "lookup") {
     const table = await lookupCost(rcu, { rounds: ROUNDS, timeMs: TIME_MS, sizes: SIZES });
