@@ -556,6 +556,7 @@ export class SharedMapleTree {
       mt.arena.loadShared(words);
     }
     mt.sharedWriting = true;
+    mt.syncedGeneration = Number.NaN; // the fields become the writer's
     mt.arena.exclusive = true;
     mt.arena.beginSection();
     try {

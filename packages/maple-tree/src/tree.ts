@@ -68,6 +68,8 @@ export class MapleTreeCore {
   sharedWriting = false;
   /** Shared trees: nodes unlinked by the write in progress, retired once its root is published. */
   pendingRetire: number[] = [];
+  /** Shared trees: the generation this view's root fields were last synced at (NaN: stale). */
+  syncedGeneration = Number.NaN;
   private readonly arenaOptions: ArenaOptions;
 
   constructor(flags = 0, options: TreeOptions = {}) {
@@ -108,7 +110,12 @@ export class MapleTreeCore {
    */
   syncFromShared(): void {
     const words = this.shared as Int32Array;
-    this.generation = Atomics.load(words, H_GEN);
+    const g = Atomics.load(words, H_GEN);
+    // Same generation as this view's last sync: its root is still one no grace period has
+    // passed for (the writer stores root, then generation, then retires), so keep it.
+    if (g === this.syncedGeneration) return;
+    this.generation = g;
+    this.syncedGeneration = g;
     const w = Atomics.load(words, H_ROOT);
     this.rootNode = rootNodeOf(w);
     this.height = rootHeightOf(w);
