@@ -26,27 +26,19 @@ import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
 import { Rng, testSeed } from "./support/build.js";
 import { modelLowest } from "./support/gap-model.js";
 import { RangeModel, treeEntries } from "./support/write-model.js";
+import { QueueReclaimer } from "./support/write-tree.js";
 
-/** A domain whose grace periods end when the test calls `flush()`. */
-class TestDomain implements SharedTreeDomain {
+/** A domain whose grace periods end when the test calls `flush()` (frees queue until then). */
+class TestDomain extends QueueReclaimer implements SharedTreeDomain {
   depth = 0;
-  sections = 0;
-  queue: (() => void)[] = [];
   readLock(): void {
     this.depth++;
-    this.sections++;
   }
   readUnlock(): void {
     this.depth--;
   }
-  defer(free: () => void): void {
-    this.queue.push(free);
-  }
-  flush(): number {
-    const q = this.queue;
-    this.queue = [];
-    for (const f of q) f();
-    return q.length;
+  get queue(): (() => void)[] {
+    return this.pending;
   }
 }
 
