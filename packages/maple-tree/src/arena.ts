@@ -33,7 +33,10 @@ export const M_END = 1;
 export const M_TYPE = 2;
 /** meta word: this node's slot offset in its parent. */
 export const M_PSLOT = 3;
-/** meta word: 1 once the node is dead (replaced in RCU mode), 2 once freed (debug check). */
+/**
+ * meta word: 1 once the node is dead (replaced in RCU mode), 2 once freed onto a free list, 3 once
+ * freed onto a shared tree's reclaimed stack (not yet taken back by a writer).
+ */
 export const M_DEAD = 4;
 /** meta word: offset of the largest gap (arange nodes), the kernel's `meta.gap`. */
 export const M_GAP = 5;
@@ -232,6 +235,7 @@ export class NodeArena {
     let id = Atomics.exchange(words, H_RECLAIMED, 0);
     while (id !== 0) {
       const next = this.meta[id * META + M_NEXT_FREE] as number;
+      this.meta[id * META + M_DEAD] = 2;
       this.meta[id * META + M_NEXT_FREE] = this.freeHead;
       this.freeHead = id;
       this.freeCount++;
@@ -287,13 +291,13 @@ export class NodeArena {
   /** Returns a node to the free list (the caller has waited for readers if it had to). */
   free(id: number): void {
     const m = id * META;
-    if (this.meta[m + M_DEAD] === 2) throw new Error(`maple-tree: node ${id} freed twice`);
+    if (this.meta[m + M_DEAD] >= 2) throw new Error(`maple-tree: node ${id} freed twice`);
     if (this.poison) {
       this.pivots.fill(POISON_PIVOT, id * STRIDE, id * STRIDE + STRIDE);
       this.slots.fill(POISON_SLOT, id * STRIDE, id * STRIDE + STRIDE);
     }
-    this.meta[m + M_DEAD] = 2;
     const words = this.sharedWords;
+    this.meta[m + M_DEAD] = words !== null && !this.exclusive ? 3 : 2;
     if (words !== null && !this.exclusive) {
       // Lock-free push (Treiber stack; only the lock holder pops, all at once, so no ABA).
       let head: number;
@@ -311,7 +315,7 @@ export class NodeArena {
 
   /** Has node `id` been freed (and not reallocated)? */
   isFreed(id: number): boolean {
-    return this.meta[id * META + M_DEAD] === 2;
+    return this.meta[id * META + M_DEAD] >= 2;
   }
 
   /** Forgets every node (kernel `mtree_destroy` of a tree whose arena is private). */

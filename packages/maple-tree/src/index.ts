@@ -13,5 +13,6 @@ export {
   type SharedTreeCreateOptions,
   type SharedTreeDomain,
   type SharedTreeOptions,
+  type WatchedWorker,
 } from "./shared.js";
 export { SHARED_ENTRY_MAX, type SharedTreeHandle } from "./shared-layout.js";

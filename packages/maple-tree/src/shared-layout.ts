@@ -11,7 +11,8 @@
 //            retired, so a state positioned in an older version is re-walked, never trusted,
 //            in any later read section (a reader loads it before H_ROOT).
 //   H_SEQ    a seqcount: odd while a write section runs (readStable retries across it).
-//   H_LOCK   the writers' mutex: 0 free, 1 held, 2 held with waiters (futex style).
+//   H_LOCK   the writers' mutex: 0 free, 1 held, 2 held with waiters (futex style); H_OWNER
+//            names the holder's thread so a holder that died can be reaped (shared-reap.ts).
 //   H_RECLAIMED  head of the lock-free stack of nodes freed after their grace period, linked
 //            through M_NEXT_FREE; any thread pushes (CAS), the lock holder takes all (exchange).
 //   H_CAPACITY, H_FLAGS, H_POISON are set at creation and never change.
@@ -40,8 +41,10 @@ export const H_STAMP = 12;
 export const H_CAPACITY = 13;
 /** 1 when the tree was created in poison mode: every thread that frees its nodes poisons them. */
 export const H_POISON = 14;
+/** The lock holder's thread id + 1 (0: none), so a dead holder can be reaped (shared-reap.ts). */
+export const H_OWNER = 15;
 /** Int32 words in a header. */
-export const HEADER_WORDS = 16;
+export const HEADER_WORDS = 32;
 /** Identifies a maplemm shared tree header, layout version 1. */
 export const SHARED_MAGIC = 0x4d4d5431;
 

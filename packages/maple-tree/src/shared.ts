@@ -23,7 +23,9 @@ import {
   H_COUNT,
   H_FLAGS,
   H_GEN,
+  H_LOCK,
   H_MAGIC,
+  H_OWNER,
   H_POISON,
   H_ROOT,
   H_STAMP,
@@ -46,6 +48,7 @@ import {
   tryLock,
   unlock,
 } from "./shared-lock.js";
+import { recoverDeadSection } from "./shared-reap.js";
 import { publishShared } from "./shared-write.js";
 import { MA_STATE } from "./state.js";
 import { MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "./tree.js";
@@ -114,16 +117,25 @@ export interface SharedGapOptions {
 /** Spins of `readStable` between short sleeps while writers keep it from a stable read. */
 const STABLE_SPINS = 64;
 
-function defaultBlocking(): boolean {
-  const g = globalThis as {
-    process?: { getBuiltinModule?: (id: string) => unknown };
-    WorkerGlobalScope?: unknown;
-  };
-  const wt = g.process?.getBuiltinModule?.("node:worker_threads") as
-    | { isMainThread?: boolean }
+/** Node's worker_threads module when there is one (no import: the package is not Node-only). */
+function workerThreads(): { isMainThread?: boolean; threadId?: number } | undefined {
+  const g = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
+  return g.process?.getBuiltinModule?.("node:worker_threads") as
+    | { isMainThread?: boolean; threadId?: number }
     | undefined;
+}
+
+function defaultBlocking(): boolean {
+  const wt = workerThreads();
   if (wt !== undefined) return wt.isMainThread === false;
-  return g.WorkerGlobalScope !== undefined; // browsers allow Atomics.wait in workers only
+  // Browsers allow Atomics.wait in workers only.
+  return (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== undefined;
+}
+
+/** A worker as `watchWorker` needs it (node:worker_threads `Worker`). */
+export interface WatchedWorker {
+  readonly threadId: number;
+  once(event: "exit", listener: () => void): unknown;
 }
 
 function checkDomain(where: string, domain: unknown): void {
@@ -195,6 +207,8 @@ export class SharedMapleTree {
   /** The header stamp of this thread's last release: if still current, `mt` is up to date. */
   private stamp = -1;
   private readDepth = 0;
+  /** This thread's id + 1, written to the header while it holds the lock. */
+  private readonly owner = (workerThreads()?.threadId ?? 0) + 1;
 
   private constructor(handle: SharedTreeHandle, mt: MapleTreeCore, options: SharedTreeOptions) {
     this.handle = handle;
@@ -522,6 +536,39 @@ export class SharedMapleTree {
     if (ret !== 0) fail(where, ret, `[${first}, ${last}]`);
   }
 
+  /**
+   * Recovers the lock from thread `threadId` if it died holding it (a worker terminated inside
+   * `write()`): takes the lock over, puts the tree back in the state of the last finished write
+   * section (its unpublished changes are dropped, the nodes it held go back on the free list),
+   * ends its seqcount and releases the lock, waking waiting writers. Returns whether it did. Call it
+   * only for a thread that has exited (see `watchWorker`). Not a kernel function: the kernel has
+   * no dying lock holders; this is `SharedRcu.reapThread` for the writers' lock.
+   */
+  reapWriter(threadId: number): boolean {
+    const words = this.words;
+    if (this.mt.sharedWriting || threadId + 1 === this.owner) return false;
+    if (Atomics.load(words, H_LOCK) === 0 || Atomics.load(words, H_OWNER) !== threadId + 1) {
+      return false;
+    }
+    Atomics.store(words, H_OWNER, this.owner);
+    recoverDeadSection(this.mt, words[H_CAPACITY] as number);
+    this.stamp = -1;
+    Atomics.store(words, H_OWNER, 0);
+    unlock(words);
+    return true;
+  }
+
+  /**
+   * Reaps `worker`'s hold on the writers' lock when it exits (`reapWriter`), as `SharedRcu`'s
+   * `watchWorker` reaps its read-side slot. Call it when starting a worker that writes.
+   */
+  watchWorker(worker: WatchedWorker): void {
+    const id = worker.threadId;
+    worker.once("exit", () => {
+      this.reapWriter(id);
+    });
+  }
+
   /** Checks every structural invariant under the lock (kernel `mt_validate`). */
   validate(): void {
     this.write((mt) => mt_validate(mt));
@@ -544,6 +591,7 @@ export class SharedMapleTree {
   private locked<T>(fn: (mt: MapleTreeCore) => T): T {
     const words = this.words;
     const mt = this.mt;
+    Atomics.store(words, H_OWNER, this.owner);
     seqBegin(words);
     if (words[H_STAMP] !== this.stamp) {
       // Another thread wrote last: take its tree over (plain reads are ordered by the lock).
@@ -570,6 +618,7 @@ export class SharedMapleTree {
       this.stamp = stamp;
       mt.sharedWriting = false;
       seqEnd(words);
+      Atomics.store(words, H_OWNER, 0);
       unlock(words);
     }
   }

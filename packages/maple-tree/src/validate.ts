@@ -131,7 +131,7 @@ function walkNode(
   w.seenNode[node] = 1;
   w.nodes++;
   const m = node * META;
-  if (meta[m + M_DEAD] === 2) fail("freed node reachable", node, min, max);
+  if (meta[m + M_DEAD] >= 2) fail("freed node reachable", node, min, max);
   if (meta[m + M_DEAD] !== 0) fail("dead node reachable", node, min, max);
   if (meta[m + M_PARENT] !== parent) {
     fail("parent link wrong", node, min, max, `parent ${meta[m + M_PARENT]}, expected ${parent}`);

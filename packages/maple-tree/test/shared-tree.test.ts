@@ -159,7 +159,7 @@ describe("SharedMapleTree in one thread", () => {
       /options.domain/,
     );
     expect(() =>
-      SharedMapleTree.attach({ ...tree.handle, header: new SharedArrayBuffer(64) }, { domain }),
+      SharedMapleTree.attach({ ...tree.handle, header: new SharedArrayBuffer(128) }, { domain }),
     ).toThrow(/handle: header is not/);
   });
 
