@@ -235,7 +235,9 @@ async function sharedMapsDemo(): Promise<void> {
 
   // A 256-page window of the top-down area to churn in.
   const win = live.mmap(0, 256 * P, RW, PRIV);
+  states.add(sha1(live.procMaps())); // the worker is already reading: every state counts
   live.munmap(win, 256 * P);
+  states.add(sha1(live.procMaps()));
   let x = 0x9e3779b9;
   const rand = (n: number): number => {
     x ^= x << 13;
