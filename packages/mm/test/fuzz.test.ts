@@ -5,21 +5,11 @@
 import { mt_validate } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
 import type { MmStruct } from "../src/index.js";
-import { arenaMm, P, pg } from "./helpers.js";
+import { arenaMm, P, pg, rng } from "./helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);
 const STRESS = process.env.STRESS === "1";
 const SB = 0x555558ff6000;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 function invariants(mm: MmStruct, where: string): void {
   let prevEnd = -1;

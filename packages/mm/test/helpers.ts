@@ -37,3 +37,14 @@ export const SHARED = 0x21;
 export const SHARED_FIXED = 0x31;
 /** PROT_READ | PROT_WRITE. */
 export const RW = 3;
+
+/** A seeded xorshift32 generator of floats in [0, 1): random tests replay from SEED. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}

@@ -6,19 +6,9 @@ import { mt_clear_in_rcu, mt_in_rcu } from "@maplemm/maple-tree/kernel";
 import { Rcu } from "@maplemm/rcu";
 import { describe, expect, it } from "vitest";
 import { for_each_vma, MmError, MmStruct, VMA_ITERATOR, type Vma } from "../src/index.js";
-import { arenaMm, P, PRIV_FIXED, pg, RW } from "./helpers.js";
+import { arenaMm, P, PRIV_FIXED, pg, RW, rng } from "./helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 

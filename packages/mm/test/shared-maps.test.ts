@@ -7,7 +7,7 @@ import { SharedRcu } from "@maplemm/rcu";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { MmError, MmStruct, type SharedMaps, type SharedVma } from "../src/index.js";
-import { P } from "./helpers.js";
+import { P, rng } from "./helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);
 const STRESS = process.env.STRESS === "1";
@@ -42,16 +42,6 @@ afterEach(async () => {
     d.unregister();
   }
 });
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 /** One random syscall on `mm` (every kind that changes VMAs, brk and stack growth included). */
 function randomOp(mm: MmStruct, r: () => number): string {
