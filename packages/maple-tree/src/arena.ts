@@ -113,13 +113,19 @@ export interface SharedArenaBuffers {
   readonly gaps: SharedArrayBuffer | null;
 }
 
-// Header words this file uses (shared-layout.ts owns the header; the numbers are repeated here so
-// the arena does not import the tree layer). A test checks they agree.
-const H_TOP = 7;
-const H_LIVE = 8;
-const H_FREE_HEAD = 9;
-const H_FREE_COUNT = 10;
-const H_RECLAIMED = 11;
+// The shared tree header's words that hold the arena's allocation state (shared-layout.ts lays out
+// the rest of the header and re-exports these; they are defined here, where they are used, so the
+// arena does not import the tree layer).
+/** Header word: node ids below it have been handed out (`top`). */
+export const H_TOP = 7;
+/** Header word: nodes allocated (`live`). */
+export const H_LIVE = 8;
+/** Header word: head of the free list. */
+export const H_FREE_HEAD = 9;
+/** Header word: length of the free list. */
+export const H_FREE_COUNT = 10;
+/** Header word: head of the lock-free stack of nodes freed outside the writers' lock. */
+export const H_RECLAIMED = 11;
 
 function floats(shared: boolean, n: number): Float64Array {
   return shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);

@@ -4,6 +4,7 @@
 import { describeValue, isIndex, MAX_INDEX } from "./entry.js";
 import { MapleError } from "./errors.js";
 
+/** Throws EINVAL unless `value` is an index (an integer in 0..MAX_INDEX). */
 export function checkIndex(where: string, name: string, value: unknown): void {
   if (!isIndex(value)) {
     throw new MapleError(
@@ -13,6 +14,7 @@ export function checkIndex(where: string, name: string, value: unknown): void {
   }
 }
 
+/** Throws EINVAL unless [first, last] are indices with first <= last. */
 export function checkRange(where: string, first: unknown, last: unknown): void {
   checkIndex(where, "first", first);
   checkIndex(where, "last", last);
@@ -24,6 +26,7 @@ export function checkRange(where: string, first: unknown, last: unknown): void {
   }
 }
 
+/** Throws EINVAL for a null or undefined value (the idiomatic layer's "no value"). */
 export function checkValue(where: string, value: unknown): void {
   if (value === null || value === undefined) {
     throw new MapleError(
@@ -33,6 +36,7 @@ export function checkValue(where: string, value: unknown): void {
   }
 }
 
+/** Throws the MapleError of a kernel-layer errno. */
 export function fail(where: string, errno: number, detail: string): never {
   throw MapleError.fromErrno(errno, where, detail);
 }

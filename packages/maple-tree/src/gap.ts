@@ -12,7 +12,6 @@
 
 import { GFP_KERNEL, type Gfp } from "./alloc.js";
 import {
-  M_DEAD,
   M_END as M_END_,
   M_TYPE as M_TYPE_,
   META as META_,
@@ -209,9 +208,7 @@ function resumable(mas: MaState): boolean {
     mas.generation === tree.generation &&
     node < tree.arena.top &&
     tree.arena.meta[node * META + M_TYPE] === NODE_LEAF &&
-    (tree.shared === null
-      ? tree.arena.meta[node * META + M_DEAD] === 0
-      : Atomics.load(tree.arena.meta, node * META + M_DEAD) === 0)
+    tree.nodeLive(node)
   );
 }
 

@@ -20,6 +20,10 @@
 //   H_LOCK; H_STAMP says which release wrote it last, so the next holder can skip reloading it.
 
 import { META, SHARED_CAPACITY_MAX, STRIDE } from "./arena.js";
+
+// Words 7-11 hold the arena's allocation state; arena.ts defines them.
+export { H_FREE_COUNT, H_FREE_HEAD, H_LIVE, H_RECLAIMED, H_TOP } from "./arena.js";
+
 import { INLINE_MAX } from "./entries.js";
 
 /** Largest entry a shared tree stores: entries are the integers 0 .. SHARED_ENTRY_MAX (2^31 - 2). */
@@ -32,11 +36,6 @@ export const H_ROOT = 3;
 export const H_GEN = 4;
 export const H_FLAGS = 5;
 export const H_COUNT = 6;
-export const H_TOP = 7;
-export const H_LIVE = 8;
-export const H_FREE_HEAD = 9;
-export const H_FREE_COUNT = 10;
-export const H_RECLAIMED = 11;
 export const H_STAMP = 12;
 export const H_CAPACITY = 13;
 /** 1 when the tree was created in poison mode: every thread that frees its nodes poisons them. */
@@ -89,6 +88,16 @@ export function rootHeightOf(word: number): number {
 /** Direct root entry of a root word, else null. */
 export function rootEntryOf(word: number): number | null {
   return word < 0 ? -word - 1 : null;
+}
+
+/** Points `mt`'s root fields at the version root word `word` describes (readers and writers). */
+export function adoptRoot(
+  mt: { rootNode: number; height: number; rootEntry: unknown },
+  word: number,
+): void {
+  mt.rootNode = rootNodeOf(word);
+  mt.height = rootHeightOf(word);
+  mt.rootEntry = rootEntryOf(word);
 }
 
 /** Checks a value claimed to be a handle; returns the problem or null. */

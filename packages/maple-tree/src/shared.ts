@@ -19,6 +19,7 @@ import { mas_empty_area, mas_empty_area_rev } from "./gap.js";
 import { mtree_erase, mtree_insert_range, mtree_store_range } from "./mtree.js";
 import type { Reclaimer } from "./reclaim.js";
 import {
+  adoptRoot,
   H_CAPACITY,
   H_COUNT,
   H_FLAGS,
@@ -31,9 +32,7 @@ import {
   H_STAMP,
   HEADER_WORDS,
   handleProblem,
-  rootEntryOf,
   rootHeightOf,
-  rootNodeOf,
   SHARED_ENTRY_MAX,
   SHARED_MAGIC,
   type SharedTreeHandle,
@@ -595,10 +594,7 @@ export class SharedMapleTree {
     seqBegin(words);
     if (words[H_STAMP] !== this.stamp) {
       // Another thread wrote last: take its tree over (plain reads are ordered by the lock).
-      const root = words[H_ROOT] as number;
-      mt.rootNode = rootNodeOf(root);
-      mt.height = rootHeightOf(root);
-      mt.rootEntry = rootEntryOf(root);
+      adoptRoot(mt, words[H_ROOT] as number);
       mt.generation = words[H_GEN] as number;
       mt.entries.setSize(words[H_COUNT] as number);
       mt.arena.loadShared(words);

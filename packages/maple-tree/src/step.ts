@@ -13,7 +13,6 @@
 // the kernel's mas_rewalk_if_dead, before it moves.
 
 import {
-  M_DEAD as M_DEAD_,
   M_END as M_END_,
   M_PARENT as M_PARENT_,
   M_PSLOT as M_PSLOT_,
@@ -30,7 +29,6 @@ import { rangeWalk as rangeWalk_ } from "./walk.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
-const M_DEAD = M_DEAD_;
 const M_END = M_END_;
 const M_PARENT = M_PARENT_;
 const M_PSLOT = M_PSLOT_;
@@ -75,11 +73,7 @@ function impliedMax(arena: NodeArena, node: number): number {
 export function positionFresh(mas: MaState): boolean {
   const node = mas.node;
   const tree = mas.tree;
-  if (node === 0 || mas.generation !== tree.generation) return false;
-  // A shared tree's dead word changes while other threads can see the node: read it atomically.
-  return tree.shared === null
-    ? tree.arena.meta[node * META + M_DEAD] === 0
-    : Atomics.load(tree.arena.meta, node * META + M_DEAD) === 0;
+  return node !== 0 && mas.generation === tree.generation && tree.nodeLive(node);
 }
 
 /**

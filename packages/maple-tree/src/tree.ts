@@ -7,10 +7,10 @@
 //   - direct entry: rootNode === 0 and rootEntry !== null, the tree holds exactly [0,0];
 //   - a node:       rootNode !== 0 (a leaf when the height is 1).
 
-import { type ArenaOptions, NodeArena, type SharedArenaBuffers } from "./arena.js";
+import { type ArenaOptions, M_DEAD, META, NodeArena, type SharedArenaBuffers } from "./arena.js";
 import { EntryTable } from "./entries.js";
 import { immediateReclaimer, type Reclaimer } from "./reclaim.js";
-import { H_GEN, H_ROOT, rootEntryOf, rootHeightOf, rootNodeOf } from "./shared-layout.js";
+import { adoptRoot, H_GEN, H_ROOT } from "./shared-layout.js";
 
 /** Kernel `MT_FLAGS_ALLOC_RANGE`: an allocation tree, with gap tracking in internal nodes. */
 export const MT_FLAGS_ALLOC_RANGE = 0x01;
@@ -116,10 +116,18 @@ export class MapleTreeCore {
     if (g === this.syncedGeneration) return;
     this.generation = g;
     this.syncedGeneration = g;
-    const w = Atomics.load(words, H_ROOT);
-    this.rootNode = rootNodeOf(w);
-    this.height = rootHeightOf(w);
-    this.rootEntry = rootEntryOf(w);
+    adoptRoot(this, Atomics.load(words, H_ROOT));
+  }
+
+  /**
+   * Is node `id` not dead (kernel `!ma_dead_node`)? A shared tree's dead word changes while other
+   * threads can see the node, so it is read atomically there.
+   */
+  nodeLive(id: number): boolean {
+    const meta = this.arena.meta;
+    return this.shared === null
+      ? meta[id * META + M_DEAD] === 0
+      : Atomics.load(meta, id * META + M_DEAD) === 0;
   }
 
   /** Replaces the arena (re-initialisation with new flags). */
