@@ -1,0 +1,24 @@
+// A lifeline for a thread the owner did not spawn itself (a pool thread, a grandchild): the thread
+// sends one end of a MessageChannel to the owner, and the owner reaps the thread's reader slot if
+// the port closes without the goodbye that unregister() sends. Here the worker
+// (lifeline-worker.ts) dies inside a read section, and the grace period still ends.
+// Uses node:worker_threads with a .ts worker: runs as is under Bun (Deno's transferred MessagePort
+// has no .on("close"), and Node 20 cannot start a .ts worker).
+// runtimes: bun
+import { Worker } from "node:worker_threads";
+import { SharedRcu } from "@maplemm/rcu";
+
+const rcu = SharedRcu.create({ maxThreads: 4 });
+rcu.register();
+const w = new Worker(new URL("./lifeline-worker.ts", import.meta.url), {
+  workerData: { rcu: rcu.memory ?? rcu.buffer },
+});
+// in the owner, on that message
+w.on("message", (msg) => {
+  rcu.watchLifeline(msg.lifeline, msg.threadId); // reaps if the port closes without the goodbye
+});
+await new Promise((resolve) => w.once("exit", resolve)); // it died inside its read section
+const t0 = performance.now();
+await rcu.synchronize(); // ends: the dead reader's slot was reaped
+console.log(`lifeline: ok (grace period ended after ${(performance.now() - t0).toFixed(0)} ms)`);
+rcu.unregister();
