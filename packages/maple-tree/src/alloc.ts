@@ -24,7 +24,7 @@ let nonKernelBudget = Number.POSITIVE_INFINITY;
 /**
  * Kernel userspace harness `mt_set_non_kernel(n)`: from now on allocations with a gfp other than
  * GFP_KERNEL succeed for `n` more nodes, then fail (0 = fail them all). Pass `Infinity` (or call
- * {@link mt_reset_non_kernel}) to lift the limit again.
+ * `mt_reset_non_kernel`) to lift the limit again.
  */
 export function mt_set_non_kernel(n: number): void {
   nonKernelBudget = n;

@@ -320,7 +320,7 @@ export class SharedMaps {
   /**
    * `/proc/<pid>/maps`, byte for byte as the owner's `MmStruct.procMaps()` renders the same state:
    * takes a reference for the read as `m_start()` does (`""` once the mm is gone) and renders
-   * speculatively, retrying when a sync ran meanwhile (see {@link SharedMaps.stable}).
+   * speculatively, retrying when a sync ran meanwhile (the private `stable` loop).
    */
   procMaps(): string {
     if (!this.mmgetNotZero()) return "";
