@@ -21,6 +21,7 @@ describe.skipIf(process.platform !== "linux")("pnpm demo", () => {
     );
     expect(out).toMatch(/loaded \/proc\/self\/smaps: \d+ VMAs/);
     expect(out).toContain("children identical: yes");
+    expect(out).toMatch(/\d+ of \d+ VMAs are DONTFORK/);
     expect(out).toMatch(
       /− [0-9a-f]+-[0-9a-f]+ rw-p .*\[rd wr mr mw me dc ac\] not copied: MADV_DONTFORK/,
     );
