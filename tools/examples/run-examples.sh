@@ -45,8 +45,27 @@ npm install --no-audit --no-fund --loglevel=error --prefer-offline \
   "$tmp"/tgz/*.tgz "tsx@$tsx_version" "typescript@$ts_version" "@types/node@$types_node" >/dev/null
 echo "installed: $(cd "$tmp/tgz" && ls)"
 
-echo "== tsc (skipLibCheck: false)"
+echo "== tsc (skipLibCheck: false): the examples"
 node_modules/.bin/tsc -p tsconfig.json
+
+# A consumer with TypeScript's defaults (no "types", so no @types/node; the es2022 lib, which has
+# no Symbol.dispose): every entry's declarations must still compile.
+mkdir -p consumer
+cat >consumer/index.ts <<'TS'
+import * as tree from "@maplemm/maple-tree";
+import * as kernel from "@maplemm/maple-tree/kernel";
+import * as mm from "@maplemm/mm";
+import * as rcu from "@maplemm/rcu";
+export const entries = [tree, kernel, mm, rcu];
+TS
+cat >consumer/tsconfig.json <<'JSON'
+{
+  "compilerOptions": { "target": "es2022", "module": "nodenext", "skipLibCheck": false, "noEmit": true },
+  "include": ["index.ts"]
+}
+JSON
+echo "== tsc (skipLibCheck: false, default types, es2022): a consumer of every entry"
+node_modules/.bin/tsc -p consumer/tsconfig.json
 
 bin="$root/node_modules/.bin"
 run() {

@@ -3,6 +3,9 @@
 // the kernel functions on one `MapleTreeCore` (`tree.mt`), so both faces always see the same tree:
 // argument checks that name the bad argument, errno -> MapleError, null -> undefined.
 
+/// <reference lib="esnext.disposable" preserve="true" />
+// (kept in the emitted .d.ts: Symbol.dispose and Disposable type-check for users on es2022 libs)
+
 import { GFP_KERNEL } from "./alloc.js";
 import { checkIndex, checkRange, checkValue, fail } from "./args.js";
 import { mt_scan, RangeIterator, RangeReverseIterator } from "./cursor.js";

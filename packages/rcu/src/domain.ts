@@ -1,6 +1,9 @@
 // The RcuDomain interface both domains implement, and the small types around it: grace-period
 // cookies, read guards, stall reports, options (docs/spec/rcu.md §5).
 
+/// <reference lib="esnext.disposable" preserve="true" />
+// (kept in the emitted .d.ts: Symbol.dispose and Disposable type-check for users on es2022 libs)
+
 /**
  * A polled grace-period cookie, as returned by the kernel's `get_state_synchronize_rcu()`.
  * Opaque: only {@link RcuDomain.pollState} interprets it.
