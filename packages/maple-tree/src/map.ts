@@ -358,15 +358,16 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   // finds as `entries` / `entriesReverse` (mas_find / mas_find_rev).
 
   /**
-   * The first index of each stored range meeting `[from, to]`, ascending (as `entries`, whose
-   * windows it takes). A range is identified by its first index: `getRange(key)` returns it.
+   * The first index of each stored range meeting `[from, to]`, ascending (a `mas_for_each` loop,
+   * as `entries`, whose window it takes). A range is identified by its first index:
+   * `getRange(key)` returns it.
    */
   keys(from = 0, to: number = MAX_INDEX): IterableIterator<number> {
     checkWindow("MapleTree.keys", from, to);
     return firstsOf(this.entries(from, to));
   }
 
-  /** The value of each stored range meeting `[from, to]`, ascending (as `entries`). */
+  /** The value of each stored range meeting `[from, to]`, ascending (`mas_for_each`). */
   values(from = 0, to: number = MAX_INDEX): IterableIterator<T> {
     checkWindow("MapleTree.values", from, to);
     return valuesOf(this.entries(from, to));
@@ -404,7 +405,8 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
 
   /**
    * How many stored ranges meet `[from, to]` (end at or after `from`, start at or before `to`):
-   * the ranges `entries(from, to)` would yield. O(1) for the whole index space, else
+   * the ranges `entries(from, to)` would yield (a counting `mas_for_each` loop; not a kernel
+   * function). O(1) for the whole index space, else
    * O(log n + k) (the tree keeps no per-subtree counts).
    */
   count(from = 0, to: number = MAX_INDEX): number {
@@ -417,7 +419,8 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   /**
    * The tree as plain data (`{ version: 1, alloc, ranges }`, see {@link MapleTreeSnapshot}) that
    * `structuredClone` and `postMessage` carry; {@link MapleTree.fromSnapshot} restores it. The
-   * values are the tree's own (not copied here). O(n).
+   * values are the tree's own (not copied here). Not a kernel function (one `mas_for_each` pass).
+   * O(n).
    */
   snapshot(): MapleTreeSnapshot<T> {
     return { version: 1, alloc: this.mt.isAlloc, ranges: rangesIn<T>(this.mt, 0, MAX_INDEX) };
