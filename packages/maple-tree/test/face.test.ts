@@ -294,6 +294,35 @@ describe.each(KINDS)("%s against a sorted array of ranges (fast-check)", (kind) 
   });
 });
 
+describe("SharedMapleTree: a reader's view answers as the writer's", () => {
+  it("keys/values/first/last/floor/ceiling/count/snapshot agree after each write", () => {
+    const writer = SharedMapleTree.create({ capacity: 4096, domain, blocking: false });
+    const reader = SharedMapleTree.attach(writer.handle, { domain, blocking: false });
+    const model = new SortedRanges();
+    let x = 12345;
+    const rand = (n: number): number => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % n;
+    };
+    for (let i = 0; i < 300; i++) {
+      const first = rand(2000);
+      apply(writer, model, {
+        kind: i % 4 === 3 ? "deleteRange" : "set",
+        first,
+        len: rand(30),
+        value: i,
+      });
+      if (i % 10 !== 0) continue;
+      const p = rand(2100);
+      for (const face of [writer, reader]) {
+        checkReads(face, model, [p, rand(2100)]);
+        expect(face.snapshot()).toEqual({ version: 1, alloc: false, ranges: model.ranges });
+      }
+      expect(inspect(reader, { maxArrayLength: 3 })).toBe(inspect(writer, { maxArrayLength: 3 }));
+    }
+  });
+});
+
 // ---------------------------------------------------------------- snapshots, JSON, inspect
 
 function bigTree(n: number): MapleTree<number> {
