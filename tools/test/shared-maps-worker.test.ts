@@ -213,7 +213,7 @@ describe("shared maps read from worker threads", () => {
     );
   });
 
-  it("a worker's mmgetNotZero fails once the owner's last mmput ran", async () => {
+  it("a worker's mmget_not_zero fails once the owner's last mmput ran", async () => {
     const rcu = SharedRcu.create({ maxThreads: 4 });
     rcu.register();
     cleanup.push(() => {

@@ -170,7 +170,7 @@ describe("a shared-tree reader that dies inside its read section", () => {
     const contents = (): string[] => {
       const bad: string[] = [];
       let covered = 0;
-      tree.forEach((f, l, v) => {
+      tree.forEach((v, f, l) => {
         for (let i = f; i <= l; i++) {
           covered++;
           if (model[i] !== v && bad.length < 5) bad.push(`key ${i}: tree ${v}, model ${model[i]}`);

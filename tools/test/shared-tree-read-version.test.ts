@@ -54,7 +54,7 @@ const scans: Record<string, (reader: SharedMapleTree, mid: () => void) => number
     }),
   forEach: (reader, mid) => {
     const out: number[] = [];
-    reader.forEach((_f, _l, v) => {
+    reader.forEach((v) => {
       out.push(v);
       if (out.length === 1) mid();
     });

@@ -9,7 +9,7 @@ const rcu = SharedRcu.attach(workerData.rcu);
 rcu.register();
 const tree = SharedMapleTree.attach(workerData.tree, { domain: rcu });
 const at0x1800 = tree.get(0x1800); // 7: one read section, no lock
-const firsts = tree.entries().map((r) => r.first); // every range, all from one version
+const firsts = [...tree.entries()].map((r) => r.first); // every range, all from one version
 const first = tree.read((mt) => mt_find(mt, { value: 0 }, MAX_INDEX)); // kernel layer, in a section
 if (first !== 7) throw new Error(`mt_find from 0 found ${String(first)}, want 7`);
 tree.write((mt) => mtree_erase(mt, 0x1000)); // workers may block on the lock (Atomics.wait)

@@ -13,6 +13,7 @@
 import { STRIDE as STRIDE_ } from "./arena.js";
 import { entryOf as entryOf_ } from "./entries.js";
 import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
+import type { RangeEntry } from "./face.js";
 import { mas_find as mas_find_, mas_find_rev as mas_find_rev_ } from "./find.js";
 import { MaState, mas_set as mas_set_ } from "./state.js";
 import { nextNode as nextNode_, prevNode as prevNode_ } from "./step.js";
@@ -30,12 +31,11 @@ const mas_set = mas_set_;
 const nextNode = nextNode_;
 const prevNode = prevNode_;
 
-/** One range as the iterators yield it (structurally the idiomatic layer's `RangeEntry`). */
-export interface RangeItem<T> {
-  readonly first: number;
-  readonly last: number;
-  readonly value: T;
-}
+/**
+ * One range as the iterators yield it.
+ * @deprecated The idiomatic layer's one range type is `RangeEntry` (face.ts); this is it.
+ */
+export type RangeItem<T> = RangeEntry<T>;
 
 /** Callback of {@link mt_scan}: return `false` to stop. */
 export type ScanVisitor<T> = (value: T, first: number, last: number) => unknown;

@@ -272,7 +272,7 @@ export function mas_empty_area_rev(mas: MaState, min: number, max: number, size:
   return searchTree(mas, min, hi, size, false);
 }
 
-/** Options of `MapleTree.findGap` and `MapleTree.allocate`. */
+/** Options of `findGap` and `allocate` on both faces (`MapleTree`, `SharedMapleTree`). */
 export interface GapOptions {
   /** Lowest index the window may use. Default 0. */
   min?: number;

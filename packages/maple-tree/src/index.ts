@@ -4,7 +4,12 @@
 export { MAX_INDEX, XA_ZERO_ENTRY } from "./entry.js";
 export { MapleError, type MapleErrorCode } from "./errors.js";
 export type { GapOptions } from "./gap.js";
-export { MapleTree, type MapleTreeOptions, type RangeEntry } from "./map.js";
+export {
+  MapleTree,
+  type MapleTreeOptions,
+  type MapleTreeSnapshot,
+  type RangeEntry,
+} from "./map.js";
 export { immediateReclaimer, type Reclaimer } from "./reclaim.js";
 export {
   type SharedGapOptions,

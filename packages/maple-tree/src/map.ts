@@ -14,6 +14,22 @@ import { type DupMap, dupTree } from "./dup.js";
 import { describeValue, MAX_INDEX } from "./entry.js";
 import { EINVAL, MapleError } from "./errors.js";
 import {
+  ceilingOf,
+  checkSnapshot,
+  checkWindow,
+  countIn,
+  firstsOf,
+  floorOf,
+  INSPECT,
+  type InspectOptions,
+  inspectRanges,
+  type MapleTreeSnapshot,
+  type RangeEntry,
+  rangesIn,
+  requireAlloc,
+  valuesOf,
+} from "./face.js";
+import {
   type GapOptions,
   mas_empty_area,
   mas_empty_area_rev,
@@ -33,15 +49,7 @@ import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "./tr
 import { mt_validate } from "./validate.js";
 import { mas_walk, mtree_load } from "./walk.js";
 
-/** One stored range, as iteration yields it. */
-export interface RangeEntry<T> {
-  /** First index of the range. */
-  readonly first: number;
-  /** Last index of the range (inclusive). */
-  readonly last: number;
-  /** The value stored over the range. */
-  readonly value: T;
-}
+export type { MapleTreeSnapshot, RangeEntry } from "./face.js";
 
 /** Options of a {@link MapleTree}. */
 export interface MapleTreeOptions {
@@ -227,12 +235,14 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   /**
    * The first index of the lowest (or, with `highest`, the highest) window of `size` empty
    * indices inside `[min, max]`, or undefined when there is none (kernel `mas_empty_area` /
-   * `mas_empty_area_rev`). O(log n) on an allocation tree (`{ alloc: true }`), O(n) otherwise.
-   * Throws `MapleError("EINVAL")` for a size that is not a positive integer, bad bounds, or a
-   * window wider than `[min, max]`.
+   * `mas_empty_area_rev`), O(log n). Needs an allocation tree (`{ alloc: true }`), as
+   * {@link MapleTree.allocate} does: a plain tree keeps no gap bookkeeping, so a search there would
+   * scan every range; it throws `MapleError("EINVAL")` instead. Also throws `"EINVAL"` for a size
+   * that is not a positive integer, bad bounds, or a window wider than `[min, max]`.
    */
   findGap(size: number, options: GapOptions = {}): number | undefined {
     const { min, max, highest } = this.gapArgs("findGap", size, options);
+    requireAlloc(this.mt, "MapleTree.findGap");
     const mas = MA_STATE(this.mt, min, min);
     const ret = highest
       ? mas_empty_area_rev(mas, min, max, size)
@@ -250,12 +260,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   allocate(size: number, value: T, options: GapOptions = {}): number {
     const { min, max, highest } = this.gapArgs("allocate", size, options);
     checkValue("MapleTree.allocate", value);
-    if (!this.mt.isAlloc) {
-      throw new MapleError(
-        "EINVAL",
-        "maple-tree/MapleTree.allocate: the tree is not an allocation tree (create it with { alloc: true })",
-      );
-    }
+    requireAlloc(this.mt, "MapleTree.allocate");
     const start = { value: 0 };
     const ret = highest
       ? mtree_alloc_rrange(this.mt, start, value, size, min, max)
@@ -349,5 +354,118 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
       );
     }
     return this;
+  }
+
+  // ------------------------------------------------ Map / sorted-btree conveniences
+  // Names and reasons: docs/spec/api-idiomatic.md. Each reads the tree through the same kernel
+  // finds as `entries` / `entriesReverse` (mas_find / mas_find_rev).
+
+  /**
+   * The first index of each stored range meeting `[from, to]`, ascending (a `mas_for_each` loop,
+   * as `entries`, whose window it takes). A range is identified by its first index:
+   * `getRange(key)` returns it.
+   */
+  keys(from = 0, to: number = MAX_INDEX): IterableIterator<number> {
+    checkWindow("MapleTree.keys", from, to);
+    return firstsOf(this.entries(from, to));
+  }
+
+  /** The value of each stored range meeting `[from, to]`, ascending (`mas_for_each`). */
+  values(from = 0, to: number = MAX_INDEX): IterableIterator<T> {
+    checkWindow("MapleTree.values", from, to);
+    return valuesOf(this.entries(from, to));
+  }
+
+  /** The lowest stored range, or undefined when the tree is empty (kernel `mas_find` from 0). */
+  first(): RangeEntry<T> | undefined {
+    return ceilingOf<T>(this.mt, 0);
+  }
+
+  /** The highest stored range, or undefined when empty (kernel `mas_find_rev` from MAX_INDEX). */
+  last(): RangeEntry<T> | undefined {
+    return floorOf<T>(this.mt, MAX_INDEX);
+  }
+
+  /**
+   * The range at or before `index`: the one holding `index`, else the nearest one ending below
+   * it, or undefined (kernel `mas_find_rev` from `index`). The range strictly before a stored
+   * range `r` is `floor(r.first - 1)`. O(log n).
+   */
+  floor(index: number): RangeEntry<T> | undefined {
+    checkIndex("MapleTree.floor", "index", index);
+    return floorOf<T>(this.mt, index);
+  }
+
+  /**
+   * The range at or after `index`: the one holding `index`, else the nearest one starting above
+   * it, or undefined (kernel `mas_find` from `index`). The range strictly after a stored range
+   * `r` is `ceiling(r.last + 1)`. O(log n).
+   */
+  ceiling(index: number): RangeEntry<T> | undefined {
+    checkIndex("MapleTree.ceiling", "index", index);
+    return ceilingOf<T>(this.mt, index);
+  }
+
+  /**
+   * How many stored ranges meet `[from, to]` (end at or after `from`, start at or before `to`):
+   * the ranges `entries(from, to)` would yield (a counting `mas_for_each` loop; not a kernel
+   * function). O(1) for the whole index space, else
+   * O(log n + k) (the tree keeps no per-subtree counts).
+   */
+  count(from = 0, to: number = MAX_INDEX): number {
+    checkWindow("MapleTree.count", from, to);
+    if (from > to) return 0;
+    if (from === 0 && to === MAX_INDEX) return this.size;
+    return countIn(this.mt, from, to);
+  }
+
+  /**
+   * The tree as plain data (`{ version: 1, alloc, ranges }`, see {@link MapleTreeSnapshot}) that
+   * `structuredClone` and `postMessage` carry; {@link MapleTree.fromSnapshot} restores it. The
+   * values are the tree's own (not copied here). Not a kernel function (one `mas_for_each` pass).
+   * O(n).
+   */
+  snapshot(): MapleTreeSnapshot<T> {
+    return { version: 1, alloc: this.mt.isAlloc, ranges: rangesIn<T>(this.mt, 0, MAX_INDEX) };
+  }
+
+  /** `JSON.stringify(tree)` gives the snapshot: the ranges, not the nodes. */
+  toJSON(): MapleTreeSnapshot<T> {
+    return this.snapshot();
+  }
+
+  /**
+   * A tree holding the ranges of `snapshot` (from `snapshot()`, `toJSON()`, or either face).
+   * `options` as for the constructor; `alloc` defaults to the snapshot's. Throws
+   * `MapleError("EINVAL")` naming the first bad field (`snapshot.ranges[2].first`, ...) before
+   * making anything, `"ENOMEM"` when the ranges exceed `options.capacity`.
+   */
+  static fromSnapshot<T>(
+    snapshot: MapleTreeSnapshot<T>,
+    options: MapleTreeOptions = {},
+  ): MapleTree<T> {
+    const where = "MapleTree.fromSnapshot";
+    const s = checkSnapshot<T>(where, snapshot);
+    if (typeof options !== "object" || options === null) {
+      throw new MapleError(
+        "EINVAL",
+        `maple-tree/${where}: options must be an object, got ${describeValue(options)}`,
+      );
+    }
+    const tree = new MapleTree<T>({ ...options, alloc: options.alloc ?? s.alloc });
+    for (const { first, last, value } of s.ranges) {
+      const ret = mtree_store_range(tree.mt, first, last, value);
+      if (ret !== 0) fail(where, ret, `storing snapshot.ranges [${first}, ${last}]`);
+    }
+    return tree;
+  }
+
+  /** Node's `util.inspect` (and so `console.log`): `MapleTree(2) { [0, 9] => 'a', ... }`. */
+  [INSPECT](
+    depth: number,
+    options?: InspectOptions,
+    inspect?: (v: unknown, o?: InspectOptions) => string,
+  ): string {
+    return inspectRanges("MapleTree", this.size, this.entries(), depth, options, inspect);
   }
 }

@@ -15,7 +15,23 @@ import { mt_scan } from "./cursor.js";
 import { mt_dump } from "./dump.js";
 import { describeValue, MAX_INDEX } from "./entry.js";
 import { MapleError } from "./errors.js";
-import { mas_empty_area, mas_empty_area_rev } from "./gap.js";
+import {
+  allRanges,
+  ceilingOf,
+  checkSnapshot,
+  checkWindow,
+  countIn,
+  floorOf,
+  INSPECT,
+  type InspectOptions,
+  inspectRanges,
+  type MapleTreeSnapshot,
+  type RangeEntry,
+  rangesIn,
+  rangesReverseIn,
+  requireAlloc,
+} from "./face.js";
+import { type GapOptions, mas_empty_area, mas_empty_area_rev } from "./gap.js";
 import { mtree_erase, mtree_insert_range, mtree_store_range } from "./mtree.js";
 import type { Reclaimer } from "./reclaim.js";
 import {
@@ -96,22 +112,17 @@ export interface SharedTreeCreateOptions extends SharedTreeOptions {
   flags?: number;
 }
 
-/** One stored range of a shared tree. */
-export interface SharedRange {
-  readonly first: number;
-  readonly last: number;
-  readonly value: number;
-}
+/**
+ * One stored range of a shared tree.
+ * @deprecated Use `RangeEntry<number>`, the one range type of both faces.
+ */
+export type SharedRange = RangeEntry<number>;
 
-/** Options of {@link SharedMapleTree.findGap}. */
-export interface SharedGapOptions {
-  /** Lowest index the window may use (default 0). */
-  min?: number;
-  /** Highest index the window may use (default MAX_INDEX). */
-  max?: number;
-  /** The highest window instead of the lowest (kernel `mas_empty_area_rev`). */
-  highest?: boolean;
-}
+/**
+ * Options of {@link SharedMapleTree.findGap}.
+ * @deprecated Use `GapOptions`, the one gap-options type of both faces.
+ */
+export type SharedGapOptions = GapOptions;
 
 /** Spins of `readStable` between short sleeps while writers keep it from a stable read. */
 const STABLE_SPINS = 64;
@@ -153,7 +164,7 @@ function checkDomain(where: string, domain: unknown): void {
   }
 }
 
-function checkEntry(where: string, value: unknown): void {
+function checkEntry(where: string, value: unknown, name = "value"): void {
   if (
     typeof value !== "number" ||
     !Number.isInteger(value) ||
@@ -163,7 +174,7 @@ function checkEntry(where: string, value: unknown): void {
   ) {
     throw new MapleError(
       "EINVAL",
-      `maple-tree/${where}: value must be an integer in 0..${SHARED_ENTRY_MAX} (a shared tree stores integers; keep a table keyed by them), got ${describeValue(value)}`,
+      `maple-tree/${where}: ${name} must be an integer in 0..${SHARED_ENTRY_MAX} (a shared tree stores integers; keep a table keyed by them), got ${describeValue(value)}`,
     );
   }
 }
@@ -370,7 +381,7 @@ export class SharedMapleTree {
   }
 
   /** The range holding `index` with its value, or undefined (kernel `mas_walk`, lock-free). */
-  getRange(index: number): SharedRange | undefined {
+  getRange(index: number): RangeEntry<number> | undefined {
     checkIndex("SharedMapleTree.getRange", "index", index);
     return this.read((mt) => {
       const mas = MA_STATE(mt, index, index);
@@ -381,26 +392,27 @@ export class SharedMapleTree {
 
   /**
    * The ranges ending at or after `from` and starting at or before `to`, ascending, all from
-   * one version (one read section; kernel `mt_for_each`).
+   * one version (one read section; kernel `mt_for_each`). They are collected when called (a read
+   * section cannot stay open across a caller's loop); the iterator walks that copy.
    */
-  entries(from = 0, to: number = MAX_INDEX): SharedRange[] {
+  entries(from = 0, to: number = MAX_INDEX): IterableIterator<RangeEntry<number>> {
     checkIndex("SharedMapleTree.entries", "from", from);
     checkIndex("SharedMapleTree.entries", "to", to);
-    const out: SharedRange[] = [];
+    const out: RangeEntry<number>[] = [];
     this.read((mt) =>
       mt_scan<number>(mt, from, to, (value, first, last) => {
         out.push({ first, last, value });
       }),
     );
-    return out;
+    return out.values();
   }
 
   /**
-   * Calls `fn(first, last, value)` for each range in ascending order from one version, inside
+   * Calls `fn(value, first, last)` (the order of `MapleTree.forEach` and `Map.forEach`) for each range in ascending order from one version, inside
    * one read section (keep `fn` short; return `false` to stop). Returns the ranges visited.
    */
   forEach(
-    fn: (first: number, last: number, value: number) => unknown,
+    fn: (value: number, first: number, last: number) => unknown,
     from = 0,
     to: number = MAX_INDEX,
   ): number {
@@ -410,7 +422,7 @@ export class SharedMapleTree {
     this.read((mt) =>
       mt_scan<number>(mt, from, to, (value, first, last) => {
         n++;
-        return fn(first, last, value);
+        return fn(value, first, last);
       }),
     );
     return n;
@@ -419,9 +431,11 @@ export class SharedMapleTree {
   /**
    * First index of the lowest (highest) window of `size` empty indices in [min, max] of one
    * version, or undefined (kernel `mas_empty_area` / `mas_empty_area_rev`; O(log n) on an
-   * allocation tree). Lock-free; the window may be taken by a writer right after.
+   * allocation tree). Lock-free; the window may be taken by a writer right after. Needs an
+   * allocation tree (`flags: MT_FLAGS_ALLOC_RANGE`), as `MapleTree.findGap` does: on a plain tree
+   * it throws `MapleError("EINVAL")` rather than scan every range.
    */
-  findGap(size: number, options: SharedGapOptions = {}): number | undefined {
+  findGap(size: number, options: GapOptions = {}): number | undefined {
     const where = "SharedMapleTree.findGap";
     const min = options.min ?? 0;
     const max = options.max ?? MAX_INDEX;
@@ -434,6 +448,7 @@ export class SharedMapleTree {
         `maple-tree/${where}: [${min}, ${max}] cannot hold a window of ${size} indices`,
       );
     }
+    requireAlloc(this.mt, where);
     return this.read((mt) => {
       const mas = MA_STATE(mt, min, min);
       const ret =
@@ -617,5 +632,130 @@ export class SharedMapleTree {
       Atomics.store(words, H_OWNER, 0);
       unlock(words);
     }
+  }
+
+  // ------------------------------------------------ Map / sorted-btree conveniences
+  // MapleTree's names and behaviour (docs/spec/api-idiomatic.md), each answer read from one
+  // version in one read section. Iterators walk a copy collected in that section: a read section
+  // cannot stay open across the caller's loop.
+
+  /** Ascending iteration over every range of one version (`entries()`). */
+  [Symbol.iterator](): IterableIterator<RangeEntry<number>> {
+    return this.entries();
+  }
+
+  /**
+   * The ranges starting at or before `from` and ending at or after `to`, descending, from one
+   * version (kernel `mas_for_each_rev`).
+   */
+  entriesReverse(from: number = MAX_INDEX, to = 0): IterableIterator<RangeEntry<number>> {
+    checkWindow("SharedMapleTree.entriesReverse", from, to);
+    return this.read((mt) => rangesReverseIn<number>(mt, from, to)).values();
+  }
+
+  /** The first index of each range meeting `[from, to]`, ascending, from one version. */
+  keys(from = 0, to: number = MAX_INDEX): IterableIterator<number> {
+    checkWindow("SharedMapleTree.keys", from, to);
+    const out: number[] = [];
+    this.read((mt) => mt_scan<number>(mt, from, to, (_value, first) => void out.push(first)));
+    return out.values();
+  }
+
+  /** The value of each range meeting `[from, to]`, ascending, from one version. */
+  values(from = 0, to: number = MAX_INDEX): IterableIterator<number> {
+    checkWindow("SharedMapleTree.values", from, to);
+    const out: number[] = [];
+    this.read((mt) => mt_scan<number>(mt, from, to, (value) => void out.push(value)));
+    return out.values();
+  }
+
+  /** The lowest range, or undefined when the tree is empty (kernel `mas_find` from 0). */
+  first(): RangeEntry<number> | undefined {
+    return this.read((mt) => ceilingOf<number>(mt, 0));
+  }
+
+  /** The highest range, or undefined when empty (kernel `mas_find_rev` from MAX_INDEX). */
+  last(): RangeEntry<number> | undefined {
+    return this.read((mt) => floorOf<number>(mt, MAX_INDEX));
+  }
+
+  /** The range holding `index`, else the nearest one below it (kernel `mas_find_rev`). */
+  floor(index: number): RangeEntry<number> | undefined {
+    checkIndex("SharedMapleTree.floor", "index", index);
+    return this.read((mt) => floorOf<number>(mt, index));
+  }
+
+  /** The range holding `index`, else the nearest one above it (kernel `mas_find`). */
+  ceiling(index: number): RangeEntry<number> | undefined {
+    checkIndex("SharedMapleTree.ceiling", "index", index);
+    return this.read((mt) => ceilingOf<number>(mt, index));
+  }
+
+  /** How many ranges of one version meet `[from, to]`. O(log n + k). */
+  count(from = 0, to: number = MAX_INDEX): number {
+    checkWindow("SharedMapleTree.count", from, to);
+    if (from > to) return 0;
+    return this.read((mt) => countIn(mt, from, to));
+  }
+
+  /**
+   * One version as plain data (`{ version: 1, alloc, ranges }`), the same shape as
+   * `MapleTree.snapshot()`: `MapleTree.fromSnapshot` or {@link SharedMapleTree.fromSnapshot}
+   * restore it.
+   */
+  snapshot(): MapleTreeSnapshot<number> {
+    return this.read((mt) => ({
+      version: 1 as const,
+      alloc: mt.isAlloc,
+      ranges: rangesIn<number>(mt, 0, MAX_INDEX),
+    }));
+  }
+
+  /** `JSON.stringify(tree)` gives the snapshot: the ranges, not the buffers. */
+  toJSON(): MapleTreeSnapshot<number> {
+    return this.snapshot();
+  }
+
+  /**
+   * A new shared tree (as {@link SharedMapleTree.create}) holding the ranges of `snapshot`,
+   * stored in one write section. `options.flags` defaults to the snapshot's `alloc`. Throws
+   * `MapleError("EINVAL")` naming the first bad field (values must be integers in
+   * 0..SHARED_ENTRY_MAX) before making anything, `"ENOMEM"` when the ranges exceed the capacity.
+   */
+  static fromSnapshot(
+    snapshot: MapleTreeSnapshot<number>,
+    options: SharedTreeCreateOptions,
+  ): SharedMapleTree {
+    const where = "SharedMapleTree.fromSnapshot";
+    const s = checkSnapshot<number>(where, snapshot, (name, value) =>
+      checkEntry(where, value, name),
+    );
+    const flags = options?.flags ?? (s.alloc ? MT_FLAGS_ALLOC_RANGE : 0);
+    const tree = SharedMapleTree.create({ ...options, flags });
+    tree.write((mt) => {
+      for (const { first, last, value } of s.ranges) {
+        const ret = mtree_store_range(mt, first, last, value);
+        if (ret !== 0) fail(where, ret, `storing snapshot.ranges [${first}, ${last}]`);
+      }
+    });
+    return tree;
+  }
+
+  /** Node's `util.inspect` (and so `console.log`): the ranges of one version, like a Map. */
+  [INSPECT](
+    depth: number,
+    options?: InspectOptions,
+    inspect?: (v: unknown, o?: InspectOptions) => string,
+  ): string {
+    return this.read((mt) =>
+      inspectRanges(
+        "SharedMapleTree",
+        countIn(mt, 0, MAX_INDEX),
+        allRanges(mt),
+        depth,
+        options,
+        inspect,
+      ),
+    );
   }
 }

@@ -326,12 +326,24 @@ describe("MapleTree.findGap / allocate", () => {
     t.validate();
   });
 
-  it("works on a plain tree for findGap, but allocate needs an allocation tree", () => {
+  it("findGap and allocate both need an allocation tree: EINVAL on a plain one, nothing changed", () => {
     const t = new MapleTree<number>();
     t.setRange(0, 9, 1);
-    expect(t.findGap(5)).toBe(10);
-    expect(() => t.allocate(5, 2)).toThrow(/not an allocation tree/);
-    expect(t.size).toBe(1);
+    for (const call of [
+      () => t.findGap(5),
+      () => t.allocate(5, 2),
+      () => t.findGap(1, { highest: true }),
+    ]) {
+      expect(call).toThrow(MapleError);
+      expect(call).toThrow(/not an allocation tree \(create it with \{ alloc: true \}\)/);
+      try {
+        call();
+      } catch (e) {
+        expect((e as MapleError).code).toBe("EINVAL");
+      }
+    }
+    expect([...t]).toEqual([{ first: 0, last: 9, value: 1 }]);
+    t.validate();
   });
 
   it("errors name the argument and change nothing", () => {

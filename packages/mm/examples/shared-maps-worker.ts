@@ -8,7 +8,7 @@ const rcu = SharedRcu.attach(workerData.rcu);
 rcu.register();
 const maps = SharedMaps.attach(workerData.maps, { domain: rcu });
 for (let i = 0; i < 50; i++) {
-  if (!maps.mmgetNotZero()) break;
+  if (!maps.mmget_not_zero()) break;
   const text = maps.procMaps(); // byte for byte what mm.procMaps() gave for one state
   const vmas = maps.vmas(); // a state, decoded: start, end, flags, perms, dev, ino, name
   maps.mmput();

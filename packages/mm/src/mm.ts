@@ -216,7 +216,7 @@ export class MmStruct implements HeapBounds {
    * `/proc/<pid>/maps` lock-free (the kernel's speculative maps read): post the returned maps'
    * `handle` to a worker and `SharedMaps.attach` it there. From now on every syscall that changes
    * VMAs also updates the mirror, in one write section of its shared tree. `mm_users` moves into
-   * the shared header, so a worker's `mmgetNotZero()` fails once the last user is gone. Throws an
+   * the shared header, so a worker's `mmget_not_zero()` fails once the last user is gone. Throws an
    * MmError `EINVAL` for bad options, `EEXIST` when already shared (nothing changes then).
    */
   shareMaps(options: ShareMapsOptions): SharedMaps {

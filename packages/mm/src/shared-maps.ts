@@ -290,7 +290,7 @@ export class SharedMaps {
    * Kernel `mmget_not_zero()`: takes a user reference unless the last one is gone (an Atomics
    * compare-and-swap loop, so it cannot resurrect an mm whose owner already ran exit_mmap).
    */
-  mmgetNotZero(): boolean {
+  mmget_not_zero(): boolean {
     const i32 = this.i32;
     let u = Atomics.load(i32, H_USERS);
     while (u > 0) {
@@ -302,7 +302,7 @@ export class SharedMaps {
   }
 
   /**
-   * Kernel `mmput()`: drops a reference taken by {@link mmgetNotZero}. Dropping the last one ends
+   * Kernel `mmput()`: drops a reference taken by {@link mmget_not_zero}. Dropping the last one ends
    * the address space: the owner tears it down on its next use of the mm (exit_mmap runs on the
    * thread that owns the VMA objects). Throws MmError `ESTATE` when mm_users is already zero.
    */
@@ -323,7 +323,7 @@ export class SharedMaps {
    * speculatively, retrying when a sync ran meanwhile (the private `stable` loop).
    */
   procMaps(): string {
-    if (!this.mmgetNotZero()) return "";
+    if (!this.mmget_not_zero()) return "";
     try {
       return this.stable(this.renderFn, "procMaps");
     } finally {
@@ -333,7 +333,7 @@ export class SharedMaps {
 
   /** The VMAs of one state, in address order (kernel `for_each_vma` under the speculation). */
   vmas(): SharedVma[] {
-    if (!this.mmgetNotZero()) return [];
+    if (!this.mmget_not_zero()) return [];
     try {
       return this.stable(this.vmasFn, "vmas");
     } finally {
@@ -342,14 +342,14 @@ export class SharedMaps {
   }
 
   /** Kernel `vma_lookup()`: the VMA containing `addr`, or null. */
-  vmaLookup(addr: number): SharedVma | null {
+  vma_lookup(addr: number): SharedVma | null {
     if (typeof addr !== "number" || !Number.isInteger(addr) || addr < 0) {
       throw new MmError(
         "EINVAL",
-        `SharedMaps.vmaLookup: addr must be a non-negative integer, got ${describe(addr)}`,
+        `SharedMaps.vma_lookup: addr must be a non-negative integer, got ${describe(addr)}`,
       );
     }
-    if (addr > MAX_INDEX || !this.mmgetNotZero()) return null;
+    if (addr > MAX_INDEX || !this.mmget_not_zero()) return null;
     try {
       return this.stable((mt) => {
         if (Atomics.load(this.i32, H_CONSISTENT) === 0) return null;
@@ -357,7 +357,7 @@ export class SharedMaps {
         mas_set(mas, addr);
         const id = mas_walk(mas);
         return { found: typeof id === "number" ? this.vmaOf(id) : null };
-      }, "vmaLookup").found;
+      }, "vma_lookup").found;
     } finally {
       this.mmput();
     }
@@ -533,5 +533,18 @@ export class SharedMaps {
         this.f64[F_BRK] as number,
       ),
     };
+  }
+
+  // ------------------------------------------------ deprecated spellings
+  // The mm naming rule (README "Names"): kernel names where the kernel has the function.
+
+  /** @deprecated Renamed {@link SharedMaps.mmget_not_zero} (the kernel's name, as on `MmStruct`). */
+  mmgetNotZero(): boolean {
+    return this.mmget_not_zero();
+  }
+
+  /** @deprecated Renamed {@link SharedMaps.vma_lookup} (the kernel's name, as on `MmStruct`). */
+  vmaLookup(addr: number): SharedVma | null {
+    return this.vma_lookup(addr);
   }
 }

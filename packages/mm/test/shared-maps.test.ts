@@ -118,19 +118,19 @@ describe("shared maps of an mm", () => {
     expect(maps.procMaps()).toBe(mm.procMaps());
   });
 
-  it("decode every VMA's columns in vmas() and find them with vmaLookup()", () => {
+  it("decode every VMA's columns in vmas() and find them with vma_lookup()", () => {
     const mm = MmStruct.fromProcMaps(MAPS);
     const maps = mm.shareMaps({ domain: domain() });
     const got = maps.vmas();
     const want = ownerVmas(mm).slice(0, -1); // vmas() is the tree: no gate area
     expect(got.map(({ flags: _f, pgoff: _p, ...rest }) => rest)).toEqual(want);
     for (const v of mm.vmas()) {
-      const s = maps.vmaLookup(v.start + P - 1) as SharedVma;
+      const s = maps.vma_lookup(v.start + P - 1) as SharedVma;
       expect(s.start).toBe(v.start);
       expect(s.flags).toBe(v.flags);
       expect(s.pgoff).toBe(v.pgoff);
     }
-    expect(maps.vmaLookup(0x1000)).toBeNull();
+    expect(maps.vma_lookup(0x1000)).toBeNull();
   });
 
   const runs = STRESS ? 20 : 3;
@@ -194,12 +194,12 @@ describe("shared maps of an mm", () => {
     const big = ARENA + 400 * P + P;
     mm.mmap(big, 3 * P, 3, 0x32);
     const maps = mm.shareMaps({ domain: domain() });
-    const before = new Map(maps.tree.entries().map((e) => [e.first, e.value]));
+    const before = new Map([...maps.tree.entries()].map((e) => [e.first, e.value]));
     const syncs = maps.syncs;
     // Split the 3-page VMA in three: its three pieces get records, nothing else does.
     mm.mprotect(big + P, P, 1);
     expect(maps.syncs).toBe(syncs + 1);
-    const after = maps.tree.entries();
+    const after = [...maps.tree.entries()];
     const changed = after.filter((e) => before.get(e.first) !== e.value);
     expect(changed.map((e) => (e.first - big) / P)).toEqual([0, 1, 2]);
     expect(after.length).toBe(before.size + 2);
@@ -209,7 +209,7 @@ describe("shared maps of an mm", () => {
     expect(maps.syncs).toBe(syncs + 1);
     // A flag change in place (no split, no merge) replaces only that record.
     mm.mprotect(ARENA + 20 * P, P, 0);
-    const third = maps.tree.entries();
+    const third = [...maps.tree.entries()];
     const changed2 = third.filter((e, i) => (after[i] as { value: number }).value !== e.value);
     expect(changed2.map((e) => (e.first - ARENA) / P)).toEqual([20]);
     sameAsOwner(mm, maps, "after the splits");
@@ -221,12 +221,12 @@ describe("shared maps of an mm", () => {
     const top = mm.currentBrk;
     // A fixed mapping right above the break is no heap until brk grows over it.
     mm.mmap(top + 64 * P, P, 3, 0x32);
-    expect(maps.vmaLookup(top + 64 * P)?.name).toBe("");
+    expect(maps.vma_lookup(top + 64 * P)?.name).toBe("");
     mm.brk(top + 64 * P + 1);
     expect(mm.currentBrk).toBe(top); // brk refuses to grow into the mapping...
     mm.munmap(top + 64 * P, P);
     mm.brk(top + 32 * P);
-    expect(maps.vmaLookup(top + 31 * P)?.name).toBe("[heap]");
+    expect(maps.vma_lookup(top + 31 * P)?.name).toBe("[heap]");
     sameAsOwner(mm, maps, "after brk");
   });
 });
@@ -277,17 +277,17 @@ describe("shared maps when a table is full", () => {
 });
 
 describe("mm_users in shared memory", () => {
-  it("mmgetNotZero takes references until the last mmput, then fails for good", () => {
+  it("mmget_not_zero takes references until the last mmput, then fails for good", () => {
     const mm = MmStruct.fromProcMaps(MAPS);
     const maps = mm.shareMaps({ domain: domain() });
     expect(maps.users).toBe(1);
-    expect(maps.mmgetNotZero()).toBe(true);
+    expect(maps.mmget_not_zero()).toBe(true);
     expect(mm.users).toBe(2);
     mm.mmput(); // the owner's reference: the reader keeps the mm alive
     expect(maps.procMaps()).toBe(MAPS);
     maps.mmput(); // the last one
     expect(maps.users).toBe(0);
-    expect(maps.mmgetNotZero()).toBe(false);
+    expect(maps.mmget_not_zero()).toBe(false);
     expect(maps.users).toBe(0);
     expect(maps.procMaps()).toBe("");
     expect(maps.vmas()).toEqual([]);
@@ -303,9 +303,9 @@ describe("mm_users in shared memory", () => {
     const mm = MmStruct.fromProcMaps(MAPS);
     const maps = mm.shareMaps({ domain: d });
     mm.mmput();
-    expect(maps.mmgetNotZero()).toBe(false);
+    expect(maps.mmget_not_zero()).toBe(false);
     expect(maps.procMaps()).toBe("");
-    expect(maps.tree.entries()).toEqual([]);
+    expect([...maps.tree.entries()]).toEqual([]);
   });
 });
 
@@ -358,11 +358,11 @@ describe("bad input to shared maps", () => {
     expect(maps.procMaps()).toBe(mm.procMaps());
   });
 
-  it("vmaLookup rejects an address that is not a non-negative integer", () => {
+  it("vma_lookup rejects an address that is not a non-negative integer", () => {
     const mm = MmStruct.fromProcMaps(MAPS);
     const maps = mm.shareMaps({ domain: domain() });
     for (const a of [-1, 1.5, Number.NaN, "1"]) {
-      expect(() => maps.vmaLookup(a as number)).toThrow(/addr must be a non-negative integer/);
+      expect(() => maps.vma_lookup(a as number)).toThrow(/addr must be a non-negative integer/);
     }
     expect(maps.users).toBe(1);
   });
