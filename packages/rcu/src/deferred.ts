@@ -36,6 +36,11 @@ export class DeferredWork {
     );
   }
 
+  /** Closures and retired ids queued and not yet run (what a `poll()` may still hand out). */
+  get pending(): number {
+    return this.cbq.enqueued - this.cbq.done + this.ring.length;
+  }
+
   /** Has any synchronize() caller not been served yet? */
   get hasWaiters(): boolean {
     return this.waiters.length !== 0;

@@ -15,6 +15,8 @@ export abstract class DomainBase {
   /** A tick is queued (setImmediate or a leak-retry timer). */
   protected scheduled = false;
   protected closed = false;
+  /** A `poll()` is running (a callback it runs must not start another). */
+  private polling = false;
   private leakRetryMs = 0;
   protected _gps = 0;
   protected _callbacks = 0;
@@ -41,6 +43,12 @@ export abstract class DomainBase {
 
   /** Starts a grace period for the pending work (called in a fresh macrotask). */
   protected abstract tick(): void;
+  /**
+   * The body of `poll()`: completes grace periods whose readers have all left (waiting until
+   * `deadline`, a `performance.now()` time, where the domain can wait), running their work, and
+   * starts one for work still queued. Called outside every section of this thread.
+   */
+  protected abstract advance(deadline: number): void;
   /** `ERR_RCU_SYNC_IN_READER` if waiting for a grace period here would deadlock, else null. */
   protected abstract readerCheck(fn: string): RcuError | null;
   /** Why `close()` must refuse now, or null. */
@@ -120,6 +128,36 @@ export abstract class DomainBase {
     const err = this.readerCheck("barrier");
     if (err !== null) return Promise.reject(err);
     return this.work.barrier();
+  }
+
+  /**
+   * Reclaims without the event loop: completes every grace period whose readers have all left,
+   * runs the work those grace periods cover (retired ids, `callRcu` closures, resolved waiters) in
+   * the caller, and starts a grace period for the work still queued. It is the collect step
+   * crossbeam runs on `pin` (`Guard::flush`), with liburcu's `poll_state_synchronize_rcu()` as
+   * the test: a writer in a synchronous loop calls it to reuse memory without yielding a
+   * macrotask. Never runs anything early (I1); unlike the automatic path it runs callbacks in the
+   * current job, so the caller declares that this thread holds no reference to retired objects
+   * outside its read sections and guards (a quiescent point, like QSBR's `quiescent()`).
+   *
+   * With `waitMs` > 0 it waits up to that long for other threads' readers to leave (`SharedRcu`:
+   * `Atomics.wait` where the thread may block, a spin on the main thread); `Rcu`'s readers are
+   * this thread's own and cannot end while it runs, so it never waits. Inside a read section (or
+   * while a guard or QSBR-online) nothing can complete: it does nothing. Returns how many retired
+   * ids and closures are still queued (0: waiting longer cannot free anything more).
+   */
+  poll(waitMs = 0): number {
+    if (typeof waitMs !== "number" || Number.isNaN(waitMs) || waitMs < 0) {
+      invalid(`${this.kind}.poll`, "waitMs", waitMs, "a non-negative number");
+    }
+    if (this.closed || this.polling || this.readerCheck("poll") !== null) return this.work.pending;
+    this.polling = true;
+    try {
+      this.advance(performance.now() + waitMs);
+    } finally {
+      this.polling = false;
+    }
+    return this.work.pending;
   }
 
   /** `start_poll_synchronize_rcu()`: `getState()`, and make sure that grace period runs. */

@@ -81,6 +81,12 @@ export interface RcuDomain {
   startPoll(): GpCookie;
   /** `poll_state_synchronize_rcu()`: has a full grace period elapsed since `c` was taken? */
   pollState(c: GpCookie): boolean;
+  /**
+   * Reclaims without the event loop (crossbeam's collect on `pin`): completes the grace periods
+   * whose readers have left, runs their work now, starts one for what is still queued; waits up
+   * to `waitMs` for other threads' readers. Returns how many retired ids and closures still wait.
+   */
+  poll(waitMs?: number): number;
   /** Stall hook (default: `process.emitWarning`). */
   onStall: ((info: StallInfo) => void) | undefined;
   /** Hook for errors thrown by callbacks (default: rethrown in a microtask). */

@@ -231,6 +231,11 @@ export class Rcu extends DomainBase implements RcuDomain {
       this.scheduled = true; // the retry timer owns the next tick
       return;
     }
+    this.beginGp();
+  }
+
+  /** Starts a grace period for the queued work: flips the guard phase; completes it at once if no guard of the old phase is live. */
+  private beginGp(): void {
     this.started++;
     this.inFlight = this.work.take();
     const old = this.idx;
@@ -245,9 +250,30 @@ export class Rcu extends DomainBase implements RcuDomain {
     if (this.stallMs > 0) this.armStall(this.stallMs);
   }
 
+  /**
+   * `poll()` outside every sync section: no section of this thread is open, so a grace period
+   * waits only for async guards, which `beginGp` counts. A few rounds at most: the work a
+   * grace period runs may queue more (a callback that defers), which the next one covers.
+   */
+  protected advance(_deadline: number): void {
+    for (let round = 0; round < 4; round++) {
+      if (this.inFlight !== null) {
+        if (this.draining !== -1) return; // guards of the old phase are still live
+        this.complete();
+        if (this.inFlight !== null) return;
+      } else if (this.work.hasWork()) {
+        this.beginGp();
+        if (this.inFlight !== null) return;
+      } else return;
+    }
+  }
+
   private complete(): void {
     const batch = this.inFlight;
     if (batch === null) return;
+    // A completion queued by a guard release whose grace period a poll() already completed
+    // must not complete the next one, whose guards may still be live.
+    if (this.draining !== -1) return;
     if (this.leakedAtBoundary(this.syncNest, this.completeFn)) return;
     if (this.stallTimer !== undefined) {
       clearTimeout(this.stallTimer);
