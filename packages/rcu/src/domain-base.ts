@@ -30,6 +30,9 @@ export abstract class DomainBase {
   onError: ((err: unknown) => void) | undefined = undefined;
 
   protected readonly tickFn = (): void => this.tick();
+  /** Batches whose grace period `poll()` completed, waiting for a macrotask to run their work. */
+  private ready: Batch[] = [];
+  private readonly readyFn = (): void => this.runReady();
   protected readonly reportFn = (err: unknown): void => this.report(err);
 
   constructor(
@@ -49,6 +52,8 @@ export abstract class DomainBase {
    * starts one for work still queued. Called outside every section of this thread.
    */
   protected abstract advance(deadline: number): void;
+  /** Levels of synchronous read section this thread has open (callbacks never run inside one). */
+  protected abstract sectionDepth(): number;
   /** `ERR_RCU_SYNC_IN_READER` if waiting for a grace period here would deadlock, else null. */
   protected abstract readerCheck(fn: string): RcuError | null;
   /** Why `close()` must refuse now, or null. */
@@ -131,33 +136,31 @@ export abstract class DomainBase {
   }
 
   /**
-   * Reclaims without the event loop: completes every grace period whose readers have all left,
-   * runs the work those grace periods cover (retired ids, `callRcu` closures, resolved waiters) in
-   * the caller, and starts a grace period for the work still queued. It is the collect step
-   * crossbeam runs on `pin` (`Guard::flush`), with liburcu's `poll_state_synchronize_rcu()` as
-   * the test: a writer in a synchronous loop calls it to reuse memory without yielding a
-   * macrotask. Never runs anything early (I1); unlike the automatic path it runs callbacks in the
-   * current job, so the caller declares that this thread holds no reference to retired objects
-   * outside its read sections and guards (a quiescent point, like QSBR's `quiescent()`).
+   * Advances grace periods without the event loop: completes the running grace period if its
+   * readers have all left (so `pollState` turns true for its cookies at once), then starts one for
+   * the work queued since, and completes that too if it can. Like liburcu's polled API (poll a
+   * cookie, free what it covers) and crossbeam's collect on `pin`, it lets a writer in a loop that
+   * never yields reuse memory: it retires with cookies (`getState`) and frees, itself, what
+   * `pollState` says is past its grace period. Callbacks of a grace period that ended here still
+   * run from a later macrotask, in order (I2, I3); it never completes one early (I1).
    *
-   * With `waitMs` > 0 it waits up to that long for other threads' readers to leave (`SharedRcu`:
-   * `Atomics.wait` where the thread may block, a spin on the main thread); `Rcu`'s readers are
-   * this thread's own and cannot end while it runs, so it never waits. Inside a read section (or
-   * while a guard or QSBR-online) nothing can complete: it does nothing. Returns how many retired
-   * ids and closures are still queued (0: waiting longer cannot free anything more).
+   * With `waitMs` > 0 it waits up to that long for other threads' readers (`SharedRcu`:
+   * `Atomics.wait` where the thread may block, a spin on the main thread). `Rcu`'s readers are this
+   * thread's own and cannot end while it runs, so it never waits. Inside a read section (or while
+   * holding a `SharedRcu` guard, or QSBR-online) it does nothing. Throws `ERR_RCU_INVALID_ARGUMENT`
+   * naming `waitMs` when it is not a non-negative number.
    */
-  poll(waitMs = 0): number {
+  poll(waitMs = 0): void {
     if (typeof waitMs !== "number" || Number.isNaN(waitMs) || waitMs < 0) {
       invalid(`${this.kind}.poll`, "waitMs", waitMs, "a non-negative number");
     }
-    if (this.closed || this.polling || this.readerCheck("poll") !== null) return this.work.pending;
+    if (this.closed || this.polling || this.readerCheck("poll") !== null) return;
     this.polling = true;
     try {
       this.advance(performance.now() + waitMs);
     } finally {
       this.polling = false;
     }
-    return this.work.pending;
   }
 
   /** `start_poll_synchronize_rcu()`: `getState()`, and make sure that grace period runs. */
@@ -228,9 +231,38 @@ export abstract class DomainBase {
   /** The grace period of `batch` is over: hand out its work, then start the next one if needed. */
   protected completeBatch(batch: Batch): void {
     this.inFlight = null;
+    this.handOut(batch);
+    if (this.work.hasUncut()) this.request();
+  }
+
+  /**
+   * The grace period of `batch` ended inside `poll()`: its callbacks still run from a later
+   * macrotask (I2), in order with every other batch.
+   */
+  protected completeLater(batch: Batch): void {
+    this.inFlight = null;
+    this.ready.push(batch);
+    if (this.ready.length === 1) setImmediate(this.readyFn);
+  }
+
+  /** Hands out the work of `batch`, after that of batches completed earlier by `poll()`. */
+  private handOut(batch: Batch | null): void {
+    const ready = this.ready;
+    if (ready.length !== 0) {
+      this.ready = [];
+      for (const b of ready) this.handOut(b);
+    }
+    if (batch === null) return;
     this._gps++;
     this._callbacks += this.work.complete(batch, this.reclaimFn, this.reportFn);
-    if (this.work.hasWork()) this.request();
+  }
+
+  /** The macrotask `completeLater` queued: runs the ready batches unless a section leaked open. */
+  private runReady(): void {
+    if (this.ready.length === 0) return;
+    if (this.leakedAtBoundary(this.sectionDepth(), this.readyFn)) return;
+    this.handOut(null);
+    if (this.work.hasUncut()) this.request();
   }
 
   /** Reports a stall through `onStall`, or as a process warning with `text`. */

@@ -82,11 +82,12 @@ export interface RcuDomain {
   /** `poll_state_synchronize_rcu()`: has a full grace period elapsed since `c` was taken? */
   pollState(c: GpCookie): boolean;
   /**
-   * Reclaims without the event loop (crossbeam's collect on `pin`): completes the grace periods
-   * whose readers have left, runs their work now, starts one for what is still queued; waits up
-   * to `waitMs` for other threads' readers. Returns how many retired ids and closures still wait.
+   * Advances grace periods without the event loop (liburcu's polled grace periods, crossbeam's
+   * collect on `pin`): completes the running one if its readers have left, starts and completes
+   * the next; waits up to `waitMs` for other threads' readers. `pollState` then tells which
+   * cookies are past their grace period; callbacks still run from a later macrotask.
    */
-  poll(waitMs?: number): number;
+  poll(waitMs?: number): void;
   /** Stall hook (default: `process.emitWarning`). */
   onStall: ((info: StallInfo) => void) | undefined;
   /** Hook for errors thrown by callbacks (default: rethrown in a microtask). */

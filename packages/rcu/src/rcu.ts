@@ -226,7 +226,7 @@ export class Rcu extends DomainBase implements RcuDomain {
 
   protected tick(): void {
     this.scheduled = false;
-    if (this.inFlight !== null || !this.work.hasWork()) return;
+    if (this.inFlight !== null || !this.work.hasUncut()) return;
     if (this.leakedAtBoundary(this.syncNest, this.tickFn)) {
       this.scheduled = true; // the retry timer owns the next tick
       return;
@@ -235,14 +235,14 @@ export class Rcu extends DomainBase implements RcuDomain {
   }
 
   /** Starts a grace period for the queued work: flips the guard phase; completes it at once if no guard of the old phase is live. */
-  private beginGp(): void {
+  private beginGp(later = false): void {
     this.started++;
     this.inFlight = this.work.take();
     const old = this.idx;
     this.idx = old ^ 1;
     const pending = old === 0 ? this.c0 : this.c1;
     if (pending === 0) {
-      this.complete();
+      this.complete(later);
       return;
     }
     this.draining = old;
@@ -252,23 +252,28 @@ export class Rcu extends DomainBase implements RcuDomain {
 
   /**
    * `poll()` outside every sync section: no section of this thread is open, so a grace period
-   * waits only for async guards, which `beginGp` counts. A few rounds at most: the work a
-   * grace period runs may queue more (a callback that defers), which the next one covers.
+   * waits only for async guards, which `beginGp` counts. Two rounds cover the grace period in
+   * flight and one for the work queued since.
    */
   protected advance(_deadline: number): void {
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 2; round++) {
       if (this.inFlight !== null) {
         if (this.draining !== -1) return; // guards of the old phase are still live
-        this.complete();
+        this.complete(true);
         if (this.inFlight !== null) return;
-      } else if (this.work.hasWork()) {
-        this.beginGp();
+      } else if (this.work.hasUncut()) {
+        this.beginGp(true);
         if (this.inFlight !== null) return;
       } else return;
     }
   }
 
-  private complete(): void {
+  protected sectionDepth(): number {
+    return this.syncNest;
+  }
+
+  /** Completes the grace period in flight; `later`: inside poll(), its work waits a macrotask. */
+  private complete(later = false): void {
     const batch = this.inFlight;
     if (batch === null) return;
     // A completion queued by a guard release whose grace period a poll() already completed
@@ -280,7 +285,8 @@ export class Rcu extends DomainBase implements RcuDomain {
       this.stallTimer = undefined;
     }
     this.completed = this.started;
-    this.completeBatch(batch);
+    if (later) this.completeLater(batch);
+    else this.completeBatch(batch);
   }
 
   private armStall(ms: number): void {

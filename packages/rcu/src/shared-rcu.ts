@@ -581,7 +581,7 @@ export class SharedRcu extends DomainBase implements RcuDomain {
       if (!this.waiting) this.waitAsync(this.inFlight, this.inFlightGp);
       return;
     }
-    if (!this.work.hasWork()) return;
+    if (!this.work.hasUncut()) return;
     const batch = this.beginGp();
     const g = this.inFlightGp;
     if (!spinPending(this.i32, g)) {
@@ -602,15 +602,15 @@ export class SharedRcu extends DomainBase implements RcuDomain {
 
   /**
    * `poll()`: finishes the running grace period once its readers have left (waiting for them
-   * until `deadline`), then starts one for the work queued since, and so on for a few rounds.
+   * until `deadline`), then starts one for the work queued since and finishes it if it can.
    * A grace period left running gets the event loop's waiter, so it ends even if nobody polls.
    */
   protected advance(deadline: number): void {
     if (this.nest !== 0 || this.young !== 0) return; // this thread's own guards block every GP
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 2; round++) {
       let batch = this.inFlight;
       if (batch === null) {
-        if (!this.work.hasWork()) return;
+        if (!this.work.hasUncut()) return;
         batch = this.beginGp();
       }
       const g = this.inFlightGp;
@@ -621,7 +621,7 @@ export class SharedRcu extends DomainBase implements RcuDomain {
         }
         return;
       }
-      this.finish(batch, g);
+      this.finish(batch, g, true);
     }
   }
 
@@ -670,14 +670,20 @@ export class SharedRcu extends DomainBase implements RcuDomain {
     this.emitStall(info, `RCU stall: grace period waiting ${waitingMs.toFixed(0)} ms for ${who}`);
   }
 
-  private finish(batch: Batch, g: number): void {
+  protected sectionDepth(): number {
+    return this.syncDepth;
+  }
+
+  /** Grace period `g` of `batch` is over; `later`: inside poll(), its work waits a macrotask. */
+  private finish(batch: Batch, g: number, later = false): void {
     // Both a poll() and the event loop's waiter may see the same grace period end: once only.
     if (this.inFlight !== batch) return;
     // A section of this thread open at a macrotask boundary was leaked; callbacks wait for it (I2).
     if (this.leakedAtBoundary(this.syncDepth, () => this.finish(batch, g))) return;
     this.waiting = false;
     publishDone(this.i32, g);
-    this.completeBatch(batch);
+    if (later) this.completeLater(batch);
+    else this.completeBatch(batch);
   }
 
   private armLeakCheck(): void {
