@@ -15,6 +15,7 @@ import {
   NODE_ARANGE,
   NODE_LEAF,
   NODE_RANGE,
+  type NodeArena,
   RANGE64_SLOTS,
   STRIDE,
   slotsOf,
@@ -35,11 +36,13 @@ export interface RangeInput<T> {
 /**
  * Checks every element of `ranges` (an object with integer `first <= last` in 0..MAX_INDEX and a
  * `value` that is neither null nor undefined), throwing `MapleError("EINVAL")` that names the
- * element and field. Returns whether the ranges are sorted and do not overlap.
+ * element and field. Returns the slots a leaf level of them needs (each range, and a NULL before
+ * each hole and after the last) when they are sorted and do not overlap, else -1.
  */
-export function checkRanges(where: string, ranges: ArrayLike<RangeInput<unknown>>): boolean {
+export function checkRanges(where: string, ranges: ArrayLike<RangeInput<unknown>>): number {
   let sorted = true;
   let prevLast = -1;
+  let slots = 0;
   for (let i = 0; i < ranges.length; i++) {
     const r = ranges[i] as RangeInput<unknown>;
     if (typeof r !== "object" || r === null) {
@@ -61,9 +64,10 @@ export function checkRanges(where: string, ranges: ArrayLike<RangeInput<unknown>
     const v = r.value;
     if (v === null || v === undefined) checkValue(`${where} ranges[${i}]`, v);
     if (f <= prevLast) sorted = false;
+    slots += f > prevLast + 1 ? 2 : 1;
     prevLast = l;
   }
-  return sorted;
+  return sorted ? (prevLast < MAX_INDEX ? slots + 1 : slots) : -1;
 }
 
 /**
@@ -83,9 +87,9 @@ export function mt_build<T>(
     throw new MapleError("EINVAL", `maple-tree/${where}: the tree is not empty`);
   }
   const list = toList(where, ranges);
-  const sorted = checkRanges(where, list);
-  if (sorted && list.length > 1) {
-    if (buildSorted(mt, list) !== 0) fail(where, -ENOMEM, `${list.length} ranges`);
+  const slots = checkRanges(where, list);
+  if (slots > 0 && list.length > 1) {
+    if (buildSorted(mt, list, slots) !== 0) fail(where, -ENOMEM, `${list.length} ranges`);
     return;
   }
   for (let i = 0; i < list.length; i++) {
@@ -109,74 +113,17 @@ function toList<T>(where: string, ranges: Iterable<RangeInput<T>>): ArrayLike<Ra
   return Array.from(ranges);
 }
 
-/** The slots of sorted input in order: upper bound and entry word of each (holes as NULL). */
-interface SlotRun {
-  his: Float64Array;
-  /** 0 for a hole; until `fillWords`, 1 for a range. */
-  words: Int32Array;
-  n: number;
-}
-
-/** Lays out the slots: a NULL slot before each range that does not start where the last ended. */
-function layOut(list: ArrayLike<RangeInput<unknown>>): SlotRun {
-  let n = 0;
-  let next = 0; // first index not yet covered
-  for (let i = 0; i < list.length; i++) {
-    const r = list[i] as RangeInput<unknown>;
-    if (r.first > next) n++;
-    n++;
-    next = r.last + 1;
-  }
-  if (next <= MAX_INDEX) n++;
-  const his = new Float64Array(n);
-  const words = new Int32Array(n);
-  let s = 0;
-  next = 0;
-  for (let i = 0; i < list.length; i++) {
-    const r = list[i] as RangeInput<unknown>;
-    if (r.first > next) his[s++] = r.first - 1; // words[s] stays 0: NULL
-    his[s] = r.last;
-    words[s++] = 1;
-    next = r.last + 1;
-  }
-  if (next <= MAX_INDEX) his[s++] = MAX_INDEX;
-  return { his, words, n };
-}
-
-/** Gives each range slot its entry word (the entry table changes only once the nodes are reserved). */
-function fillWords(mt: MapleTreeCore, run: SlotRun, list: ArrayLike<RangeInput<unknown>>): void {
-  const entries = mt.entries;
-  const words = run.words;
-  let i = 0;
-  for (let s = 0; s < run.n; s++) {
-    if (words[s] !== 0) words[s] = entries.word((list[i++] as RangeInput<unknown>).value);
-  }
-}
-
 /** Leaves (or parents) a level of `n` items needs when each node holds at most `cap`. */
 const nodesFor = (n: number, cap: number): number => Math.ceil(n / cap);
 
 /**
- * The slot count of each leaf: equal fill, at most 16, and a leaf other than the last never ends
- * in NULL (the NULL then starts the next leaf).
+ * Most leaves `LeafWriter` cuts `n` slots into: equal fill, and at most one slot short per leaf
+ * (a cut before a NULL), each 16 slots short adding a leaf.
  */
-function cutLeaves(run: SlotRun): number[] {
-  const { words, n } = run;
-  const takes: number[] = [];
-  let left = nodesFor(n, RANGE64_SLOTS);
-  let s = 0;
-  while (s < n) {
-    if (n - s > left * RANGE64_SLOTS) left++;
-    let take = Math.ceil((n - s) / left);
-    if (s + take < n && words[s + take - 1] === 0) take--;
-    takes.push(take);
-    s += take;
-    left--;
-  }
-  return takes;
-}
+const leavesAtMost = (n: number): number =>
+  Math.ceil(((nodesFor(n, RANGE64_SLOTS) + 1) * 16) / 15) + 1;
 
-/** Nodes of the whole tree: the leaves, then each level of parents until one (the root). */
+/** Nodes of the whole tree over `leaves` leaves: each level of parents until one (the root). */
 function countNodes(leaves: number, fanout: number): number {
   let total = leaves;
   for (let level = leaves; level > 1; ) {
@@ -187,18 +134,21 @@ function countNodes(leaves: number, fanout: number): number {
 }
 
 /**
- * Builds `mt` (empty) bottom-up from sorted, non-overlapping `list` (at least 2 ranges).
- * Returns 0, or -ENOMEM with nothing built when the arena cannot hold the nodes.
+ * Builds `mt` (empty) bottom-up from sorted, non-overlapping `list` (at least 2 ranges) of
+ * `slots` leaf slots. Returns 0, or -ENOMEM with nothing built when the arena cannot hold it.
  */
-function buildSorted(mt: MapleTreeCore, list: ArrayLike<RangeInput<unknown>>): number {
+function buildSorted(
+  mt: MapleTreeCore,
+  list: ArrayLike<RangeInput<unknown>>,
+  slots: number,
+): number {
   const fanout = slotsOf(mt.isAlloc ? NODE_ARANGE : NODE_RANGE);
-  const run = layOut(list);
-  const takes = cutLeaves(run);
-  if (!mt.arena.reserve(countNodes(takes.length, fanout))) return -ENOMEM;
-  fillWords(mt, run, list);
-  let level = buildLeaves(mt, run, takes);
+  const most = leavesAtMost(slots);
+  if (!mt.arena.reserve(countNodes(most, fanout))) return -ENOMEM;
+  let level = newLevel(most);
+  fillLeaves(mt, list, slots, level);
   let height = 1;
-  while (level.ids.length > 1) {
+  while (level.n > 1) {
     level = buildParents(mt, level, fanout);
     height++;
   }
@@ -210,42 +160,103 @@ function buildSorted(mt: MapleTreeCore, list: ArrayLike<RangeInput<unknown>>): n
 
 /** One level of nodes: ids, the max of each, and (allocation trees) the largest gap below each. */
 interface Level {
-  ids: number[];
-  maxes: number[];
-  gaps: number[];
+  n: number;
+  ids: Int32Array;
+  maxes: Float64Array;
+  gaps: Float64Array;
 }
 
-/** Writes the leaves `cutLeaves` planned. */
-function buildLeaves(mt: MapleTreeCore, run: SlotRun, takes: number[]): Level {
+function newLevel(size: number): Level {
+  return {
+    n: 0,
+    ids: new Int32Array(size),
+    maxes: new Float64Array(size),
+    gaps: new Float64Array(size),
+  };
+}
+
+/**
+ * Writes the slots of `list` (each range, a NULL before each hole and after the last range), in
+ * order, straight into leaves of equal fill (at most 16 each), recording each leaf in `lv`. A leaf
+ * that would end in NULL is closed before that NULL, which opens the next leaf, so no leaf but the
+ * last ends in NULL. One loop with its state in locals: this is the whole cost of a build.
+ */
+function fillLeaves(
+  mt: MapleTreeCore,
+  list: ArrayLike<RangeInput<unknown>>,
+  n: number,
+  lv: Level,
+): void {
   const arena = mt.arena;
-  const { his, words } = run;
   const pivots = arena.pivots;
   const slots = arena.slots;
-  const meta = arena.meta;
+  const entries = mt.entries;
   const alloc = mt.isAlloc;
-  const out: Level = { ids: [], maxes: [], gaps: [] };
-  let s = 0;
+  let left = nodesFor(n, RANGE64_SLOTS);
+  let rem = n;
+  let id = 0;
+  let base = 0;
+  let fill = 0;
+  let take = 0;
   let lo = 0;
-  for (let j = 0; j < takes.length; j++) {
-    const take = takes[j] as number;
-    const id = arena.alloc(NODE_LEAF);
-    const base = id * STRIDE;
-    let gap = 0;
-    for (let i = 0; i < take; i++) {
-      const hi = his[s + i] as number;
-      const w = words[s + i] as number;
-      if (i < take - 1) pivots[base + i] = hi;
-      slots[base + i] = w;
-      if (alloc && w === 0 && hi - lo + 1 > gap) gap = hi - lo + 1;
-      lo = hi + 1;
+  let gap = 0;
+  let i = 0; // the next range
+  let next = 0; // the first index no slot covers yet
+  while (rem > 0) {
+    let hi = MAX_INDEX; // past the last range: the NULL tail
+    let word = 0;
+    if (i < list.length) {
+      const r = list[i] as RangeInput<unknown>;
+      if (r.first > next)
+        hi = r.first - 1; // the hole before it
+      else {
+        hi = r.last;
+        word = entries.word(r.value);
+        i++;
+      }
+      next = hi + 1;
     }
-    meta[id * META + M_END] = take - 1;
-    s += take;
-    out.ids.push(id);
-    out.maxes.push(lo - 1);
-    out.gaps.push(gap);
+    if (word === 0 && fill === take - 1 && fill !== 0 && rem > 1) {
+      closeLeaf(lv, arena, id, fill, lo, gap);
+      fill = 0;
+      left--;
+    }
+    if (fill === 0) {
+      if (rem > left * RANGE64_SLOTS) left++;
+      take = Math.ceil(rem / left);
+      id = arena.alloc(NODE_LEAF);
+      base = id * STRIDE;
+      gap = 0;
+    }
+    pivots[base + fill] = hi;
+    slots[base + fill] = word;
+    fill++;
+    rem--;
+    if (alloc && word === 0 && hi - lo + 1 > gap) gap = hi - lo + 1;
+    lo = hi + 1;
+    if (fill === take) {
+      closeLeaf(lv, arena, id, fill, lo, gap);
+      fill = 0;
+      left--;
+    }
   }
-  return out;
+}
+
+/** Ends leaf `id` of `fill` slots: its last slot's bound goes to the parent, not into the leaf. */
+function closeLeaf(
+  lv: Level,
+  arena: NodeArena,
+  id: number,
+  fill: number,
+  lo: number,
+  gap: number,
+): void {
+  lv.ids[lv.n] = id;
+  lv.maxes[lv.n] = lo - 1;
+  lv.gaps[lv.n] = gap;
+  lv.n++;
+  arena.pivots[id * STRIDE + fill - 1] = 0;
+  arena.meta[id * META + M_END] = fill - 1;
 }
 
 /** Cuts a level into parents of equal fill, linking children and setting pivots and gaps. */
@@ -256,9 +267,9 @@ function buildParents(mt: MapleTreeCore, below: Level, fanout: number): Level {
   const meta = arena.meta;
   const gapWords = arena.gaps;
   const type = mt.isAlloc ? NODE_ARANGE : NODE_RANGE;
-  const n = below.ids.length;
-  const out: Level = { ids: [], maxes: [], gaps: [] };
+  const n = below.n;
   let left = nodesFor(n, fanout);
+  const out = newLevel(left);
   let s = 0;
   while (s < n) {
     const take = Math.ceil((n - s) / left);
@@ -283,9 +294,10 @@ function buildParents(mt: MapleTreeCore, below: Level, fanout: number): Level {
     }
     meta[id * META + M_END] = take - 1;
     if (gapWords !== null) meta[id * META + M_GAP] = bestOff;
-    out.ids.push(id);
-    out.maxes.push(below.maxes[s + take - 1] as number);
-    out.gaps.push(best);
+    out.ids[out.n] = id;
+    out.maxes[out.n] = below.maxes[s + take - 1] as number;
+    out.gaps[out.n] = best;
+    out.n++;
     s += take;
     left--;
   }
