@@ -83,6 +83,22 @@ export const POISON_PIVOT = -1;
 /** Slot value of a poisoned (freed) node. */
 export const POISON_SLOT = -0x6b6b6b6c;
 
+/**
+ * Reclamation a reserving writer may drive (reclaim-poll.ts implements it for trees whose reclaimer
+ * can poll): defined here so the arena does not import the tree layer.
+ */
+export interface ArenaReclaim {
+  /** Takes retired node `id` to free after its grace period; false to leave it to the caller. */
+  retire(id: number): boolean;
+  /** A write is about to reserve nodes: a point where the writer holds no retired node. */
+  beforeReserve(): void;
+  /**
+   * The reservation is short by nodes the capacity cannot give (`round` 0 first, then 1, 2 ...
+   * after each re-check): reclaim what can be; true to re-check, false to answer -ENOMEM.
+   */
+  shortage(round: number): boolean;
+}
+
 /** Options of a {@link NodeArena}. */
 export interface ArenaOptions {
   /** Most nodes the arena may hold; a store needing more fails with -ENOMEM. Default 2^26. */
@@ -163,6 +179,8 @@ export class NodeArena {
    * list (set by SharedMapleTree around a write section).
    */
   exclusive = false;
+  /** Writer-driven reclamation (a tree whose reclaimer can poll), else null. */
+  reclaim: ArenaReclaim | null = null;
   /**
    * Shared trees, writer side: the write section each node was allocated in (a wrapping 8-bit
    * mark). A node born in the open section was never published: readers cannot reach it, so the
@@ -260,8 +278,13 @@ export class NodeArena {
    * Returns false (and changes nothing observable) when that would exceed the capacity.
    */
   reserve(n: number): boolean {
-    if (this.sharedWords !== null) this.takeReclaimed(this.sharedWords);
-    if (this.live + n > this.capacity) return false;
+    const reclaim = this.reclaim;
+    if (reclaim !== null) reclaim.beforeReserve();
+    for (let round = 0; ; round++) {
+      if (this.sharedWords !== null) this.takeReclaimed(this.sharedWords);
+      if (this.live + n <= this.capacity) break;
+      if (reclaim === null || !reclaim.shortage(round)) return false;
+    }
     const fresh = n - this.freeCount;
     if (fresh > 0 && this.top + fresh > this.room) this.grow(this.top + fresh);
     return true;

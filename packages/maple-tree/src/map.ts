@@ -8,6 +8,7 @@
 
 import { GFP_KERNEL } from "./alloc.js";
 import { checkIndex, checkRange, checkValue, fail } from "./args.js";
+import { mt_build } from "./build-sorted.js";
 import { mt_scan, RangeIterator, RangeReverseIterator } from "./cursor.js";
 import { mt_dump } from "./dump.js";
 import { type DupMap, dupTree } from "./dup.js";
@@ -87,6 +88,20 @@ export interface MapleTreeOptions {
 export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   /** The kernel tree underneath (kernel `struct maple_tree`), for the `mas_*` / `mtree_*` API. */
   readonly mt: MapleTreeCore;
+
+  /**
+   * A new tree holding `ranges` (an iterable of `{ first, last, value }`; `options` as for the
+   * constructor). Sorted, non-overlapping input is built directly, bottom-up, with no walk per
+   * range (the kernel's bulk load, `mas_expected_entries` + ascending `mas_store`, done at once);
+   * any other input is stored range by range in its order (later ranges overwrite earlier ones).
+   * Throws `MapleError("EINVAL")` naming the first bad element (`first > last`, not an index, value
+   * null or undefined) and `"ENOMEM"` past `options.capacity`; nothing is built then.
+   */
+  static from<T>(ranges: Iterable<RangeEntry<T>>, options: MapleTreeOptions = {}): MapleTree<T> {
+    const tree = new MapleTree<T>(options);
+    mt_build(tree.mt, ranges, "MapleTree.from");
+    return tree;
+  }
 
   constructor(options: MapleTreeOptions = {}) {
     const flags = (options.alloc ? MT_FLAGS_ALLOC_RANGE : 0) | (options.rcu ? MT_FLAGS_USE_RCU : 0);

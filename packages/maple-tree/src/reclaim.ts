@@ -20,6 +20,16 @@ export interface Reclaimer {
   getState?(): number;
   /** `poll_state_synchronize_rcu`: has a full grace period elapsed since `cookie`? */
   pollState?(cookie: number): boolean;
+  /**
+   * Optional `poll()`: advance grace periods now, without the event loop (liburcu's polled grace
+   * periods; crossbeam collects on `pin`): complete the running one if its readers have left,
+   * start and complete the next, waiting up to `waitMs` for other threads' readers; `pollState`
+   * then answers for the cookies it covered. Never completes one early. With `getState`,
+   * `pollState` and `poll` a tree frees its retired nodes itself as soon as their cookies poll
+   * true (reclaim-poll.ts), at the start of writes and before it answers -ENOMEM, so a writer in
+   * a loop that never yields still gets its nodes back. `@maplemm/rcu` domains have all three.
+   */
+  poll?(waitMs?: number): void;
 }
 
 /** The default reclaimer: frees at once (no concurrent readers to wait for). */

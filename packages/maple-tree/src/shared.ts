@@ -34,6 +34,7 @@ import {
 import { type GapOptions, mas_empty_area, mas_empty_area_rev } from "./gap.js";
 import { mtree_erase, mtree_insert_range, mtree_store_range } from "./mtree.js";
 import type { Reclaimer } from "./reclaim.js";
+import { ReclaimPoller, SHORTAGE_SPIN_MS } from "./reclaim-poll.js";
 import {
   adoptRoot,
   H_CAPACITY,
@@ -228,6 +229,10 @@ export class SharedMapleTree {
     this.blocking = options.blocking ?? defaultBlocking();
     mt.shared = this.words;
     mt.arena.sharedWords = this.words;
+    // Before -ENOMEM a writer waits for readers' sections: sleeping where it may block, a short
+    // spin where it may not (reclaim-poll.ts).
+    const poller = mt.arena.reclaim;
+    if (poller instanceof ReclaimPoller && !this.blocking) poller.shortageWaitMs = SHORTAGE_SPIN_MS;
   }
 
   /**

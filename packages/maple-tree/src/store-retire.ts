@@ -67,6 +67,8 @@ function retireShared(tree: MapleTreeCore, id: number): void {
 /** Hands node `id` to the tree's reclaimer (a grace period later it is freed). */
 export function handOver(tree: MapleTreeCore, id: number): void {
   const arena = tree.arena;
+  // A reclaimer that can poll: the tree frees by grace-period cookie itself (reclaim-poll.ts).
+  if (arena.reclaim !== null && arena.reclaim.retire(id)) return;
   const reclaimer = tree.reclaimer;
   if (arena.poison && reclaimer.getState && reclaimer.pollState) {
     checkedDeferFree(tree, id);

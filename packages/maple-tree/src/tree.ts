@@ -10,6 +10,7 @@
 import { type ArenaOptions, M_DEAD, META, NodeArena, type SharedArenaBuffers } from "./arena.js";
 import { EntryTable } from "./entries.js";
 import { immediateReclaimer, type Reclaimer } from "./reclaim.js";
+import { reclaimPollerFor } from "./reclaim-poll.js";
 import { adoptRoot, H_GEN, H_ROOT } from "./shared-layout.js";
 
 /** Kernel `MT_FLAGS_ALLOC_RANGE`: an allocation tree, with gap tracking in internal nodes. */
@@ -78,6 +79,7 @@ export class MapleTreeCore {
     this.arena = new NodeArena(this.arenaOptions, options.arenaBuffers);
     this.entries = new EntryTable();
     this.reclaimer = options.reclaimer ?? immediateReclaimer;
+    this.arena.reclaim = reclaimPollerFor(this);
   }
 
   /** Kernel `mt_height()`. */
@@ -142,6 +144,7 @@ export class MapleTreeCore {
       ...this.arenaOptions,
       gaps: (flags & MT_FLAGS_ALLOC_RANGE) !== 0,
     });
+    this.arena.reclaim = reclaimPollerFor(this);
     this.entries = new EntryTable();
     this.generation++;
   }

@@ -258,6 +258,11 @@ describe("shared maps when a table is full", () => {
     const d = domain();
     const mm = MmStruct.fromProcMaps(MAPS, { mmapBase: LIBC });
     const maps = mm.shareMaps({ domain: d, nodeCapacity: 24 });
+    // A reader of another thread (its own slot) in one long section: no retired node can come
+    // back, however the writer polls for grace periods, so the small arena runs out.
+    const reader = SharedRcu.attach(d.memory ?? d.buffer);
+    reader.register();
+    reader.readLock();
     const states = [mm.procMaps()];
     let refused = 0;
     for (let i = 0; i < 30; i++) {
@@ -271,6 +276,8 @@ describe("shared maps when a table is full", () => {
       }
     }
     expect(refused).toBeGreaterThan(0);
+    reader.readUnlock();
+    reader.unregister();
     for (let i = 0; i < 10 && !mm.syncSharedMaps(); i++) await d.barrier();
     sameAsOwner(mm, maps, "after the grace periods");
   });

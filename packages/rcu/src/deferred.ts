@@ -25,6 +25,9 @@ export class DeferredWork {
   private barriers: Barrier[] = [];
   /** A `startPoll()` asked for a grace period. */
   pollWanted = false;
+  /** Where the last batch ended: work past it is not covered by any batch yet. */
+  private cutCb = 0;
+  private cutRing = 0;
 
   /** Anything a grace period would serve? */
   hasWork(): boolean {
@@ -32,6 +35,19 @@ export class DeferredWork {
       this.waiters.length !== 0 ||
       this.cbq.enqueued > this.cbq.done ||
       this.ring.length !== 0 ||
+      this.pollWanted
+    );
+  }
+
+  /**
+   * Is there work no batch covers yet? (`hasWork` also counts the work of batches whose grace
+   * period is over but whose callbacks wait for the next macrotask.)
+   */
+  hasUncut(): boolean {
+    return (
+      this.waiters.length !== 0 ||
+      this.cbq.enqueued > this.cutCb ||
+      this.ring.tail > this.cutRing ||
       this.pollWanted
     );
   }
@@ -59,6 +75,8 @@ export class DeferredWork {
   take(): Batch {
     this.pollWanted = false;
     const b: Batch = { cbEnd: this.cbq.enqueued, ringEnd: this.ring.tail, waiters: this.waiters };
+    this.cutCb = b.cbEnd;
+    this.cutRing = b.ringEnd;
     this.waiters = [];
     return b;
   }
@@ -66,6 +84,7 @@ export class DeferredWork {
   /** Puts a batch whose grace period failed back in front of the queue. */
   untake(b: Batch): void {
     this.waiters = b.waiters.concat(this.waiters);
+    this.pollWanted = true; // its work is uncut again: the next batch covers it
   }
 
   /**

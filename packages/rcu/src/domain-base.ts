@@ -16,6 +16,8 @@ export abstract class DomainBase {
   /** A tick is queued (setImmediate or a leak-retry timer). */
   protected scheduled = false;
   protected closed = false;
+  /** A `poll()` is running (a callback it runs must not start another). */
+  private polling = false;
   private leakRetryMs = 0;
   protected _gps = 0;
   protected _callbacks = 0;
@@ -29,6 +31,9 @@ export abstract class DomainBase {
   onError: ((err: unknown) => void) | undefined = undefined;
 
   protected readonly tickFn = (): void => this.tick();
+  /** Batches whose grace period `poll()` completed, waiting for a macrotask to run their work. */
+  private ready: Batch[] = [];
+  private readonly readyFn = (): void => this.runReady();
   protected readonly reportFn = (err: unknown): void => this.report(err);
 
   constructor(
@@ -42,6 +47,14 @@ export abstract class DomainBase {
 
   /** Starts a grace period for the pending work (called in a fresh macrotask). */
   protected abstract tick(): void;
+  /**
+   * The body of `poll()`: completes grace periods whose readers have all left (waiting until
+   * `deadline`, a `performance.now()` time, where the domain can wait), running their work, and
+   * starts one for work still queued. Called outside every section of this thread.
+   */
+  protected abstract advance(deadline: number): void;
+  /** Levels of synchronous read section this thread has open (callbacks never run inside one). */
+  protected abstract sectionDepth(): number;
   /** `ERR_RCU_SYNC_IN_READER` if waiting for a grace period here would deadlock, else null. */
   protected abstract readerCheck(fn: string): RcuError | null;
   /** Why `close()` must refuse now, or null. */
@@ -123,6 +136,34 @@ export abstract class DomainBase {
     return this.work.barrier();
   }
 
+  /**
+   * Advances grace periods without the event loop: completes the running grace period if its
+   * readers have all left (so `pollState` turns true for its cookies at once), then starts one for
+   * the work queued since, and completes that too if it can. Like liburcu's polled API (poll a
+   * cookie, free what it covers) and crossbeam's collect on `pin`, it lets a writer in a loop that
+   * never yields reuse memory: it retires with cookies (`getState`) and frees, itself, what
+   * `pollState` says is past its grace period. Callbacks of a grace period that ended here still
+   * run from a later macrotask, in order (I2, I3); it never completes one early (I1).
+   *
+   * With `waitMs` > 0 it waits up to that long for other threads' readers (`SharedRcu`:
+   * `Atomics.wait` where the thread may block, a spin on the main thread). `Rcu`'s readers are this
+   * thread's own and cannot end while it runs, so it never waits. Inside a read section (or while
+   * holding a `SharedRcu` guard, or QSBR-online) it does nothing. Throws `ERR_RCU_INVALID_ARGUMENT`
+   * naming `waitMs` when it is not a non-negative number.
+   */
+  poll(waitMs = 0): void {
+    if (typeof waitMs !== "number" || Number.isNaN(waitMs) || waitMs < 0) {
+      invalid(`${this.kind}.poll`, "waitMs", waitMs, "a non-negative number");
+    }
+    if (this.closed || this.polling || this.readerCheck("poll") !== null) return;
+    this.polling = true;
+    try {
+      this.advance(performance.now() + waitMs);
+    } finally {
+      this.polling = false;
+    }
+  }
+
   /** `start_poll_synchronize_rcu()`: `getState()`, and make sure that grace period runs. */
   startPoll(): GpCookie {
     if (this.closed) throw this.closedError("startPoll");
@@ -191,9 +232,38 @@ export abstract class DomainBase {
   /** The grace period of `batch` is over: hand out its work, then start the next one if needed. */
   protected completeBatch(batch: Batch): void {
     this.inFlight = null;
+    this.handOut(batch);
+    if (this.work.hasUncut()) this.request();
+  }
+
+  /**
+   * The grace period of `batch` ended inside `poll()`: its callbacks still run from a later
+   * macrotask (I2), in order with every other batch.
+   */
+  protected completeLater(batch: Batch): void {
+    this.inFlight = null;
+    this.ready.push(batch);
+    if (this.ready.length === 1) setImmediate(this.readyFn);
+  }
+
+  /** Hands out the work of `batch`, after that of batches completed earlier by `poll()`. */
+  private handOut(batch: Batch | null): void {
+    const ready = this.ready;
+    if (ready.length !== 0) {
+      this.ready = [];
+      for (const b of ready) this.handOut(b);
+    }
+    if (batch === null) return;
     this._gps++;
     this._callbacks += this.work.complete(batch, this.reclaimFn, this.reportFn);
-    if (this.work.hasWork()) this.request();
+  }
+
+  /** The macrotask `completeLater` queued: runs the ready batches unless a section leaked open. */
+  private runReady(): void {
+    if (this.ready.length === 0) return;
+    if (this.leakedAtBoundary(this.sectionDepth(), this.readyFn)) return;
+    this.handOut(null);
+    if (this.work.hasUncut()) this.request();
   }
 
   /** Reports a stall through `onStall`, or as a process warning with `text`. */

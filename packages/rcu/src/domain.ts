@@ -84,6 +84,13 @@ export interface RcuDomain {
   startPoll(): GpCookie;
   /** `poll_state_synchronize_rcu()`: has a full grace period elapsed since `c` was taken? */
   pollState(c: GpCookie): boolean;
+  /**
+   * Advances grace periods without the event loop (liburcu's polled grace periods, crossbeam's
+   * collect on `pin`): completes the running one if its readers have left, starts and completes
+   * the next; waits up to `waitMs` for other threads' readers. `pollState` then tells which
+   * cookies are past their grace period; callbacks still run from a later macrotask.
+   */
+  poll(waitMs?: number): void;
   /** Stall hook (default: `process.emitWarning`). */
   onStall: ((info: StallInfo) => void) | undefined;
   /** Hook for errors thrown by callbacks (default: rethrown in a microtask). */

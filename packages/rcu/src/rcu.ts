@@ -227,18 +227,23 @@ export class Rcu extends DomainBase implements RcuDomain {
 
   protected tick(): void {
     this.scheduled = false;
-    if (this.inFlight !== null || !this.work.hasWork()) return;
+    if (this.inFlight !== null || !this.work.hasUncut()) return;
     if (this.leakedAtBoundary(this.syncNest, this.tickFn)) {
       this.scheduled = true; // the retry timer owns the next tick
       return;
     }
+    this.beginGp();
+  }
+
+  /** Starts a grace period for the queued work: flips the guard phase; completes it at once if no guard of the old phase is live. */
+  private beginGp(later = false): void {
     this.started++;
     this.inFlight = this.work.take();
     const old = this.idx;
     this.idx = old ^ 1;
     const pending = old === 0 ? this.c0 : this.c1;
     if (pending === 0) {
-      this.complete();
+      this.complete(later);
       return;
     }
     this.draining = old;
@@ -246,16 +251,43 @@ export class Rcu extends DomainBase implements RcuDomain {
     if (this.stallMs > 0) this.armStall(this.stallMs);
   }
 
-  private complete(): void {
+  /**
+   * `poll()` outside every sync section: no section of this thread is open, so a grace period
+   * waits only for async guards, which `beginGp` counts. Two rounds cover the grace period in
+   * flight and one for the work queued since.
+   */
+  protected advance(_deadline: number): void {
+    for (let round = 0; round < 2; round++) {
+      if (this.inFlight !== null) {
+        if (this.draining !== -1) return; // guards of the old phase are still live
+        this.complete(true);
+        if (this.inFlight !== null) return;
+      } else if (this.work.hasUncut()) {
+        this.beginGp(true);
+        if (this.inFlight !== null) return;
+      } else return;
+    }
+  }
+
+  protected sectionDepth(): number {
+    return this.syncNest;
+  }
+
+  /** Completes the grace period in flight; `later`: inside poll(), its work waits a macrotask. */
+  private complete(later = false): void {
     const batch = this.inFlight;
     if (batch === null) return;
+    // A completion queued by a guard release whose grace period a poll() already completed
+    // must not complete the next one, whose guards may still be live.
+    if (this.draining !== -1) return;
     if (this.leakedAtBoundary(this.syncNest, this.completeFn)) return;
     if (this.stallTimer !== undefined) {
       clearTimeout(this.stallTimer);
       this.stallTimer = undefined;
     }
     this.completed = this.started;
-    this.completeBatch(batch);
+    if (later) this.completeLater(batch);
+    else this.completeBatch(batch);
   }
 
   private armStall(ms: number): void {

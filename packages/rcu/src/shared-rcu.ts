@@ -10,7 +10,7 @@
 //          at the first of them. When nest drains, young becomes the old bucket. This is SRCU's
 //          two-counter idea kept thread-local, so overlapping guards cannot starve a GP.
 
-import { threadId as currentThreadId, isMainThread } from "#platform";
+import { threadId as currentThreadId, isMainThread, setImmediate } from "#platform";
 import type { Batch } from "./deferred.js";
 import type { GpCookie, RcuCommonOptions, RcuDomain, ReadGuard, StallInfo } from "./domain.js";
 import { DomainBase } from "./domain-base.js";
@@ -32,6 +32,7 @@ import {
   slotBase,
 } from "./shared-layout.js";
 import {
+  anyPending,
   claimSlot,
   pendingReaders,
   publishDone,
@@ -135,6 +136,10 @@ export class SharedRcu extends DomainBase implements RcuDomain {
   private readonly debug: boolean;
   private leakCheckArmed = false;
   private lifeline: LifelinePort | undefined = undefined;
+  /** The GP number of the batch in flight (`inFlight`). */
+  private inFlightGp = 0;
+  /** An event-loop waiter (`waitReaders`) is running for the batch in flight. */
+  private waiting = false;
 
   private readonly allowBlockingOnMain: boolean;
 
@@ -567,14 +572,67 @@ export class SharedRcu extends DomainBase implements RcuDomain {
 
   protected tick(): void {
     this.scheduled = false;
-    if (this.inFlight !== null || !this.work.hasWork()) return;
-    const batch = this.work.take();
-    this.inFlight = batch;
-    const g = startGp(this.i32);
+    if (this.inFlight !== null) {
+      // A grace period a poll() started: from here on the event loop waits for it.
+      if (!this.waiting) this.waitAsync(this.inFlight, this.inFlightGp);
+      return;
+    }
+    if (!this.work.hasUncut()) return;
+    const batch = this.beginGp();
+    const g = this.inFlightGp;
     if (!spinPending(this.i32, g)) {
       this.finish(batch, g);
       return;
     }
+    this.waitAsync(batch, g);
+  }
+
+  /** Cuts the queued work into a batch and starts its grace period (bumps the GP counter). */
+  private beginGp(): Batch {
+    const batch = this.work.take();
+    this.inFlight = batch;
+    this.inFlightGp = startGp(this.i32);
+    this.waiting = false;
+    return batch;
+  }
+
+  /**
+   * `poll()`: finishes the running grace period once its readers have left (waiting for them
+   * until `deadline`), then starts one for the work queued since and finishes it if it can.
+   * A grace period left running gets the event loop's waiter, so it ends even if nobody polls.
+   */
+  protected advance(deadline: number): void {
+    if (this.nest !== 0 || this.young !== 0) return; // this thread's own guards block every GP
+    for (let round = 0; round < 2; round++) {
+      let batch = this.inFlight;
+      if (batch === null) {
+        if (!this.work.hasUncut()) return;
+        batch = this.beginGp();
+      }
+      const g = this.inFlightGp;
+      if (anyPending(this.i32, g) && !this.waitFor(g, deadline)) {
+        if (!this.waiting && !this.scheduled) {
+          this.scheduled = true;
+          setImmediate(this.tickFn);
+        }
+        return;
+      }
+      this.finish(batch, g, true);
+    }
+  }
+
+  /** Waits until `deadline` for grace period `g`'s readers: blocking where allowed, else a spin. */
+  private waitFor(g: number, deadline: number): boolean {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    if (!isMainThread || this.allowBlockingOnMain) return waitReadersSync(this.i32, g, left);
+    while (performance.now() < deadline) if (!anyPending(this.i32, g)) return true;
+    return false;
+  }
+
+  /** Waits for grace period `g` from the event loop (never blocking it), then finishes `batch`. */
+  private waitAsync(batch: Batch, g: number): void {
+    this.waiting = true;
     let stallAfter = this.stallMs;
     const onTick = (waitedMs: number): void => {
       if (stallAfter > 0 && waitedMs >= stallAfter) {
@@ -585,6 +643,7 @@ export class SharedRcu extends DomainBase implements RcuDomain {
     waitReaders(this.i32, g, onTick).then(
       () => this.finish(batch, g),
       (err: unknown) => {
+        if (this.inFlight !== batch) return; // a poll() finished it meanwhile
         // Not expected; keep the domain usable: report, and retry this batch's GP later.
         this.report(err);
         this.inFlight = null;
@@ -607,11 +666,20 @@ export class SharedRcu extends DomainBase implements RcuDomain {
     this.emitStall(info, `RCU stall: grace period waiting ${waitingMs.toFixed(0)} ms for ${who}`);
   }
 
-  private finish(batch: Batch, g: number): void {
+  protected sectionDepth(): number {
+    return this.syncDepth;
+  }
+
+  /** Grace period `g` of `batch` is over; `later`: inside poll(), its work waits a macrotask. */
+  private finish(batch: Batch, g: number, later = false): void {
+    // Both a poll() and the event loop's waiter may see the same grace period end: once only.
+    if (this.inFlight !== batch) return;
     // A section of this thread open at a macrotask boundary was leaked; callbacks wait for it (I2).
     if (this.leakedAtBoundary(this.syncDepth, () => this.finish(batch, g))) return;
+    this.waiting = false;
     publishDone(this.i32, g);
-    this.completeBatch(batch);
+    if (later) this.completeLater(batch);
+    else this.completeBatch(batch);
   }
 
   private armLeakCheck(): void {

@@ -9,7 +9,7 @@
 import { Worker } from "node:worker_threads";
 import { immediateReclaimer, SharedMapleTree } from "@maplemm/maple-tree";
 import { ENOMEM, MT_FLAGS_ALLOC_RANGE } from "@maplemm/maple-tree/kernel";
-import { SharedRcu } from "@maplemm/rcu";
+import { type GpCookie, SharedRcu } from "@maplemm/rcu";
 import { C_ERRORS, C_READY, C_STOP, rng } from "./shared-ledger.mjs";
 import { LedgerWriter, TortureWriter } from "./shared-torture-writer.js";
 
@@ -24,6 +24,11 @@ export interface SharedTortureOptions {
   readonly readers?: number;
   /** Node capacity of the arena (default 2^16, ample; small ones make stores fail with -ENOMEM). */
   readonly capacity?: number;
+  /**
+   * false: hand retired nodes to the domain without its `poll`, so they come back only from the
+   * event loop (the writer's awaits) and a small arena really runs out (default true).
+   */
+  readonly poll?: boolean;
   /** Chance per in-section pause that a reader lingers 20-200 us. Default 0.002. */
   readonly dwell?: number;
 }
@@ -102,6 +107,15 @@ export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedT
     flags: o.alloc ? MT_FLAGS_ALLOC_RANGE : 0,
     poison: true,
     ...(o.mode === "early" ? { reclaimer: immediateReclaimer } : {}),
+    ...(o.mode === "correct" && o.poll === false
+      ? {
+          reclaimer: {
+            defer: (free: () => void) => rcu.defer(free),
+            getState: () => rcu.getState(),
+            pollState: (c: number) => rcu.pollState(c as GpCookie),
+          },
+        }
+      : {}),
   });
   const W = new TortureWriter(L, rand, o.alloc);
   const writerErrors: string[] = [];
