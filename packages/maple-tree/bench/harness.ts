@@ -34,12 +34,13 @@ export async function measure(
   side: Side,
   timeMs: number,
   warmupIterations?: number,
+  iterations = 5,
 ): Promise<{ msPerRun: number; checksum: number }> {
   let checksum = 0;
   const bench = new Bench({
     time: timeMs,
     warmupTime: timeMs / 4,
-    iterations: 5,
+    iterations,
     ...(warmupIterations === undefined ? {} : { warmupIterations }),
   });
   bench.add(
@@ -63,13 +64,14 @@ export async function compareRounds(
   rounds: number,
   timeMs: number,
   warmupIterations?: number,
+  iterations?: number,
 ): Promise<Rounds> {
   const out: Rounds = { a: [], b: [], ratios: [] };
   for (let r = 0; r < rounds; r++) {
     const first = r % 2 === 0 ? a : b;
     const second = first === a ? b : a;
-    const m1 = await measure(first, timeMs, warmupIterations);
-    const m2 = await measure(second, timeMs, warmupIterations);
+    const m1 = await measure(first, timeMs, warmupIterations, iterations);
+    const m2 = await measure(second, timeMs, warmupIterations, iterations);
     const [x, y] = first === a ? [m1, m2] : [m2, m1];
     if (x.checksum !== y.checksum) {
       throw new Error(`${name}: checksums differ (${x.checksum} vs ${y.checksum})`);

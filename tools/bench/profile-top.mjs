@@ -1,0 +1,19 @@
+// Prints the top self-time frames of a V8 .cpuprofile (from `node --cpu-prof`): the figures the
+// read-speed commits quote. Usage: node tools/bench/profile-top.mjs file.cpuprofile [count]
+import { readFileSync } from "node:fs";
+
+const [file, countArg] = process.argv.slice(2);
+if (!file) throw new Error("usage: profile-top.mjs file.cpuprofile [count]");
+const prof = JSON.parse(readFileSync(file, "utf8"));
+const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+const self = new Map();
+const dt = prof.timeDeltas;
+for (let i = 0; i < prof.samples.length; i++) {
+  const n = byId.get(prof.samples[i]);
+  const cf = n.callFrame;
+  const key = `${cf.functionName || "(anonymous)"} ${cf.url.split("/").slice(-1)[0]}:${cf.lineNumber + 1}`;
+  self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
+}
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(countArg ?? 12));
+for (const [k, us] of rows) console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
