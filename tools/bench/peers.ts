@@ -175,6 +175,19 @@ function profileOne(d: PeersData, id: string): void {
   );
 }
 
+/** Four significant digits, so the file diffs readably from run to run. */
+const round4 = (v: number) => Number(v.toPrecision(4));
+
+/** JSON as the repository's formatter writes it: number arrays on one line, rounded. */
+function toJson(value: unknown): string {
+  const text = JSON.stringify(
+    value,
+    (_k, v) => (typeof v === "number" && !Number.isInteger(v) ? round4(v) : v),
+    2,
+  );
+  return `${text.replace(/\[\s*([-0-9.e+,\s]*?)\s*\]/g, (_m, body: string) => `[${body.split(/,\s*/).join(", ")}]`)}\n`;
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   const d = makeData();
@@ -215,7 +228,7 @@ async function main(): Promise<void> {
     spec: "docs/spec/perf-targets.md",
     rows,
   };
-  writeFileSync(resolve(dir, "maple-tree.json"), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(resolve(dir, "maple-tree.json"), toJson(json));
   const chart = ratioChart(
     `@maplemm/maple-tree vs sorted-btree 2.1.0 (Node ${process.version}, ${json.date.slice(0, 10)})`,
     rows.map((r) => ({
