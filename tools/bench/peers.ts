@@ -6,15 +6,17 @@
 // and their spread. Prints a progress line per workload and a markdown table with the kernel C
 // tree's figures beside each row, and writes docs/bench/maple-tree.json and maple-tree.svg.
 //
-// Env: ROUNDS (default 5), TIME_MS (tinybench time per side per round, default 150),
-// ONLY (run the workloads whose id contains this text; the files are then not written),
+// Env: CLOCK (cpu, the default: the process's CPU time, so time spent waiting for a core on a
+// loaded machine is not counted; or wall), ROUNDS (default 5), TIME_MS (tinybench time per side per round, default 150),
+// ONLY (comma-separated: run the workloads whose id contains one of these; the files are then not
+// written),
 // PROFILE=<id> (run only our side of that workload for PROFILE_S seconds, default 4, untimed: for
 // `node --cpu-prof dist/peers.mjs`; SIDE=sb profiles sorted-btree's side instead).
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compareRounds, median } from "../../packages/maple-tree/bench/harness.js";
+import { compareRounds, cpuNow, median } from "../../packages/maple-tree/bench/harness.js";
 import { markdownTable } from "../src/shared-bench-harness.js";
 import { makeData, type PeersData } from "./peers-data.js";
 import { ratioChart } from "./peers-svg.js";
@@ -29,6 +31,8 @@ import {
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const TIME_MS = Number(process.env.TIME_MS ?? 150);
 const ONLY = process.env.ONLY;
+/** "cpu" (default): the process's CPU time, which stops while other jobs hold the cores; "wall". */
+const CLOCK = process.env.CLOCK === "wall" ? "wall" : "cpu";
 
 interface Row {
   id: string;
@@ -58,7 +62,16 @@ async function runWorkload(w: PeerWorkload): Promise<Row> {
   sbSide.prepare?.();
   const theirs = sbSide.run();
   if (ours !== theirs) throw new Error(`${w.name}: checksums differ (${ours} vs ${theirs})`);
-  const r = await compareRounds(w.name, mapleSide, sbSide, ROUNDS, TIME_MS, w.warmup, w.iterations);
+  const r = await compareRounds(
+    w.name,
+    mapleSide,
+    sbSide,
+    ROUNDS,
+    TIME_MS,
+    w.warmup ?? 2,
+    w.iterations,
+    CLOCK === "cpu" ? cpuNow : undefined,
+  );
   const scale = w.unit === "ms" ? 1 : w.unit === "kops/s" ? 1e3 : 1e6;
   const value = (ms: number) => (w.unit === "ms" ? ms : (w.opsPerRun * 1000) / ms / scale);
   const ratio = median(r.ratios);
@@ -195,7 +208,8 @@ async function main(): Promise<void> {
     profileOne(d, process.env.PROFILE);
     return;
   }
-  const workloads = peerWorkloads(d).filter((w) => !ONLY || w.id.includes(ONLY));
+  const only = ONLY ? ONLY.split(",") : null;
+  const workloads = peerWorkloads(d).filter((w) => !only || only.some((o) => w.id.includes(o)));
   const total = workloads.length + (ONLY ? 0 : 1);
   const rows: Row[] = [];
   for (const [i, w] of workloads.entries()) {
@@ -213,7 +227,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${fmt(row.maple)} B vs ${fmt(row.sortedBtree)} B\n`);
   }
   const seconds = (performance.now() - t0) / 1000;
-  const head = `Node ${process.version}, ${ROUNDS} rounds, ${TIME_MS} ms per side per round, ${seconds.toFixed(0)} s. × sb = median of per-round ratios (> 1: maple-tree better); spread = min–max over rounds.`;
+  const head = `Node ${process.version}, ${CLOCK} clock, ${ROUNDS} rounds, ${TIME_MS} ms per side per round, ${seconds.toFixed(0)} s. × sb = median of per-round ratios (> 1: maple-tree better); spread = min–max over rounds.`;
   console.log(`${head}\n\n${table(rows)}`);
   if (ONLY) return;
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -223,6 +237,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     node: process.version,
     rounds: ROUNDS,
+    clock: CLOCK,
     timeMsPerSide: TIME_MS,
     peer: "sorted-btree@2.1.0",
     spec: "docs/spec/perf-targets.md",

@@ -17,3 +17,15 @@ for (let i = 0; i < prof.samples.length; i++) {
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(countArg ?? 12));
 for (const [k, us] of rows) console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
+
+// With a third argument (a function name): its hottest source lines (positionTicks).
+const fnName = process.argv[4];
+if (fnName) {
+  const lines = new Map();
+  for (const n of prof.nodes) {
+    if (n.callFrame.functionName !== fnName || !n.positionTicks) continue;
+    for (const t of n.positionTicks) lines.set(t.line, (lines.get(t.line) ?? 0) + t.ticks);
+  }
+  const sorted = [...lines.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  for (const [line, ticks] of sorted) console.log(`  line ${line}: ${ticks} ticks`);
+}
