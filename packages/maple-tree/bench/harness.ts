@@ -22,6 +22,15 @@ export interface Rounds {
   ratios: number[];
 }
 
+/**
+ * Milliseconds of CPU time this process has used (user + system): a clock that stops while the
+ * process waits for a core, for timing on a machine other jobs load.
+ */
+export function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Median of a non-empty list. */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((x, y) => x - y);
@@ -34,12 +43,15 @@ export async function measure(
   side: Side,
   timeMs: number,
   warmupIterations?: number,
+  iterations = 5,
+  now?: () => number,
 ): Promise<{ msPerRun: number; checksum: number }> {
   let checksum = 0;
   const bench = new Bench({
     time: timeMs,
     warmupTime: timeMs / 4,
-    iterations: 5,
+    iterations,
+    ...(now === undefined ? {} : { now }),
     ...(warmupIterations === undefined ? {} : { warmupIterations }),
   });
   bench.add(
@@ -63,13 +75,15 @@ export async function compareRounds(
   rounds: number,
   timeMs: number,
   warmupIterations?: number,
+  iterations?: number,
+  now?: () => number,
 ): Promise<Rounds> {
   const out: Rounds = { a: [], b: [], ratios: [] };
   for (let r = 0; r < rounds; r++) {
     const first = r % 2 === 0 ? a : b;
     const second = first === a ? b : a;
-    const m1 = await measure(first, timeMs, warmupIterations);
-    const m2 = await measure(second, timeMs, warmupIterations);
+    const m1 = await measure(first, timeMs, warmupIterations, iterations, now);
+    const m2 = await measure(second, timeMs, warmupIterations, iterations, now);
     const [x, y] = first === a ? [m1, m2] : [m2, m1];
     if (x.checksum !== y.checksum) {
       throw new Error(`${name}: checksums differ (${x.checksum} vs ${y.checksum})`);

@@ -11,6 +11,7 @@
 // writes between steps).
 
 import { STRIDE as STRIDE_ } from "./arena.js";
+import { descendToLeaf } from "./descend.js";
 import { entryOf as entryOf_ } from "./entries.js";
 import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
 import type { RangeEntry } from "./face.js";
@@ -46,36 +47,32 @@ const SCAN_STOPPED = 1;
 const SCAN_WRITTEN = 2;
 
 /**
- * From an active state positioned on a node tree that has not been written since, calls `fn`
- * for every following range holding a real entry (not NULL, not XA_ZERO_ENTRY) that starts at or
- * below `max`. Returns SCAN_DONE at the end, SCAN_STOPPED when `fn` returned false, SCAN_WRITTEN
- * when `fn` wrote to the tree (the state then describes the range just reported, so a kernel step
- * from it re-walks as mas_find does).
+ * From an active state positioned on a leaf of a node tree that has not been written since, calls
+ * `fn` for every range from slot `off` of that leaf on holding a real entry (not NULL, not
+ * XA_ZERO_ENTRY), up to the range that reaches `max`. Returns SCAN_DONE at the end, SCAN_STOPPED
+ * when `fn` returned false, SCAN_WRITTEN when `fn` wrote to the tree (the state then describes
+ * the range just reported, so a kernel step from it re-walks as mas_find does).
  */
-function scanForward<T>(mas: MaState, max: number, fn: ScanVisitor<T>): number {
+function scanLeaves<T>(mas: MaState, off: number, max: number, fn: ScanVisitor<T>): number {
   const tree = mas.tree;
   const generation = tree.generation;
   const pivots = tree.arena.pivots;
   const slots = tree.arena.slots;
   const values = tree.entries.values;
-  if (mas.last >= max) return SCAN_DONE;
-  let off = mas.offset + 1;
   for (;;) {
-    // One leaf: slots off..end; slot i covers [pivot[i-1] + 1 (or the leaf's min), pivot[i] (or
-    // the leaf's max)]. Bounds are only read for real entries and, in the leaf where `max` falls,
-    // to stop there.
+    // One leaf: slot i covers [lo, hi] with hi = pivot[i] (the leaf's max for the last slot) and
+    // lo = one past the previous slot's hi; each pivot is read once.
     const base = mas.node * STRIDE;
     const end = mas.end;
-    const nodeMin = mas.min;
     const nodeMax = mas.max;
-    const limited = nodeMax >= max;
+    let lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : mas.min;
     for (; off <= end; off++) {
+      const hi = off < end ? (pivots[base + off] as number) : nodeMax;
       const word = slots[base + off] as number;
       if (word !== 0) {
-        const entry = entryOf(values, word);
-        if (entry !== XA_ZERO_ENTRY) {
-          const lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : nodeMin;
-          const hi = off < end ? (pivots[base + off] as number) : nodeMax;
+        // An inline word (< 0) is a small integer, never XA_ZERO_ENTRY.
+        const entry = word < 0 ? -word - 1 : values[word];
+        if (word < 0 || entry !== XA_ZERO_ENTRY) {
           if (fn(entry as T, lo, hi) === false) return SCAN_STOPPED;
           if (tree.generation !== generation) {
             mas.offset = off;
@@ -85,9 +82,8 @@ function scanForward<T>(mas: MaState, max: number, fn: ScanVisitor<T>): number {
           }
         }
       }
-      if (limited && (off < end ? (pivots[base + off] as number) : nodeMax) >= max) {
-        return SCAN_DONE;
-      }
+      if (hi >= max) return SCAN_DONE;
+      lo = hi + 1;
     }
     // The leaf ends below max (so below MAX_INDEX): on to the next one.
     mas.offset = end;
@@ -109,9 +105,17 @@ export function mt_scan<T>(
   max: number,
   fn: ScanVisitor<T>,
 ): void {
+  if (start > max) return;
   const mas = new MaState(mt, start, start);
+  if (mt.rootNode !== 0) {
+    // A node tree: the range holding `start` is the first candidate, as mas_find's walk finds.
+    descendToLeaf(mas, start);
+    mas.status = "active";
+    mas.generation = mt.generation;
+    if (scanLeaves(mas, mas.offset, max, fn) !== SCAN_WRITTEN) return;
+  }
   for (;;) {
-    // The kernel step: the first range, after a write, and on trees without nodes.
+    // The kernel step: after a write by `fn`, and on trees without nodes.
     const entry = mas_find(mas, max);
     if (entry === null) return;
     if (entry !== XA_ZERO_ENTRY) {
@@ -119,8 +123,8 @@ export function mt_scan<T>(
       if (fn(entry as T, mas.index, mas.last) === false) return;
       if (mt.generation !== generation) continue;
     }
-    if (mas.status !== "active" || mas.node === 0) continue;
-    if (scanForward(mas, max, fn) !== SCAN_WRITTEN) return;
+    if (mas.status !== "active" || mas.node === 0 || mas.last >= max) continue;
+    if (scanLeaves(mas, mas.offset + 1, max, fn) !== SCAN_WRITTEN) return;
   }
 }
 

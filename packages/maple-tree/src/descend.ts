@@ -92,17 +92,17 @@ export function leafWord(tree: MapleTreeCore, index: number): number {
   let node = tree.rootNode;
   for (let level = tree.height; ; level--) {
     const base = node * STRIDE;
-    let off = 0;
+    // Each probe adds its step when the pivot is below `index` and not a past-the-end 0, as
+    // arithmetic on the comparison bits: no branch on the key, so no mispredicted jump per probe.
     let pivot = pivots[base + 7] as number;
-    if (pivot < index && pivot !== 0) off = 8;
+    let off = (+(pivot < index) & +(pivot !== 0)) << 3;
     pivot = pivots[base + off + 3] as number;
-    if (pivot < index && pivot !== 0) off += 4;
+    off += (+(pivot < index) & +(pivot !== 0)) << 2;
     pivot = pivots[base + off + 1] as number;
-    if (pivot < index && pivot !== 0) off += 2;
+    off += (+(pivot < index) & +(pivot !== 0)) << 1;
     pivot = pivots[base + off] as number;
-    if (pivot < index && (pivot !== 0 || (off === 0 && arena.meta[node * META + M_END] !== 0))) {
-      off++;
-    }
+    if (pivot !== 0) off += +(pivot < index);
+    else if (off === 0 && index > 0 && arena.meta[node * META + M_END] !== 0) off = 1;
     const word = slots[base + off] as number;
     if (level <= 1) return word;
     node = word;

@@ -34,58 +34,58 @@ const META = META_;
 const NODE_LEAF = NODE_LEAF_;
 const STRIDE = STRIDE_;
 
-// The search's arguments and result live in module scope so the recursive walk allocates nothing
-// and passes few arguments. JS is single-threaded and the walk calls nothing that could re-enter.
-let sPivots: Float64Array = new Float64Array(0);
-let sSlots: Int32Array = new Int32Array(0);
-let sMeta: Int32Array = new Int32Array(0);
-let sGaps: Float64Array | null = null;
-let sMin = 0;
-let sMax = 0;
-let sSize = 0;
-/** The leaf and slot of the window found, with the leaf's bounds and the slot's bounds. */
-let fNode = 0;
-let fMin = 0;
-let fMax = 0;
-let fOff = 0;
-let fEnd = 0;
-let fDepth = 0;
-let fLo = 0;
-let fHi = 0;
-
-function found(node: number, min: number, max: number, off: number, end: number, depth: number) {
-  fNode = node;
-  fMin = min;
-  fMax = max;
-  fOff = off;
-  fEnd = end;
-  fDepth = depth;
+/**
+ * Positions `mas` on leaf slot `off` of `node` (bounds [min, max], data end `end`), as
+ * descendToLeaf would for an index inside that slot: the window the search found lies there.
+ */
+function foundAt(mas: MaState, node: number, min: number, max: number, off: number, end: number) {
+  mas.node = node;
+  mas.min = min;
+  mas.max = max;
+  mas.offset = off;
+  mas.end = end;
 }
 
-/** Lowest NULL slot of the subtree of `node` (on [min, max]) holding `sSize` indices of [sMin, sMax]. */
-function lowest(node: number, min: number, max: number, depth: number): boolean {
+/**
+ * Lowest NULL slot of the subtree of `node` (bounds [min, max], `level` 1 for a leaf) holding
+ * `size` indices of [from, to]. On success positions `mas` on it (foundAt) with `mas.index` the
+ * window's first index. The recursion keeps each level's bounds on the stack and allocates nothing.
+ */
+function lowest(
+  mas: MaState,
+  node: number,
+  min: number,
+  max: number,
+  level: number,
+  from: number,
+  to: number,
+  size: number,
+): boolean {
+  const arena = mas.tree.arena;
+  const pivots = arena.pivots;
+  const gaps = arena.gaps;
   const base = node * STRIDE;
-  const end = sMeta[node * META + M_END] as number;
-  const leaf = sMeta[node * META + M_TYPE] === NODE_LEAF;
+  const leaf = level === 1;
+  const end = arena.meta[node * META + M_END] as number;
   let off = 0;
-  while (off < end && (sPivots[base + off] as number) < sMin) off++;
-  let lo = off > 0 ? (sPivots[base + off - 1] as number) + 1 : min;
+  while (off < end && (pivots[base + off] as number) < from) off++;
+  let lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : min;
   for (; off <= end; off++) {
-    if (lo > sMax) return false;
-    const hi = off < end ? (sPivots[base + off] as number) : max;
+    if (lo > to) return false;
+    const hi = off < end ? (pivots[base + off] as number) : max;
     if (leaf) {
-      if (sSlots[base + off] === 0) {
-        const s = Math.max(lo, sMin);
-        const e = Math.min(hi, sMax);
-        if (e >= s && e - s + 1 >= sSize) {
-          found(node, min, max, off, end, depth);
-          fLo = s;
+      if (arena.slots[base + off] === 0) {
+        const s = Math.max(lo, from);
+        const e = Math.min(hi, to);
+        if (e >= s && e - s + 1 >= size) {
+          foundAt(mas, node, min, max, off, end);
+          mas.index = s;
           return true;
         }
       }
     } else if (
-      (sGaps === null || (sGaps[base + off] as number) >= sSize) &&
-      lowest(sSlots[base + off] as number, lo, hi, depth + 1)
+      (gaps === null || (gaps[base + off] as number) >= size) &&
+      lowest(mas, arena.slots[base + off] as number, lo, hi, level - 1, from, to, size)
     ) {
       return true;
     }
@@ -94,30 +94,45 @@ function lowest(node: number, min: number, max: number, depth: number): boolean 
   return false;
 }
 
-/** Highest NULL slot of the subtree of `node` (on [min, max]) holding `sSize` indices of [sMin, sMax]. */
-function highest(node: number, min: number, max: number, depth: number): boolean {
+/**
+ * Highest NULL slot of the subtree of `node` holding `size` indices of [from, to]; as
+ * {@link lowest}, with `mas.last` the window's last index.
+ */
+function highest(
+  mas: MaState,
+  node: number,
+  min: number,
+  max: number,
+  level: number,
+  from: number,
+  to: number,
+  size: number,
+): boolean {
+  const arena = mas.tree.arena;
+  const pivots = arena.pivots;
+  const gaps = arena.gaps;
   const base = node * STRIDE;
-  const end = sMeta[node * META + M_END] as number;
-  const leaf = sMeta[node * META + M_TYPE] === NODE_LEAF;
+  const leaf = level === 1;
+  const end = arena.meta[node * META + M_END] as number;
   let off = 0;
-  while (off < end && (sPivots[base + off] as number) < sMax) off++;
-  let hi = off < end ? (sPivots[base + off] as number) : max;
+  while (off < end && (pivots[base + off] as number) < to) off++;
+  let hi = off < end ? (pivots[base + off] as number) : max;
   for (; off >= 0; off--) {
-    if (hi < sMin) return false;
-    const lo = off > 0 ? (sPivots[base + off - 1] as number) + 1 : min;
+    if (hi < from) return false;
+    const lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : min;
     if (leaf) {
-      if (sSlots[base + off] === 0) {
-        const s = Math.max(lo, sMin);
-        const e = Math.min(hi, sMax);
-        if (e >= s && e - s + 1 >= sSize) {
-          found(node, min, max, off, end, depth);
-          fHi = e;
+      if (arena.slots[base + off] === 0) {
+        const s = Math.max(lo, from);
+        const e = Math.min(hi, to);
+        if (e >= s && e - s + 1 >= size) {
+          foundAt(mas, node, min, max, off, end);
+          mas.last = e;
           return true;
         }
       }
     } else if (
-      (sGaps === null || (sGaps[base + off] as number) >= sSize) &&
-      highest(sSlots[base + off] as number, lo, hi, depth + 1)
+      (gaps === null || (gaps[base + off] as number) >= size) &&
+      highest(mas, arena.slots[base + off] as number, lo, hi, level - 1, from, to, size)
     ) {
       return true;
     }
@@ -162,36 +177,22 @@ function sparseArea(mas: MaState, min: number, max: number, size: number, fwd: b
 
 function searchTree(mas: MaState, min: number, max: number, size: number, fwd: boolean): number {
   const tree = mas.tree;
-  const arena = tree.arena;
-  sPivots = arena.pivots;
-  sSlots = arena.slots;
-  sMeta = arena.meta;
-  sGaps = arena.gaps;
-  sMin = min;
-  sMax = max;
-  sSize = size;
-  const ok = fwd ? lowest(tree.rootNode, 0, MAX_INDEX, 0) : highest(tree.rootNode, 0, MAX_INDEX, 0);
+  const height = tree.height;
+  const ok = fwd
+    ? lowest(mas, tree.rootNode, 0, MAX_INDEX, height, min, max, size)
+    : highest(mas, tree.rootNode, 0, MAX_INDEX, height, min, max, size);
   if (!ok) {
     mas_set_err(mas, -EBUSY);
     return -EBUSY;
   }
-  // Positioned exactly as descendToLeaf(mas, mas.index) would be: the window lies in slot fOff.
+  // Positioned exactly as descendToLeaf(mas, mas.index) would be: the window lies in the slot
+  // `lowest`/`highest` stopped at, on a leaf (all leaves are at depth height - 1).
   mas.status = "active";
-  mas.node = fNode;
-  mas.min = fMin;
-  mas.max = fMax;
-  mas.offset = fOff;
-  mas.end = fEnd;
-  mas.depth = fDepth;
+  mas.depth = height - 1;
   mas.err = 0;
   mas.generation = tree.generation;
-  if (fwd) {
-    mas.index = fLo;
-    mas.last = fLo + size - 1;
-  } else {
-    mas.last = fHi;
-    mas.index = fHi - size + 1;
-  }
+  if (fwd) mas.last = mas.index + size - 1;
+  else mas.index = mas.last - size + 1;
   return 0;
 }
 

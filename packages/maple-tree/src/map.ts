@@ -12,7 +12,7 @@ import { mt_build } from "./build-sorted.js";
 import { mt_scan, RangeIterator, RangeReverseIterator } from "./cursor.js";
 import { mt_dump } from "./dump.js";
 import { type DupMap, dupTree } from "./dup.js";
-import { describeValue, MAX_INDEX } from "./entry.js";
+import { describeValue, isIndex, MAX_INDEX } from "./entry.js";
 import { EINVAL, MapleError } from "./errors.js";
 import {
   ceilingOf,
@@ -48,7 +48,7 @@ import type { Reclaimer } from "./reclaim.js";
 import { MA_STATE } from "./state.js";
 import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "./tree.js";
 import { mt_validate } from "./validate.js";
-import { mas_walk, mtree_load } from "./walk.js";
+import { loadEntry, mas_walk } from "./walk.js";
 
 export type { MapleTreeSnapshot, RangeEntry } from "./face.js";
 
@@ -120,15 +120,15 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    * Complexity: O(log n), no allocation.
    */
   get(index: number): T | undefined {
-    checkIndex("MapleTree.get", "index", index);
-    const entry = mtree_load(this.mt, index);
+    if (!isIndex(index)) checkIndex("MapleTree.get", "index", index);
+    const entry = loadEntry(this.mt, index);
     return entry === null ? undefined : (entry as T);
   }
 
   /** Whether some value covers `index` (kernel `mtree_load() != NULL`). */
   has(index: number): boolean {
-    checkIndex("MapleTree.has", "index", index);
-    return mtree_load(this.mt, index) !== null;
+    if (!isIndex(index)) checkIndex("MapleTree.has", "index", index);
+    return loadEntry(this.mt, index) !== null;
   }
 
   /**

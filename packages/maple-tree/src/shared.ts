@@ -13,7 +13,7 @@
 import { checkIndex, checkRange, checkValue, fail } from "./args.js";
 import { mt_scan } from "./cursor.js";
 import { mt_dump } from "./dump.js";
-import { describeValue, MAX_INDEX } from "./entry.js";
+import { describeValue, isIndex, MAX_INDEX } from "./entry.js";
 import { MapleError } from "./errors.js";
 import {
   allRanges,
@@ -69,7 +69,7 @@ import { publishShared } from "./shared-write.js";
 import { MA_STATE } from "./state.js";
 import { MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "./tree.js";
 import { mt_validate } from "./validate.js";
-import { mas_walk, mtree_load } from "./walk.js";
+import { loadEntry, mas_walk } from "./walk.js";
 
 /**
  * What a shared tree needs from an RCU domain: read sections and deferred frees. `@maplemm/rcu`'s
@@ -360,26 +360,26 @@ export class SharedMapleTree {
 
   /** The value of the range holding `index`, or undefined (kernel `mtree_load`, lock-free). */
   get(index: number): number | undefined {
-    checkIndex("SharedMapleTree.get", "index", index);
+    if (!isIndex(index)) checkIndex("SharedMapleTree.get", "index", index);
     const e = this.load(index);
     return e === null ? undefined : e;
   }
 
   /** Whether some value covers `index`. */
   has(index: number): boolean {
-    checkIndex("SharedMapleTree.has", "index", index);
+    if (!isIndex(index)) checkIndex("SharedMapleTree.has", "index", index);
     return this.load(index) !== null;
   }
 
   /** One lookup in its own read section: `read()` without a closure per call (the hot path). */
   private load(index: number): number | null {
     const mt = this.mt;
-    if (mt.sharedWriting) return mtree_load(mt, index) as number | null;
+    if (mt.sharedWriting) return loadEntry(mt, index) as number | null;
     const d = this.domain;
     d.readLock();
     try {
       if (this.readDepth === 0) mt.syncFromShared();
-      return mtree_load(mt, index) as number | null;
+      return loadEntry(mt, index) as number | null;
     } finally {
       d.readUnlock();
     }

@@ -132,13 +132,19 @@ const IDLE_TREE = new MapleTreeCore(0, { initialNodes: 1 });
  * for XA_ZERO_ENTRY, and for an `index` that is not an integer in `0..MAX_INDEX`. Allocation-free.
  */
 export function mtree_load(mt: MapleTreeCore, index: number): unknown {
-  if (!isIndex(index)) return null;
-  let entry: unknown;
-  if (mt.rootNode === 0) {
-    entry = index === 0 ? mt.rootEntry : null;
-  } else {
-    entry = entryOf(mt.entries.values, leafWord(mt, index));
-  }
+  return isIndex(index) ? loadEntry(mt, index) : null;
+}
+
+/**
+ * {@link mtree_load} for an `index` the caller has checked already (the idiomatic `get`/`has`
+ * check once, with their own error): the entry at `index`, null for NULL and XA_ZERO_ENTRY.
+ */
+export function loadEntry(mt: MapleTreeCore, index: number): unknown {
+  if (mt.rootNode === 0) return index === 0 ? mt.rootEntry : null;
+  const word = leafWord(mt, index);
+  // An inline word is a small integer, never XA_ZERO_ENTRY.
+  if (word <= 0) return word === 0 ? null : -word - 1;
+  const entry = mt.entries.values[word];
   return entry === XA_ZERO_ENTRY ? null : entry;
 }
 
