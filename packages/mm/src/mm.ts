@@ -17,16 +17,21 @@ import {
 } from "./constants.js";
 import { describe, MmError } from "./errors.js";
 import { handleFault, peekPage, peekVma } from "./fault.js";
+import { FileTable, MemFile, Namespace } from "./file.js";
+import { doClose, doFtruncate, doMemfdCreate, doOpen, doUnlink } from "./file-syscalls.js";
 import { type DupStrategy, dup_mmap } from "./fork.js";
 import { doMadvise } from "./madvise.js";
 import { doMmap } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
 import { doMremap } from "./mremap.js";
+import { doMsync } from "./msync.js";
 import { doMunmap } from "./munmap.js";
-import { countPages, type PageMap } from "./pages.js";
+import { countPages, dropPages, type PageMap } from "./pages.js";
 import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMapsLine } from "./proc-maps.js";
 import type { SharedMaps } from "./shared-maps.js";
 import { MapsMirror, type ShareMapsOptions } from "./shared-maps-sync.js";
+import { renderSmapsEntry } from "./smaps.js";
+import { ThpState, thpFixup } from "./thp.js";
 import {
   parseVmFlags,
   VM_EXEC,
@@ -70,12 +75,28 @@ export interface MmOptions {
   rcu?: Reclaimer;
   /** Most maple-tree nodes the VMA tree may use (allocation failure testing). Default: unbounded. */
   nodeCapacity?: number;
+  /**
+   * fds `0 .. reservedFds-1` are open but cannot be mapped (stdio: a tty or pipe, mmap gives
+   * ENODEV), so the first `memfd_create`/`open` returns `reservedFds`. Default 3.
+   */
+  reservedFds?: number;
+  /** `major:minor` shown in /proc maps for files made by {@link MmStruct.open} (default `"00:1b"`). */
+  tmpfsDev?: string;
+  /**
+   * The CPU has x86 protection keys (`pku` in /proc/cpuinfo): PROT_EXEC-only mappings then get
+   * the execute-only pkey (smaps `ProtectionKey: 1`) and every data access to them is SIGSEGV.
+   * Default false.
+   */
+  pku?: boolean;
 }
 
 /** Identity counters shared by an mm and every mm forked from it. */
 export interface MmIds {
   anonVma: number;
+  /** Last shmem inode number (shared anonymous memory, memfds and tmpfs files share it). */
   shmem: number;
+  /** The tmpfs namespace `open`/`unlink` use (made by the first mm when absent). */
+  namespace?: Namespace;
 }
 
 /** Where a heap starts by default: just above a small PIE loaded at ELF_ET_DYN_BASE, ASLR off. */
@@ -131,6 +152,12 @@ export class MmStruct implements HeapBounds {
   dupStrategy: DupStrategy;
   /** The RCU domain releasing nodes and VMAs, if any. */
   readonly rcu: Reclaimer | undefined;
+  /** The process's fd table (kernel `files_struct`); a fork gets a copy naming the same files. */
+  files: FileTable;
+  /** The CPU has protection keys (option `pku`). */
+  readonly pku: boolean;
+  /** Transparent huge page mappings and PTE tables by PMD (thp.ts). */
+  thpState = new ThpState();
 
   constructor(options: MmOptions = {}, ids?: MmIds) {
     if (typeof options !== "object" || options === null) {
@@ -158,6 +185,25 @@ export class MmStruct implements HeapBounds {
     }
     this.dupStrategy = strategy;
     this.ids = ids ?? { anonVma: 0, shmem: 0 };
+    if (options.pku !== undefined && typeof options.pku !== "boolean") {
+      throw new MmError(
+        "EINVAL",
+        `new MmStruct: option pku must be a boolean, got ${describe(options.pku)}`,
+      );
+    }
+    this.pku = options.pku === true;
+    const reserved = checkOption("reservedFds", options.reservedFds, 3);
+    this.files = new FileTable(reserved);
+    if (this.ids.namespace === undefined) {
+      const dev = options.tmpfsDev ?? "00:1b";
+      if (typeof dev !== "string" || !/^[0-9a-f]{2,}:[0-9a-f]{2,}$/.test(dev)) {
+        throw new MmError(
+          "EINVAL",
+          `new MmStruct: option tmpfsDev must look like "00:1b", got ${describe(dev)}`,
+        );
+      }
+      this.ids.namespace = new Namespace(dev);
+    }
     if (
       options.rcu !== undefined &&
       (typeof options.rcu !== "object" || typeof options.rcu.defer !== "function")
@@ -247,6 +293,8 @@ export class MmStruct implements HeapBounds {
 
   /** After a syscall: the mirror follows (a no-op when not shared or nothing changed). */
   private synced(): void {
+    const t = this.thpState;
+    if (t.thp.size + t.hugeZero.size > 0) thpFixup(this);
     if (this.mirror !== null) this.mirror.sync();
   }
 
@@ -309,6 +357,7 @@ export class MmStruct implements HeapBounds {
   private exitMmap(): void {
     if (this.exited) return;
     this.exited = true;
+    for (const v of this.tree) if (v.file instanceof MemFile) v.file.mappers.delete(this);
     this.tree.destroy();
     this.pages.clear();
     if (this.mirror !== null) this.mirror.teardown();
@@ -434,7 +483,10 @@ export class MmStruct implements HeapBounds {
   fork(strategy: DupStrategy = this.dupStrategy): MmStruct {
     this.live("fork");
     const child = new MmStruct(this.layout(), this.ids);
+    child.files = this.files.dup();
+    child.thpState = this.thpState.clone();
     const err = dup_mmap(child, this, strategy);
+    if (err === 0) thpFixup(child);
     if (err !== 0) {
       child.mmput();
       throw new MmError(
@@ -457,6 +509,7 @@ export class MmStruct implements HeapBounds {
       mmapMinAddr: this.mmapMinAddr,
       maxMapCount: this.maxMapCount,
       dupStrategy: this.dupStrategy,
+      pku: this.pku,
       ...(this.rcu === undefined ? {} : { rcu: this.rcu }),
       ...(this.tree.nodeCapacity === undefined ? {} : { nodeCapacity: this.tree.nodeCapacity }),
     };
@@ -484,7 +537,7 @@ export class MmStruct implements HeapBounds {
 
   /** smaps `Anonymous` of `vma` in kB: 4 × its present private anonymous pages. */
   anonKb(vma: Vma): number {
-    if (vma.file !== null) return 0;
+    if ((vma.flags & VM_MAYSHARE) !== 0) return 0;
     return 4 * countPages(this.pages, vma.start / PAGE_SIZE, vma.end / PAGE_SIZE);
   }
 
@@ -548,5 +601,74 @@ export class MmStruct implements HeapBounds {
   mmdrop(): void {
     if (this.count <= 0) throw new MmError("ESTATE", "mmdrop: mm_count is already zero");
     this.count--;
+  }
+
+  // ---- Files, msync, mincore, smaps (file.ts, file-syscalls.ts, msync.ts, mincore.ts, smaps.ts)
+
+  /** The tmpfs namespace shared with forks (paths of {@link open} / {@link unlink}). */
+  get namespace(): Namespace {
+    return this.ids.namespace as Namespace;
+  }
+
+  /** `memfd_create(2)`: a new fd naming an anonymous tmpfs file (`/memfd:NAME`), or `-errno`. */
+  memfd_create(name: string, flags = 0): number {
+    this.live("memfd_create");
+    return doMemfdCreate(this, name, flags);
+  }
+
+  /** `open(2)` on the model's tmpfs: the new fd, or `-errno`. */
+  open(path: string, flags: number, mode = 0o600): number {
+    this.live("open");
+    return doOpen(this, path, flags, mode);
+  }
+
+  /** `close(2)`: 0 or `-EBADF`. */
+  close(fd: number): number {
+    this.live("close");
+    return doClose(this, fd);
+  }
+
+  /** `unlink(2)`: 0 or `-errno`; mappings of the file then show " (deleted)". */
+  unlink(path: string): number {
+    this.live("unlink");
+    try {
+      return doUnlink(this, path);
+    } finally {
+      this.synced();
+    }
+  }
+
+  /** `ftruncate(2)`: 0 or `-errno`. Shrinking drops pages past EOF in every process. */
+  ftruncate(fd: number, length: number | bigint): number {
+    this.live("ftruncate");
+    return doFtruncate(this, fd, length);
+  }
+
+  /**
+   * Kernel `unmap_mapping_range(mapping, from, 0, even_cows = 1)` for this mm: drops this mm's
+   * private copies of pages `>= fromIdx` of `file` (called by truncation).
+   */
+  zapFilePages(file: MemFile, fromIdx: number): void {
+    for (const v of this.tree) {
+      if (v.file !== file || (v.flags & VM_MAYSHARE) !== 0) continue;
+      const first = Math.max(v.start, v.start + (fromIdx - v.pgoff) * PAGE_SIZE);
+      if (first < v.end) dropPages(this.pages, first / PAGE_SIZE, v.end / PAGE_SIZE);
+    }
+  }
+
+  /** `msync(2)`: 0 or `-errno` (EINVAL, ENOMEM at a hole, EBUSY); the mm never changes. */
+  msync(addr: number | bigint, len: number | bigint, flags: number): number {
+    this.live("msync");
+    return doMsync(this, u64("msync", "addr", addr), u64("msync", "len", len), flags);
+  }
+
+  /** `/proc/<pid>/smaps`, in the kernel's format (see smaps.ts for what is exact). */
+  procSmaps(): string {
+    if (this.users <= 0) this.exitMmap();
+    if (this.exited) return "";
+    let out = "";
+    for (const v of this.tree) out += renderSmapsEntry(this, v);
+    for (const g of this.gateVmas) out += renderSmapsEntry(this, g);
+    return out;
   }
 }

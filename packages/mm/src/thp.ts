@@ -1,0 +1,202 @@
+// Transparent huge pages as the kernel accounts them in THP "madvise" mode (mm/huge_memory.c
+// `do_huge_pmd_anonymous_page()`, `__split_huge_pmd()`, mm/khugepaged.c `madvise_collapse()`),
+// reduced to per-PMD state of one mm:
+//   - `thp`: 2 MiB ranges mapped by one anonymous huge page (smaps AnonHugePages);
+//   - `hugeZero`: ranges mapped by the huge zero page after a read fault;
+//   - `tables`: ranges that have a PTE table (any 4 KiB fault there): no huge page faults in.
+// A fault in a VM_HUGEPAGE private anonymous VMA that covers the whole aligned 2 MiB, with nothing
+// mapped there yet, maps a huge page (512 pages present: smaps Anonymous 2048 kB). A VMA boundary
+// inside such a range, a partial unmap or MADV_DONTNEED splits it into PTEs (pages stay).
+
+import { HPAGE_PMD_NR, PAGE_SIZE, PMD_SIZE } from "./constants.js";
+import type { MmStruct } from "./mm.js";
+import { VM_HUGEPAGE, VM_MAYSHARE, VM_NOHUGEPAGE, VM_WRITE } from "./vm-flags.js";
+import type { Vma } from "./vma.js";
+
+/** Per-mm huge page state, keyed by PMD index (`addr / PMD_SIZE`). */
+export class ThpState {
+  /** PMD-mapped anonymous huge pages. */
+  readonly thp = new Set<number>();
+  /** PMDs mapping the huge zero page. */
+  readonly hugeZero = new Set<number>();
+  /** PMDs with a PTE table. */
+  readonly tables = new Set<number>();
+
+  /** A copy for a fork child (copy_page_range copies both PMD and PTE mappings). */
+  clone(): ThpState {
+    const c = new ThpState();
+    for (const k of this.thp) c.thp.add(k);
+    for (const k of this.hugeZero) c.hugeZero.add(k);
+    for (const k of this.tables) c.tables.add(k);
+    return c;
+  }
+}
+
+/** Kernel `thp_vma_suitable_order()` + madvise-mode `hugepage_vma_check()` for a fault at `k`. */
+function thpFaultable(vma: Vma, k: number): boolean {
+  if (vma.file !== null || (vma.flags & VM_MAYSHARE) !== 0) return false;
+  if ((vma.flags & (VM_HUGEPAGE | VM_NOHUGEPAGE)) !== VM_HUGEPAGE) return false;
+  return vma.start <= k * PMD_SIZE && (k + 1) * PMD_SIZE <= vma.end;
+}
+
+/**
+ * A fault at `page` of the private anonymous `vma` (a write when `write`): returns true when it
+ * was handled at PMD level (a huge page or the huge zero page), false for a normal 4 KiB fault,
+ * after which the range has a PTE table.
+ */
+export function thpFault(mm: MmStruct, vma: Vma, page: number, write: boolean): boolean {
+  const st = mm.thpState;
+  const k = Math.floor(page / PMD_SIZE);
+  if (st.thp.has(k)) return true;
+  const eligible = !st.tables.has(k) && thpFaultable(vma, k);
+  if (st.hugeZero.has(k)) {
+    if (!write) return true;
+    st.hugeZero.delete(k);
+    if (!eligible) {
+      st.tables.add(k);
+      return false;
+    }
+  } else if (!eligible) {
+    st.tables.add(k);
+    return false;
+  }
+  if (!write) {
+    st.hugeZero.add(k);
+    return true;
+  }
+  mapHuge(mm, k);
+  return true;
+}
+
+/** Maps a huge page at PMD `k`: all 512 pages present (zero unless already there). */
+function mapHuge(mm: MmStruct, k: number): void {
+  const st = mm.thpState;
+  const base = (k * PMD_SIZE) / PAGE_SIZE;
+  for (let p = base; p < base + HPAGE_PMD_NR; p++) if (!mm.pages.has(p)) mm.pages.set(p, 0);
+  st.thp.add(k);
+  st.tables.delete(k);
+  st.hugeZero.delete(k);
+}
+
+/**
+ * After a syscall: every PMD-level mapping whose range is no longer covered by one VMA is split
+ * (kernel `vma_adjust_trans_huge()` / `split_huge_pmd`).
+ */
+export function thpFixup(mm: MmStruct): void {
+  const st = mm.thpState;
+  for (const set of [st.thp, st.hugeZero]) {
+    for (const k of set) {
+      const v = mm.tree.lookup(k * PMD_SIZE);
+      if (v !== null && v.end >= (k + 1) * PMD_SIZE) continue;
+      set.delete(k);
+      if (set === st.thp || v !== null) st.tables.add(k);
+    }
+  }
+}
+
+/** Kernel `free_pgtables()` after unmapping `[start, end)`: PMD ranges left without VMAs empty. */
+function freeTables(mm: MmStruct, start: number, end: number): void {
+  const st = mm.thpState;
+  for (let k = Math.floor(start / PMD_SIZE); k * PMD_SIZE < end; k++) {
+    if (!st.tables.has(k) && !st.hugeZero.has(k) && !st.thp.has(k)) continue;
+    if (mm.tree.findIntersection(k * PMD_SIZE, (k + 1) * PMD_SIZE) !== null) continue;
+    st.tables.delete(k);
+    st.hugeZero.delete(k);
+    st.thp.delete(k);
+  }
+}
+
+/**
+ * MADV_DONTNEED / munmap (`unmapped`) of `[start, end)`: PMD mappings wholly inside are zapped
+ * (the PMD is empty again), ones partly inside are split first (their range keeps a PTE table);
+ * after an unmap, PMD ranges with no VMA left lose their tables.
+ */
+export function thpZap(mm: MmStruct, start: number, end: number, unmapped = false): void {
+  const st = mm.thpState;
+  if (unmapped && st.tables.size + st.thp.size + st.hugeZero.size > 0) freeTables(mm, start, end);
+  if (st.thp.size === 0 && st.hugeZero.size === 0) return;
+  for (let k = Math.floor(start / PMD_SIZE); k * PMD_SIZE < end; k++) {
+    if (!st.thp.has(k) && !st.hugeZero.has(k)) continue;
+    st.thp.delete(k);
+    st.hugeZero.delete(k);
+    if (start > k * PMD_SIZE || end < (k + 1) * PMD_SIZE) st.tables.add(k);
+  }
+}
+
+/** Notes that a 4 KiB mapping now exists at `page` (a PTE table for its PMD). */
+export function notePte(mm: MmStruct, page: number): void {
+  mm.thpState.tables.add(Math.floor(page / PMD_SIZE));
+}
+
+/**
+ * MADV_COLLAPSE over `[start, end)` of `vma` (kernel `madvise_collapse()`): each whole PMD in the
+ * range becomes a huge page when its PTEs map at least one writable page; 0 when every PMD is
+ * (or already was) PMD-mapped, else -EINVAL.
+ */
+export function thpCollapse(mm: MmStruct, vma: Vma, start: number, end: number): number {
+  if (vma.file !== null || (vma.flags & (VM_MAYSHARE | VM_NOHUGEPAGE)) !== 0) return -22;
+  const st = mm.thpState;
+  const lo = Math.ceil(start / PMD_SIZE);
+  const hi = Math.floor(end / PMD_SIZE);
+  let ok = 0;
+  for (let k = lo; k < hi; k++) {
+    if (st.thp.has(k) || st.hugeZero.has(k)) {
+      ok++;
+      continue;
+    }
+    if (!st.tables.has(k) || (vma.flags & VM_WRITE) === 0) continue;
+    if (vma.start > k * PMD_SIZE || vma.end < (k + 1) * PMD_SIZE) continue;
+    const base = (k * PMD_SIZE) / PAGE_SIZE;
+    let present = false;
+    for (let p = base; p < base + HPAGE_PMD_NR && !present; p++) present = mm.pages.has(p);
+    if (!present) continue;
+    mapHuge(mm, k);
+    ok++;
+  }
+  return ok === hi - lo || hi <= lo ? 0 : -22;
+}
+
+/** smaps `AnonHugePages` of `vma` in kB. */
+export function anonHugeKb(mm: MmStruct, vma: Vma): number {
+  const st = mm.thpState;
+  if (st.thp.size === 0) return 0;
+  let n = 0;
+  for (let k = Math.floor(vma.start / PMD_SIZE); k * PMD_SIZE < vma.end; k++) {
+    if (st.thp.has(k)) n++;
+  }
+  return n * 2048;
+}
+
+/**
+ * mremap's `move_page_tables()` for PMD state, after the pages of `[from, from + len)` moved to
+ * `to`: a whole huge (or huge zero) PMD keeps its PMD mapping when source and destination are
+ * equally aligned (`move_huge_pmd`), otherwise it is split and moves as PTEs; the destination
+ * gets PTE tables where PTEs landed.
+ */
+export function thpMove(mm: MmStruct, from: number, to: number, len: number): void {
+  const st = mm.thpState;
+  const delta = to - from;
+  const moved: [number, Set<number>][] = [];
+  for (let k = Math.floor(from / PMD_SIZE); k * PMD_SIZE < from + len; k++) {
+    for (const set of [st.thp, st.hugeZero]) {
+      if (!set.has(k)) continue;
+      set.delete(k);
+      const whole = k * PMD_SIZE >= from && (k + 1) * PMD_SIZE <= from + len;
+      if (whole && delta % PMD_SIZE === 0) moved.push([k + delta / PMD_SIZE, set]);
+    }
+  }
+  for (let k = Math.floor(to / PMD_SIZE); k * PMD_SIZE < to + len; k++) {
+    const lo = Math.max(k * PMD_SIZE, to) / PAGE_SIZE;
+    const hi = Math.min((k + 1) * PMD_SIZE, to + len) / PAGE_SIZE;
+    for (let p = lo; p < hi; p++) {
+      if (mm.pages.has(p)) {
+        st.tables.add(k);
+        break;
+      }
+    }
+  }
+  for (const [k, set] of moved) {
+    set.add(k);
+    st.tables.delete(k);
+  }
+}
