@@ -253,6 +253,20 @@ function modelProbes(ctx: Ctx, mm: MmStruct): ProbeRow[] {
   return out;
 }
 
+/**
+ * The tracer's probes are real reads: they fault pages in (the zero page, page cache pages, the
+ * huge zero page with its anon_vma), which later ops can see. Replays them as read touches.
+ */
+function probeFaults(ctx: Ctx, mm: MmStruct): void {
+  for (const [lo, hi] of ctx.windows) {
+    for (const v of mm.vmas(lo, hi)) {
+      if (v.perms[0] !== "r") continue;
+      const e = Math.min(v.end, hi);
+      for (let a = Math.max(v.start, lo); a < e; a += 4096) mm.touch(a, false);
+    }
+  }
+}
+
 function probesText(p: ProbeRow[]): string {
   return p.map((r) => (r.length === 3 ? `${r[0]}:${r[1]}x${r[2]}` : `${r[0]}=${r[1]}`)).join(" ");
 }
@@ -434,6 +448,7 @@ function runOp(ctx: Ctx, ino: InoBinding, mm: MmStruct, op: OpRecord, where: str
             ok = false;
             diverge(ctx, at, "child.probes", op, probesText(c.probes), probesText(mp));
           }
+          probeFaults(ctx, child);
         }
         for (const sub of c.ops) {
           if (!runOp(ctx, childIno, child, sub, `${at} → child `) && ctx.stopAtFirst) break;

@@ -137,10 +137,9 @@ function faultOnce(
       return 0;
     }
   } else if (file === null && thpFault(mm, vma, page, write)) {
-    if (write) {
-      anonVmaPrepare(mm, vma);
-      mm.pages.set(page / PAGE_SIZE, value);
-    }
+    // do_huge_pmd_anonymous_page() prepares the anon_vma before it maps even the huge zero page.
+    anonVmaPrepare(mm, vma);
+    if (write) mm.pages.set(page / PAGE_SIZE, value);
     return 0;
   }
   if (write) {

@@ -8,9 +8,9 @@
 // mapped there yet, maps a huge page (512 pages present: smaps Anonymous 2048 kB). A VMA boundary
 // inside such a range, a partial unmap or MADV_DONTNEED splits it into PTEs (pages stay).
 
-import { HPAGE_PMD_NR, PAGE_SIZE, PMD_SIZE } from "./constants.js";
+import { EINVAL, HPAGE_PMD_NR, PAGE_SIZE, PMD_SIZE } from "./constants.js";
 import type { MmStruct } from "./mm.js";
-import { VM_HUGEPAGE, VM_MAYSHARE, VM_NOHUGEPAGE, VM_WRITE } from "./vm-flags.js";
+import { VM_HUGEPAGE, VM_MAYSHARE, VM_NOHUGEPAGE } from "./vm-flags.js";
 import type { Vma } from "./vma.js";
 
 /** Per-mm huge page state, keyed by PMD index (`addr / PMD_SIZE`). */
@@ -129,31 +129,25 @@ export function notePte(mm: MmStruct, page: number): void {
 }
 
 /**
- * MADV_COLLAPSE over `[start, end)` of `vma` (kernel `madvise_collapse()`): each whole PMD in the
- * range becomes a huge page when its PTEs map at least one writable page; 0 when every PMD is
- * (or already was) PMD-mapped, else -EINVAL.
+ * MADV_COLLAPSE over `[start, end)` of `vma` (kernel `madvise_collapse()`), as observed on 6.18:
+ * the VMA must be private anonymous, not VM_NOHUGEPAGE (VM_HUGEPAGE is not needed), hold a whole
+ * aligned 2 MiB and have an anon_vma, else EINVAL; then PMD by PMD in address order, an existing
+ * PMD mapping (the huge zero page included) counts as done, a PTE table becomes a huge page
+ * (whatever its PTEs map, read-only VMAs too), and a PMD with no table fails the call with EINVAL,
+ * leaving the later PMDs as they were. 0 when every PMD succeeded.
  */
 export function thpCollapse(mm: MmStruct, vma: Vma, start: number, end: number): number {
-  if (vma.file !== null || (vma.flags & (VM_MAYSHARE | VM_NOHUGEPAGE)) !== 0) return -22;
+  if (vma.file !== null || (vma.flags & (VM_MAYSHARE | VM_NOHUGEPAGE)) !== 0) return -EINVAL;
+  if (Math.ceil(vma.start / PMD_SIZE) * PMD_SIZE + PMD_SIZE > vma.end) return -EINVAL;
+  if (vma.anonVma === null) return -EINVAL;
   const st = mm.thpState;
-  const lo = Math.ceil(start / PMD_SIZE);
   const hi = Math.floor(end / PMD_SIZE);
-  let ok = 0;
-  for (let k = lo; k < hi; k++) {
-    if (st.thp.has(k) || st.hugeZero.has(k)) {
-      ok++;
-      continue;
-    }
-    if (!st.tables.has(k) || (vma.flags & VM_WRITE) === 0) continue;
-    if (vma.start > k * PMD_SIZE || vma.end < (k + 1) * PMD_SIZE) continue;
-    const base = (k * PMD_SIZE) / PAGE_SIZE;
-    let present = false;
-    for (let p = base; p < base + HPAGE_PMD_NR && !present; p++) present = mm.pages.has(p);
-    if (!present) continue;
+  for (let k = Math.ceil(start / PMD_SIZE); k < hi; k++) {
+    if (st.thp.has(k) || st.hugeZero.has(k)) continue;
+    if (!st.tables.has(k)) return -EINVAL;
     mapHuge(mm, k);
-    ok++;
   }
-  return ok === hi - lo || hi <= lo ? 0 : -22;
+  return 0;
 }
 
 /** smaps `AnonHugePages` of `vma` in kB. */
@@ -169,34 +163,39 @@ export function anonHugeKb(mm: MmStruct, vma: Vma): number {
 
 /**
  * mremap's `move_page_tables()` for PMD state, after the pages of `[from, from + len)` moved to
- * `to`: a whole huge (or huge zero) PMD keeps its PMD mapping when source and destination are
- * equally aligned (`move_huge_pmd`), otherwise it is split and moves as PTEs; the destination
- * gets PTE tables where PTEs landed.
+ * `to`: a whole huge (or huge zero) PMD, or a whole PTE table, moves as one when source and
+ * destination are equally aligned (`move_huge_pmd` / `move_normal_pmd`: the source PMD is empty
+ * afterwards); otherwise huge PMDs are split and, extent by extent, every source PMD that is not
+ * empty gets PTE tables allocated over the destination range its part maps to.
  */
 export function thpMove(mm: MmStruct, from: number, to: number, len: number): void {
   const st = mm.thpState;
   const delta = to - from;
+  const aligned = delta % PMD_SIZE === 0;
   const moved: [number, Set<number>][] = [];
+  const spans: number[] = [];
   for (let k = Math.floor(from / PMD_SIZE); k * PMD_SIZE < from + len; k++) {
-    for (const set of [st.thp, st.hugeZero]) {
+    const lo = Math.max(from, k * PMD_SIZE);
+    const hi = Math.min(from + len, (k + 1) * PMD_SIZE);
+    const whole = lo === k * PMD_SIZE && hi === (k + 1) * PMD_SIZE;
+    let mapped = false;
+    for (const set of [st.thp, st.hugeZero, st.tables]) {
       if (!set.has(k)) continue;
-      set.delete(k);
-      const whole = k * PMD_SIZE >= from && (k + 1) * PMD_SIZE <= from + len;
-      if (whole && delta % PMD_SIZE === 0) moved.push([k + delta / PMD_SIZE, set]);
-    }
-  }
-  for (let k = Math.floor(to / PMD_SIZE); k * PMD_SIZE < to + len; k++) {
-    const lo = Math.max(k * PMD_SIZE, to) / PAGE_SIZE;
-    const hi = Math.min((k + 1) * PMD_SIZE, to + len) / PAGE_SIZE;
-    for (let p = lo; p < hi; p++) {
-      if (mm.pages.has(p)) {
+      mapped = true;
+      if (whole && aligned) {
+        set.delete(k);
+        moved.push([k + delta / PMD_SIZE, set]);
+      } else if (set !== st.tables) {
+        set.delete(k);
         st.tables.add(k);
-        break;
       }
     }
+    if (mapped && !(whole && aligned)) spans.push(lo + delta, hi + delta);
   }
-  for (const [k, set] of moved) {
-    set.add(k);
-    st.tables.delete(k);
+  for (let i = 0; i < spans.length; i += 2) {
+    const lo = spans[i] as number;
+    const hi = spans[i + 1] as number;
+    for (let k = Math.floor(lo / PMD_SIZE); k * PMD_SIZE < hi; k++) st.tables.add(k);
   }
+  for (const [k, set] of moved) set.add(k);
 }
