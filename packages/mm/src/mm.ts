@@ -659,7 +659,8 @@ export class MmStruct implements HeapBounds {
   /** `msync(2)`: 0 or `-errno` (EINVAL, ENOMEM at a hole, EBUSY); the mm never changes. */
   msync(addr: number | bigint, len: number | bigint, flags: number): number {
     this.live("msync");
-    return doMsync(this, u64("msync", "addr", addr), u64("msync", "len", len), flags);
+    const n = typeof len === "bigint" ? BigInt.asUintN(64, len) : BigInt(u64("msync", "len", len));
+    return doMsync(this, u64("msync", "addr", addr), n, flags);
   }
 
   /** `/proc/<pid>/smaps`, in the kernel's format (see smaps.ts for what is exact). */

@@ -17,15 +17,17 @@ import {
 import type { MmStruct } from "./mm.js";
 import { VM_LOCKED } from "./vm-flags.js";
 
-/** `msync(2)`: 0 or -errno; nothing in the mm changes. */
-export function doMsync(mm: MmStruct, startIn: number, lenIn: number, flagsIn: number): number {
+/**
+ * `msync(2)`: 0 or -errno; nothing in the mm changes. `lenIn` is the exact u64 (a bigint): a
+ * length within a page of 2^64 wraps to 0 in PAGE_ALIGN, which a double cannot tell apart.
+ */
+export function doMsync(mm: MmStruct, startIn: number, lenIn: bigint, flagsIn: number): number {
   const flags = int32("msync", "flags", flagsIn);
   if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) !== 0) return -EINVAL;
   if (startIn % PAGE_SIZE !== 0) return -EINVAL;
   if ((flags & MS_ASYNC) !== 0 && (flags & MS_SYNC) !== 0) return -EINVAL;
   // len = PAGE_ALIGN(len) in u64: a length within a page of 2^64 wraps to 0.
-  let len = Math.ceil(lenIn / PAGE_SIZE) * PAGE_SIZE;
-  if (len >= U64_MODULUS) len -= U64_MODULUS;
+  const len = Number(BigInt.asUintN(64, (lenIn + 0xfffn) & ~0xfffn));
   const end = startIn + len;
   if (end >= U64_MODULUS) return -ENOMEM;
   if (end === startIn) return 0;
