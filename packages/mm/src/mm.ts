@@ -20,6 +20,7 @@ import { handleFault, peekPage, peekVma } from "./fault.js";
 import { FileTable, MemFile, Namespace } from "./file.js";
 import { doClose, doFtruncate, doMemfdCreate, doOpen, doUnlink } from "./file-syscalls.js";
 import { type DupStrategy, dup_mmap } from "./fork.js";
+import { inferLayout, placeAnonPages } from "./live-layout.js";
 import { doMadvise } from "./madvise.js";
 import { doMmap } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
@@ -64,7 +65,11 @@ export interface MmOptions {
   mmapMinAddr?: number;
   /** `vm.max_map_count`. */
   maxMapCount?: number;
-  /** Text of a real `/proc/<pid>/maps` or `smaps`: the VMAs the mm starts with. */
+  /**
+   * Text of a real `/proc/<pid>/maps` or `smaps`: the VMAs the mm starts with. When `mmapBase` /
+   * `taskSize` are not given they are inferred from it (live-layout.ts says how, and what cannot
+   * be known); smaps `VmFlags` give exact flags, `Anonymous` / `AnonHugePages` present pages.
+   */
   initialMaps?: string;
   /** dup_mmap strategy used by {@link MmStruct.fork} (default `"seed"`). */
   dupStrategy?: DupStrategy;
@@ -80,6 +85,12 @@ export interface MmOptions {
    * ENODEV), so the first `memfd_create`/`open` returns `reservedFds`. Default 3.
    */
   reservedFds?: number;
+  /**
+   * With `initialMaps`: treat every loaded VMA that has anonymous pages as holding an anon_vma
+   * inherited through fork (kernel `anon_vma_fork`: such VMAs never merge with a neighbour
+   * without anon_vma). True for a process forked without exec; /proc cannot tell. Default false.
+   */
+  inheritedAnonVma?: boolean;
   /** `major:minor` shown in /proc maps for files made by {@link MmStruct.open} (default `"00:1b"`). */
   tmpfsDev?: string;
   /**
@@ -166,8 +177,15 @@ export class MmStruct implements HeapBounds {
         `new MmStruct: options must be an object, got ${describe(options)}`,
       );
     }
-    this.mmapBase = checkOption("mmapBase", options.mmapBase, DEFAULT_MMAP_BASE);
-    this.taskSize = checkOption("taskSize", options.taskSize, TASK_SIZE_64);
+    const parsed = options.initialMaps !== undefined ? parseProcMaps(options.initialMaps) : null;
+    // A live process's maps tell where its mmap area ends and which paging mode it runs in.
+    const inferred = parsed !== null ? inferLayout(parsed, options.taskSize !== undefined) : {};
+    this.mmapBase = checkOption(
+      "mmapBase",
+      options.mmapBase ?? inferred.mmapBase,
+      DEFAULT_MMAP_BASE,
+    );
+    this.taskSize = checkOption("taskSize", options.taskSize ?? inferred.taskSize, TASK_SIZE_64);
     this.stackGuardGap = checkOption(
       "stackGuardGap",
       options.stackGuardGap,
@@ -224,8 +242,7 @@ export class MmStruct implements HeapBounds {
     this.tree = new VmaTree(options.rcu, cap);
     let startBrk = options.startBrk;
     let brk = options.brk;
-    if (options.initialMaps !== undefined) {
-      const parsed = parseProcMaps(options.initialMaps);
+    if (parsed !== null) {
       const heap = parsed.find((m) => m.name === "[heap]");
       if (heap !== undefined) {
         startBrk ??= heap.start;
@@ -246,7 +263,8 @@ export class MmStruct implements HeapBounds {
           if (!objects.has(key)) objects.set(key, new FileRef(m.dev, m.ino, m.name));
         }
       }
-      for (const m of parsed) this.loadMapping(m, objects);
+      const inherited = options.inheritedAnonVma === true;
+      for (const m of parsed) this.loadMapping(m, objects, inherited);
     }
     this.startBrk = checkOption("startBrk", startBrk, DEFAULT_START_BRK);
     this.currentBrk = checkOption("brk", brk, this.startBrk);
@@ -303,7 +321,11 @@ export class MmStruct implements HeapBounds {
     return new MmStruct({ ...options, initialMaps: text });
   }
 
-  private loadMapping(m: ParsedMapping, objects: Map<string, ShmemObject | FileRef>): void {
+  private loadMapping(
+    m: ParsedMapping,
+    objects: Map<string, ShmemObject | FileRef>,
+    inherited: boolean,
+  ): void {
     let flags: number;
     let foreign: string[] = [];
     if (m.vmFlags !== undefined) {
@@ -329,7 +351,14 @@ export class MmStruct implements HeapBounds {
     const v = new Vma(m.start, m.end, flags, pgoff, file);
     if (foreign.length > 0) v.foreignFlags = Object.freeze(foreign);
     if (file === null && m.name !== "" && m.name !== "[heap]") v.name = m.name;
-    if (file === null && m.anonKb !== undefined && m.anonKb > 0) v.anonVma = this.newAnonVma();
+    if (m.perms[3] === "p" && m.anonKb !== undefined && m.anonKb > 0) {
+      // smaps Anonymous: private pages exist, so an anon_vma does (inherited if told so).
+      v.anonVma = this.newAnonVma();
+      v.anonVmaForked = inherited;
+      const placed = placeAnonPages(m.start, m.end, m.anonKb, m.anonHugeKb ?? 0);
+      for (const p of placed.pfns) this.pages.set(p, 0);
+      for (const k of placed.pmds) this.thpState.thp.add(k);
+    }
     // The gate area ([vsyscall]) lies above TASK_SIZE: /proc shows it, the VMA tree never holds it.
     if (m.end > this.taskSize) this.gateVmas.push(v);
     else this.tree.insert(v);

@@ -110,6 +110,8 @@ export interface ParsedMapping {
   readonly vmFlags?: string;
   /** smaps `Anonymous` in kB, when the text was smaps. */
   readonly anonKb?: number;
+  /** smaps `AnonHugePages` in kB, when the text was smaps. */
+  readonly anonHugeKb?: number;
 }
 
 const LINE =
@@ -135,6 +137,7 @@ export function parseProcMaps(text: string): ParsedMapping[] {
     name: string;
     vmFlags?: string;
     anonKb?: number;
+    anonHugeKb?: number;
   } | null = null;
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -169,6 +172,7 @@ export function parseProcMaps(text: string): ParsedMapping[] {
     if (fm !== null && cur !== null) {
       if (fm[1] === "VmFlags") cur.vmFlags = (fm[2] as string).trim();
       else if (fm[1] === "Anonymous") cur.anonKb = Number.parseInt(fm[2] as string, 10);
+      else if (fm[1] === "AnonHugePages") cur.anonHugeKb = Number.parseInt(fm[2] as string, 10);
       continue;
     }
     throw new MmError(
