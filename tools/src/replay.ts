@@ -343,6 +343,20 @@ function runFileOp(ctx: Ctx, ino: InoBinding, mm: MmStruct, op: OpRecord, at: st
     case "msync":
       got = mm.msync(hexArg(a.addr as string), hexArg(a.len as string), a.flags as number);
       break;
+    case "mincore": {
+      const want = (op as { vec?: string }).vec;
+      const vec = new Uint8Array(want?.length ?? 1 << 20);
+      got = mm.mincore(hexArg(a.addr as string), hexArg(a.len as string), vec);
+      if (got === 0 && want !== undefined) {
+        let have = "";
+        for (let i = 0; i < want.length; i++) have += (vec[i] as number) & 1 ? "1" : "0";
+        if (have !== want) {
+          diverge(ctx, at, "vec", op, want, have);
+          return false;
+        }
+      }
+      break;
+    }
     default: {
       const want = exactSmaps((op as { smaps?: string[] }).smaps ?? []);
       const have = modelSmaps(ctx, ino, mm);
@@ -469,6 +483,7 @@ function runOp(ctx: Ctx, ino: InoBinding, mm: MmStruct, op: OpRecord, where: str
     case "ftruncate":
     case "close":
     case "msync":
+    case "mincore":
     case "smaps":
       ok = runFileOp(ctx, ino, mm, op, at) && ok;
       break;

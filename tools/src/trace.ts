@@ -70,6 +70,7 @@ export interface OpRecord {
     | "ftruncate"
     | "close"
     | "msync"
+    | "mincore"
     | "smaps";
   args: Record<string, string | number | boolean>;
   ret: string | number;
@@ -80,6 +81,8 @@ export interface OpRecord {
   old?: Hex;
   child?: ChildRecord;
   outside?: unknown;
+  /** `mincore`: one `0`/`1` per page (bit 0 of the kernel's vector), on success. */
+  vec?: string;
   /** `smaps` pseudo-op: the raw smaps lines of the VMAs inside a window. */
   smaps?: string[];
 }

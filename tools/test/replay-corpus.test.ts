@@ -21,8 +21,8 @@ describe("the oracle corpus", () => {
   it("holds at least the 17 scenarios and 27 random traces the spec lists", () => {
     expect(files.filter((f) => f.startsWith("scenarios")).length).toBeGreaterThanOrEqual(17);
     expect(files.filter((f) => f.startsWith("random")).length).toBeGreaterThanOrEqual(27);
-    expect(files.filter((f) => f.startsWith("file")).length).toBeGreaterThanOrEqual(13);
-    expect(files.filter((f) => f.startsWith("thp")).length).toBeGreaterThanOrEqual(13);
+    expect(files.filter((f) => f.startsWith("file")).length).toBeGreaterThanOrEqual(15);
+    expect(files.filter((f) => f.startsWith("thp")).length).toBeGreaterThanOrEqual(15);
   });
 
   for (const strategy of ["seed", "modern"] as const) {

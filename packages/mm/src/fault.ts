@@ -13,7 +13,7 @@ import { PAGE_SIZE } from "./constants.js";
 import { MemFile } from "./file.js";
 import type { MmStruct } from "./mm.js";
 import { resizeVma } from "./split.js";
-import { notePte, thpFault } from "./thp.js";
+import { notePte, noteZeroPte, thpFault } from "./thp.js";
 import {
   isAccessible,
   VM_ACCESS_FLAGS,
@@ -145,6 +145,8 @@ function faultOnce(
   if (write) {
     anonVmaPrepare(mm, vma);
     mm.pages.set(page / PAGE_SIZE, value);
+  } else if (file === null && !mm.pages.has(page / PAGE_SIZE)) {
+    noteZeroPte(mm, page);
   }
   return 0;
 }
@@ -188,7 +190,25 @@ export function populateRange(mm: MmStruct, start: number, end: number): void {
       populateFile(mm, vma, file, lo, hi);
       continue;
     }
-    if ((vma.flags & (VM_WRITE | VM_SHARED)) !== VM_WRITE || file !== null) continue;
+    if (file instanceof ShmemObject) {
+      for (let p = lo; p < hi; p++) {
+        const idx = vma.pgoffAt(p * PAGE_SIZE);
+        if (idx >= file.sizePages) break;
+        if (!file.pages.has(idx)) file.pages.set(idx, 0);
+      }
+      continue;
+    }
+    // GUP honours protection keys: nothing of an execute-only VMA is faulted in.
+    if (file !== null || (vma.flags & (VM_SHARED | VM_PKEY_EXEC_ONLY)) !== 0) continue;
+    if ((vma.flags & VM_WRITE) === 0) {
+      // Read faults: the zero page, or the huge zero page (which prepares the anon_vma).
+      for (let p = lo; p < hi; p++) {
+        if (mm.pages.has(p)) continue;
+        if (thpFault(mm, vma, p * PAGE_SIZE, false)) anonVmaPrepare(mm, vma);
+        else noteZeroPte(mm, p * PAGE_SIZE);
+      }
+      continue;
+    }
     anonVmaPrepare(mm, vma);
     for (let p = lo; p < hi; p++) {
       if (mm.pages.has(p) || thpFault(mm, vma, p * PAGE_SIZE, true)) continue;

@@ -22,6 +22,7 @@ import { doClose, doFtruncate, doMemfdCreate, doOpen, doUnlink } from "./file-sy
 import { type DupStrategy, dup_mmap } from "./fork.js";
 import { inferLayout, placeAnonPages } from "./live-layout.js";
 import { doMadvise } from "./madvise.js";
+import { doMincore } from "./mincore.js";
 import { doMmap } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
 import { doMremap } from "./mremap.js";
@@ -32,7 +33,7 @@ import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMapsLine } fr
 import type { SharedMaps } from "./shared-maps.js";
 import { MapsMirror, type ShareMapsOptions } from "./shared-maps-sync.js";
 import { renderSmapsEntry } from "./smaps.js";
-import { ThpState, thpFixup } from "./thp.js";
+import { ThpState, thpFixup, thpForked } from "./thp.js";
 import {
   parseVmFlags,
   VM_EXEC,
@@ -515,7 +516,7 @@ export class MmStruct implements HeapBounds {
     child.files = this.files.dup();
     child.thpState = this.thpState.clone();
     const err = dup_mmap(child, this, strategy);
-    if (err === 0) thpFixup(child);
+    if (err === 0) thpForked(child);
     if (err !== 0) {
       child.mmput();
       throw new MmError(
@@ -700,5 +701,19 @@ export class MmStruct implements HeapBounds {
     for (const v of this.tree) out += renderSmapsEntry(this, v);
     for (const g of this.gateVmas) out += renderSmapsEntry(this, g);
     return out;
+  }
+
+  /**
+   * `mincore(2)`: fills `vec` (one byte per page, 1 = resident) and returns 0, or `-errno`
+   * (EINVAL, ENOMEM; EFAULT when `vec` is shorter than the range's pages).
+   */
+  mincore(addr: number | bigint, len: number | bigint, vec: Uint8Array): number {
+    this.live("mincore");
+    if (!(vec instanceof Uint8Array)) {
+      throw new MmError("EINVAL", `mincore: vec must be a Uint8Array, got ${describe(vec)}`);
+    }
+    const n =
+      typeof len === "bigint" ? BigInt.asUintN(64, len) : BigInt(u64("mincore", "len", len));
+    return doMincore(this, u64("mincore", "addr", addr), n, vec);
   }
 }

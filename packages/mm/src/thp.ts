@@ -21,6 +21,15 @@ export class ThpState {
   readonly hugeZero = new Set<number>();
   /** PMDs with a PTE table. */
   readonly tables = new Set<number>();
+  /** Private anonymous pages (pfns) mapped to the zero page by a read fault (mincore sees them). */
+  readonly zero = new Set<number>();
+  /**
+   * Huge pages this mm got through fork, still shared with the parent: a write splits the PMD
+   * and copies at PTE level (`do_huge_pmd_wp_page` on a non-exclusive folio). The parent's side of
+   * the sharing is not tracked: its huge pages are taken as exclusive again (the child wrote or
+   * exited first, as fork children of the traces do).
+   */
+  readonly forkShared = new Set<number>();
 
   /** A copy for a fork child (copy_page_range copies both PMD and PTE mappings). */
   clone(): ThpState {
@@ -28,6 +37,7 @@ export class ThpState {
     for (const k of this.thp) c.thp.add(k);
     for (const k of this.hugeZero) c.hugeZero.add(k);
     for (const k of this.tables) c.tables.add(k);
+    for (const p of this.zero) c.zero.add(p);
     return c;
   }
 }
@@ -47,7 +57,13 @@ function thpFaultable(vma: Vma, k: number): boolean {
 export function thpFault(mm: MmStruct, vma: Vma, page: number, write: boolean): boolean {
   const st = mm.thpState;
   const k = Math.floor(page / PMD_SIZE);
-  if (st.thp.has(k)) return true;
+  if (st.thp.has(k)) {
+    if (!write || !st.forkShared.has(k)) return true;
+    st.thp.delete(k);
+    st.forkShared.delete(k);
+    st.tables.add(k);
+    return false;
+  }
   const eligible = !st.tables.has(k) && thpFaultable(vma, k);
   if (st.hugeZero.has(k)) {
     if (!write) return true;
@@ -71,6 +87,7 @@ export function thpFault(mm: MmStruct, vma: Vma, page: number, write: boolean): 
 /** Maps a huge page at PMD `k`: all 512 pages present (zero unless already there). */
 function mapHuge(mm: MmStruct, k: number): void {
   const st = mm.thpState;
+  st.forkShared.delete(k);
   const base = (k * PMD_SIZE) / PAGE_SIZE;
   for (let p = base; p < base + HPAGE_PMD_NR; p++) if (!mm.pages.has(p)) mm.pages.set(p, 0);
   st.thp.add(k);
@@ -109,11 +126,17 @@ function freeTables(mm: MmStruct, start: number, end: number): void {
 /**
  * MADV_DONTNEED / munmap (`unmapped`) of `[start, end)`: PMD mappings wholly inside are zapped
  * (the PMD is empty again), ones partly inside are split first (their range keeps a PTE table);
- * after an unmap, PMD ranges with no VMA left lose their tables.
+ * after an unmap, PMD ranges with no VMA left lose their tables, and MADV_DONTNEED frees the
+ * tables of the whole PMDs it covers (6.18 CONFIG_PT_RECLAIM, observed: a partial zap keeps them).
  */
 export function thpZap(mm: MmStruct, start: number, end: number, unmapped = false): void {
   const st = mm.thpState;
+  if (st.zero.size > 0) dropZero(st, start / PAGE_SIZE, end / PAGE_SIZE);
   if (unmapped && st.tables.size + st.thp.size + st.hugeZero.size > 0) freeTables(mm, start, end);
+  if (!unmapped && st.tables.size > 0) {
+    // CONFIG_PT_RECLAIM: MADV_DONTNEED frees the PTE tables of the whole PMDs it emptied.
+    for (let k = Math.ceil(start / PMD_SIZE); (k + 1) * PMD_SIZE <= end; k++) st.tables.delete(k);
+  }
   if (st.thp.size === 0 && st.hugeZero.size === 0) return;
   for (let k = Math.floor(start / PMD_SIZE); k * PMD_SIZE < end; k++) {
     if (!st.thp.has(k) && !st.hugeZero.has(k)) continue;
@@ -126,6 +149,21 @@ export function thpZap(mm: MmStruct, start: number, end: number, unmapped = fals
 /** Notes that a 4 KiB mapping now exists at `page` (a PTE table for its PMD). */
 export function notePte(mm: MmStruct, page: number): void {
   mm.thpState.tables.add(Math.floor(page / PMD_SIZE));
+}
+
+/** A read fault mapped the zero page at `page` (private anonymous memory). */
+export function noteZeroPte(mm: MmStruct, page: number): void {
+  const st = mm.thpState;
+  st.tables.add(Math.floor(page / PMD_SIZE));
+  st.zero.add(page / PAGE_SIZE);
+}
+
+function dropZero(st: ThpState, lo: number, hi: number): void {
+  if (hi - lo <= st.zero.size) {
+    for (let p = lo; p < hi; p++) st.zero.delete(p);
+    return;
+  }
+  for (const p of st.zero) if (p >= lo && p < hi) st.zero.delete(p);
 }
 
 /**
@@ -185,6 +223,8 @@ export function thpMove(mm: MmStruct, from: number, to: number, len: number): vo
       if (whole && aligned) {
         set.delete(k);
         moved.push([k + delta / PMD_SIZE, set]);
+        if (set === st.thp && st.forkShared.delete(k))
+          moved.push([k + delta / PMD_SIZE, st.forkShared]);
       } else if (set !== st.tables) {
         set.delete(k);
         st.tables.add(k);
@@ -198,4 +238,27 @@ export function thpMove(mm: MmStruct, from: number, to: number, len: number): vo
     for (let k = Math.floor(lo / PMD_SIZE); k * PMD_SIZE < hi; k++) st.tables.add(k);
   }
   for (const [k, set] of moved) set.add(k);
+  if (st.zero.size > 0) {
+    const lo = from / PAGE_SIZE;
+    const hi = (from + len) / PAGE_SIZE;
+    const zs: number[] = [];
+    for (const p of st.zero) if (p >= lo && p < hi) zs.push(p);
+    dropZero(st, lo, hi);
+    dropZero(st, to / PAGE_SIZE, (to + len) / PAGE_SIZE);
+    for (const p of zs) st.zero.add(p + delta / PAGE_SIZE);
+  }
+}
+
+/**
+ * A fork child's page-table state, from its parent's copy: `copy_page_range()` copies only VMAs
+ * with an anon_vma (others fault again), and nothing of VMAs the child did not get.
+ */
+export function thpForked(child: MmStruct): void {
+  const st = child.thpState;
+  for (const k of st.thp) st.forkShared.add(k);
+  for (const p of st.zero) {
+    const v = child.tree.lookup(p * PAGE_SIZE);
+    if (v === null || v.anonVma === null) st.zero.delete(p);
+  }
+  thpFixup(child);
 }

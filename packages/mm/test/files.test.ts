@@ -8,6 +8,7 @@ import {
   EBADF,
   EBUSY,
   EEXIST,
+  EFAULT,
   EINVAL,
   ENODEV,
   ENOENT,
@@ -144,6 +145,18 @@ const errnoTable: [string, Call, number][] = [
   ["msync MS_ASYNC starting in a hole", (m) => m.msync(pg(10), 30 * P, MS_ASYNC), -ENOMEM],
   ["msync of an unmapped range", (m) => m.msync(pg(100), P, MS_SYNC), -ENOMEM],
   ["msync MS_INVALIDATE of a VM_LOCKED mapping", (m) => m.msync(pg(60), P, MS_INVALIDATE), -EBUSY],
+  ["mincore at an unaligned address", (m) => m.mincore(pg(0) + 8, P, new Uint8Array(1)), -EINVAL],
+  [
+    "mincore past user space",
+    (m) => m.mincore(pg(0), 0xfffffffffffff000n, new Uint8Array(1)),
+    -ENOMEM,
+  ],
+  ["mincore over a hole", (m) => m.mincore(pg(0), 12 * P, new Uint8Array(12)), -ENOMEM],
+  [
+    "mincore with a short vector (EFAULT)",
+    (m) => m.mincore(pg(0), 8 * P, new Uint8Array(7)),
+    -EFAULT,
+  ],
   [
     "MADV_COLLAPSE of a VMA without anon_vma",
     (m) => m.madvise(pg(512), 512 * P, MADV_COLLAPSE),
@@ -308,6 +321,26 @@ describe("THP, smaps and pkeys", () => {
     );
     // The VMA no longer holds a whole aligned 2 MiB: MADV_COLLAPSE refuses it (6.18: EINVAL).
     expect(mm.madvise(pg(512), 511 * P, MADV_COLLAPSE)).toBe(-EINVAL);
+  });
+
+  it("mincore: written and read-faulted anonymous pages, the page cache, huge pages", () => {
+    const { mm, fd } = setup();
+    const vec = new Uint8Array(8);
+    expect(mm.mincore(pg(0), 8 * P, vec)).toBe(0);
+    expect([...vec]).toEqual([0, 1, 0, 0, 0, 1, 0, 0]); // file pages 1 (written) and 5 (pg(33))
+    mm.mmap(pg(40), 4 * P, RW, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS);
+    mm.touch(pg(40), true, 7);
+    mm.touch(pg(42), false);
+    expect(mm.mincore(pg(40), 4 * P - 1, vec)).toBe(0);
+    expect([...vec.subarray(0, 4)]).toEqual([1, 0, 1, 0]); // the zero page counts
+    expect(mm.ftruncate(fd, 0)).toBe(0);
+    expect(mm.mincore(pg(0), 8 * P, vec)).toBe(0);
+    expect([...vec]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(mm.madvise(pg(512), 512 * P, MADV_HUGEPAGE)).toBe(0);
+    expect(mm.touch(pg(700), true, 1)).toBe(0);
+    const big = new Uint8Array(512);
+    expect(mm.mincore(pg(512), 512 * P, big)).toBe(0);
+    expect(big.every((b) => b === 1)).toBe(true);
   });
 
   it("with pku, PROT_EXEC-only memory gets the execute-only key and data access faults", () => {
