@@ -38,7 +38,7 @@ describe("fromProcMaps on a live process", () => {
       "VmFlags: rd wr mr mw me ac hg ",
     ].join("\n");
     const mm = MmStruct.fromProcMaps(text);
-    expect(mm.procSmaps()).toMatch(/Anonymous: +2060 kB\n[^]*AnonHugePages: +2048 kB\n/);
+    expect(mm.procSmaps()).toMatch(/Anonymous: +2060 kB\n[\s\S]*AnonHugePages: +2048 kB\n/);
   });
 
   it("inheritedAnonVma: loaded VMAs with pages keep neighbours from merging, as after fork", () => {
