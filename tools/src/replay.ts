@@ -4,7 +4,17 @@
 // offset, name, VmFlags, anon_kb, and shmem identity as ino equality classes). Fork children's
 // maps and probes are compared too. The first divergence is kept with both sides.
 
-import { ERRNO_NAMES, MmStruct, type Vma, vmaName } from "@maplemm/mm";
+import {
+  ERRNO_NAMES,
+  formatMapsLine,
+  MemFile,
+  MmStruct,
+  renderSmapsEntry,
+  ShmemObject,
+  SMAPS_EXACT_FIELDS,
+  type Vma,
+  vmaName,
+} from "@maplemm/mm";
 import { hexArg, hexNum, type OpRecord, type ProbeRow, type Trace, type VmaRow } from "./trace.js";
 
 /** Where a replay first disagreed with the kernel. */
@@ -47,6 +57,8 @@ export interface ReplayOptions {
 interface InoBinding {
   t2m: Map<number, number>;
   m2t: Map<number, number>;
+  /** trace fd → model fd (memfd_create results; a fork child copies its parent's). */
+  fds: Map<number, number>;
 }
 
 interface Ctx {
@@ -89,6 +101,7 @@ export function mmFromHeader(trace: Trace, strategy: "seed" | "modern" = "seed")
     maxMapCount: hd.sys.max_map_count,
     initialMaps: initialSmaps(hd.initial_maps),
     dupStrategy: strategy,
+    pku: hd.pku === 1,
   });
 }
 
@@ -116,14 +129,15 @@ function modelRows(ctx: Ctx, mm: MmStruct): ModelRow[] {
   for (const [lo, hi] of ctx.windows) {
     for (const v of mm.vmas(lo, hi)) {
       if (rows.length > 0 && (rows[rows.length - 1] as ModelRow).start >= v.start) continue;
-      const sh = v.shmem;
+      const f = v.file;
+      const dev = f instanceof ShmemObject ? "00:01" : f instanceof MemFile ? f.dev : "00:00";
       rows.push({
         start: v.start,
         end: v.end,
         perms: v.perms,
         offset: v.file !== null ? v.pgoff * 4096 : 0,
-        dev: sh !== null ? "00:01" : "00:00",
-        ino: sh !== null ? sh.ino : 0,
+        dev,
+        ino: f instanceof ShmemObject || f instanceof MemFile ? f.ino : 0,
         name: vmaName(v, mm),
         vmflags: v.vmFlags,
         anonKb: insideOneWindow(ctx, v) ? mm.anonKb(v) : -1,
@@ -239,6 +253,20 @@ function modelProbes(ctx: Ctx, mm: MmStruct): ProbeRow[] {
   return out;
 }
 
+/**
+ * The tracer's probes are real reads: they fault pages in (the zero page, page cache pages, the
+ * huge zero page with its anon_vma), which later ops can see. Replays them as read touches.
+ */
+function probeFaults(ctx: Ctx, mm: MmStruct): void {
+  for (const [lo, hi] of ctx.windows) {
+    for (const v of mm.vmas(lo, hi)) {
+      if (v.perms[0] !== "r") continue;
+      const e = Math.min(v.end, hi);
+      for (let a = Math.max(v.start, lo); a < e; a += 4096) mm.touch(a, false);
+    }
+  }
+}
+
 function probesText(p: ProbeRow[]): string {
   return p.map((r) => (r.length === 3 ? `${r[0]}:${r[1]}x${r[2]}` : `${r[0]}=${r[1]}`)).join(" ");
 }
@@ -252,6 +280,98 @@ function sameProbes(a: ProbeRow[], b: ProbeRow[]): boolean {
     if (x.length === 3) {
       if (x[1] !== y[1] || x[2] !== y[2]) return false;
     } else if (hexNum(x[1]) !== hexNum(y[1] as string)) return false;
+  }
+  return true;
+}
+
+/** The kernel's return value of `op` as the model returns it (-errno on failure). */
+function wantRet(op: OpRecord): number {
+  return op.ret === -1 ? -op.errno : typeof op.ret === "string" ? hexNum(op.ret) : op.ret;
+}
+
+/**
+ * The model's smaps of the VMAs inside one window, as lines, inode numbers in trace terms; only
+ * the lines of {@link SMAPS_EXACT_FIELDS} (and the maps line) are kept, on both sides.
+ */
+function modelSmaps(ctx: Ctx, ino: InoBinding, mm: MmStruct): string[] {
+  const out: string[] = [];
+  for (const [lo, hi] of ctx.windows) {
+    for (const v of mm.vmas(lo, hi)) {
+      if (!insideOneWindow(ctx, v)) continue;
+      const lines = renderSmapsEntry(mm, v).split("\n");
+      lines.pop();
+      const f = v.file;
+      if (f instanceof ShmemObject || f instanceof MemFile) {
+        const t = ino.m2t.get(f.ino);
+        const dev = f instanceof MemFile ? f.dev : "00:01";
+        const name = vmaName(v, mm);
+        lines[0] = formatMapsLine(v.start, v.end, v.flags, v.pgoff * 4096, dev, t ?? -1, name);
+      }
+      out.push(...lines);
+    }
+  }
+  return exactSmaps(out);
+}
+
+function exactSmaps(lines: string[]): string[] {
+  return lines.filter((l) => {
+    const m = /^([A-Za-z_]+):/.exec(l);
+    return m === null || SMAPS_EXACT_FIELDS.has(m[1] as string);
+  });
+}
+
+/** Runs a file / msync / smaps op; returns false when it diverged. */
+function runFileOp(ctx: Ctx, ino: InoBinding, mm: MmStruct, op: OpRecord, at: string): boolean {
+  const a = op.args;
+  const fd = (n: unknown): number => ino.fds.get(n as number) ?? (n as number);
+  let got: number;
+  switch (op.op) {
+    case "memfd_create":
+      // fd numbers may differ (the tracer holds pipes the model does not): bind them.
+      got = mm.memfd_create(a.name as string, a.flags as number);
+      if (got >= 0 && typeof op.ret === "number" && op.ret >= 0) {
+        ino.fds.set(op.ret, got);
+        got = op.ret;
+      }
+      break;
+    case "ftruncate":
+      got = mm.ftruncate(fd(a.fd), a.length as number);
+      break;
+    case "close":
+      got = mm.close(fd(a.fd));
+      break;
+    case "msync":
+      got = mm.msync(hexArg(a.addr as string), hexArg(a.len as string), a.flags as number);
+      break;
+    case "mincore": {
+      const want = (op as { vec?: string }).vec;
+      const vec = new Uint8Array(want?.length ?? 1 << 20);
+      got = mm.mincore(hexArg(a.addr as string), hexArg(a.len as string), vec);
+      if (got === 0 && want !== undefined) {
+        let have = "";
+        for (let i = 0; i < want.length; i++) have += (vec[i] as number) & 1 ? "1" : "0";
+        if (have !== want) {
+          diverge(ctx, at, "vec", op, want, have);
+          return false;
+        }
+      }
+      break;
+    }
+    default: {
+      const want = exactSmaps((op as { smaps?: string[] }).smaps ?? []);
+      const have = modelSmaps(ctx, ino, mm);
+      for (let i = 0; i < Math.max(want.length, have.length); i++) {
+        if (want[i] !== have[i]) {
+          diverge(ctx, at, "smaps", op, want[i] ?? "(end)", have[i] ?? "(end)");
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+  if (got !== wantRet(op)) {
+    diverge(ctx, at, "ret", op, op.ret === -1 ? `-1 ${op.err}` : String(op.ret), errText(got));
+    return false;
   }
   return true;
 }
@@ -276,7 +396,7 @@ function runOp(ctx: Ctx, ino: InoBinding, mm: MmStruct, op: OpRecord, where: str
           hexArg(a.len as string),
           a.prot as number,
           a.flags as number,
-          a.fd as number,
+          ino.fds.get(a.fd as number) ?? (a.fd as number),
           hexArg(a.off as string),
         ),
       );
@@ -325,7 +445,11 @@ function runOp(ctx: Ctx, ino: InoBinding, mm: MmStruct, op: OpRecord, where: str
     case "fork": {
       const child = mm.fork(ctx.strategy);
       const c = op.child;
-      const childIno: InoBinding = { t2m: new Map(ino.t2m), m2t: new Map(ino.m2t) };
+      const childIno: InoBinding = {
+        t2m: new Map(ino.t2m),
+        m2t: new Map(ino.m2t),
+        fds: new Map(ino.fds),
+      };
       if (c !== undefined) {
         const d = diffMaps(childIno, c.maps ?? [], modelRows(ctx, child));
         if (d !== null) {
@@ -338,6 +462,7 @@ function runOp(ctx: Ctx, ino: InoBinding, mm: MmStruct, op: OpRecord, where: str
             ok = false;
             diverge(ctx, at, "child.probes", op, probesText(c.probes), probesText(mp));
           }
+          probeFaults(ctx, child);
         }
         for (const sub of c.ops) {
           if (!runOp(ctx, childIno, child, sub, `${at} → child `) && ctx.stopAtFirst) break;
@@ -354,6 +479,14 @@ function runOp(ctx: Ctx, ino: InoBinding, mm: MmStruct, op: OpRecord, where: str
       mm.mmput();
       break;
     }
+    case "memfd_create":
+    case "ftruncate":
+    case "close":
+    case "msync":
+    case "mincore":
+    case "smaps":
+      ok = runFileOp(ctx, ino, mm, op, at) && ok;
+      break;
     default:
       ok = false;
       diverge(ctx, at, "op", op, "a known op", String((op as { op: unknown }).op));
@@ -385,7 +518,7 @@ export function replayTrace(trace: Trace, options: ReplayOptions = {}): ReplayRe
   };
   ctx.windows.sort((x, y) => x[0] - y[0]);
   const mm = mmFromHeader(trace, ctx.strategy);
-  const ino: InoBinding = { t2m: new Map(), m2t: new Map() };
+  const ino: InoBinding = { t2m: new Map(), m2t: new Map(), fds: new Map() };
   for (const op of trace.ops) {
     if (!runOp(ctx, ino, mm, op, "") && ctx.stopAtFirst) break;
   }

@@ -35,6 +35,8 @@ export interface TraceHeader {
   stack_guard_gap: Hex;
   rlimit_stack: Hex;
   personality: Hex;
+  /** 1 when the CPU has x86 protection keys (recorded since the file/thp profiles). */
+  pku?: number;
   sys: { max_map_count: number; mmap_min_addr: number; overcommit_memory: number };
   ceiling: [Hex, Hex][];
   initial_maps: VmaRow[];
@@ -54,7 +56,22 @@ export interface ChildRecord {
 export interface OpRecord {
   type: "op";
   i: number;
-  op: "mmap" | "munmap" | "mprotect" | "mremap" | "madvise" | "brk" | "touch" | "fork" | "clone_vm";
+  op:
+    | "mmap"
+    | "munmap"
+    | "mprotect"
+    | "mremap"
+    | "madvise"
+    | "brk"
+    | "touch"
+    | "fork"
+    | "clone_vm"
+    | "memfd_create"
+    | "ftruncate"
+    | "close"
+    | "msync"
+    | "mincore"
+    | "smaps";
   args: Record<string, string | number | boolean>;
   ret: string | number;
   errno: number;
@@ -64,6 +81,10 @@ export interface OpRecord {
   old?: Hex;
   child?: ChildRecord;
   outside?: unknown;
+  /** `mincore`: one `0`/`1` per page (bit 0 of the kernel's vector), on success. */
+  vec?: string;
+  /** `smaps` pseudo-op: the raw smaps lines of the VMAs inside a window. */
+  smaps?: string[];
 }
 
 /** The `end` record (§4.5). */

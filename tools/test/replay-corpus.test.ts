@@ -9,7 +9,8 @@ import { formatDivergence, replayTrace } from "../src/replay.js";
 import { readTrace } from "../src/trace.js";
 
 const dir = join(import.meta.dirname, "..", "oracle", "traces");
-const files = ["scenarios", "random"].flatMap((sub) =>
+// file/ and thp/: the file-backed mapping, msync, smaps and THP profiles, recorded on 6.18 with pku.
+const files = ["scenarios", "random", "file", "thp"].flatMap((sub) =>
   readdirSync(join(dir, sub))
     .filter((f) => /\.jsonl(\.gz)?$/.test(f))
     .sort()
@@ -20,6 +21,8 @@ describe("the oracle corpus", () => {
   it("holds at least the 17 scenarios and 27 random traces the spec lists", () => {
     expect(files.filter((f) => f.startsWith("scenarios")).length).toBeGreaterThanOrEqual(17);
     expect(files.filter((f) => f.startsWith("random")).length).toBeGreaterThanOrEqual(27);
+    expect(files.filter((f) => f.startsWith("file")).length).toBeGreaterThanOrEqual(15);
+    expect(files.filter((f) => f.startsWith("thp")).length).toBeGreaterThanOrEqual(15);
   });
 
   for (const strategy of ["seed", "modern"] as const) {

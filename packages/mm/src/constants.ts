@@ -127,6 +127,11 @@ export const ERRNO_NAMES: Readonly<Record<number, string>> = Object.freeze({
   [EEXIST]: "EEXIST",
   [EINVAL]: "EINVAL",
   [EOVERFLOW]: "EOVERFLOW",
+  // File and msync errnos (declared at the end of this file; literal keys avoid the TDZ).
+  2: "ENOENT",
+  16: "EBUSY",
+  19: "ENODEV",
+  95: "EOPNOTSUPP",
 });
 
 /** x86-64 4-level paging `TASK_SIZE`: user space ends here. */
@@ -143,3 +148,42 @@ export const DEFAULT_MMAP_MIN_ADDR = 4096;
 export const DEFAULT_MAX_MAP_COUNT = 65530;
 /** 2^64, the modulus of C `unsigned long` arithmetic (as a double; only used in comparisons). */
 export const U64_MODULUS = 2 ** 64;
+
+// File mappings, msync, mincore and THP (file-syscalls.ts, msync.ts, mincore.ts, thp.ts).
+
+/** `ENOENT`. */
+export const ENOENT = 2;
+/** `EBUSY`. */
+export const EBUSY = 16;
+/** `ENODEV`. */
+export const ENODEV = 19;
+/** `EOPNOTSUPP`. */
+export const EOPNOTSUPP = 95;
+/** `MS_ASYNC`. */
+export const MS_ASYNC = 1;
+/** `MS_INVALIDATE`. */
+export const MS_INVALIDATE = 2;
+/** `MS_SYNC`. */
+export const MS_SYNC = 4;
+/** `MADV_COLLAPSE`: synchronous collapse into transparent huge pages. */
+export const MADV_COLLAPSE = 25;
+/** Kernel `HPAGE_PMD_NR`: base pages in one PMD-mapped huge page. */
+export const HPAGE_PMD_NR = PMD_SIZE / PAGE_SIZE;
+/** Kernel `MAX_LFS_FILESIZE` (`LLONG_MAX`), as a bigint. */
+export const MAX_LFS_FILESIZE = 2n ** 63n - 1n;
+/** Kernel `LEGACY_MAP_MASK`: the flags MAP_SHARED_VALIDATE accepts for a file without MAP_SYNC. */
+export const LEGACY_MAP_MASK =
+  MAP_SHARED |
+  MAP_PRIVATE |
+  MAP_FIXED |
+  MAP_ANONYMOUS |
+  MAP_DENYWRITE |
+  MAP_EXECUTABLE |
+  0x4000000 |
+  MAP_GROWSDOWN |
+  MAP_LOCKED |
+  MAP_NORESERVE |
+  MAP_POPULATE |
+  MAP_NONBLOCK |
+  MAP_STACK |
+  MAP_HUGETLB;

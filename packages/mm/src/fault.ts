@@ -6,17 +6,22 @@
 //   - a read maps the zero page: no anon_vma, nothing counted;
 //   - below a growsdown VMA the stack expands first (guard gap, RLIMIT_STACK), then the
 //     access is checked;
-//   - shared anonymous memory past the shmem object's size raises SIGBUS.
+//   - shared anonymous memory and files past their size raise SIGBUS; a private write to a file
+//     page copies it into the mm (MAP_PRIVATE copy-on-write), a shared write goes to the cache.
 
 import { PAGE_SIZE } from "./constants.js";
+import { MemFile } from "./file.js";
 import type { MmStruct } from "./mm.js";
 import { resizeVma } from "./split.js";
+import { notePte, noteZeroPte, thpFault } from "./thp.js";
 import {
   isAccessible,
   VM_ACCESS_FLAGS,
   VM_GROWSDOWN,
   VM_IO,
+  VM_MAYSHARE,
   VM_PFNMAP,
+  VM_PKEY_EXEC_ONLY,
   VM_SHARED,
   VM_SOFTDIRTY,
   VM_WRITE,
@@ -115,17 +120,33 @@ function faultOnce(
     if (!expandDownwards(mm, vma, addr)) return "SIGSEGV";
   }
   if (write ? (vma.flags & VM_WRITE) === 0 : !isAccessible(vma.flags)) return "SIGSEGV";
+  // x86 PKU: the execute-only pkey denies every data access (SEGV_PKUERR).
+  if ((vma.flags & VM_PKEY_EXEC_ONLY) !== 0) return "SIGSEGV";
   const page = addr - (addr % PAGE_SIZE);
   const file = vma.file;
-  if (file instanceof ShmemObject) {
+  if (file instanceof ShmemObject || file instanceof MemFile) {
+    // shmem_fault(): past i_size is SIGBUS; otherwise the page cache page (allocated on a read
+    // too). A shared write stores into it; a private write copies it first (do_cow_fault).
     const idx = vma.pgoffAt(page);
     if (idx >= file.sizePages) return "SIGBUS";
-    if (write) file.pages.set(idx, value);
+    if (!file.pages.has(idx)) file.pages.set(idx, 0);
+    notePte(mm, page);
+    if (!write) return 0;
+    if ((vma.flags & VM_SHARED) !== 0) {
+      file.pages.set(idx, value);
+      return 0;
+    }
+  } else if (file === null && thpFault(mm, vma, page, write)) {
+    // do_huge_pmd_anonymous_page() prepares the anon_vma before it maps even the huge zero page.
+    anonVmaPrepare(mm, vma);
+    if (write) mm.pages.set(page / PAGE_SIZE, value);
     return 0;
   }
   if (write) {
     anonVmaPrepare(mm, vma);
     mm.pages.set(page / PAGE_SIZE, value);
+  } else if (file === null && !mm.pages.has(page / PAGE_SIZE)) {
+    noteZeroPte(mm, page);
   }
   return 0;
 }
@@ -139,12 +160,16 @@ export function peekPage(mm: MmStruct, addr: number): number | "SIGBUS" | "SIGSE
 
 /** {@link peekPage} for an address inside `vma`. */
 export function peekVma(mm: MmStruct, vma: Vma, addr: number): number | "SIGBUS" | "SIGSEGV" {
-  if (!isAccessible(vma.flags)) return "SIGSEGV";
+  if (!isAccessible(vma.flags) || (vma.flags & VM_PKEY_EXEC_ONLY) !== 0) return "SIGSEGV";
   const page = addr - (addr % PAGE_SIZE);
   const file = vma.file;
-  if (file instanceof ShmemObject) {
+  if (file instanceof ShmemObject || file instanceof MemFile) {
     const idx = vma.pgoffAt(page);
     if (idx >= file.sizePages) return "SIGBUS";
+    if ((vma.flags & VM_MAYSHARE) === 0) {
+      const own = mm.pages.get(page / PAGE_SIZE);
+      if (own !== undefined) return own;
+    }
     return file.pages.get(idx) ?? 0;
   }
   return mm.pages.get(page / PAGE_SIZE) ?? 0;
@@ -158,10 +183,53 @@ export function peekVma(mm: MmStruct, vma: Vma, addr: number): number | "SIGBUS"
 export function populateRange(mm: MmStruct, start: number, end: number): void {
   for (const vma of mm.tree.range(start, end)) {
     if ((vma.flags & (VM_IO | VM_PFNMAP)) !== 0 || !isAccessible(vma.flags)) continue;
-    if ((vma.flags & (VM_WRITE | VM_SHARED)) !== VM_WRITE || vma.file !== null) continue;
-    anonVmaPrepare(mm, vma);
     const lo = Math.max(start, vma.start) / PAGE_SIZE;
     const hi = Math.min(end, vma.end) / PAGE_SIZE;
-    for (let p = lo; p < hi; p++) if (!mm.pages.has(p)) mm.pages.set(p, 0);
+    const file = vma.file;
+    if (file instanceof MemFile) {
+      populateFile(mm, vma, file, lo, hi);
+      continue;
+    }
+    if (file instanceof ShmemObject) {
+      for (let p = lo; p < hi; p++) {
+        const idx = vma.pgoffAt(p * PAGE_SIZE);
+        if (idx >= file.sizePages) break;
+        if (!file.pages.has(idx)) file.pages.set(idx, 0);
+      }
+      continue;
+    }
+    // GUP honours protection keys: nothing of an execute-only VMA is faulted in.
+    if (file !== null || (vma.flags & (VM_SHARED | VM_PKEY_EXEC_ONLY)) !== 0) continue;
+    if ((vma.flags & VM_WRITE) === 0) {
+      // Read faults: the zero page, or the huge zero page (which prepares the anon_vma).
+      for (let p = lo; p < hi; p++) {
+        if (mm.pages.has(p)) continue;
+        if (thpFault(mm, vma, p * PAGE_SIZE, false)) anonVmaPrepare(mm, vma);
+        else noteZeroPte(mm, p * PAGE_SIZE);
+      }
+      continue;
+    }
+    anonVmaPrepare(mm, vma);
+    for (let p = lo; p < hi; p++) {
+      if (mm.pages.has(p) || thpFault(mm, vma, p * PAGE_SIZE, true)) continue;
+      mm.pages.set(p, 0);
+    }
+  }
+}
+
+/**
+ * {@link populateRange} on a file VMA, pages `[lo, hi)` (pfns): every page below EOF enters the
+ * page cache; a writable private mapping write-faults, so each page is copied into the mm. The
+ * first page past EOF stops the walk (its fault is SIGBUS, which populate ignores).
+ */
+function populateFile(mm: MmStruct, vma: Vma, file: MemFile, lo: number, hi: number): void {
+  const cow = (vma.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
+  for (let p = lo; p < hi; p++) {
+    const idx = vma.pgoffAt(p * PAGE_SIZE);
+    if (idx >= file.sizePages) return;
+    if (!file.pages.has(idx)) file.pages.set(idx, 0);
+    if (!cow || mm.pages.has(p)) continue;
+    anonVmaPrepare(mm, vma);
+    mm.pages.set(p, file.pages.get(idx) ?? 0);
   }
 }

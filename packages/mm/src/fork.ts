@@ -11,6 +11,7 @@
 // replace each entry in place or clear the VM_DONTCOPY ranges, as with __mt_dup).
 
 import { PAGE_SIZE } from "./constants.js";
+import { MemFile } from "./file.js";
 import type { MmStruct } from "./mm.js";
 import { dropPages } from "./pages.js";
 import { VM_DONTCOPY, VM_LOCKED, VM_LOCKONFAULT, VM_WIPEONFORK } from "./vm-flags.js";
@@ -54,8 +55,11 @@ export function dup_mmap(
   // wiped the VMA.
   const pages = new Map(oldmm.pages);
   for (const v of oldmm.tree) {
-    if ((v.flags & (VM_DONTCOPY | VM_WIPEONFORK)) !== 0 || v.file !== null) {
+    if ((v.flags & (VM_DONTCOPY | VM_WIPEONFORK)) !== 0) {
       dropPages(pages, v.start / PAGE_SIZE, v.end / PAGE_SIZE);
+    } else if (v.file instanceof MemFile) {
+      // The child's VMAs are in the file's i_mmap now: truncation visits the child too.
+      v.file.mappers.add(mm);
     }
   }
   mm.pages = pages;

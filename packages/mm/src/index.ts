@@ -8,13 +8,19 @@ export {
   EACCES,
   EAGAIN,
   EBADF,
+  EBUSY,
   EEXIST,
   EFAULT,
   EINVAL,
+  ENODEV,
+  ENOENT,
   ENOMEM,
+  EOPNOTSUPP,
   EOVERFLOW,
   EPERM,
   ERRNO_NAMES,
+  HPAGE_PMD_NR,
+  MADV_COLLAPSE,
   MADV_DODUMP,
   MADV_DOFORK,
   MADV_DONTDUMP,
@@ -50,6 +56,9 @@ export {
   MREMAP_DONTUNMAP,
   MREMAP_FIXED,
   MREMAP_MAYMOVE,
+  MS_ASYNC,
+  MS_INVALIDATE,
+  MS_SYNC,
   PAGE_SHIFT,
   PAGE_SIZE,
   PMD_SIZE,
@@ -64,6 +73,27 @@ export {
   U64_MODULUS,
 } from "./constants.js";
 export { MmError, type MmErrorCode } from "./errors.js";
+export {
+  type FdEntry,
+  type FileMapper,
+  FileTable,
+  MemFile,
+  MFD_ALLOW_SEALING,
+  MFD_CLOEXEC,
+  MFD_EXEC,
+  MFD_HUGETLB,
+  MFD_NOEXEC_SEAL,
+  Namespace,
+  O_ACCMODE,
+  O_CLOEXEC,
+  O_CREAT,
+  O_EXCL,
+  O_RDONLY,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+  OpenFile,
+} from "./file.js";
 export { type DupStrategy, dup_mmap } from "./fork.js";
 export { type MmIds, type MmOptions, MmStruct } from "./mm.js";
 export {
@@ -82,6 +112,13 @@ export {
   type SharedVma,
 } from "./shared-maps.js";
 export type { ShareMapsOptions } from "./shared-maps-sync.js";
+export {
+  renderSmapsEntry,
+  SMAPS_EXACT_FIELDS,
+  type SmapsCounters,
+  smapsCounters,
+} from "./smaps.js";
+export { ThpState } from "./thp.js";
 export {
   calcVmProtBits,
   isAccessible,
@@ -108,6 +145,7 @@ export {
   VM_NOHUGEPAGE,
   VM_NORESERVE,
   VM_PFNMAP,
+  VM_PKEY_EXEC_ONLY,
   VM_RAND_READ,
   VM_READ,
   VM_SEQ_READ,

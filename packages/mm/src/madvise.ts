@@ -7,6 +7,7 @@ import { int32 } from "./args.js";
 import {
   EINVAL,
   ENOMEM,
+  MADV_COLLAPSE,
   MADV_DODUMP,
   MADV_DOFORK,
   MADV_DONTDUMP,
@@ -26,6 +27,7 @@ import {
 import { vmaModifyFlags } from "./merge.js";
 import type { MmStruct } from "./mm.js";
 import { dropPages } from "./pages.js";
+import { thpCollapse, thpZap } from "./thp.js";
 import {
   VM_DONTCOPY,
   VM_DONTDUMP,
@@ -57,6 +59,7 @@ const SUPPORTED = new Set([
   MADV_DODUMP,
   MADV_WIPEONFORK,
   MADV_KEEPONFORK,
+  MADV_COLLAPSE,
 ]);
 
 /** The new flags `advice` gives `vma`, or `-errno` (kernel `madvise_vma_behavior()`). */
@@ -99,7 +102,12 @@ function visit(mm: MmStruct, vma: Vma, start: number, end: number, advice: numbe
   if (advice === MADV_DONTNEED) {
     if ((vma.flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB)) !== 0) return -EINVAL;
     if (vma.file === null) dropPages(mm.pages, start / PAGE_SIZE, end / PAGE_SIZE);
+    thpZap(mm, start, end);
     return vma;
+  }
+  if (advice === MADV_COLLAPSE) {
+    const r = thpCollapse(mm, vma, start, end);
+    return r < 0 ? r : vma;
   }
   const nf = newFlagsFor(vma, advice);
   if (nf < 0) return nf;

@@ -17,16 +17,23 @@ import {
 } from "./constants.js";
 import { describe, MmError } from "./errors.js";
 import { handleFault, peekPage, peekVma } from "./fault.js";
+import { FileTable, MemFile, Namespace } from "./file.js";
+import { doClose, doFtruncate, doMemfdCreate, doOpen, doUnlink } from "./file-syscalls.js";
 import { type DupStrategy, dup_mmap } from "./fork.js";
+import { inferLayout, placeAnonPages } from "./live-layout.js";
 import { doMadvise } from "./madvise.js";
+import { doMincore } from "./mincore.js";
 import { doMmap } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
 import { doMremap } from "./mremap.js";
+import { doMsync } from "./msync.js";
 import { doMunmap } from "./munmap.js";
-import { countPages, type PageMap } from "./pages.js";
+import { countPages, dropPages, type PageMap } from "./pages.js";
 import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMapsLine } from "./proc-maps.js";
 import type { SharedMaps } from "./shared-maps.js";
 import { MapsMirror, type ShareMapsOptions } from "./shared-maps-sync.js";
+import { renderSmapsEntry } from "./smaps.js";
+import { ThpState, thpFixup, thpForked } from "./thp.js";
 import {
   parseVmFlags,
   VM_EXEC,
@@ -59,7 +66,11 @@ export interface MmOptions {
   mmapMinAddr?: number;
   /** `vm.max_map_count`. */
   maxMapCount?: number;
-  /** Text of a real `/proc/<pid>/maps` or `smaps`: the VMAs the mm starts with. */
+  /**
+   * Text of a real `/proc/<pid>/maps` or `smaps`: the VMAs the mm starts with. When `mmapBase` /
+   * `taskSize` are not given they are inferred from it (live-layout.ts says how, and what cannot
+   * be known); smaps `VmFlags` give exact flags, `Anonymous` / `AnonHugePages` present pages.
+   */
   initialMaps?: string;
   /** dup_mmap strategy used by {@link MmStruct.fork} (default `"seed"`). */
   dupStrategy?: DupStrategy;
@@ -70,12 +81,34 @@ export interface MmOptions {
   rcu?: Reclaimer;
   /** Most maple-tree nodes the VMA tree may use (allocation failure testing). Default: unbounded. */
   nodeCapacity?: number;
+  /**
+   * fds `0 .. reservedFds-1` are open but cannot be mapped (stdio: a tty or pipe, mmap gives
+   * ENODEV), so the first `memfd_create`/`open` returns `reservedFds`. Default 3.
+   */
+  reservedFds?: number;
+  /**
+   * With `initialMaps`: treat every loaded VMA that has anonymous pages as holding an anon_vma
+   * inherited through fork (kernel `anon_vma_fork`: such VMAs never merge with a neighbour
+   * without anon_vma). True for a process forked without exec; /proc cannot tell. Default false.
+   */
+  inheritedAnonVma?: boolean;
+  /** `major:minor` shown in /proc maps for files made by {@link MmStruct.open} (default `"00:1b"`). */
+  tmpfsDev?: string;
+  /**
+   * The CPU has x86 protection keys (`pku` in /proc/cpuinfo): PROT_EXEC-only mappings then get
+   * the execute-only pkey (smaps `ProtectionKey: 1`) and every data access to them is SIGSEGV.
+   * Default false.
+   */
+  pku?: boolean;
 }
 
 /** Identity counters shared by an mm and every mm forked from it. */
 export interface MmIds {
   anonVma: number;
+  /** Last shmem inode number (shared anonymous memory, memfds and tmpfs files share it). */
   shmem: number;
+  /** The tmpfs namespace `open`/`unlink` use (made by the first mm when absent). */
+  namespace?: Namespace;
 }
 
 /** Where a heap starts by default: just above a small PIE loaded at ELF_ET_DYN_BASE, ASLR off. */
@@ -131,6 +164,12 @@ export class MmStruct implements HeapBounds {
   dupStrategy: DupStrategy;
   /** The RCU domain releasing nodes and VMAs, if any. */
   readonly rcu: Reclaimer | undefined;
+  /** The process's fd table (kernel `files_struct`); a fork gets a copy naming the same files. */
+  files: FileTable;
+  /** The CPU has protection keys (option `pku`). */
+  readonly pku: boolean;
+  /** Transparent huge page mappings and PTE tables by PMD (thp.ts). */
+  thpState = new ThpState();
 
   constructor(options: MmOptions = {}, ids?: MmIds) {
     if (typeof options !== "object" || options === null) {
@@ -139,8 +178,15 @@ export class MmStruct implements HeapBounds {
         `new MmStruct: options must be an object, got ${describe(options)}`,
       );
     }
-    this.mmapBase = checkOption("mmapBase", options.mmapBase, DEFAULT_MMAP_BASE);
-    this.taskSize = checkOption("taskSize", options.taskSize, TASK_SIZE_64);
+    const parsed = options.initialMaps !== undefined ? parseProcMaps(options.initialMaps) : null;
+    // A live process's maps tell where its mmap area ends and which paging mode it runs in.
+    const inferred = parsed !== null ? inferLayout(parsed, options.taskSize !== undefined) : {};
+    this.mmapBase = checkOption(
+      "mmapBase",
+      options.mmapBase ?? inferred.mmapBase,
+      DEFAULT_MMAP_BASE,
+    );
+    this.taskSize = checkOption("taskSize", options.taskSize ?? inferred.taskSize, TASK_SIZE_64);
     this.stackGuardGap = checkOption(
       "stackGuardGap",
       options.stackGuardGap,
@@ -158,6 +204,25 @@ export class MmStruct implements HeapBounds {
     }
     this.dupStrategy = strategy;
     this.ids = ids ?? { anonVma: 0, shmem: 0 };
+    if (options.pku !== undefined && typeof options.pku !== "boolean") {
+      throw new MmError(
+        "EINVAL",
+        `new MmStruct: option pku must be a boolean, got ${describe(options.pku)}`,
+      );
+    }
+    this.pku = options.pku === true;
+    const reserved = checkOption("reservedFds", options.reservedFds, 3);
+    this.files = new FileTable(reserved);
+    if (this.ids.namespace === undefined) {
+      const dev = options.tmpfsDev ?? "00:1b";
+      if (typeof dev !== "string" || !/^[0-9a-f]{2,}:[0-9a-f]{2,}$/.test(dev)) {
+        throw new MmError(
+          "EINVAL",
+          `new MmStruct: option tmpfsDev must look like "00:1b", got ${describe(dev)}`,
+        );
+      }
+      this.ids.namespace = new Namespace(dev);
+    }
     if (
       options.rcu !== undefined &&
       (typeof options.rcu !== "object" || typeof options.rcu.defer !== "function")
@@ -178,8 +243,7 @@ export class MmStruct implements HeapBounds {
     this.tree = new VmaTree(options.rcu, cap);
     let startBrk = options.startBrk;
     let brk = options.brk;
-    if (options.initialMaps !== undefined) {
-      const parsed = parseProcMaps(options.initialMaps);
+    if (parsed !== null) {
       const heap = parsed.find((m) => m.name === "[heap]");
       if (heap !== undefined) {
         startBrk ??= heap.start;
@@ -200,7 +264,8 @@ export class MmStruct implements HeapBounds {
           if (!objects.has(key)) objects.set(key, new FileRef(m.dev, m.ino, m.name));
         }
       }
-      for (const m of parsed) this.loadMapping(m, objects);
+      const inherited = options.inheritedAnonVma === true;
+      for (const m of parsed) this.loadMapping(m, objects, inherited);
     }
     this.startBrk = checkOption("startBrk", startBrk, DEFAULT_START_BRK);
     this.currentBrk = checkOption("brk", brk, this.startBrk);
@@ -247,6 +312,8 @@ export class MmStruct implements HeapBounds {
 
   /** After a syscall: the mirror follows (a no-op when not shared or nothing changed). */
   private synced(): void {
+    const t = this.thpState;
+    if (t.thp.size + t.hugeZero.size > 0) thpFixup(this);
     if (this.mirror !== null) this.mirror.sync();
   }
 
@@ -255,7 +322,11 @@ export class MmStruct implements HeapBounds {
     return new MmStruct({ ...options, initialMaps: text });
   }
 
-  private loadMapping(m: ParsedMapping, objects: Map<string, ShmemObject | FileRef>): void {
+  private loadMapping(
+    m: ParsedMapping,
+    objects: Map<string, ShmemObject | FileRef>,
+    inherited: boolean,
+  ): void {
     let flags: number;
     let foreign: string[] = [];
     if (m.vmFlags !== undefined) {
@@ -281,7 +352,14 @@ export class MmStruct implements HeapBounds {
     const v = new Vma(m.start, m.end, flags, pgoff, file);
     if (foreign.length > 0) v.foreignFlags = Object.freeze(foreign);
     if (file === null && m.name !== "" && m.name !== "[heap]") v.name = m.name;
-    if (file === null && m.anonKb !== undefined && m.anonKb > 0) v.anonVma = this.newAnonVma();
+    if (m.perms[3] === "p" && m.anonKb !== undefined && m.anonKb > 0) {
+      // smaps Anonymous: private pages exist, so an anon_vma does (inherited if told so).
+      v.anonVma = this.newAnonVma();
+      v.anonVmaForked = inherited;
+      const placed = placeAnonPages(m.start, m.end, m.anonKb, m.anonHugeKb ?? 0);
+      for (const p of placed.pfns) this.pages.set(p, 0);
+      for (const k of placed.pmds) this.thpState.thp.add(k);
+    }
     // The gate area ([vsyscall]) lies above TASK_SIZE: /proc shows it, the VMA tree never holds it.
     if (m.end > this.taskSize) this.gateVmas.push(v);
     else this.tree.insert(v);
@@ -309,6 +387,7 @@ export class MmStruct implements HeapBounds {
   private exitMmap(): void {
     if (this.exited) return;
     this.exited = true;
+    for (const v of this.tree) if (v.file instanceof MemFile) v.file.mappers.delete(this);
     this.tree.destroy();
     this.pages.clear();
     if (this.mirror !== null) this.mirror.teardown();
@@ -434,7 +513,10 @@ export class MmStruct implements HeapBounds {
   fork(strategy: DupStrategy = this.dupStrategy): MmStruct {
     this.live("fork");
     const child = new MmStruct(this.layout(), this.ids);
+    child.files = this.files.dup();
+    child.thpState = this.thpState.clone();
     const err = dup_mmap(child, this, strategy);
+    if (err === 0) thpForked(child);
     if (err !== 0) {
       child.mmput();
       throw new MmError(
@@ -457,6 +539,7 @@ export class MmStruct implements HeapBounds {
       mmapMinAddr: this.mmapMinAddr,
       maxMapCount: this.maxMapCount,
       dupStrategy: this.dupStrategy,
+      pku: this.pku,
       ...(this.rcu === undefined ? {} : { rcu: this.rcu }),
       ...(this.tree.nodeCapacity === undefined ? {} : { nodeCapacity: this.tree.nodeCapacity }),
     };
@@ -484,7 +567,7 @@ export class MmStruct implements HeapBounds {
 
   /** smaps `Anonymous` of `vma` in kB: 4 × its present private anonymous pages. */
   anonKb(vma: Vma): number {
-    if (vma.file !== null) return 0;
+    if ((vma.flags & VM_MAYSHARE) !== 0) return 0;
     return 4 * countPages(this.pages, vma.start / PAGE_SIZE, vma.end / PAGE_SIZE);
   }
 
@@ -548,5 +631,89 @@ export class MmStruct implements HeapBounds {
   mmdrop(): void {
     if (this.count <= 0) throw new MmError("ESTATE", "mmdrop: mm_count is already zero");
     this.count--;
+  }
+
+  // ---- Files, msync, mincore, smaps (file.ts, file-syscalls.ts, msync.ts, mincore.ts, smaps.ts)
+
+  /** The tmpfs namespace shared with forks (paths of {@link open} / {@link unlink}). */
+  get namespace(): Namespace {
+    return this.ids.namespace as Namespace;
+  }
+
+  /** `memfd_create(2)`: a new fd naming an anonymous tmpfs file (`/memfd:NAME`), or `-errno`. */
+  memfd_create(name: string, flags = 0): number {
+    this.live("memfd_create");
+    return doMemfdCreate(this, name, flags);
+  }
+
+  /** `open(2)` on the model's tmpfs: the new fd, or `-errno`. */
+  open(path: string, flags: number, mode = 0o600): number {
+    this.live("open");
+    return doOpen(this, path, flags, mode);
+  }
+
+  /** `close(2)`: 0 or `-EBADF`. */
+  close(fd: number): number {
+    this.live("close");
+    return doClose(this, fd);
+  }
+
+  /** `unlink(2)`: 0 or `-errno`; mappings of the file then show " (deleted)". */
+  unlink(path: string): number {
+    this.live("unlink");
+    try {
+      return doUnlink(this, path);
+    } finally {
+      this.synced();
+    }
+  }
+
+  /** `ftruncate(2)`: 0 or `-errno`. Shrinking drops pages past EOF in every process. */
+  ftruncate(fd: number, length: number | bigint): number {
+    this.live("ftruncate");
+    return doFtruncate(this, fd, length);
+  }
+
+  /**
+   * Kernel `unmap_mapping_range(mapping, from, 0, even_cows = 1)` for this mm: drops this mm's
+   * private copies of pages `>= fromIdx` of `file` (called by truncation).
+   */
+  zapFilePages(file: MemFile, fromIdx: number): void {
+    for (const v of this.tree) {
+      if (v.file !== file || (v.flags & VM_MAYSHARE) !== 0) continue;
+      const first = Math.max(v.start, v.start + (fromIdx - v.pgoff) * PAGE_SIZE);
+      if (first < v.end) dropPages(this.pages, first / PAGE_SIZE, v.end / PAGE_SIZE);
+    }
+  }
+
+  /** `msync(2)`: 0 or `-errno` (EINVAL, ENOMEM at a hole, EBUSY); the mm never changes. */
+  msync(addr: number | bigint, len: number | bigint, flags: number): number {
+    this.live("msync");
+    const n = typeof len === "bigint" ? BigInt.asUintN(64, len) : BigInt(u64("msync", "len", len));
+    return doMsync(this, u64("msync", "addr", addr), n, flags);
+  }
+
+  /** `/proc/<pid>/smaps`, in the kernel's format (see smaps.ts for what is exact). */
+  procSmaps(): string {
+    if (this.users <= 0) this.exitMmap();
+    if (this.exited) return "";
+    let out = "";
+    for (const v of this.tree) out += renderSmapsEntry(this, v);
+    for (const g of this.gateVmas) out += renderSmapsEntry(this, g);
+    return out;
+  }
+
+  /**
+   * `mincore(2)`: fills `vec` (one byte per page, 1 = resident) and returns 0, or `-errno`
+   * (EINVAL, ENOMEM; EFAULT when `vec` is shorter than the range's pages).
+   */
+  mincore(addr: number | bigint, len: number | bigint, vec: Uint8Array): number {
+    this.live("mincore");
+    if (!(vec instanceof Uint8Array)) {
+      throw new MmError("EINVAL", `mincore: vec must be a Uint8Array, got ${describe(vec)}`);
+    }
+    const n =
+      typeof len === "bigint" ? BigInt.asUintN(64, len) : BigInt(u64("mincore", "len", len));
+    return doMincore(this, u64("mincore", "addr", addr), n, vec);
   }
 }

@@ -20,6 +20,7 @@ import {
 } from "./constants.js";
 import { vmaModifyFlags } from "./merge.js";
 import type { MmStruct } from "./mm.js";
+import { mprotectPkey } from "./pkey.js";
 import {
   calcVmProtBits,
   VM_ACCESS_FLAGS,
@@ -27,6 +28,7 @@ import {
   VM_GROWSDOWN,
   VM_HUGETLB,
   VM_NORESERVE,
+  VM_PKEY_EXEC_ONLY,
   VM_SHARED,
   VM_WRITE,
 } from "./vm-flags.js";
@@ -82,7 +84,8 @@ export function doMprotect(mm: MmStruct, startIn: number, lenIn: number, protIn:
   const protBits = calcVmProtBits(prot);
   for (;;) {
     if (vma.start !== tmp) return -ENOMEM;
-    const newFlags = protBits | (vma.flags & ~VM_ACCESS_FLAGS);
+    const newFlags =
+      protBits | (vma.flags & ~(VM_ACCESS_FLAGS | VM_PKEY_EXEC_ONLY)) | mprotectPkey(mm, vma, prot);
     if ((newFlags & ~(newFlags >> 4) & VM_ACCESS_FLAGS) !== 0) return -EACCES;
     tmp = Math.min(vma.end, end);
     const changed = mprotectFixup(mm, vma, nstart, tmp, newFlags);

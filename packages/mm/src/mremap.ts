@@ -27,6 +27,7 @@ import type { MmStruct } from "./mm.js";
 import { unmapRange } from "./munmap.js";
 import { movePages } from "./pages.js";
 import { getUnmappedArea } from "./placement.js";
+import { thpMove } from "./thp.js";
 import { VM_DONTEXPAND, VM_MAYSHARE, VM_PFNMAP, VM_SHARED } from "./vm-flags.js";
 import { pageAlign, type Vma } from "./vma.js";
 
@@ -102,6 +103,7 @@ function moveVma(mm: MmStruct, vma: Vma, r: Remap): number {
     r.newAddr / PAGE_SIZE,
     Math.min(r.oldLen, r.newLen) / PAGE_SIZE,
   );
+  thpMove(mm, r.addr, r.newAddr, Math.min(r.oldLen, r.newLen));
   if ((r.flags & MREMAP_DONTUNMAP) !== 0) {
     // dontunmap_complete(): a source VMA moved whole no longer needs its anon_vma.
     if (merged !== vma && r.addr === vmaStart && r.addr + r.oldLen === vmaEnd) {

@@ -6,6 +6,7 @@ import { EINVAL, PAGE_SIZE } from "./constants.js";
 import type { MmStruct } from "./mm.js";
 import { dropPages } from "./pages.js";
 import { splitVma } from "./split.js";
+import { thpZap } from "./thp.js";
 import type { Vma } from "./vma.js";
 import { pageAlign } from "./vma.js";
 
@@ -23,6 +24,7 @@ export function unmapRange(mm: MmStruct, start: number, end: number): void {
     mm.tree.free(v);
   }
   dropPages(mm.pages, start / PAGE_SIZE, end / PAGE_SIZE);
+  thpZap(mm, start, end, true);
 }
 
 /** `munmap(2)` (kernel `__vm_munmap()`): 0 or `-EINVAL`. */

@@ -2,6 +2,7 @@
 // (linux-mm.md §6.10), and parsing real maps or smaps text back into records.
 
 import { MmError } from "./errors.js";
+import { MemFile } from "./file.js";
 import { mapsPerms } from "./vm-flags.js";
 import { FileRef, ShmemObject, type Vma } from "./vma.js";
 
@@ -46,6 +47,7 @@ export function vmaName(vma: Vma, heap: HeapBounds): string {
   const f = vma.file;
   if (f instanceof ShmemObject) return "/dev/zero (deleted)";
   if (f instanceof FileRef) return f.path;
+  if (f instanceof MemFile) return f.mapsName;
   if (vma.name !== null) return vma.name;
   return isInitialHeap(vma, heap) ? "[heap]" : "";
 }
@@ -80,7 +82,7 @@ export function renderMapsLine(vma: Vma, heap: HeapBounds): string {
     offset = vma.pgoff * 4096;
     dev = "00:01";
     ino = f.ino;
-  } else if (f instanceof FileRef) {
+  } else if (f instanceof FileRef || f instanceof MemFile) {
     offset = vma.pgoff * 4096;
     dev = f.dev;
     ino = f.ino;
@@ -108,6 +110,8 @@ export interface ParsedMapping {
   readonly vmFlags?: string;
   /** smaps `Anonymous` in kB, when the text was smaps. */
   readonly anonKb?: number;
+  /** smaps `AnonHugePages` in kB, when the text was smaps. */
+  readonly anonHugeKb?: number;
 }
 
 const LINE =
@@ -133,6 +137,7 @@ export function parseProcMaps(text: string): ParsedMapping[] {
     name: string;
     vmFlags?: string;
     anonKb?: number;
+    anonHugeKb?: number;
   } | null = null;
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -167,6 +172,7 @@ export function parseProcMaps(text: string): ParsedMapping[] {
     if (fm !== null && cur !== null) {
       if (fm[1] === "VmFlags") cur.vmFlags = (fm[2] as string).trim();
       else if (fm[1] === "Anonymous") cur.anonKb = Number.parseInt(fm[2] as string, 10);
+      else if (fm[1] === "AnonHugePages") cur.anonHugeKb = Number.parseInt(fm[2] as string, 10);
       continue;
     }
     throw new MmError(

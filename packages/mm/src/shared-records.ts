@@ -13,6 +13,7 @@
 // small and fixed when the mirror is made); a reader caches each decoded string by id.
 
 import { MmError } from "./errors.js";
+import { MemFile } from "./file.js";
 import { FileRef, ShmemObject, type Vma } from "./vma.js";
 
 /** Float64 words per record: the content words, then the generation. */
@@ -70,11 +71,11 @@ export function encodeVma(vma: Vma, strings: StringTable, out: Float64Array): bo
     out[R_INO] = f.ino;
     out[R_KIND] = KIND_SHMEM;
     out[R_DEV] = -1;
-  } else if (f instanceof FileRef) {
+  } else if (f instanceof FileRef || f instanceof MemFile) {
     out[R_INO] = f.ino;
     out[R_KIND] = KIND_FILE;
     const dev = strings.intern(f.dev);
-    name = strings.intern(f.path);
+    name = strings.intern(f instanceof MemFile ? f.mapsName : f.path);
     if (dev < 0 || name < 0) return false;
     out[R_DEV] = dev;
   } else {

@@ -64,6 +64,13 @@ export const VM_HUGEPAGE = 0x20000000;
 /** `VM_NOHUGEPAGE`. */
 export const VM_NOHUGEPAGE = 0x40000000;
 
+/**
+ * The VMA's protection key is the execute-only pkey (kernel `VM_PKEY_BIT0` with pkey 1, x86 PKU).
+ * The model keeps only pkeys 0 and 1, in bit 11, which x86-64 leaves unused (it has no smaps
+ * mnemonic, as the kernel prints none for pkey bits, and it takes part in the merge test).
+ */
+export const VM_PKEY_EXEC_ONLY = 0x800;
+
 /** `VM_ACCESS_FLAGS`. */
 export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 /** `VM_SPECIAL`: VMAs that never merge or expand. */

@@ -4,6 +4,7 @@
 // split/merge code asks of a VMA; the address-space logic lives in the syscall files.
 
 import { PAGE_SIZE } from "./constants.js";
+import type { MemFile } from "./file.js";
 import { mapsPerms, vmFlagsToString } from "./vm-flags.js";
 
 /** Kernel `struct anon_vma`, reduced to its identity: two VMAs share one iff `===`. */
@@ -48,8 +49,11 @@ export class FileRef {
   }
 }
 
-/** Kernel `vma->vm_file`: what backs a VMA (null = anonymous). */
-export type VmFile = ShmemObject | FileRef;
+/**
+ * Kernel `vma->vm_file`: what backs a VMA (null = anonymous): shared anonymous memory, a file of
+ * the in-memory file model, or an opaque file read from real /proc maps.
+ */
+export type VmFile = ShmemObject | FileRef | MemFile;
 
 /** Kernel `struct vm_area_struct`: `[start, end)` with flags, pgoff and backing. */
 export class Vma {
