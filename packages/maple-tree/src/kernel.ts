@@ -88,6 +88,15 @@ export {
   mas_set_err,
   mas_set_range,
 } from "./state.js";
+export {
+  type MtStruct,
+  mt_struct,
+  type StructEntry,
+  type StructNode,
+  type StructNum,
+  structEntry,
+  structNum,
+} from "./struct.js";
 // Trees and flags.
 export {
   type MapleTreeCore as maple_tree,
