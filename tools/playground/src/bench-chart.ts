@@ -4,40 +4,68 @@
 
 import { esc } from "./escape.js";
 
-/** One bar. */
+/** One bar: a ratio, its target and which way is better. */
 export interface Bar {
   label: string;
   ratio: number;
   target: number | null;
+  /** "higher": a speed ratio (ours / peer); "lower": a time ratio (model / kernel). */
+  better: "higher" | "lower";
+  met: boolean | null;
 }
 
 type Row = Record<string, unknown>;
 
-/** The rows of a bench file: its `rows`/`results`/`workloads` array, or the first array it holds. */
+/**
+ * The bars of a bench file: every row object, in an array or keyed by case, with a name or label
+ * and a numeric `ratio` / `ratioMedian`. Targets are read as the benches write them: a number or
+ * "≥ 2×" (a floor on a speed ratio), "≤ 0.5×" or `{ ratio: 0.5 }` (a ceiling on a time ratio).
+ */
 export function barsOf(json: unknown): Bar[] {
-  if (json === null || typeof json !== "object") return [];
-  const obj = json as Record<string, unknown>;
-  const arr = (obj.rows ??
-    obj.results ??
-    obj.workloads ??
-    Object.values(obj).find(Array.isArray)) as unknown;
-  if (!Array.isArray(arr)) return [];
   const bars: Bar[] = [];
-  for (const r of arr as Row[]) {
-    if (r === null || typeof r !== "object") continue;
-    const label = Object.values(r).find((v) => typeof v === "string") as string | undefined;
-    const ratioKey = Object.keys(r).find(
-      (k) => /ratio|speedup/i.test(k) && typeof r[k] === "number",
-    );
-    if (label === undefined || ratioKey === undefined) continue;
-    const targetKey = Object.keys(r).find((k) => /target/i.test(k) && typeof r[k] === "number");
-    bars.push({
-      label,
-      ratio: r[ratioKey] as number,
-      target: targetKey === undefined ? null : (r[targetKey] as number),
-    });
-  }
+  const visit = (v: unknown, depth: number): void => {
+    if (v === null || typeof v !== "object" || depth > 3) return;
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x, depth + 1);
+      return;
+    }
+    const bar = barOf(v as Row);
+    if (bar !== null) bars.push(bar);
+    else for (const x of Object.values(v)) visit(x, depth + 1);
+  };
+  visit(json, 0);
   return bars;
+}
+
+function barOf(r: Row): Bar | null {
+  const label = r.name ?? r.label;
+  const ratio = typeof r.ratio === "number" ? r.ratio : r.ratioMedian;
+  if (typeof label !== "string" || typeof ratio !== "number") return null;
+  const { target, better } = targetOf(r.target);
+  const met =
+    typeof r.met === "boolean"
+      ? r.met
+      : target === null
+        ? null
+        : better === "higher"
+          ? ratio >= target
+          : ratio <= target;
+  return { label, ratio, target, better, met };
+}
+
+function targetOf(t: unknown): { target: number | null; better: "higher" | "lower" } {
+  if (typeof t === "number") return { target: t, better: "higher" };
+  if (typeof t === "string") {
+    const m = /(\d+(?:\.\d+)?)\s*[×x]/.exec(t);
+    return {
+      target: m === null ? null : Number(m[1]),
+      better: /≤|<=/.test(t) ? "lower" : "higher",
+    };
+  }
+  if (t !== null && typeof t === "object" && typeof (t as Row).ratio === "number") {
+    return { target: (t as Row).ratio as number, better: "lower" };
+  }
+  return { target: null, better: "higher" };
 }
 
 /** A horizontal bar chart of ratios (log scale, 1× marked). */
@@ -51,7 +79,7 @@ export function barChartSvg(title: string, bars: readonly Bar[]): string {
   const parts = [`<text x="0" y="14" class="title">${esc(title)}</text>`];
   bars.forEach((b, i) => {
     const y = 26 + i * ROW;
-    const ok = b.target === null || b.ratio >= b.target;
+    const ok = b.met !== false;
     parts.push(
       `<text x="0" y="${y + 14}">${esc(b.label)}</text>`,
       `<rect x="${LABEL_W}" y="${y + 3}" width="${x(b.ratio)}" height="${ROW - 6}" fill="${ok ? "#66bb6a" : "#ef5350"}"/>`,

@@ -160,9 +160,24 @@ describe("mm session", () => {
 });
 
 describe("bench charts", () => {
-  it("reads rows with a label and a ratio, marks targets", () => {
-    const bars = barsOf({ rows: [{ name: "point load", ratio: 2.4, target: 2 }, { name: "x" }] });
-    expect(bars).toEqual([{ label: "point load", ratio: 2.4, target: 2 }]);
-    expect(barChartSvg("t", bars)).toContain("2.40×");
+  it("reads the peers bench rows (speed ratios, floors) and the mm bench cases (time ratios, ceilings)", () => {
+    const peers = {
+      rows: [
+        { id: "pl", name: "point load", ratio: 2.4, ratios: [2.4], target: "≥ 2×", met: true },
+        { name: "no ratio" },
+      ],
+    };
+    expect(barsOf(peers)).toEqual([
+      { label: "point load", ratio: 2.4, target: 2, better: "higher", met: true },
+    ]);
+    const mm = {
+      cases: { mmap: { label: "mmap + munmap", ratioMedian: 0.7, target: { ratio: 0.5 } } },
+    };
+    expect(barsOf(mm)).toEqual([
+      { label: "mmap + munmap", ratio: 0.7, target: 0.5, better: "lower", met: false },
+    ]);
+    const svg = barChartSvg("t", barsOf(peers));
+    expect(svg).toContain("2.40×");
+    expect(svg).toContain("#66bb6a");
   });
 });
