@@ -3,6 +3,7 @@
 // supplies how a grace period runs (`tick`), how cookies are read (`getState`/`pollState`) and what
 // counts as "inside a reader" for the deadlock checks.
 
+import { emitWarning, setImmediate, unref } from "#platform";
 import { type Batch, DeferredWork } from "./deferred.js";
 import type { GpCookie, RcuCommonOptions, RcuStats, ReclaimFn, StallInfo } from "./domain.js";
 import { RcuError } from "./errors.js";
@@ -183,7 +184,7 @@ export abstract class DomainBase {
     }
     this.leakRetryMs = Math.min(Math.max(1, this.leakRetryMs * 2), 100);
     // Unref'ed: only this thread's code can close the section; a leak must not pin the process.
-    setTimeout(retry, this.leakRetryMs).unref();
+    unref(setTimeout(retry, this.leakRetryMs));
     return true;
   }
 
@@ -199,7 +200,7 @@ export abstract class DomainBase {
   protected emitStall(info: StallInfo, text: string): void {
     this._stalls++;
     if (this.onStall === undefined) {
-      process.emitWarning(text, "RcuStallWarning");
+      emitWarning(text, "RcuStallWarning");
       return;
     }
     try {

@@ -23,3 +23,4 @@ export {
   type SharedRcuCreateOptions,
 } from "./shared-rcu.js";
 export type { WasmMemory } from "./wasm-atomics.js";
+export type { LifelinePort, WatchedWorker } from "./worker-handles.js";

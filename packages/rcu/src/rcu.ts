@@ -3,7 +3,8 @@
 // macrotask (setImmediate) has already outlived every one of them. Guards that span `await` are
 // counted with SRCU's two-counter flip, so a stream of overlapping guards cannot starve a GP.
 
-import { AsyncLocalStorage } from "node:async_hooks";
+import type { ContextStore } from "#platform";
+import { createContextStore, emitWarning, setImmediate, unref } from "#platform";
 import type { GpCookie, RcuCommonOptions, RcuDomain, ReadGuard, StallInfo } from "./domain.js";
 import { DomainBase } from "./domain-base.js";
 import { RcuError } from "./errors.js";
@@ -89,7 +90,7 @@ export class Rcu extends DomainBase implements RcuDomain {
 
   // --- debug machinery (allocated only with debug: true) ---
   private leakCheckArmed = false;
-  private readonly als: AsyncLocalStorage<ReadGuard> | undefined;
+  private readonly als: ContextStore<ReadGuard> | undefined;
   private readonly liveDebug: Set<DebugGuardInfo> | undefined;
   private readonly registry: FinalizationRegistry<DebugGuardInfo> | undefined;
   private readonly leakPolicy: "report" | "forceRelease";
@@ -111,7 +112,7 @@ export class Rcu extends DomainBase implements RcuDomain {
     this.onLeak = checkFn("new Rcu", "options.onLeak", opts.onLeak);
     this.debug = opts.debug === true;
     if (this.debug) {
-      this.als = new AsyncLocalStorage<ReadGuard>();
+      this.als = createContextStore<ReadGuard>();
       this.liveDebug = new Set();
       this.registry = new FinalizationRegistry((info) => this.guardCollected(info));
     } else {
@@ -277,7 +278,7 @@ export class Rcu extends DomainBase implements RcuDomain {
       );
       this.armStall(ms * 2);
     }, ms);
-    this.stallTimer.unref();
+    unref(this.stallTimer);
   }
 
   // ------------------------------------------------------------------ debug machinery
@@ -323,11 +324,7 @@ export class Rcu extends DomainBase implements RcuDomain {
     const forced = this.leakPolicy === "forceRelease";
     const leak: GuardLeakInfo = { stack: info.stack, forced };
     if (this.onLeak !== undefined) this.onLeak(leak);
-    else
-      process.emitWarning(
-        `RCU guard leaked (collected while live)\n${info.stack}`,
-        "RcuLeakWarning",
-      );
+    else emitWarning(`RCU guard leaked (collected while live)\n${info.stack}`, "RcuLeakWarning");
     if (forced) {
       info.done = true;
       this.liveDebug?.delete(info);

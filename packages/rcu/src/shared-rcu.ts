@@ -10,12 +10,7 @@
 //          at the first of them. When nest drains, young becomes the old bucket. This is SRCU's
 //          two-counter idea kept thread-local, so overlapping guards cannot starve a GP.
 
-import {
-  threadId as currentThreadId,
-  isMainThread,
-  type MessagePort,
-  type Worker,
-} from "node:worker_threads";
+import { threadId as currentThreadId, isMainThread } from "#platform";
 import type { Batch } from "./deferred.js";
 import type { GpCookie, RcuCommonOptions, RcuDomain, ReadGuard, StallInfo } from "./domain.js";
 import { DomainBase } from "./domain-base.js";
@@ -54,6 +49,7 @@ import {
   type WasmReadSide,
   wasmReadSide,
 } from "./wasm-atomics.js";
+import type { LifelinePort, WatchedWorker } from "./worker-handles.js";
 
 /** Options of {@link SharedRcu.create}. */
 export interface SharedRcuCreateOptions extends RcuCommonOptions {
@@ -138,7 +134,7 @@ export class SharedRcu extends DomainBase implements RcuDomain {
   private qsValue = 0;
   private readonly debug: boolean;
   private leakCheckArmed = false;
-  private lifeline: MessagePort | undefined = undefined;
+  private lifeline: LifelinePort | undefined = undefined;
 
   private readonly allowBlockingOnMain: boolean;
 
@@ -219,7 +215,7 @@ export class SharedRcu extends DomainBase implements RcuDomain {
    * `rcu_register_thread()`: claims a slot for this thread. With `lifeline`, the owner (which got the
    * other end of the channel and called `watchLifeline`) reaps the slot if this thread dies.
    */
-  register(opts: { lifeline?: MessagePort } = {}): void {
+  register(opts: { lifeline?: LifelinePort } = {}): void {
     if (this.closed) throw this.closedError("register");
     if (opts === null || typeof opts !== "object")
       invalid("SharedRcu.register", "opts", opts, "an object");
@@ -277,7 +273,7 @@ export class SharedRcu extends DomainBase implements RcuDomain {
   }
 
   /** Reaps `w`'s slots when it exits. Captures `w.threadId` now (it reads -1 after exit). */
-  watchWorker(w: Worker): void {
+  watchWorker(w: WatchedWorker): void {
     const tid = (w as { threadId?: unknown } | null)?.threadId;
     if (typeof tid !== "number" || !Number.isInteger(tid) || tid < 0) {
       invalid("SharedRcu.watchWorker", "w", tid, "a running Worker (threadId >= 0)");
@@ -288,7 +284,7 @@ export class SharedRcu extends DomainBase implements RcuDomain {
   }
 
   /** Reaps `threadId`'s slots when `port` closes without the goodbye `unregister()` sends first. */
-  watchLifeline(port: MessagePort, threadId: number): void {
+  watchLifeline(port: LifelinePort, threadId: number): void {
     if (port === null || typeof port !== "object" || typeof port.on !== "function") {
       invalid("SharedRcu.watchLifeline", "port", port, "a MessagePort");
     }
@@ -302,7 +298,7 @@ export class SharedRcu extends DomainBase implements RcuDomain {
     port.on("close", () => {
       if (!bye) this.reapThread(threadId);
     });
-    port.unref();
+    port.unref?.();
   }
 
   /**

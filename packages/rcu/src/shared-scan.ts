@@ -3,6 +3,7 @@
 // re-check, sleep on the futex word (blocking or async), publish completion, claim or reap slots.
 // Plain functions over the Int32 view; the interleaving explorer (test/explorer) models these steps.
 
+import { setImmediate } from "#platform";
 import {
   GP_STEP,
   H_DONE,
