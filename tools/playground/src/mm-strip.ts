@@ -20,9 +20,9 @@ const COLOURS: Record<string, string> = {
   "-wx": "#f09090",
 };
 
-/** Width of a VMA of `bytes`: 12 px for a page, growing with log2 of its size. */
+/** Width of a VMA of `bytes`: 22 px for a page, growing with log2 of its size. */
 function vmaWidth(bytes: number): number {
-  return 12 + 6 * Math.max(0, Math.log2(bytes / 4096));
+  return 22 + 9 * Math.max(0, Math.log2(bytes / 4096));
 }
 
 /** Human size of a byte count: 4K, 2M, 1.5G, … */

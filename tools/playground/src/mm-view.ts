@@ -4,6 +4,7 @@
 import { byId, inputValue, showResult } from "./dom.js";
 import { type MmOp, MmSession, type MmStep } from "./mm-session.js";
 import { stripSvg } from "./mm-strip.js";
+import { SAMPLE_MAPS } from "./sample-maps.js";
 import { parseNum } from "./tree-script.js";
 
 /** Which optional fields each syscall shows. */
@@ -55,6 +56,10 @@ export function mountMmView(): void {
   };
   byId("mm-new").addEventListener("click", () => start(""));
   byId("mm-load").addEventListener("click", () => start(inputValue("mm-maps-in")));
+  byId("mm-sample").addEventListener("click", () => {
+    byId<HTMLTextAreaElement>("mm-maps-in").value = SAMPLE_MAPS;
+    start(SAMPLE_MAPS);
+  });
   byId("mm-op").addEventListener("change", relabel);
   byId("mm-form").addEventListener("submit", (ev) => {
     ev.preventDefault();

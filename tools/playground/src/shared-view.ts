@@ -68,8 +68,9 @@ function startRun(): Run {
   };
   worker.onmessage = (ev: MessageEvent<{ hashes: number[]; done?: boolean; last?: string }>) => {
     check(ev.data.hashes);
+    if (ev.data.last !== undefined)
+      byId("shared-last").textContent = `the worker's latest render:\n${ev.data.last}`;
     if (ev.data.done === true) {
-      byId("shared-last").textContent = ev.data.last ?? "";
       show();
       showResult(
         "shared-status",

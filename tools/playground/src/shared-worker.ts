@@ -35,7 +35,7 @@ scope.onmessage = (ev) => {
     Atomics.store(ctl, C_RENDERS, renders);
     batch.push(hash53(last));
     if (batch.length === 256) {
-      scope.postMessage({ hashes: batch });
+      scope.postMessage({ hashes: batch, last });
       batch = [];
     }
   }

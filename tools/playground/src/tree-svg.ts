@@ -16,7 +16,9 @@ export interface TreeMarks {
   differing?: ReadonlySet<number>;
 }
 
-const COL = 50;
+const COL = 44;
+/** Width of one character of the 11 px monospace font the drawing uses. */
+const CHAR_W = 6.7;
 const PAD = 8;
 const GAP_X = 14;
 const ROW_H = 112;
@@ -48,8 +50,18 @@ function svgDoc(w: number, h: number, body: string, nodes: number): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" class="tree-svg" data-nodes="${nodes}" width="${w + 2 * PAD}" height="${h + PAD}" viewBox="${-PAD} ${-PAD} ${w + 2 * PAD} ${h + PAD}">${body}</svg>`;
 }
 
+/** Column width of a node: wide enough for its longest pivot, slot or gap text. */
+function colWidth(node: PicNode): number {
+  let longest = 0;
+  for (const v of node[3]) longest = Math.max(longest, picText(v).length);
+  for (const v of node[4]) longest = Math.max(longest, String(v).length + 1);
+  if (node[0] === "arange_64")
+    for (const v of node[5]) longest = Math.max(longest, picText(v).length);
+  return Math.max(COL, Math.ceil(longest * CHAR_W) + 8);
+}
+
 function nodeWidth(node: PicNode): number {
-  return 2 * PAD + slotCount(node) * COL;
+  return 2 * PAD + slotCount(node) * colWidth(node);
 }
 
 /** Lay out the subtree at `pos` starting at x; returns the subtree's width. */
@@ -99,10 +111,11 @@ function edges(
   const from = placed[pos] as Placed;
   const h = boxHeight(node);
   const kids = node[4] as number[];
+  const col = colWidth(node);
   for (let k = 0; k < kids.length; k++) {
     const to = placed[kids[k] as number] as Placed;
     const onPath = marks.path?.includes(pos) === true && marks.path.includes(kids[k] as number);
-    const x1 = from.x + PAD + k * COL + COL / 2;
+    const x1 = from.x + PAD + k * col + col / 2;
     parts.push(
       `<line class="edge${onPath ? " on-path" : ""}" x1="${x1}" y1="${from.y + h}" x2="${to.x + to.w / 2}" y2="${to.y}"/>`,
     );
@@ -126,12 +139,13 @@ function nodeSvg(node: PicNode, pos: number, at: Placed, marks: TreeMarks): stri
     `<rect class="box" width="${at.w}" height="${boxHeight(node)}" rx="4"/>`,
     `<text class="head" x="${PAD}" y="13">${esc(label)}</text>`,
   ];
+  const col = colWidth(node);
   for (let k = 0; k < slots.length; k++) {
-    const x = PAD + k * COL;
+    const x = PAD + k * col;
     const stateSlot = marks.stateNode === pos && marks.stateSlot === k;
     if (stateSlot)
       out.push(
-        `<rect class="mas-slot" x="${x}" y="${HEAD_H}" width="${COL}" height="${2 * LINE_H + 4}"/>`,
+        `<rect class="mas-slot" x="${x}" y="${HEAD_H}" width="${col}" height="${2 * LINE_H + 4}"/>`,
       );
     // The last slot ends at the node's max, which the node does not store as a pivot.
     if (k < pivots.length) {

@@ -31,6 +31,7 @@ export function mountTreeView(): void {
       stateNode: step.stateNode,
       stateSlot: step.stateSlot,
     });
+    focus("tree-svg");
     const s = step.state;
     byId("tree-state").textContent =
       `mas: index ${s.index}, last ${s.last}, status ${s.status}, node ${s.node}, offset ${s.offset}`;
@@ -99,6 +100,7 @@ export function mountTreeView(): void {
     byId("kernel-pane").hidden = false;
     byId("tree-svg").innerHTML = treeSvg(at.ours as Picture, { differing: at.diff.differing });
     byId("kernel-svg").innerHTML = treeSvg(at.kernel);
+    focus("tree-svg");
     byId("trace-text").textContent =
       `op ${at.i} of ${trace.length - 1}: ${at.text} — ${at.diff.same ? "same tree" : at.diff.first}`;
   };
@@ -124,8 +126,38 @@ export function mountTreeView(): void {
     trace.toNextDifference();
     drawTrace();
   });
+  byId("tree-zoom").addEventListener("change", () =>
+    trace.current() === null ? draw() : drawTrace(),
+  );
   relabel();
   draw();
+}
+
+/**
+ * Scroll a drawing so what the last operation touched is in view: the state's node, else the end
+ * of the walk, else the first differing node, else the root.
+ */
+function focus(boxId: string): void {
+  const box = byId(boxId);
+  const zoom = inputValue("tree-zoom");
+  const svg = box.querySelector("svg");
+  if (svg !== null && zoom !== "1") {
+    const w = Number(svg.getAttribute("width"));
+    svg.style.width = zoom === "fit" ? "100%" : `${w * Number(zoom)}px`;
+    svg.style.height = "auto";
+  }
+  const target =
+    box.querySelector(".mas-node") ??
+    [...box.querySelectorAll(".on-path")].pop() ??
+    box.querySelector(".differs") ??
+    box.querySelector('[data-pos="0"]');
+  if (target === null || target === undefined) return;
+  const t = target.getBoundingClientRect();
+  const b = box.getBoundingClientRect();
+  // Centre the target, or show its left end when it is wider than the box.
+  const dx =
+    t.width > b.width ? t.left - b.left - 8 : t.left + t.width / 2 - (b.left + b.width / 2);
+  box.scrollLeft += dx;
 }
 
 function relabel(): void {
