@@ -87,7 +87,7 @@ async function setup(capacity: number, n: number, mode: "short" | "hold"): Promi
 /** The tree equals the model, validates, and the arena holds no more nodes than it needs. */
 function checkTree(s: Setup): void {
   s.tree.validate();
-  const got = s.tree.entries();
+  const got = [...s.tree.entries()];
   expect(got.length).toBe(KEYS);
   for (let k = 0; k < KEYS; k++) {
     expect(got[k], `SEED=${seed} key ${k}`).toEqual({
