@@ -27,7 +27,7 @@ scope.onmessage = (ev) => {
   let renders = 0;
   let batch: number[] = [];
   let last = "";
-  const ok = maps.mmgetNotZero();
+  const ok = maps.mmget_not_zero();
   Atomics.store(ctl, C_READY, 1);
   while (ok && Atomics.load(ctl, C_STOP) === 0) {
     last = maps.procMaps();
