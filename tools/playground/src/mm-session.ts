@@ -109,7 +109,8 @@ export class MmSession {
   }
 }
 
-function rowsOf(mm: MmStruct): VmaRow[] {
+/** The VMAs of an mm as the strip draws them. */
+export function rowsOf(mm: MmStruct): VmaRow[] {
   return mm.vmas().map((v) => ({
     start: v.start,
     end: v.end,

@@ -3,6 +3,8 @@
 
 import { byId, inputValue, showResult } from "./dom.js";
 import { type MmOp, MmSession, type MmStep } from "./mm-session.js";
+import { type MmTraceRun, replayForSteps } from "./mm-trace.js";
+import { readMaybeGzip } from "./read-file.js";
 import { stripSvg } from "./mm-strip.js";
 import { SAMPLE_MAPS } from "./sample-maps.js";
 import { parseNum } from "./tree-script.js";
@@ -27,6 +29,7 @@ export function mountMmView(): void {
     const step = session.steps[shown] as MmStep;
     byId("mm-strip").innerHTML = stripSvg(step.vmas, `${step.vmas.length} VMAs`);
     byId("mm-maps").textContent = step.maps;
+    byId("mm-kernel-pane").hidden = true;
     byId("mm-child-pane").hidden = step.child === null;
     if (step.child !== null) {
       byId("mm-child-strip").innerHTML = stripSvg(
@@ -75,8 +78,50 @@ export function mountMmView(): void {
   byId("mm-back").addEventListener("click", () => go(shown - 1));
   byId("mm-fwd").addEventListener("click", () => go(shown + 1));
   byId("mm-step").addEventListener("input", () => go(Number(inputValue("mm-step"))));
+  mountTraceStepper();
   relabel();
   draw();
+}
+
+/** The trace part of the tab: load, replay, then step with the kernel's VMAs beside the model's. */
+function mountTraceStepper(): void {
+  let run: MmTraceRun | null = null;
+  let at = 0;
+  const draw = (): void => {
+    const step = run?.steps[at];
+    if (run === null || step === undefined) return;
+    byId("mm-kernel-pane").hidden = false;
+    byId("mm-child-pane").hidden = true;
+    byId("mm-strip").innerHTML = stripSvg(step.vmas, `${step.vmas.length} VMAs`);
+    byId("mm-maps").textContent = step.maps;
+    byId("mm-kernel-maps").textContent = step.kernel;
+    const verdict = run.divergence === null ? "every op agrees" : `first divergence: ${run.divergence}`;
+    byId("mmtrace-text").textContent =
+      `op ${step.i} (${at + 1} of ${run.steps.length}): ${step.text} — ${step.agreed ? "agrees" : "DIVERGES"}; ${run.agreed}/${run.ops} ops agree, ${verdict}`;
+  };
+  byId<HTMLInputElement>("mmtrace-file").addEventListener("change", async (ev) => {
+    const file = (ev.target as HTMLInputElement).files?.[0];
+    if (file === undefined) return;
+    try {
+      const strategy = inputValue("mm-strategy") === "modern" ? "modern" : "seed";
+      run = replayForSteps(await readMaybeGzip(file), file.name, strategy);
+      at = 0;
+      draw();
+    } catch (e) {
+      byId("mmtrace-text").textContent = (e as Error).message;
+    }
+  });
+  const go = (to: number): void => {
+    if (run === null) return;
+    at = Math.max(0, Math.min(run.steps.length - 1, to));
+    draw();
+  };
+  byId("mmtrace-back").addEventListener("click", () => go(at - 1));
+  byId("mmtrace-fwd").addEventListener("click", () => go(at + 1));
+  byId("mmtrace-next-diff").addEventListener("click", () => {
+    const next = run?.steps.findIndex((s, k) => k > at && !s.agreed) ?? -1;
+    if (next >= 0) go(next);
+  });
 }
 
 /** The syscall the form describes; numbers that do not parse go on as NaN for the library to name. */
