@@ -11,9 +11,9 @@ runtimes=("$@")
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/maplemm-examples.XXXXXX")"
 trap '[[ -n "${KEEP:-}" ]] || rm -rf "$tmp"' EXIT
 
-tsx_version=$(node -p 'require(process.argv[1]).devDependencies.tsx' "$root/package.json")
-ts_version=$(node -p 'require(process.argv[1]).devDependencies.typescript' "$root/package.json")
-types_node=$(node -p 'require(process.argv[1]).devDependencies["@types/node"]' "$root/package.json")
+# The toolchain comes from the repo (pinned there); the project itself gets only the tarballs.
+tsc="$root/node_modules/.bin/tsc"
+tsx_loader=$(node -p 'require("node:url").pathToFileURL(require.resolve("tsx", { paths: [process.argv[1]] })).href' "$root")
 
 mkdir -p "$tmp/tgz" "$tmp/proj/examples"
 for p in maple-tree rcu mm; do
@@ -27,9 +27,10 @@ cd "$tmp/proj"
 cat >package.json <<'JSON'
 { "name": "maplemm-examples", "private": true, "type": "module" }
 JSON
-cat >tsconfig.json <<'JSON'
+cat >tsconfig.json <<JSON
 {
   "compilerOptions": {
+    "typeRoots": ["$root/node_modules/@types"],
     "target": "es2022",
     "lib": ["es2024", "esnext.disposable"],
     "module": "nodenext",
@@ -41,8 +42,7 @@ cat >tsconfig.json <<'JSON'
   "include": ["examples"]
 }
 JSON
-npm install --no-audit --no-fund --loglevel=error --prefer-offline \
-  "$tmp"/tgz/*.tgz "tsx@$tsx_version" "typescript@$ts_version" "@types/node@$types_node" >/dev/null
+npm install --no-audit --no-fund --loglevel=error --prefer-offline "$tmp"/tgz/*.tgz >/dev/null
 echo "installed ($SECONDS s): $(cd "$tmp/tgz" && ls | tr "\n" " ")"
 
 
@@ -63,15 +63,15 @@ cat >consumer/tsconfig.json <<'JSON'
 }
 JSON
 # Both type checks run beside the runtimes; their results are read at the end.
-node_modules/.bin/tsc -p tsconfig.json >"$tmp/tsc-examples.log" 2>&1 &
+"$tsc" -p tsconfig.json >"$tmp/tsc-examples.log" 2>&1 &
 tsc_examples=$!
-node_modules/.bin/tsc -p consumer/tsconfig.json >"$tmp/tsc-consumer.log" 2>&1 &
+"$tsc" -p consumer/tsconfig.json >"$tmp/tsc-consumer.log" 2>&1 &
 tsc_consumer=$!
 
 bin="$root/node_modules/.bin"
 run() {
   case "$1" in
-    node) node --import tsx "$2" ;;
+    node) node --import "$tsx_loader" "$2" ;;
     bun) "$bin/bun" "$2" ;;
     deno) "$bin/deno" run --allow-all --quiet "$2" ;;
   esac
@@ -88,7 +88,7 @@ run_all() {
       continue
     fi
     total=$((total + 1))
-    if out=$(timeout 60 bash -c "$(declare -f run); bin='$bin'; run '$rt' '$f'" 2>&1); then
+    if out=$(timeout 60 bash -c "$(declare -f run); bin='$bin'; tsx_loader='$tsx_loader'; run '$rt' '$f'" 2>&1); then
       echo "ok   $rt $f"
     else
       failed=$((failed + 1))
