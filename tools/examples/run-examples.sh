@@ -11,9 +11,9 @@ runtimes=("$@")
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/maplemm-examples.XXXXXX")"
 trap '[[ -n "${KEEP:-}" ]] || rm -rf "$tmp"' EXIT
 
-tsx_version=$(node -p 'require(process.argv[1]).devDependencies.tsx' "$root/package.json")
-ts_version=$(node -p 'require(process.argv[1]).devDependencies.typescript' "$root/package.json")
-types_node=$(node -p 'require(process.argv[1]).devDependencies["@types/node"]' "$root/package.json")
+# The toolchain comes from the repo (pinned there); the project itself gets only the tarballs.
+tsc="$root/node_modules/.bin/tsc"
+tsx_loader=$(node -p 'require("node:url").pathToFileURL(require.resolve("tsx", { paths: [process.argv[1]] })).href' "$root")
 
 mkdir -p "$tmp/tgz" "$tmp/proj/examples"
 for p in maple-tree rcu mm; do
@@ -27,9 +27,10 @@ cd "$tmp/proj"
 cat >package.json <<'JSON'
 { "name": "maplemm-examples", "private": true, "type": "module" }
 JSON
-cat >tsconfig.json <<'JSON'
+cat >tsconfig.json <<JSON
 {
   "compilerOptions": {
+    "typeRoots": ["$root/node_modules/@types"],
     "target": "es2022",
     "lib": ["es2024", "esnext.disposable"],
     "module": "nodenext",
@@ -41,12 +42,9 @@ cat >tsconfig.json <<'JSON'
   "include": ["examples"]
 }
 JSON
-npm install --no-audit --no-fund --loglevel=error --prefer-offline \
-  "$tmp"/tgz/*.tgz "tsx@$tsx_version" "typescript@$ts_version" "@types/node@$types_node" >/dev/null
-echo "installed: $(cd "$tmp/tgz" && ls)"
+npm install --no-audit --no-fund --loglevel=error --prefer-offline "$tmp"/tgz/*.tgz >/dev/null
+echo "installed ($SECONDS s): $(cd "$tmp/tgz" && ls | tr "\n" " ")"
 
-echo "== tsc (skipLibCheck: false): the examples"
-node_modules/.bin/tsc -p tsconfig.json
 
 # A consumer with TypeScript's defaults (no "types", so no @types/node; the es2022 lib, which has
 # no Symbol.dispose): every entry's declarations must still compile.
@@ -64,20 +62,23 @@ cat >consumer/tsconfig.json <<'JSON'
   "include": ["index.ts"]
 }
 JSON
-echo "== tsc (skipLibCheck: false, default types, es2022): a consumer of every entry"
-node_modules/.bin/tsc -p consumer/tsconfig.json
+# Both type checks run beside the runtimes; their results are read at the end.
+"$tsc" -p tsconfig.json >"$tmp/tsc-examples.log" 2>&1 &
+tsc_examples=$!
+"$tsc" -p consumer/tsconfig.json >"$tmp/tsc-consumer.log" 2>&1 &
+tsc_consumer=$!
 
 bin="$root/node_modules/.bin"
 run() {
   case "$1" in
-    node) node --import tsx "$2" ;;
+    node) node --import "$tsx_loader" "$2" ;;
     bun) "$bin/bun" "$2" ;;
     deno) "$bin/deno" run --allow-all --quiet "$2" ;;
   esac
 }
-failed=0
-total=0
-for rt in "${runtimes[@]}"; do
+# One runtime's pass over every example; prints its lines and ends with "<runs> <failures>".
+run_all() {
+  local rt=$1 total=0 failed=0 f only out
   echo "== $rt $("$bin/$rt" --version 2>/dev/null | head -1 || node --version)"
   for f in examples/*/*.ts; do
     [[ "$f" == *-worker.ts ]] && continue
@@ -87,7 +88,7 @@ for rt in "${runtimes[@]}"; do
       continue
     fi
     total=$((total + 1))
-    if out=$(timeout 60 bash -c "$(declare -f run); bin='$bin'; run '$rt' '$f'" 2>&1); then
+    if out=$(timeout 60 bash -c "$(declare -f run); bin='$bin'; tsx_loader='$tsx_loader'; run '$rt' '$f'" 2>&1); then
       echo "ok   $rt $f"
     else
       failed=$((failed + 1))
@@ -95,6 +96,37 @@ for rt in "${runtimes[@]}"; do
       echo "$out" | sed 's/^/     /' | tail -20
     fi
   done
+  echo "$total $failed"
+}
+
+echo "== runtimes ($SECONDS s)"
+# The runtimes run side by side (each example is mostly waiting on its own process start).
+runners=()
+for rt in "${runtimes[@]}"; do
+  run_all "$rt" >"$tmp/$rt.log" 2>&1 &
+  runners+=($!)
 done
-echo "examples: $((total - failed)) of $total runs passed"
-[[ $failed -eq 0 ]]
+wait "${runners[@]}"
+failed=0
+total=0
+for rt in "${runtimes[@]}"; do
+  sed '$d' "$tmp/$rt.log"
+  read -r t f < <(tail -1 "$tmp/$rt.log")
+  total=$((total + t))
+  failed=$((failed + f))
+done
+echo "examples: $((total - failed)) of $total runs passed ($SECONDS s)"
+tsc_failed=0
+check_tsc() {
+  if wait "$2"; then
+    echo "ok   tsc (skipLibCheck: false) $1"
+  else
+    tsc_failed=1
+    echo "FAIL tsc (skipLibCheck: false) $1"
+    sed 's/^/     /' "$3"
+  fi
+}
+check_tsc "examples (types: node)" "$tsc_examples" "$tmp/tsc-examples.log"
+check_tsc "consumer of every entry (default types, es2022 lib)" "$tsc_consumer" "$tmp/tsc-consumer.log"
+echo "done in $SECONDS s"
+[[ $failed -eq 0 && $tsc_failed -eq 0 ]]
