@@ -8,8 +8,8 @@
 // ~1-2 s in CI; STRESS=1 runs 10x the stores. SEED replays the writers' choices.
 import { Worker } from "node:worker_threads";
 import { MapleError, MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
-import { MA_STATE, mas_walk, mt_validate } from "@maplemm/maple-tree/kernel";
-import { Rcu, SharedRcu } from "@maplemm/rcu";
+import { MA_STATE, mas_walk, mt_set_in_rcu, mt_validate } from "@maplemm/maple-tree/kernel";
+import { type GpCookie, Rcu, SharedRcu } from "@maplemm/rcu";
 import { afterEach, describe, expect, it } from "vitest";
 import { rng } from "./support/shared-ledger.mjs";
 import {
@@ -254,6 +254,26 @@ describe("a local tree in RCU mode under Rcu, written by a loop that never yield
       }
       tree.validate();
       expect([...tree].map((r) => r.value)).toEqual(model);
+    }
+  });
+
+  it("still catches a reclaimer that calls back before the grace period (poison mode)", () => {
+    const rcu = new Rcu();
+    // Broken on purpose: runs every free at once, while offering the domain's cookies and poll.
+    const broken = {
+      defer: (free: () => void) => free(),
+      getState: () => rcu.getState(),
+      pollState: (c: number) => rcu.pollState(c as GpCookie),
+      poll: () => rcu.poll(),
+    };
+    const tree = new MapleTree<number>({ reclaimer: broken, poison: true });
+    for (let k = 0; k < 200; k++) tree.setRange(k * 16, k * 16 + 7, k);
+    mt_set_in_rcu(tree.mt); // nothing retired yet
+    rcu.readLock();
+    try {
+      expect(() => tree.setRange(100, 2000, -1)).toThrow(/premature reclamation: node \d+/);
+    } finally {
+      rcu.readUnlock();
     }
   });
 });

@@ -68,7 +68,7 @@ function retireShared(tree: MapleTreeCore, id: number): void {
 export function handOver(tree: MapleTreeCore, id: number): void {
   const arena = tree.arena;
   // A reclaimer that can poll: the tree frees by grace-period cookie itself (reclaim-poll.ts).
-  if (arena.reclaim !== null && arena.reclaim.retire(id)) return;
+  if (arena.reclaim?.retire(id)) return;
   const reclaimer = tree.reclaimer;
   if (arena.poison && reclaimer.getState && reclaimer.pollState) {
     checkedDeferFree(tree, id);
