@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 import { replayTrace } from "./replay.js";
-import { readTrace } from "./trace.js";
+import { readTrace } from "./trace-file.js";
 
 const argv = process.argv.slice(2);
 const ri = argv.indexOf("--rounds");

@@ -6,7 +6,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseCommandLine, progressLine, runCli, UsageError } from "./cli.js";
 import { formatDivergence, replayTrace } from "./replay.js";
-import { readTrace } from "./trace.js";
+import { readTrace } from "./trace-file.js";
 
 const HELP = `Usage: pnpm replay [options] <trace.jsonl[.gz] | directory>…
 

@@ -48,6 +48,11 @@ export interface ReplayOptions {
   strategy?: "seed" | "modern";
   /** Stop at the first divergence (default true: later ops run on a state that already differs). */
   stopAtFirst?: boolean;
+  /**
+   * Called after each top-level op with the op, the model after it and whether every comparison
+   * of the op agreed (the playground steps through a trace with it).
+   */
+  onOp?: (op: OpRecord, mm: MmStruct, agreed: boolean) => void;
 }
 
 /**
@@ -520,7 +525,9 @@ export function replayTrace(trace: Trace, options: ReplayOptions = {}): ReplayRe
   const mm = mmFromHeader(trace, ctx.strategy);
   const ino: InoBinding = { t2m: new Map(), m2t: new Map(), fds: new Map() };
   for (const op of trace.ops) {
-    if (!runOp(ctx, ino, mm, op, "") && ctx.stopAtFirst) break;
+    const agreed = runOp(ctx, ino, mm, op, "");
+    options.onOp?.(op, mm, agreed);
+    if (!agreed && ctx.stopAtFirst) break;
   }
   if (ctx.divergence === null && trace.end !== null) {
     const d = diffMaps(ino, trace.end.maps, modelRows(ctx, mm));

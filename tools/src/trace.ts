@@ -1,9 +1,6 @@
-// Reading mmtrace-v1 traces (docs/spec/linux-mm.md §4): one JSON record per line, plain `.jsonl`
+// Parsing mmtrace-v1 traces (docs/spec/linux-mm.md §4): one JSON record per line, plain `.jsonl`
 // or gzip `.jsonl.gz`. Addresses stay hex strings in the records; `hexArg` / `hexNum` convert
 // them (values above 2^53 become bigints for syscall arguments, as C u64 needs).
-
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 
 /** A hex string `"0x…"`. */
 export type Hex = string;
@@ -139,13 +136,6 @@ export function parseTrace(text: string, path = "<text>"): Trace {
   }
   if (header === null) throw new Error(`${path}: no header record`);
   return { path, header, ops, end };
-}
-
-/** Reads a `.jsonl` or `.jsonl.gz` trace file. */
-export function readTrace(path: string): Trace {
-  const raw = readFileSync(path);
-  const text = path.endsWith(".gz") ? gunzipSync(raw).toString("utf8") : raw.toString("utf8");
-  return parseTrace(text, path);
 }
 
 /** A hex string as a number (exact below 2^53; above, the nearest double). */

@@ -45,7 +45,12 @@ export function replayForSteps(text: string, name: string, strategy: DupStrategy
   };
   const r = replayTrace(parseTrace(text, name), { strategy, stopAtFirst: false, onOp });
   const d = r.divergence;
-  return { steps, ops: r.ops, agreed: r.agreed, divergence: d === null ? null : `${d.where}: ${d.what}` };
+  return {
+    steps,
+    ops: r.ops,
+    agreed: r.agreed,
+    divergence: d === null ? null : `${d.where}: ${d.what}`,
+  };
 }
 
 function rowText(r: TraceRow): string {

@@ -3,9 +3,9 @@
 
 import { byId, inputValue, showResult } from "./dom.js";
 import { type MmOp, MmSession, type MmStep } from "./mm-session.js";
+import { stripSvg } from "./mm-strip.js";
 import { type MmTraceRun, replayForSteps } from "./mm-trace.js";
 import { readMaybeGzip } from "./read-file.js";
-import { stripSvg } from "./mm-strip.js";
 import { SAMPLE_MAPS } from "./sample-maps.js";
 import { parseNum } from "./tree-script.js";
 
@@ -95,7 +95,8 @@ function mountTraceStepper(): void {
     byId("mm-strip").innerHTML = stripSvg(step.vmas, `${step.vmas.length} VMAs`);
     byId("mm-maps").textContent = step.maps;
     byId("mm-kernel-maps").textContent = step.kernel;
-    const verdict = run.divergence === null ? "every op agrees" : `first divergence: ${run.divergence}`;
+    const verdict =
+      run.divergence === null ? "every op agrees" : `first divergence: ${run.divergence}`;
     byId("mmtrace-text").textContent =
       `op ${step.i} (${at + 1} of ${run.steps.length}): ${step.text} — ${step.agreed ? "agrees" : "DIVERGES"}; ${run.agreed}/${run.ops} ops agree, ${verdict}`;
   };

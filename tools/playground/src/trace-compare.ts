@@ -10,6 +10,7 @@ import {
   type Picture,
   type PictureDiff,
 } from "./picture.js";
+import { readMaybeGzip } from "./read-file.js";
 import { type StructOp, StructReplayer } from "./struct-ops.js";
 
 /** One replayed operation. */

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ESM script without declarations
 import { serve } from "../scripts/serve.mjs";
 import { MmSession } from "../src/mm-session.js";
+import { replayForSteps } from "../src/mm-trace.js";
 import type { PicNode, Picture } from "../src/picture.js";
 import { SAMPLE_MAPS } from "../src/sample-maps.js";
 import { parseScript } from "../src/tree-script.js";
@@ -166,6 +167,27 @@ describe("address space view", () => {
     expect(await page.textContent("#mm-child-maps")).toBe(want.child?.maps);
     expect(await page.locator("#mm-strip g.vma").count()).toBe(want.vmas.length);
     await page.screenshot({ path: join(shots, "playground-mm.png") });
+  });
+
+  it("steps through a Linux trace, the model's maps beside the kernel's recorded VMAs", async () => {
+    const file = join(repo, "tools", "oracle", "traces", "scenarios", "fork_anon.jsonl");
+    const want = replayForSteps(readFileSync(file, "utf8"), "fork_anon.jsonl", "seed");
+    await page.click("details:has(#mmtrace-file) summary");
+    await page.setInputFiles("#mmtrace-file", file);
+    await page.waitForFunction(() =>
+      document.getElementById("mmtrace-text")?.textContent?.startsWith("op "),
+    );
+    expect(await page.textContent("#mmtrace-text")).toContain(
+      `${want.agreed}/${want.ops} ops agree, every op agrees`,
+    );
+    for (let i = 0; i < 3; i++) await page.click("#mmtrace-fwd");
+    const step = want.steps[3];
+    expect(await page.textContent("#mm-maps")).toBe(step?.maps);
+    expect(await page.textContent("#mm-kernel-maps")).toBe(step?.kernel);
+    expect(await page.locator("#mm-strip g.vma").count()).toBe(step?.vmas.length);
+    await page.screenshot({ path: join(shots, "playground-mm-trace.png") });
+    await page.click("#mm-new");
+    expect(await page.isVisible("#mm-kernel-pane")).toBe(false);
   });
 
   it("bad input shows the error and changes nothing", async () => {
