@@ -535,7 +535,9 @@ function sharedGet(d: PeersData): PeerWorkload {
     maple: () => {
       const rcu = SharedRcu.create({ maxThreads: 2 });
       rcu.register();
-      const t = SharedMapleTree.create({ domain: rcu, capacity: 1 << 15 });
+      // No grace period passes while it is built (one registered thread), so every replaced node
+      // stays allocated: room for all of them (untouched pages of the buffers cost nothing).
+      const t = SharedMapleTree.create({ domain: rcu, capacity: 1 << 21 });
       for (let i = 0; i < n; i++) t.setRange(d.S[i] as number, d.L[i] as number, i + 1);
       return {
         run: () => {

@@ -112,16 +112,20 @@ function bytesPerEntry(d: PeersData): Row {
         value: i + 1,
       }))
     : [];
+  // Every structure stays alive until all are measured: a freed one's ArrayBuffers are released
+  // after gc() returns, so they would shrink the next measurement (it read ~0 B).
+  const keep: unknown[] = [];
   for (let r = 0; r < 3; r++) {
-    // Each structure is read after the measurement so it is alive while it is measured.
     const b0 = used();
     const t = from ? from(ranges) : buildMaple(d, n);
     maple.push((used() - b0) / n);
     if (t.size !== n) throw new Error("bytes per entry: maple-tree lost entries");
+    keep.push(t);
     const b1 = used();
     const m = buildSb(d, n);
     sb.push((used() - b1) / n);
     if (m.tree.size !== n) throw new Error("bytes per entry: sorted-btree lost entries");
+    keep.push(m);
   }
   const ours = median(maple);
   const theirs = median(sb);
@@ -217,7 +221,15 @@ async function main(): Promise<void> {
   }
   const only = ONLY ? ONLY.split(",") : null;
   const workloads = peerWorkloads(d).filter((w) => !only || only.some((o) => w.id.includes(o)));
-  const total = workloads.length + (ONLY ? 0 : 1);
+  const withBytes = !only || only.includes("bytes");
+  const total = workloads.length + (withBytes ? 1 : 0);
+  // Bytes per entry first, in a heap the timed rows have not filled yet.
+  let bytesRow: Row | null = null;
+  if (withBytes) {
+    process.stderr.write(`[${total}/${total}] bytes per entry, N = 1e6 (measured first) ... `);
+    bytesRow = bytesPerEntry(d);
+    process.stderr.write(`${fmt(bytesRow.maple)} B vs ${fmt(bytesRow.sortedBtree)} B\n`);
+  }
   const rows: Row[] = [];
   for (const [i, w] of workloads.entries()) {
     process.stderr.write(`[${i + 1}/${total}] ${w.name} ... `);
@@ -227,12 +239,7 @@ async function main(): Promise<void> {
       `${row.ratio.toFixed(2)}× (spread ${Math.min(...row.ratios).toFixed(2)}–${Math.max(...row.ratios).toFixed(2)}, ${fmt(row.maple)} vs ${fmt(row.sortedBtree)} ${row.unit})\n`,
     );
   }
-  if (!ONLY) {
-    process.stderr.write(`[${total}/${total}] bytes per entry, N = 1e6 ... `);
-    const row = bytesPerEntry(d);
-    rows.push(row);
-    process.stderr.write(`${fmt(row.maple)} B vs ${fmt(row.sortedBtree)} B\n`);
-  }
+  if (bytesRow !== null) rows.push(bytesRow);
   const seconds = (performance.now() - t0) / 1000;
   const head = `Node ${process.version}, ${CLOCK} clock, ${ROUNDS} rounds, ${TIME_MS} ms per side per round, ${seconds.toFixed(0)} s. × sb = median of per-round ratios (> 1: maple-tree better); spread = min–max over rounds.`;
   console.log(`${head}\n\n${table(rows)}`);

@@ -45,10 +45,9 @@ import {
   mtree_store_range,
 } from "./mtree.js";
 import type { Reclaimer } from "./reclaim.js";
-import { MA_STATE } from "./state.js";
 import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "./tree.js";
 import { mt_validate } from "./validate.js";
-import { loadEntry, mas_walk } from "./walk.js";
+import { borrowReadState, loadEntry, mas_walk, releaseReadState } from "./walk.js";
 
 export type { MapleTreeSnapshot, RangeEntry } from "./face.js";
 
@@ -137,10 +136,13 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
    */
   getRange(index: number): RangeEntry<T> | undefined {
     checkIndex("MapleTree.getRange", "index", index);
-    const mas = MA_STATE(this.mt, index, index);
+    // The shared internal state: mas_walk calls no user code, so no state is made per call.
+    const mas = borrowReadState(this.mt, index);
     const entry = mas_walk(mas);
-    if (entry === null) return undefined;
-    return { first: mas.index, last: mas.last, value: entry as T };
+    const first = mas.index;
+    const last = mas.last;
+    releaseReadState(mas);
+    return entry === null ? undefined : { first, last, value: entry as T };
   }
 
   /** Stores `value` at the single index `index` (kernel `mtree_store`). */
@@ -258,11 +260,14 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   findGap(size: number, options: GapOptions = {}): number | undefined {
     const { min, max, highest } = this.gapArgs("findGap", size, options);
     requireAlloc(this.mt, "MapleTree.findGap");
-    const mas = MA_STATE(this.mt, min, min);
+    // The shared internal state (status start: a fresh search), as in getRange.
+    const mas = borrowReadState(this.mt, min);
     const ret = highest
       ? mas_empty_area_rev(mas, min, max, size)
       : mas_empty_area(mas, min, max, size);
-    return ret === 0 ? mas.index : undefined;
+    const at = mas.index;
+    releaseReadState(mas);
+    return ret === 0 ? at : undefined;
   }
 
   /**
