@@ -37,19 +37,17 @@ import {
 import { descendToLeaf as descendToLeaf_ } from "./descend.js";
 import { entryOf as entryOf_ } from "./entries.js";
 import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
-import type { MaState } from "./state.js";
+import { MA_STATE_BULK, type MaState } from "./state.js";
 import { updateGapsFrom as updateGapsFrom_ } from "./store-gap.js";
 import { BIG_BASE as BIG_BASE_, bPiv as bPiv_, bSlot as bSlot_ } from "./store-node.js";
-import {
-  positionLeaf as positionLeaf_,
-  rebuild as rebuild_,
-  scratch as scratch_,
-} from "./store-rebuild.js";
+import { positionLeaf as positionLeaf_, scratch as scratch_ } from "./store-rebuild.js";
 import {
   releaseHandle as releaseHandle_,
   retireSubtree as retireSubtree_,
 } from "./store-retire.js";
 import type { MapleTreeCore } from "./tree.js";
+import { structuralStore } from "./write/commit.js";
+import { updateGap } from "./write/gap-meta.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
@@ -70,7 +68,6 @@ const BIG_BASE = BIG_BASE_;
 const bPiv = bPiv_;
 const bSlot = bSlot_;
 const positionLeaf = positionLeaf_;
-const rebuild = rebuild_;
 const scratch = scratch_;
 const releaseHandle = releaseHandle_;
 const retireSubtree = retireSubtree_;
@@ -252,7 +249,7 @@ export function planStore(mas: MaState, entry: unknown): Plan {
     lnode === rnode &&
     !p.pullNull &&
     n <= slotsOf(NODE_LEAF) &&
-    (n > minEndOf(NODE_LEAF) || isRoot || (rmax === MAX_INDEX && n > lend))
+    (n > minEndOf(NODE_LEAF) || isRoot || (mas.flags & MA_STATE_BULK) !== 0)
   ) {
     p.shape = SHAPE_LEAF;
   } else {
@@ -341,7 +338,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     }
     positionLeaf(mas, lnode, p.lmin, p.lmax, off, meta[lnode * META + M_END], tree.height - 1);
     // Gaps only move when the slot changes between NULL and non-NULL.
-    if (tree.isAlloc && (h === 0) !== (entry === null)) updateGapsFrom(tree, lnode, p.lmin, p.lmax);
+    if (tree.isAlloc && (h === 0) !== (entry === null)) updateGap(tree, lnode, p.lmin, p.lmax);
     return;
   }
 
@@ -414,7 +411,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     for (let i = E + 1; i <= e; i++) slots[lbase + i] = 0;
     meta[lnode * META + M_END] = E;
     positionLeaf(mas, lnode, p.lmin, p.lmax, newOff, E, tree.height - 1);
-    if (tree.isAlloc) updateGapsFrom(tree, lnode, p.lmin, p.lmax);
+    if (tree.isAlloc) updateGap(tree, lnode, p.lmin, p.lmax);
     return;
   }
 
@@ -439,7 +436,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     bPiv[at] = i < rend ? pivots[rbase + i] : p.rmax;
     bSlot[at++] = slots[rbase + i];
   }
-  rebuild(mas, p, at, newAt);
+  structuralStore(mas, p, at, newAt);
 }
 
 /** The ZERO entry and other reserved values never sit directly in the root (§1.6). */
