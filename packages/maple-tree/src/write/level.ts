@@ -160,7 +160,9 @@ export function growRoot(tree: MapleTreeCore, ctx: WriteContext): void {
 export function retireReplaced(tree: MapleTreeCore, ctx: WriteContext): void {
   for (let i = 0; i < ctx.wholeCount; i++) retireSubtree(tree, ctx.whole[i]);
   if (ctx.oldRoot !== 0) retireSubtree(tree, ctx.oldRoot);
-  const rcu = tree.inRcu;
+  // A shared tree's consumed nodes may be published ones (siblings the copy-up did not copy):
+  // deferFree frees the section-born ones at once and holds the others for publication.
+  const rcu = tree.inRcu || tree.shared !== null;
   for (let i = 0; i < ctx.deadCount; i++) {
     if (rcu) deferFree(tree, ctx.dead[i]);
     else tree.arena.free(ctx.dead[i]);
