@@ -252,6 +252,23 @@ function pathTo(nodes: StructNode[], at: number): string {
   return ["root", ...steps.reverse()].join(" > ");
 }
 
+function sameList(a: unknown, b: unknown): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Field-for-field equality of two nodes (no string building on the replay's hot path). */
+function sameNode(a: StructNode, b: StructNode): boolean {
+  if (a.length !== b.length) return false;
+  for (let f = 0; f < a.length; f++) {
+    const x = a[f];
+    const y = b[f];
+    if (x !== y && !sameList(x, y)) return false;
+  }
+  return true;
+}
+
 /** The first structural difference between the kernel's tree and ours, or null. */
 export function compareStruct(want: MtStruct, have: MtStruct): string | null {
   if (want.root !== have.root || want.height !== have.height) {
@@ -269,6 +286,7 @@ export function compareStruct(want: MtStruct, have: MtStruct): string | null {
   for (let i = 0; i < count; i++) {
     const a = w[i] as StructNode;
     const b = h[i] as StructNode;
+    if (sameNode(a, b)) continue;
     const diffs: string[] = [];
     for (let f = 0; f < Math.max(a.length, b.length); f++) {
       const x = JSON.stringify(a[f]);
@@ -317,6 +335,13 @@ export function replayMaple(trace: MapleTrace, opts: MapleReplayOptions = {}): M
     if (!opts.all) break;
   }
   return { name: trace.name, ops: done, agreed, total: trace.ops.length, divergence };
+}
+
+/** Runs a trace's ops 0..`upto` (inclusive) and returns our tree (for debugging a divergence). */
+export function replayUntil(trace: MapleTrace, upto: number): MapleTreeCore {
+  const r: Replayer = { mt: DEFINE_MTREE(trace.header.flags), bulk: null };
+  for (const op of trace.ops.slice(0, upto + 1)) runOp(r, op);
+  return r.mt;
 }
 
 /** One failing trace's report: its name, the op and the first difference. */

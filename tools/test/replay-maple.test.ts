@@ -1,7 +1,7 @@
 // The maple-struct corpus (tools/oracle/maple-struct: the kernel's own tree recorded node by node,
-// Linux 6.12.117): every op's result agrees with the kernel's on every trace, and the traces listed
-// in AGREE agree in structure after every op. The replayer's comparison itself is pinned on a tree
-// we perturb. STRESS=1 also replays every trace's structure to the end and prints the count.
+// Linux 6.12.117, 120 traces, 201 481 ops): every op's result and the whole tree's structure
+// agree with the kernel's after every op of every trace (about 12 s). The replayer's comparison
+// itself is pinned on a tree we perturb.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -22,54 +22,19 @@ const dir = join(import.meta.dirname, "..", "oracle", "maple-struct");
 const files = readdirSync(dir)
   .filter((f) => f.endsWith(".jsonl.gz"))
   .sort();
-
-/** Traces whose structure agrees with the kernel's after every op (grows as the engine does). */
-const AGREE = [
-  "erase2-set01.jsonl.gz",
-  "erase2-set02.jsonl.gz",
-  "erase2-set03.jsonl.gz",
-  "erase2-set04.jsonl.gz",
-  "erase2-set11.jsonl.gz",
-  "erase2-set12.jsonl.gz",
-  "erase2-set13.jsonl.gz",
-  "erase2-set18.jsonl.gz",
-];
-
 describe("the maple-struct corpus", () => {
   it("holds the 120 public traces", () => {
     expect(files.length).toBe(120);
   });
 
-  it("every op's result agrees with the kernel's on every trace", () => {
-    const bad: string[] = [];
-    for (const f of files) {
-      const r = replayMaple(readMapleTrace(join(dir, f)), { structure: false });
-      if (r.divergence !== null) bad.push(formatMapleDivergence(r));
-    }
-    expect(bad).toEqual([]);
-  });
-
-  for (const f of AGREE) {
-    it(`${f} agrees in structure after every op`, () => {
+  for (const f of files) {
+    it(`${f}: result and structure agree with the kernel's after every op`, () => {
       const r = replayMaple(readMapleTrace(join(dir, f)));
       expect(r.divergence === null ? "agreed" : formatMapleDivergence(r)).toBe("agreed");
       expect(r.agreed).toBe(r.total);
+      expect(r.total).toBeGreaterThan(0);
     });
   }
-
-  it.runIf(process.env.STRESS === "1")("STRESS: structural agreement over the whole corpus", () => {
-    let agreed = 0;
-    let total = 0;
-    let passed = 0;
-    for (const f of files) {
-      const r = replayMaple(readMapleTrace(join(dir, f)), { all: true });
-      agreed += r.agreed;
-      total += r.total;
-      if (r.divergence === null) passed++;
-    }
-    console.log(`maple-struct: ${agreed}/${total} ops agree, ${passed}/${files.length} traces`);
-    expect(passed).toBeGreaterThanOrEqual(AGREE.length);
-  });
 });
 
 describe("the structural comparison", () => {
@@ -99,8 +64,7 @@ describe("the structural comparison", () => {
     const mt = DEFINE_MTREE(1);
     mtree_store_range(mt, 0, 9, 1);
     mtree_store_range(mt, 20, 29, 2);
-    const s = mt_struct(mt);
-    expect(s).toEqual({
+    expect(mt_struct(mt)).toEqual({
       height: 1,
       root: "node",
       nodes: [["leaf_64", 0, "max", [9, 19, 29], [1, null, 2, null]]],

@@ -37,7 +37,7 @@ import {
 import { descendToLeaf as descendToLeaf_ } from "./descend.js";
 import { entryOf as entryOf_ } from "./entries.js";
 import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
-import type { MaState } from "./state.js";
+import { MA_STATE_BULK, type MaState } from "./state.js";
 import { updateGapsFrom as updateGapsFrom_ } from "./store-gap.js";
 import { BIG_BASE as BIG_BASE_, bPiv as bPiv_, bSlot as bSlot_ } from "./store-node.js";
 import {
@@ -50,6 +50,8 @@ import {
   retireSubtree as retireSubtree_,
 } from "./store-retire.js";
 import type { MapleTreeCore } from "./tree.js";
+import { structuralStore } from "./write/commit.js";
+import { updateGap } from "./write/gap-meta.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
@@ -252,7 +254,7 @@ export function planStore(mas: MaState, entry: unknown): Plan {
     lnode === rnode &&
     !p.pullNull &&
     n <= slotsOf(NODE_LEAF) &&
-    (n > minEndOf(NODE_LEAF) || isRoot || (rmax === MAX_INDEX && n > lend))
+    (n > minEndOf(NODE_LEAF) || isRoot || (mas.flags & MA_STATE_BULK) !== 0)
   ) {
     p.shape = SHAPE_LEAF;
   } else {
@@ -341,7 +343,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     }
     positionLeaf(mas, lnode, p.lmin, p.lmax, off, meta[lnode * META + M_END], tree.height - 1);
     // Gaps only move when the slot changes between NULL and non-NULL.
-    if (tree.isAlloc && (h === 0) !== (entry === null)) updateGapsFrom(tree, lnode, p.lmin, p.lmax);
+    if (tree.isAlloc && (h === 0) !== (entry === null)) updateGap(tree, lnode, p.lmin, p.lmax);
     return;
   }
 
@@ -414,7 +416,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     for (let i = E + 1; i <= e; i++) slots[lbase + i] = 0;
     meta[lnode * META + M_END] = E;
     positionLeaf(mas, lnode, p.lmin, p.lmax, newOff, E, tree.height - 1);
-    if (tree.isAlloc) updateGapsFrom(tree, lnode, p.lmin, p.lmax);
+    if (tree.isAlloc) updateGap(tree, lnode, p.lmin, p.lmax);
     return;
   }
 
@@ -439,7 +441,11 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     bPiv[at] = i < rend ? pivots[rbase + i] : p.rmax;
     bSlot[at++] = slots[rbase + i];
   }
-  rebuild(mas, p, at, newAt);
+  // A shared tree keeps the level rebuild (store-rebuild.ts) for now: the kernel engine's
+  // allocation pattern changes how soon its retired nodes are reused (tools'
+  // shared-tree-dead-reader test); its shapes are ours, not the kernel's, until that is settled.
+  if (tree.shared !== null) rebuild(mas, p, at, newAt);
+  else structuralStore(mas, p, at, newAt);
 }
 
 /** The ZERO entry and other reserved values never sit directly in the root (§1.6). */

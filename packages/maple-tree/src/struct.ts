@@ -68,7 +68,7 @@ export function mt_struct(mt: MapleTreeCore): MtStruct {
     return { height: 0, root: "entry", entry: structEntry(mt.rootEntry) };
   }
   const nodes: StructNode[] = [];
-  pushNode(mt, mt.rootNode, 0, MAX_INDEX, nodes);
+  pushNode(mt, mt.rootNode, 0, MAX_INDEX, nodes, mt.height);
   return { height: mt.height, root: "node", nodes };
 }
 
@@ -78,7 +78,9 @@ function pushNode(
   min: number,
   max: number,
   out: StructNode[],
+  levels: number,
 ): void {
+  if (levels < 1) throw new Error(`mt_struct: node ${id} lies deeper than the tree's height`);
   const arena = mt.arena;
   const type = arena.meta[id * META + M_TYPE];
   const end = arena.meta[id * META + M_END];
@@ -113,7 +115,7 @@ function pushNode(
   for (let i = 0; i <= end; i++) {
     const hi = i < end ? arena.pivots[base + i] : max;
     slots.push(out.length);
-    pushNode(mt, arena.slots[base + i], lo, hi, out);
+    pushNode(mt, arena.slots[base + i], lo, hi, out, levels - 1);
     lo = hi + 1;
   }
 }

@@ -12,6 +12,7 @@ import { EntryTable } from "./entries.js";
 import { immediateReclaimer, type Reclaimer } from "./reclaim.js";
 import { reclaimPollerFor } from "./reclaim-poll.js";
 import { adoptRoot, H_GEN, H_ROOT } from "./shared-layout.js";
+import type { WriteContext } from "./write/context.js";
 
 /** Kernel `MT_FLAGS_ALLOC_RANGE`: an allocation tree, with gap tracking in internal nodes. */
 export const MT_FLAGS_ALLOC_RANGE = 0x01;
@@ -71,6 +72,8 @@ export class MapleTreeCore {
   pendingRetire: number[] = [];
   /** Shared trees: the generation this view's root fields were last synced at (NaN: stale). */
   syncedGeneration = Number.NaN;
+  /** The writers' per-tree context (write/context.ts), made on the first structural write. */
+  writeCtx: WriteContext | null = null;
   private readonly arenaOptions: ArenaOptions;
 
   constructor(flags = 0, options: TreeOptions = {}) {

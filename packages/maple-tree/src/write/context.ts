@@ -1,0 +1,65 @@
+// The per-tree write context: the state one structural write carries from level to level (the
+// kernel keeps it in `struct maple_subtree_state` and the `ma_state`s on the writer's stack).
+// One per tree, made on the tree's first structural write, so no writer state lives at module
+// level and two trees' writers never share a register.
+
+import type { MapleTreeCore } from "../tree.js";
+
+/** The level state and scratch lists of a structural write on one tree. */
+export class WriteContext {
+  /** The leftmost and rightmost nodes of the current level the write replaces (orig_l, orig_r). */
+  L = 0;
+  R = 0;
+  /** orig_l's minimum and orig_r's maximum. */
+  lmin = 0;
+  rmax = 0;
+  /** The level's big node: items [start, stop) of the big node arrays. */
+  start = 0;
+  stop = 0;
+  /** Levels above the leaves (0: the leaf level). */
+  up = 0;
+  /** Node type of the level being built. */
+  type = 0;
+  /** mas_split: the minimum mab_calc_split is given (the kernel passes the last split node's). */
+  prevMin = 0;
+  /** mab_calc_split's second cut (a 3-way split), 0 for none. */
+  mid = 0;
+  /** The write is in bulk mode (MA_STATE_BULK). */
+  bulk = false;
+  /** A split in bulk mode asked for the last node to be rebalanced (MA_STATE_REBALANCE). */
+  rebalanceAsked = false;
+  /** The nodes just built for this level: ids, minima and maxima (at most 3). */
+  readonly ids = new Int32Array(4);
+  readonly mins = new Float64Array(4);
+  readonly maxs = new Float64Array(4);
+  k = 0;
+  /** The top node the write published, and its bounds (the gap update starts there). */
+  top = 0;
+  topMin = 0;
+  topMax = 0;
+  /** Big node item of the written range (leaf level), and where it ended up. */
+  newAt = 0;
+  posNode = 0;
+  posMin = 0;
+  posMax = 0;
+  posOff = 0;
+  posEnd = 0;
+  /** Nodes whose items moved into new nodes: marked dead, freed once the write is published. */
+  readonly dead = new Int32Array(1024);
+  deadCount = 0;
+  /** Whole subtrees the write unlinked (freed with their entries once published). */
+  readonly whole = new Int32Array(1024);
+  wholeCount = 0;
+  /** A subtree root unlinked whole by a root collapse, or 0. */
+  oldRoot = 0;
+}
+
+/** The tree's write context (made on first use). */
+export function writeContext(tree: MapleTreeCore): WriteContext {
+  let ctx = tree.writeCtx;
+  if (ctx === null) {
+    ctx = new WriteContext();
+    tree.writeCtx = ctx;
+  }
+  return ctx;
+}

@@ -1,0 +1,188 @@
+// The level machinery shared by the kernel's structural stores (split, rebalance, spanning
+// store): bounds of a node from its ancestors, copying a node's items into the big node
+// (`mas_mab_cp`), cutting the big node into new nodes (`mab_mas_cp`), retiring what a write
+// replaced, and publishing the top of the new subtree (`mas_wmb_replace`).
+
+import {
+  M_DEAD,
+  M_END,
+  M_PARENT,
+  M_PSLOT,
+  M_TYPE,
+  META,
+  NODE_ARANGE,
+  NODE_LEAF,
+  NODE_RANGE,
+  STRIDE,
+} from "../arena.js";
+import { MAX_INDEX } from "../entry.js";
+import { bPiv, bSlot, writeNode } from "../store-node.js";
+import { deferFree, retireSubtree } from "../store-retire.js";
+import type { MapleTreeCore } from "../tree.js";
+import type { WriteContext } from "./context.js";
+import { freshGaps } from "./gap-meta.js";
+
+/** Internal node type of a tree (arange in allocation trees). */
+export function internalType(tree: MapleTreeCore): number {
+  return tree.isAlloc ? NODE_ARANGE : NODE_RANGE;
+}
+
+/** The implied minimum of node `id`, from its ancestors' pivots. */
+export function nodeMin(tree: MapleTreeCore, id: number): number {
+  const meta = tree.arena.meta;
+  let n = id;
+  for (;;) {
+    const parent = meta[n * META + M_PARENT];
+    if (parent === 0) return 0;
+    const ps = meta[n * META + M_PSLOT];
+    if (ps > 0) return tree.arena.pivots[parent * STRIDE + ps - 1] + 1;
+    n = parent;
+  }
+}
+
+/** The implied maximum of node `id`, from its ancestors' pivots. */
+export function nodeMax(tree: MapleTreeCore, id: number): number {
+  const meta = tree.arena.meta;
+  let n = id;
+  for (;;) {
+    const parent = meta[n * META + M_PARENT];
+    if (parent === 0) return MAX_INDEX;
+    const ps = meta[n * META + M_PSLOT];
+    if (ps < meta[parent * META + M_END]) return tree.arena.pivots[parent * STRIDE + ps];
+    n = parent;
+  }
+}
+
+/** Kernel `mas_mab_cp()` of a whole node at the end: items of `id` (max `max`) from `at`. */
+export function appendNode(tree: MapleTreeCore, id: number, max: number, at: number): number {
+  const arena = tree.arena;
+  const base = id * STRIDE;
+  const end = arena.meta[id * META + M_END];
+  let to = at;
+  for (let i = 0; i < end; i++) {
+    bPiv[to] = arena.pivots[base + i];
+    bSlot[to++] = arena.slots[base + i];
+  }
+  bPiv[to] = max;
+  bSlot[to++] = arena.slots[base + end];
+  return to;
+}
+
+/** `mab_shift_right()` + `mas_mab_cp()`: items of `id` (max `max`) before `start`; new start. */
+export function prependNode(tree: MapleTreeCore, id: number, max: number, start: number): number {
+  const end = tree.arena.meta[id * META + M_END];
+  const first = start - end - 1;
+  appendNode(tree, id, max, first);
+  return first;
+}
+
+/** Marks node `id` replaced by this write (once); it is freed when the write is published. */
+export function consume(tree: MapleTreeCore, ctx: WriteContext, id: number): void {
+  const meta = tree.arena.meta;
+  if (meta[id * META + M_DEAD] !== 0) return;
+  // A shared tree's dead word changes while other threads may read it (shared-layout.ts).
+  if (tree.shared !== null) Atomics.store(meta, id * META + M_DEAD, 1);
+  else meta[id * META + M_DEAD] = 1;
+  ctx.dead[ctx.deadCount++] = id;
+}
+
+/**
+ * Kernel `mab_mas_cp()` for each piece: writes the level's big node into `k` new nodes cut after
+ * items `cut0` and `cut1` (relative last indices), records them in ctx.ids/mins/maxs, and notes
+ * where the written range landed (leaf level). The replaced nodes L..R are consumed.
+ */
+export function buildLevel(
+  tree: MapleTreeCore,
+  ctx: WriteContext,
+  k: number,
+  cut0: number,
+  cut1: number,
+): void {
+  const arena = tree.arena;
+  let from = ctx.start;
+  let min = ctx.lmin;
+  for (let j = 0; j < k; j++) {
+    const to = j === k - 1 ? ctx.stop : ctx.start + (j === 0 ? cut0 : cut1) + 1;
+    const id = arena.alloc(ctx.type);
+    writeNode(arena, id, ctx.type, from, to);
+    const max = j === k - 1 ? ctx.rmax : bPiv[to - 1];
+    ctx.ids[j] = id;
+    ctx.mins[j] = min;
+    ctx.maxs[j] = max;
+    if (ctx.type !== NODE_LEAF) freshGaps(tree, id, min, max);
+    else if (ctx.newAt >= from && ctx.newAt < to) {
+      ctx.posNode = id;
+      ctx.posMin = min;
+      ctx.posMax = max;
+      ctx.posOff = ctx.newAt - from;
+      ctx.posEnd = to - from - 1;
+    }
+    min = max + 1;
+    from = to;
+  }
+  ctx.k = k;
+  consume(tree, ctx, ctx.L);
+  consume(tree, ctx, ctx.R);
+}
+
+/** New node `id` takes old node `old`'s place in its parent (or as the root). */
+export function replaceNode(tree: MapleTreeCore, id: number, old: number): void {
+  const meta = tree.arena.meta;
+  const parent = meta[old * META + M_PARENT];
+  const ps = meta[old * META + M_PSLOT];
+  meta[id * META + M_PARENT] = parent;
+  meta[id * META + M_PSLOT] = ps;
+  if (parent === 0) tree.rootNode = id;
+  else tree.arena.slots[parent * STRIDE + ps] = id;
+}
+
+/** A new root above the level's k nodes (kernel `mas_split_final_node` / `mast_new_root`). */
+export function growRoot(tree: MapleTreeCore, ctx: WriteContext): void {
+  const arena = tree.arena;
+  const itype = internalType(tree);
+  for (let j = 0; j < ctx.k; j++) {
+    bPiv[j] = ctx.maxs[j];
+    bSlot[j] = ctx.ids[j];
+  }
+  const root = arena.alloc(itype);
+  writeNode(arena, root, itype, 0, ctx.k);
+  arena.meta[root * META + M_PARENT] = 0;
+  arena.meta[root * META + M_PSLOT] = 0;
+  freshGaps(tree, root, 0, MAX_INDEX);
+  tree.rootNode = root;
+  tree.height = tree.height + 1;
+  ctx.top = root;
+  ctx.topMin = 0;
+  ctx.topMax = MAX_INDEX;
+}
+
+/** Retires what the write unlinked, now that its new nodes are published. */
+export function retireReplaced(tree: MapleTreeCore, ctx: WriteContext): void {
+  for (let i = 0; i < ctx.wholeCount; i++) retireSubtree(tree, ctx.whole[i]);
+  if (ctx.oldRoot !== 0) retireSubtree(tree, ctx.oldRoot);
+  // A shared tree's consumed nodes may be published ones (siblings the copy-up did not copy):
+  // deferFree frees the section-born ones at once and holds the others for publication.
+  const rcu = tree.inRcu || tree.shared !== null;
+  for (let i = 0; i < ctx.deadCount; i++) {
+    if (rcu) deferFree(tree, ctx.dead[i]);
+    else tree.arena.free(ctx.dead[i]);
+  }
+  ctx.deadCount = 0;
+  ctx.wholeCount = 0;
+  ctx.oldRoot = 0;
+}
+
+/** The leaf holding `index` (a descent from the root by pivots). */
+export function leafAt(tree: MapleTreeCore, index: number): number {
+  const arena = tree.arena;
+  const meta = arena.meta;
+  let n = tree.rootNode;
+  while (meta[n * META + M_TYPE] !== NODE_LEAF) {
+    const base = n * STRIDE;
+    const end = meta[n * META + M_END];
+    let i = 0;
+    while (i < end && arena.pivots[base + i] < index) i++;
+    n = arena.slots[base + i];
+  }
+  return n;
+}

@@ -1,0 +1,139 @@
+// The kernel's split store (lib/maple_tree.c `mas_split`, `mas_push_data`,
+// `mas_split_final_node`, Linux 6.12): a node that overflows first tries to push items into a
+// sibling under the same parent ("push left", then "push right"), which ends the write one level
+// up; otherwise it is cut at `mab_calc_split` and the parent takes one more child, level by level
+// up to a new root.
+
+import { M_END, M_PARENT, M_PSLOT, META, NODE_LEAF, STRIDE, slotsOf } from "../arena.js";
+import { MAX_INDEX } from "../entry.js";
+import { BIG_BASE, bPiv, bSlot } from "../store-node.js";
+import type { MapleTreeCore } from "../tree.js";
+import type { WriteContext } from "./context.js";
+import {
+  appendNode,
+  buildLevel,
+  consume,
+  growRoot,
+  internalType,
+  nodeMax,
+  nodeMin,
+  prependNode,
+  replaceNode,
+} from "./level.js";
+import { calcSplit, noNullSplit } from "./split-point.js";
+
+/**
+ * Kernel `mas_split()`: the level's big node (ctx, L === R) overflows; push or split upwards
+ * until a level fits. Leaves ctx.top set to the last node written.
+ */
+export function splitStore(tree: MapleTreeCore, ctx: WriteContext): void {
+  ctx.prevMin = 0;
+  for (;;) {
+    if (ctx.stop - ctx.start <= slotsOf(ctx.type)) {
+      finalNode(tree, ctx);
+      return;
+    }
+    if (pushData(tree, ctx, true) || pushData(tree, ctx, false)) return;
+    const split = calcSplit(ctx, ctx.prevMin);
+    ctx.prevMin = ctx.lmin;
+    buildLevel(tree, ctx, 2, split, 0);
+    if (tree.arena.meta[ctx.L * META + M_PARENT] === 0) {
+      growRoot(tree, ctx);
+      return;
+    }
+    ascendOne(tree, ctx, 1);
+  }
+}
+
+/**
+ * Kernel `mas_split_final_node()`: the big node fits one node, which replaces ctx.L (the
+ * parent of the nodes just built, or a leaf copied in RCU mode).
+ */
+export function finalNode(tree: MapleTreeCore, ctx: WriteContext): void {
+  buildLevel(tree, ctx, 1, 0, 0);
+  const id = ctx.ids[0];
+  replaceNode(tree, id, ctx.L);
+  ctx.top = id;
+  ctx.topMin = ctx.lmin;
+  ctx.topMax = ctx.rmax;
+}
+
+/**
+ * The parent level's big node after the `skip` children from ctx.L's slot on were replaced by
+ * the ctx.k new nodes (kernel `mast_fill_bnode`); the level moves up to the parent.
+ */
+function ascendOne(tree: MapleTreeCore, ctx: WriteContext, skip: number): void {
+  const arena = tree.arena;
+  const meta = arena.meta;
+  const parent = meta[ctx.L * META + M_PARENT];
+  const ps = meta[ctx.L * META + M_PSLOT];
+  const pb = parent * STRIDE;
+  const pend = meta[parent * META + M_END];
+  const pmax = nodeMax(tree, parent);
+  let at = BIG_BASE;
+  for (let i = 0; i < ps; i++) {
+    bPiv[at] = arena.pivots[pb + i];
+    bSlot[at++] = arena.slots[pb + i];
+  }
+  for (let j = 0; j < ctx.k; j++) {
+    bPiv[at] = ctx.maxs[j];
+    bSlot[at++] = ctx.ids[j];
+  }
+  for (let i = ps + skip; i <= pend; i++) {
+    bPiv[at] = i < pend ? arena.pivots[pb + i] : pmax;
+    bSlot[at++] = arena.slots[pb + i];
+  }
+  ctx.start = BIG_BASE;
+  ctx.stop = at;
+  ctx.L = parent;
+  ctx.R = parent;
+  ctx.lmin = nodeMin(tree, parent);
+  ctx.rmax = pmax;
+  ctx.type = internalType(tree);
+  ctx.up++;
+}
+
+/**
+ * Kernel `mas_push_data()`: moves items into the previous (`left`) or next sibling under the
+ * same parent when both fit with room to spare; the parent is then rewritten with the same
+ * number of children. Returns false (nothing changed) when there is no room.
+ */
+function pushData(tree: MapleTreeCore, ctx: WriteContext, left: boolean): boolean {
+  const arena = tree.arena;
+  const meta = arena.meta;
+  const L = ctx.L;
+  const parent = meta[L * META + M_PARENT];
+  if (parent === 0) return false;
+  const ps = meta[L * META + M_PSLOT];
+  const pb = parent * STRIDE;
+  if (left ? ps === 0 : ps >= meta[parent * META + M_END]) return false;
+  const sib = arena.slots[pb + (left ? ps - 1 : ps + 1)];
+  const end = meta[sib * META + M_END];
+  const cap = slotsOf(ctx.type);
+  const slotTotal = ctx.stop - ctx.start - 1 + end;
+  let space = 2 * cap - 2;
+  if (ctx.type === NODE_LEAF) space--;
+  if (ctx.rmax === MAX_INDEX) space--;
+  if (slotTotal >= space) return false;
+  let split: number;
+  if (left) {
+    ctx.start = prependNode(tree, sib, arena.pivots[pb + ps - 1], ctx.start);
+    ctx.lmin = ps - 1 > 0 ? arena.pivots[pb + ps - 2] + 1 : nodeMin(tree, parent);
+    ctx.L = sib;
+    split = noNullSplit(ctx.start, cap - 2, slotTotal + 1, ctx.type);
+  } else {
+    const smax =
+      ps + 1 < meta[parent * META + M_END] ? arena.pivots[pb + ps + 1] : nodeMax(tree, parent);
+    ctx.stop = appendNode(tree, sib, smax, ctx.stop);
+    ctx.rmax = smax;
+    ctx.R = sib;
+    // The kernel's b_end is the item count here (one past the last index): kept.
+    split = noNullSplit(ctx.start, slotTotal - (cap - 2), slotTotal + 2, ctx.type);
+  }
+  buildLevel(tree, ctx, 2, split, 0);
+  ctx.R = ctx.L;
+  ascendOne(tree, ctx, 2);
+  consume(tree, ctx, ctx.L);
+  finalNode(tree, ctx);
+  return true;
+}
