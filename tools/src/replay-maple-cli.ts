@@ -6,7 +6,8 @@
 
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { formatMapleDivergence, readMapleTrace, replayMaple } from "./replay-maple.js";
+import { formatMapleDivergence, replayMaple } from "./replay-maple.js";
+import { readMapleTrace } from "./replay-maple-file.js";
 
 function expand(path: string): string[] {
   if (statSync(path).isDirectory()) {

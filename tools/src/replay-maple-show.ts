@@ -1,7 +1,8 @@
 // `tsx tools/src/replay-maple-show.ts <trace> <op>`: the kernel's tree before and after op `op`
 // and ours after it, node per line, for reading a divergence.
 import { type MtStruct, mt_struct } from "@maplemm/maple-tree/kernel";
-import { compareStruct, readMapleTrace, replayUntil } from "./replay-maple.js";
+import { compareStruct, replayUntil } from "./replay-maple.js";
+import { readMapleTrace } from "./replay-maple-file.js";
 
 const [file, opArg] = process.argv.slice(2);
 const trace = readMapleTrace(file as string);

@@ -3,8 +3,6 @@
 // tree's structure (`mt_struct`) are compared with what the kernel recorded. The first difference
 // is reported as the path from the root to the node and the fields that differ.
 
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import {
   __mt_dup,
   DEFINE_MTREE,
@@ -66,14 +64,9 @@ export interface MapleTrace {
   ops: MapleOp[];
 }
 
-/** Reads a `.jsonl` or `.jsonl.gz` trace and expands its node references. */
-export function readMapleTrace(path: string): MapleTrace {
-  let raw = readFileSync(path);
-  if (path.endsWith(".gz")) raw = gunzipSync(raw);
-  const lines = raw
-    .toString("utf8")
-    .split("\n")
-    .filter((l) => l.length > 0);
+/** Parses a trace's text (gunzipped) and expands its node references. */
+export function parseMapleTrace(text: string, name: string): MapleTrace {
+  const lines = text.split("\n").filter((l) => l.length > 0);
   const header = JSON.parse(lines[0] as string) as MapleTraceHeader;
   const ops: MapleOp[] = [];
   let prev: StructNode[] | null = null;
@@ -90,7 +83,7 @@ export function readMapleTrace(path: string): MapleTrace {
     }
     ops.push(r);
   }
-  return { name: path.replace(/^.*\//, ""), header, ops };
+  return { name, header, ops };
 }
 
 /** Result of one trace's replay. */
@@ -307,6 +300,8 @@ export interface MapleReplayOptions {
   all?: boolean;
   /** Compare the structure too (default); false compares the results only. */
   structure?: boolean;
+  /** Called after each op with our tree and the op's first difference (null: it agreed). */
+  onOp?: (op: MapleOp, mt: MapleTreeCore, diff: string | null) => void;
 }
 
 /** Replays one trace; stops at the first difference unless `all` (then counts agreeing ops). */
@@ -325,6 +320,7 @@ export function replayMaple(trace: MapleTrace, opts: MapleReplayOptions = {}): M
     } catch (err) {
       diff = `threw ${(err as Error).stack ?? err}`;
     }
+    opts.onOp?.(op, r.mt, diff);
     if (diff === null) {
       agreed++;
       continue;

@@ -4,6 +4,7 @@
 // takes through one. Nothing here touches a live tree.
 
 import type { MtStruct, StructEntry, StructNode, StructNum } from "@maplemm/maple-tree/kernel";
+import { traceNum } from "../../src/replay-maple.js";
 
 /** A number as the format writes it: a plain integer, `"max"`, or `"max-D"`. */
 export type PicNum = StructNum;
@@ -52,13 +53,6 @@ function describeRoot(p: Picture): string {
   return "empty";
 }
 
-/** The numeric value of a format number, given the tree's top index. */
-export function picValue(v: PicNum, top: number): number {
-  if (typeof v === "number") return v;
-  if (v === "max") return top;
-  return top - Number(v.slice(4));
-}
-
 /** Text for a format number in a drawing: hexadecimal when large, "max" kept as written. */
 export function picText(v: PicNum): string {
   if (typeof v === "string") return v;
@@ -74,11 +68,7 @@ export function slotCount(node: PicNode): number {
  * The pre-order positions a walk for `index` visits, root first: at each internal node the slot
  * whose range holds the index, as the kernel's `mas_descend` chooses it.
  */
-export function walkPath(
-  p: Picture,
-  index: number,
-  top: number,
-): { nodes: number[]; slot: number } {
+export function walkPath(p: Picture, index: number): { nodes: number[]; slot: number } {
   if (p.root !== "node") return { nodes: [], slot: -1 };
   const nodes: number[] = [];
   let pos = 0;
@@ -87,19 +77,8 @@ export function walkPath(
     const node = p.nodes[pos] as PicNode;
     const pivots = node[3];
     let slot = 0;
-    while (slot < pivots.length && picValue(pivots[slot] as PicNum, top) < index) slot++;
+    while (slot < pivots.length && traceNum(pivots[slot] as PicNum) < index) slot++;
     if (node[0] === "leaf_64") return { nodes, slot };
     pos = (node[4] as number[])[slot] as number;
   }
-}
-
-/** Expand the format's node references ("identical to node j of the previous line"). */
-export function expandRefs(tree: Picture, prev: PicNode[] | null): Picture {
-  if (tree.root !== "node") return tree;
-  const nodes = tree.nodes.map((n) => {
-    if (typeof n !== "number") return n;
-    if (prev === null) throw new Error(`node reference ${n} with no previous node tree`);
-    return prev[n] as PicNode;
-  });
-  return { height: tree.height, root: "node", nodes };
 }

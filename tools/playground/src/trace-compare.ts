@@ -3,15 +3,9 @@
 // next to ours, node differences marked. Loading reads .jsonl or .jsonl.gz (DecompressionStream).
 
 import { mt_struct } from "@maplemm/maple-tree/kernel";
-import {
-  diffPictures,
-  expandRefs,
-  type PicNode,
-  type Picture,
-  type PictureDiff,
-} from "./picture.js";
+import { parseMapleTrace, replayMaple } from "../../src/replay-maple.js";
+import { diffPictures, type Picture, type PictureDiff } from "./picture.js";
 import { readMaybeGzip } from "./read-file.js";
-import { type StructOp, StructReplayer } from "./struct-ops.js";
 
 /** One replayed operation. */
 export interface TraceAt {
@@ -33,7 +27,7 @@ export class TraceCompare {
   /** Read a trace file and replay it whole (the steps are then browsed without re-running). */
   async load(file: Blob & { name?: string }): Promise<void> {
     const text = await readMaybeGzip(file);
-    this.steps = replayText(text);
+    this.steps = replayText(text, file.name ?? "trace");
     this.at = 0;
   }
 
@@ -42,7 +36,12 @@ export class TraceCompare {
   }
 
   step(by: number): void {
-    this.at = Math.max(0, Math.min(this.steps.length - 1, this.at + by));
+    this.goTo(this.at + by);
+  }
+
+  /** Show the state after operation `i` (clamped to the trace). */
+  goTo(i: number): void {
+    this.at = Math.max(0, Math.min(this.steps.length - 1, i));
   }
 
   /** Move to the next operation whose trees differ (stays put when none does). */
@@ -57,27 +56,25 @@ export class TraceCompare {
 }
 
 /** Replay a trace's text: one TraceAt per operation line. */
-export function replayText(text: string): TraceAt[] {
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const header = JSON.parse(lines[0] as string) as { format?: string; flags?: number };
-  if (header.format !== "maple-struct/1")
-    throw new Error(`not a maple-struct/1 trace (format ${String(header.format)})`);
-  const replayer = new StructReplayer(header.flags ?? 0);
-  const out: TraceAt[] = [];
-  let prev: PicNode[] | null = null;
-  for (let k = 1; k < lines.length; k++) {
-    const rec = JSON.parse(lines[k] as string) as StructOp & { i: number; tree: Picture };
-    const kernel = expandRefs(rec.tree, prev);
-    prev = kernel.root === "node" ? kernel.nodes : null;
-    replayer.apply(rec);
-    const ours = mt_struct(replayer.tree) as Picture;
-    out.push({
-      i: rec.i,
-      text: `${rec.op}(${rec.args.map((a) => JSON.stringify(a)).join(", ")})`,
-      ours,
-      kernel,
-      diff: diffPictures(ours, kernel),
-    });
+export function replayText(text: string, name = "trace"): TraceAt[] {
+  const trace = parseMapleTrace(text, name);
+  if (trace.header.format !== "maple-struct/1") {
+    throw new Error(`not a maple-struct/1 trace (format ${String(trace.header.format)})`);
   }
+  const out: TraceAt[] = [];
+  replayMaple(trace, {
+    all: true,
+    onOp: (op, mt) => {
+      const ours = mt_struct(mt) as Picture;
+      const args = op.args.map((a) => JSON.stringify(a)).join(", ");
+      out.push({
+        i: op.i,
+        text: `${op.op}(${args})`,
+        ours,
+        kernel: op.tree,
+        diff: diffPictures(ours, op.tree),
+      });
+    },
+  });
   return out;
 }

@@ -153,7 +153,7 @@ export class TreeSession {
       node: m.node,
       offset: m.offset,
     };
-    const walked = index >= 0 ? walkPath(picture, index, MAX_INDEX) : { nodes: [], slot: -1 };
+    const walked = index >= 0 ? walkPath(picture, index) : { nodes: [], slot: -1 };
     const active = m.status === "active" && walked.nodes.length > 0;
     const step: TreeStep = {
       text,

@@ -101,6 +101,7 @@ export function mountTreeView(): void {
     byId("tree-svg").innerHTML = treeSvg(at.ours as Picture, { differing: at.diff.differing });
     byId("kernel-svg").innerHTML = treeSvg(at.kernel);
     focus("tree-svg");
+    focus("kernel-svg");
     byId("trace-text").textContent =
       `op ${at.i} of ${trace.length - 1}: ${at.text} — ${at.diff.same ? "same tree" : at.diff.first}`;
   };
@@ -120,6 +121,10 @@ export function mountTreeView(): void {
   });
   byId("trace-back").addEventListener("click", () => {
     trace.step(-1);
+    drawTrace();
+  });
+  byId("trace-goto").addEventListener("change", () => {
+    trace.goTo(Number(inputValue("trace-goto")));
     drawTrace();
   });
   byId("trace-next-diff").addEventListener("click", () => {

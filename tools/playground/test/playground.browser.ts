@@ -126,7 +126,13 @@ describe("maple tree view", () => {
     const marked = await page.locator("#tree-svg g.node.differs").count();
     if (text.endsWith("same tree")) expect(marked).toBe(0);
     else expect(marked).toBeGreaterThan(0);
-    expect(await page.locator("#kernel-svg g.node").count()).toBeGreaterThan(0);
+    await page.fill("#trace-goto", "400");
+    await page.dispatchEvent("#trace-goto", "change");
+    expect(await page.textContent("#trace-text")).toMatch(/^op 400 of /);
+    expect(await page.locator("#kernel-svg g.node").count()).toBeGreaterThan(1);
+    expect(await page.locator("#tree-svg g.node").count()).toBe(
+      await page.locator("#kernel-svg g.node").count(),
+    );
     await page.screenshot({ path: join(shots, "playground-trace.png") });
   });
 });

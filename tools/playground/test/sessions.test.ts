@@ -127,7 +127,7 @@ describe("pictures", () => {
   });
 
   it("walkPath of an empty tree is empty", () => {
-    expect(walkPath({ height: 0, root: "empty" }, 5, MAX_INDEX)).toEqual({ nodes: [], slot: -1 });
+    expect(walkPath({ height: 0, root: "empty" }, 5)).toEqual({ nodes: [], slot: -1 });
   });
 });
 
