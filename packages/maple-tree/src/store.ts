@@ -40,11 +40,7 @@ import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entr
 import { MA_STATE_BULK, type MaState } from "./state.js";
 import { updateGapsFrom as updateGapsFrom_ } from "./store-gap.js";
 import { BIG_BASE as BIG_BASE_, bPiv as bPiv_, bSlot as bSlot_ } from "./store-node.js";
-import {
-  positionLeaf as positionLeaf_,
-  rebuild as rebuild_,
-  scratch as scratch_,
-} from "./store-rebuild.js";
+import { positionLeaf as positionLeaf_, scratch as scratch_ } from "./store-rebuild.js";
 import {
   releaseHandle as releaseHandle_,
   retireSubtree as retireSubtree_,
@@ -72,7 +68,6 @@ const BIG_BASE = BIG_BASE_;
 const bPiv = bPiv_;
 const bSlot = bSlot_;
 const positionLeaf = positionLeaf_;
-const rebuild = rebuild_;
 const scratch = scratch_;
 const releaseHandle = releaseHandle_;
 const retireSubtree = retireSubtree_;
@@ -444,7 +439,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
   // A shared tree keeps the level rebuild (store-rebuild.ts) for now: the kernel engine's
   // allocation pattern changes how soon its retired nodes are reused (tools'
   // shared-tree-dead-reader test); its shapes are ours, not the kernel's, until that is settled.
-  if (tree.shared !== null) rebuild(mas, p, at, newAt);
+  if (tree.sharedRebuild !== null) tree.sharedRebuild(mas, p, at, newAt);
   else structuralStore(mas, p, at, newAt);
 }
 
