@@ -37,6 +37,16 @@ export interface TraceHeader {
   personality: Hex;
   sys: { max_map_count: number; mmap_min_addr: number; overcommit_memory: number };
   ceiling: [Hex, Hex][];
+  /** The MAP_32BIT window (limits/placement traces). */
+  low_window?: { lo: Hex; hi: Hex };
+  /** MemTotal and SwapTotal in kB. */
+  meminfo?: { mem_total_kb: number; swap_total_kb: number };
+  /** The rlimits the mm reads, `[cur, max]`. */
+  rlimits?: Record<"as" | "data" | "stack" | "memlock", [Hex, Hex]>;
+  /** Anonymous kB of initial VMAs outside the windows (`initial_maps` says -1 there). */
+  initial_anon?: [Hex, number][];
+  /** The capabilities the tracer held (CAP_IPC_LOCK, CAP_SYS_RAWIO, ...). */
+  caps?: string[];
   initial_maps: VmaRow[];
   initial_maps_raw: string[];
   maps: VmaRow[];
@@ -54,7 +64,17 @@ export interface ChildRecord {
 export interface OpRecord {
   type: "op";
   i: number;
-  op: "mmap" | "munmap" | "mprotect" | "mremap" | "madvise" | "brk" | "touch" | "fork" | "clone_vm";
+  op:
+    | "mmap"
+    | "munmap"
+    | "mprotect"
+    | "mremap"
+    | "madvise"
+    | "brk"
+    | "touch"
+    | "fork"
+    | "clone_vm"
+    | LimitsOpName;
   args: Record<string, string | number | boolean>;
   ret: string | number;
   errno: number;
@@ -64,7 +84,23 @@ export interface OpRecord {
   old?: Hex;
   child?: ChildRecord;
   outside?: unknown;
+  /** getrlimit: the values read back, `[cur, max]`. */
+  rlim?: [Hex, Hex];
 }
+
+/** The ops of the limits, locking, sealing and placement traces. */
+export type LimitsOpName =
+  | "mlock"
+  | "mlock2"
+  | "munlock"
+  | "mlockall"
+  | "munlockall"
+  | "mseal"
+  | "setrlimit"
+  | "getrlimit"
+  | "personality"
+  | "drop_caps"
+  | "fill";
 
 /** The `end` record (§4.5). */
 export interface TraceEnd {

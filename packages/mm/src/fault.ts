@@ -116,6 +116,8 @@ function faultOnce(
   }
   if (write ? (vma.flags & VM_WRITE) === 0 : !isAccessible(vma.flags)) return "SIGSEGV";
   const page = addr - (addr % PAGE_SIZE);
+  // A guard marker (MADV_GUARD_INSTALL) faults every access.
+  if (mm.guards.size > 0 && mm.guards.has(page / PAGE_SIZE)) return "SIGSEGV";
   const file = vma.file;
   if (file instanceof ShmemObject) {
     const idx = vma.pgoffAt(page);
@@ -141,6 +143,7 @@ export function peekPage(mm: MmStruct, addr: number): number | "SIGBUS" | "SIGSE
 export function peekVma(mm: MmStruct, vma: Vma, addr: number): number | "SIGBUS" | "SIGSEGV" {
   if (!isAccessible(vma.flags)) return "SIGSEGV";
   const page = addr - (addr % PAGE_SIZE);
+  if (mm.guards.size > 0 && mm.guards.has(page / PAGE_SIZE)) return "SIGSEGV";
   const file = vma.file;
   if (file instanceof ShmemObject) {
     const idx = vma.pgoffAt(page);
