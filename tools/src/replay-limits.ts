@@ -41,6 +41,7 @@ export function limitsOptions(hd: TraceHeader): MmOptions {
     o.system = {
       memTotal: hd.meminfo.mem_total_kb * 1024,
       swapTotal: hd.meminfo.swap_total_kb * 1024,
+      execOnlyPkey: hd.pku === true,
     };
   }
   if (hd.rlimits !== undefined) {

@@ -45,6 +45,8 @@ export interface TraceHeader {
   rlimits?: Record<"as" | "data" | "stack" | "memlock", [Hex, Hex]>;
   /** Anonymous kB of initial VMAs outside the windows (`initial_maps` says -1 there). */
   initial_anon?: [Hex, number][];
+  /** The CPU has protection keys (exec-only memory is unreadable). */
+  pku?: boolean;
   /** The capabilities the tracer held (CAP_IPC_LOCK, CAP_SYS_RAWIO, ...). */
   caps?: string[];
   initial_maps: VmaRow[];

@@ -52,10 +52,11 @@ export function doBrk(mm: MmStruct, brk: number): number {
   // Grow: one free page (and the next VMA's stack guard gap) must remain above the new break.
   const next = mm.tree.findIntersection(oldBrk, newBrk + PAGE_SIZE + mm.stackGuardGap);
   if (next !== null && newBrk + PAGE_SIZE > vmStartGap(mm, next)) return origBrk;
-  // Kernel vma_prev_limit(&vmi, start_brk): the VMA below the old break, if it starts at or above
-  // start_brk.
+  // Kernel vma_prev_limit(&vmi, start_brk): the VMA below the old break, if it reaches above
+  // start_brk (mas_prev() stops at entries ending below the limit; a heap merged with the bss
+  // below start_brk still counts, lock-s006 #157).
   let brkVma = mm.tree.prevOf(oldBrk);
-  if (brkVma !== null && brkVma.start < mm.startBrk) brkVma = null;
+  if (brkVma !== null && brkVma.end <= mm.startBrk) brkVma = null;
   // do_brk_flags(): address-space limits, map count, then the overcommit charge.
   const flags = BRK_FLAGS | mm.defFlags;
   const pages = (newBrk - oldBrk) / PAGE_SIZE;

@@ -14,6 +14,7 @@ import { resizeVma } from "./split.js";
 import {
   isAccessible,
   VM_ACCESS_FLAGS,
+  VM_EXEC,
   VM_GROWSDOWN,
   VM_IO,
   VM_PFNMAP,
@@ -22,6 +23,16 @@ import {
   VM_WRITE,
 } from "./vm-flags.js";
 import { ShmemObject, type Vma } from "./vma.js";
+
+/**
+ * Whether a load may read a VMA with `flags`: any access right, except exec-only memory where
+ * the CPU has protection keys (x86 `execute_only_pkey()`: PROT_EXEC alone gets a pkey that
+ * denies reads).
+ */
+function readable(mm: MmStruct, flags: number): boolean {
+  if (mm.system.execOnlyPkey && (flags & VM_ACCESS_FLAGS) === VM_EXEC) return false;
+  return isAccessible(flags);
+}
 
 /** Kernel `anon_vma_compatible()`: `a` directly below `b`, equal but for rwx, linear pgoff. */
 function anonVmaCompatible(a: Vma, b: Vma): boolean {
@@ -114,7 +125,7 @@ function faultOnce(
     if ((vma.flags & VM_GROWSDOWN) === 0) return "SIGSEGV";
     if (!expandDownwards(mm, vma, addr)) return "SIGSEGV";
   }
-  if (write ? (vma.flags & VM_WRITE) === 0 : !isAccessible(vma.flags)) return "SIGSEGV";
+  if (write ? (vma.flags & VM_WRITE) === 0 : !readable(mm, vma.flags)) return "SIGSEGV";
   const page = addr - (addr % PAGE_SIZE);
   // A guard marker (MADV_GUARD_INSTALL) faults every access.
   if (mm.guards.size > 0 && mm.guards.has(page / PAGE_SIZE)) return "SIGSEGV";
@@ -141,7 +152,7 @@ export function peekPage(mm: MmStruct, addr: number): number | "SIGBUS" | "SIGSE
 
 /** {@link peekPage} for an address inside `vma`. */
 export function peekVma(mm: MmStruct, vma: Vma, addr: number): number | "SIGBUS" | "SIGSEGV" {
-  if (!isAccessible(vma.flags)) return "SIGSEGV";
+  if (!readable(mm, vma.flags)) return "SIGSEGV";
   const page = addr - (addr % PAGE_SIZE);
   if (mm.guards.size > 0 && mm.guards.has(page / PAGE_SIZE)) return "SIGSEGV";
   const file = vma.file;

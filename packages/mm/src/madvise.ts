@@ -45,14 +45,13 @@ import {
   PMD_SIZE,
   U64_MODULUS,
 } from "./constants.js";
-import { populateRange } from "./fault.js";
+import { anonVmaPrepare, populateRange } from "./fault.js";
 import { hasHighFlag, withHighFlag } from "./high-flags.js";
 import type { MmStruct } from "./mm.js";
 import { canMadviseModify } from "./mseal.js";
 import { dropPages } from "./pages.js";
 import { vmaModifyChecked } from "./split.js";
 import {
-  isAccessible,
   VM_DONTCOPY,
   VM_DONTDUMP,
   VM_DONTEXPAND,
@@ -69,6 +68,7 @@ import {
   VM_NOHUGEPAGE,
   VM_PFNMAP,
   VM_RAND_READ,
+  VM_READ,
   VM_SEQ_READ,
   VM_SHARED,
   VM_SPECIAL,
@@ -235,6 +235,9 @@ function visit(mm: MmStruct, vma: Vma, start: number, end: number, advice: numbe
     }
     case MADV_GUARD_INSTALL:
       if (!validGuardVma(vma, false)) return -EINVAL;
+      // Guard markers live in page tables fork must copy: a private VMA gets an anon_vma
+      // (observed: a new neighbour no longer merges with it in a fork child, lock-s002 #21).
+      if (vma.file === null) anonVmaPrepare(mm, vma);
       zap(mm, vma, start, end);
       for (let p = start / PAGE_SIZE; p < end / PAGE_SIZE; p++) mm.guards.add(p);
       if ((vma.flags & VM_MAYBE_GUARD) === 0) {
@@ -295,11 +298,15 @@ function populate(mm: MmStruct, startIn: number, end: number, write: boolean): n
   while (start < end) {
     const vma = mm.tree.find(start);
     if (vma === null || vma.start > start) return -ENOMEM;
-    if ((vma.flags & (VM_IO | VM_PFNMAP)) !== 0 || !isAccessible(vma.flags)) return -EINVAL;
-    if (write && (vma.flags & VM_WRITE) === 0) return -EINVAL;
+    // get_user_pages without FOLL_FORCE: a read needs VM_READ, a write VM_WRITE.
+    if ((vma.flags & (VM_IO | VM_PFNMAP)) !== 0) return -EINVAL;
+    if ((vma.flags & (write ? VM_WRITE : VM_READ)) === 0) return -EINVAL;
     const stop = Math.min(end, vma.end);
+    const f = vma.file;
     for (let a = start; a < stop; a += PAGE_SIZE) {
       if (mm.guards.size > 0 && mm.guards.has(a / PAGE_SIZE)) return -EFAULT;
+      // Shared memory past its object's size: the fault is SIGBUS (lock-s038 #25).
+      if (f instanceof ShmemObject && vma.pgoffAt(a) >= f.sizePages) return -EFAULT;
       if (write) populateRange(mm, a, a + PAGE_SIZE);
     }
     start = stop;

@@ -25,7 +25,9 @@ import { lockedVm, totalVm } from "./overcommit.js";
 import { vmaModifyChecked } from "./split.js";
 import {
   isAccessible,
+  VM_ACCESS_FLAGS,
   VM_DROPPABLE_NAME,
+  VM_EXEC,
   VM_HUGETLB,
   VM_IO,
   VM_LOCKED,
@@ -34,7 +36,7 @@ import {
   VM_PFNMAP,
   VM_SPECIAL,
 } from "./vm-flags.js";
-import { pageAlign, type Vma } from "./vma.js";
+import { pageAlign, ShmemObject, type Vma } from "./vma.js";
 
 /** The RLIMIT_MEMLOCK soft limit in pages. */
 function lockLimitPages(mm: MmStruct): number {
@@ -67,11 +69,33 @@ export function populateLocked(
 ): number {
   for (const v of mm.tree.range(start, end)) {
     if ((v.flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT)) !== 0) continue;
-    if (!isAccessible(v.flags)) {
+    // PROT_NONE, or exec-only memory behind a protection key: get_user_pages faults.
+    const execOnly = mm.system.execOnlyPkey && (v.flags & VM_ACCESS_FLAGS) === VM_EXEC;
+    if (!isAccessible(v.flags) || execOnly) {
       if (ignoreErrors) continue;
       return -ENOMEM;
     }
-    populateRange(mm, Math.max(start, v.start), Math.min(end, v.end));
+    const lo = Math.max(start, v.start);
+    let hi = Math.min(end, v.end);
+    // A guard marker stops get_user_pages (-EFAULT): the pages before it are populated.
+    let guarded = false;
+    if (mm.guards.size > 0) {
+      for (let a = lo; a < hi; a += PAGE_SIZE) {
+        if (mm.guards.has(a / PAGE_SIZE)) {
+          hi = a;
+          guarded = true;
+          break;
+        }
+      }
+    }
+    // Shared memory past its object's size faults SIGBUS: get_user_pages fails there too.
+    const f = v.file;
+    if (f instanceof ShmemObject && v.pgoffAt(hi) > f.sizePages) {
+      hi = Math.min(hi, Math.max(lo, v.start + (f.sizePages - v.pgoff) * PAGE_SIZE));
+      guarded = true;
+    }
+    if (hi > lo) populateRange(mm, lo, hi);
+    if (guarded && !ignoreErrors) return -ENOMEM;
   }
   return 0;
 }

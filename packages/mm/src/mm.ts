@@ -44,6 +44,7 @@ import {
   VM_MAYWRITE,
   VM_READ,
   VM_SHARED,
+  VM_WIPEONFORK,
   VM_WRITE,
 } from "./vm-flags.js";
 import { AnonVma, FileRef, ShmemObject, Vma } from "./vma.js";
@@ -556,12 +557,16 @@ export class MmStruct implements HeapBounds {
 
   // ---- limits, locking, sealing, personality (mlock.ts, mseal.ts, rlimit.ts, sysctl.ts) ----
 
-  /** What a fork child inherits beyond dup_mmap: guard markers of copied VMAs, the seal state. */
+  /**
+   * What a fork child inherits beyond dup_mmap: the seal state, and the guard markers of every
+   * copied VMA but the WIPEONFORK ones, whose page tables dup_mmap does not copy (lock-s010 #137).
+   */
   private forkLimitsState(child: MmStruct): void {
     child.anySealed = this.anySealed;
     child.thpAdvice = this.thpAdvice;
     for (const pfn of this.guards) {
-      if (child.tree.lookup(pfn * PAGE_SIZE) !== null) child.guards.add(pfn);
+      const v = child.tree.lookup(pfn * PAGE_SIZE);
+      if (v !== null && (v.flags & VM_WIPEONFORK) === 0) child.guards.add(pfn);
     }
   }
 

@@ -48,6 +48,7 @@ import {
   VM_DROPPABLE_NAME,
   VM_GROWSDOWN,
   VM_LOCKED,
+  VM_LOCKED_MASK,
   VM_MAYEXEC,
   VM_MAYREAD,
   VM_MAYSHARE,
@@ -209,6 +210,9 @@ export function doMmap(
     return -EEXIST;
   }
   if (!mlockFutureOk(mm, vmFlags, len)) return -EAGAIN;
+  // do_mmap decides to populate before __mmap_region may drop the lock flags (droppable).
+  const populate =
+    (vmFlags & VM_LOCKED) !== 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE;
   let pgoff: number;
   let foreign: readonly string[] = NO_FOREIGN;
   switch (flags & MAP_TYPE) {
@@ -235,9 +239,13 @@ export function doMmap(
   }
   const r = mmapRegion(mm, addr, len, vmFlags, pgoff, foreign);
   if (typeof r === "number") return r;
-  if ((vmFlags & VM_LOCKED) !== 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE) {
-    populateLocked(mm, addr, addr + len);
+  if (foreign !== NO_FOREIGN && (r.flags & VM_LOCKED_MASK) !== 0) {
+    // A droppable VMA is never locked: __mmap_region clears the flags after the merge attempt
+    // (so mlockall(MCL_FUTURE) keeps it from merging, lock-s003 #127, lock-s013 #291).
+    r.flags &= ~VM_LOCKED_MASK;
+    mm.tree.modified(r);
   }
+  if (populate) populateLocked(mm, addr, addr + len);
   return addr;
 }
 

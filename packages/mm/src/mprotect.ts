@@ -21,6 +21,7 @@ import {
   PROT_WRITE,
   U64_MODULUS,
 } from "./constants.js";
+import { populateLocked } from "./mlock.js";
 import type { MmStruct } from "./mm.js";
 import { isSealed } from "./mseal.js";
 import { mayExpandVm, vmEnoughMemory } from "./overcommit.js";
@@ -31,6 +32,7 @@ import {
   VM_ACCOUNT,
   VM_GROWSDOWN,
   VM_HUGETLB,
+  VM_LOCKED,
   VM_NORESERVE,
   VM_SHARED,
   VM_WRITE,
@@ -59,7 +61,16 @@ function mprotectFixup(
   } else if ((oldFlags & VM_ACCOUNT) !== 0 && vma.isAnonymous && vma.anonVma === null) {
     newFlags &= ~VM_ACCOUNT;
   }
-  return vmaModifyChecked(mm, vma, start, end, newFlags);
+  const r = vmaModifyChecked(mm, vma, start, end, newFlags);
+  // A locked private mapping made writable is faulted in at once (populate_vma_page_range).
+  if (
+    typeof r !== "number" &&
+    (oldFlags & (VM_WRITE | VM_SHARED | VM_LOCKED)) === VM_LOCKED &&
+    (newFlags & VM_WRITE) !== 0
+  ) {
+    populateLocked(mm, start, end);
+  }
+  return r;
 }
 
 /** `mprotect(2)`: 0 or `-errno`. */

@@ -25,14 +25,22 @@ import {
   U64_MODULUS,
 } from "./constants.js";
 import { mergeNewRange } from "./merge.js";
-import { mlockFutureOk } from "./mlock.js";
+import { mlockFutureOk, populateLocked } from "./mlock.js";
 import type { MmStruct } from "./mm.js";
 import { isSealed } from "./mseal.js";
 import { munmapChecked, unmapRange } from "./munmap.js";
 import { mayExpandVm, vmEnoughMemory } from "./overcommit.js";
 import { movePages } from "./pages.js";
 import { getUnmappedArea } from "./placement.js";
-import { VM_ACCOUNT, VM_DONTEXPAND, VM_MAYSHARE, VM_PFNMAP, VM_SHARED } from "./vm-flags.js";
+import {
+  VM_ACCOUNT,
+  VM_DONTEXPAND,
+  VM_LOCKED,
+  VM_LOCKED_MASK,
+  VM_MAYSHARE,
+  VM_PFNMAP,
+  VM_SHARED,
+} from "./vm-flags.js";
 import { pageAlign, type Vma } from "./vma.js";
 
 /** One remap request (kernel `struct vma_remap_struct`). */
@@ -136,7 +144,12 @@ function moveVma(mm: MmStruct, vma: Vma, r: Remap): number {
   );
   if (mm.guards.size > 0) moveGuards(mm, r.addr, r.newAddr, Math.min(r.oldLen, r.newLen));
   if ((r.flags & MREMAP_DONTUNMAP) !== 0) {
-    // dontunmap_complete(): a source VMA moved whole no longer needs its anon_vma.
+    // dontunmap_complete(): the old VMA is never locked any more, even when the new range merged
+    // into it (lock-s001 #153, lock-s020 #182), and one moved whole no longer needs its anon_vma.
+    if ((vma.flags & VM_LOCKED_MASK) !== 0) {
+      vma.flags &= ~VM_LOCKED_MASK;
+      mm.tree.modified(vma);
+    }
     if (merged !== vma && r.addr === vmaStart && r.addr + r.oldLen === vmaEnd) {
       vma.anonVma = null;
       vma.anonVmaForked = false;
@@ -266,11 +279,18 @@ export function doMremap(
   const vma = mm.tree.lookup(addr);
   const err = checkPrepVma(mm, vma, r);
   if (err !== 0) return err;
-  if (impliesNewAddr(r)) return mremapTo(mm, r);
+  const locked = ((vma as Vma).flags & VM_LOCKED) !== 0;
+  if (impliesNewAddr(r)) return populateGrowth(mm, locked, r, mremapTo(mm, r));
   if (newLen === oldLen) return addr;
   if (newLen < oldLen) {
     const e = munmapChecked(mm, addr + newLen, Math.min(addr + oldLen, mm.taskSize));
     return e < 0 ? e : addr;
   }
-  return expandVma(mm, vma as Vma, r);
+  return populateGrowth(mm, locked, r, expandVma(mm, vma as Vma, r));
+}
+
+/** A locked mapping that grew has its new part populated (`mm_populate(new + old_len, delta)`). */
+function populateGrowth(mm: MmStruct, locked: boolean, r: Remap, ret: number): number {
+  if (ret >= 0 && locked && r.newLen > r.oldLen) populateLocked(mm, ret + r.oldLen, ret + r.newLen);
+  return ret;
 }

@@ -63,6 +63,10 @@ export function limitBytes(v: bigint): number {
 export class Rlimits {
   private readonly cur: bigint[] = new Array<bigint>(RLIM_NLIMITS).fill(RLIM_INFINITY);
   private readonly max: bigint[] = new Array<bigint>(RLIM_NLIMITS).fill(RLIM_INFINITY);
+  /** The soft limits as numbers (`Infinity` when unlimited): mmap reads them on every call. */
+  private readonly softBytes: number[] = new Array<number>(RLIM_NLIMITS).fill(
+    Number.POSITIVE_INFINITY,
+  );
 
   constructor(init: RlimitOptions = {}, stackCur?: number) {
     this.cur[RLIMIT_STACK] = BigInt(DEFAULT_RLIMIT_STACK);
@@ -89,6 +93,7 @@ export class Rlimits {
       this.cur[res] = cur;
       this.max[res] = max;
     }
+    for (let i = 0; i < RLIM_NLIMITS; i++) this.softBytes[i] = limitBytes(this.cur[i] as bigint);
   }
 
   /** A copy (fork). */
@@ -97,13 +102,14 @@ export class Rlimits {
     for (let i = 0; i < RLIM_NLIMITS; i++) {
       c.cur[i] = this.cur[i] as bigint;
       c.max[i] = this.max[i] as bigint;
+      c.softBytes[i] = this.softBytes[i] as number;
     }
     return c;
   }
 
   /** The soft limit of `resource` in bytes (`Infinity` when unlimited). */
   soft(resource: number): number {
-    return limitBytes(this.cur[resource] as bigint);
+    return this.softBytes[resource] as number;
   }
 
   /** The hard limit of `resource` as stored. */
@@ -129,6 +135,7 @@ export class Rlimits {
     if (max > (this.max[resource] as bigint) && !capSysResource) return -EPERM;
     this.cur[resource] = cur;
     this.max[resource] = max;
+    this.softBytes[resource] = limitBytes(cur);
     return 0;
   }
 }

@@ -43,6 +43,11 @@ export interface MmSystemOptions extends Partial<MmSysctls> {
   hugePages?: number;
   /** Bytes committed by the rest of the machine (`Committed_AS` less this mm), for mode 2. */
   otherCommitted?: number;
+  /**
+   * The CPU has protection keys (x86 `pku`): memory mapped or mprotected PROT_EXEC alone gets the
+   * execute-only key, and reads of it fault (default false).
+   */
+  execOnlyPkey?: boolean;
 }
 
 const RANGES: Readonly<Record<SysctlName, [number, number]>> = {
@@ -76,6 +81,8 @@ export class MmSystem {
   hugePages: number;
   /** Pages committed by the rest of the machine. */
   readonly otherCommittedPages: number;
+  /** Exec-only memory is unreadable (protection keys). */
+  readonly execOnlyPkey: boolean;
 
   constructor(o: MmSystemOptions = {}) {
     if (typeof o !== "object" || o === null) {
@@ -94,6 +101,10 @@ export class MmSystem {
     this.otherCommittedPages = Math.floor(
       checked("option system.otherCommitted", o.otherCommitted ?? 0, 0, big) / PAGE_SIZE,
     );
+    if (o.execOnlyPkey !== undefined && typeof o.execOnlyPkey !== "boolean") {
+      throw new MmError("EINVAL", `new MmStruct: option system.execOnlyPkey must be a boolean`);
+    }
+    this.execOnlyPkey = o.execOnlyPkey ?? false;
     const memKb = this.totalramPages * 4;
     this.sysctls = {
       overcommit_memory: 0,
