@@ -9,7 +9,20 @@
 
 import { PAGE_SIZE } from "./constants.js";
 import { resizeVma, splitVma } from "./split.js";
-import { VM_SOFTDIRTY, VM_SPECIAL } from "./vm-flags.js";
+import { VM_MAYBE_GUARD, VM_SOFTDIRTY, VM_SPECIAL } from "./vm-flags.js";
+
+/**
+ * Kernel `VM_STICKY` (also in `VM_IGNORE_MERGE`): flags a merge ignores and the merged VMA keeps
+ * when either side had them (observed: a `gu` VMA absorbs a new neighbour without it).
+ */
+const VM_STICKY = VM_SOFTDIRTY | VM_MAYBE_GUARD;
+
+/** The merged VMA keeps the sticky flags of what it absorbed. */
+function keepSticky(dst: Vma, flags: number): void {
+  const add = flags & VM_STICKY & ~dst.flags;
+  if (add !== 0) dst.flags |= add;
+}
+
 import type { AnonVma, Vma, VmFile } from "./vma.js";
 import type { VmaTree } from "./vma-tree.js";
 
@@ -37,7 +50,7 @@ function sameForeign(a: readonly string[], b: readonly string[]): boolean {
 /** Kernel `is_mergeable_vma()`: flags (soft-dirty aside), file and name agree. */
 function attrsMatch(v: Vma, p: MergeProposal): boolean {
   return (
-    ((v.flags ^ p.flags) & ~VM_SOFTDIRTY) === 0 &&
+    ((v.flags ^ p.flags) & ~VM_STICKY) === 0 &&
     v.file === p.file &&
     v.name === p.name &&
     sameForeign(v.foreignFlags, p.foreignFlags)
@@ -115,18 +128,21 @@ export function mergeNewRange(
     const n = next as Vma;
     const pv = prev as Vma;
     tree.free(n);
+    keepSticky(pv, n.flags | p.flags);
     resizeVma(tree, pv, pv.start, n.end, pv.pgoff);
     dupAnon(pv, n.anonVma ?? p.anonVma, n.anonVma !== null ? n.anonVmaForked : p.anonVmaForked);
     return pv;
   }
   if (left) {
     const pv = prev as Vma;
+    keepSticky(pv, p.flags);
     resizeVma(tree, pv, pv.start, p.end, pv.pgoff);
     dupAnon(pv, p.anonVma, p.anonVmaForked);
     return pv;
   }
   if (right) {
     const n = next as Vma;
+    keepSticky(n, p.flags);
     resizeVma(tree, n, p.start, n.end, p.pgoff);
     dupAnon(n, p.anonVma, p.anonVmaForked);
     return n;
@@ -137,7 +153,8 @@ export function mergeNewRange(
 /**
  * Kernel `vma_merge_existing_range()`: `[start, end)` of `middle` is to get `flags`; merges it
  * into `prev` (range at middle's start) and/or `next` (range at middle's end) when the rules
- * allow. Returns the VMA that now holds the range, or null.
+ * allow. Returns the VMA that now holds the range, or null. `foreign` is the range's new high
+ * flags (high-flags.ts), middle's own by default.
  */
 export function mergeExistingRange(
   tree: VmaTree,
@@ -145,6 +162,7 @@ export function mergeExistingRange(
   start: number,
   end: number,
   flags: number,
+  foreign: readonly string[] = middle.foreignFlags,
 ): Vma | null {
   if ((flags & VM_SPECIAL) !== 0) return null;
   const leftSide = start === middle.start;
@@ -159,7 +177,7 @@ export function mergeExistingRange(
     anonVma: middle.anonVma,
     anonVmaForked: middle.anonVmaForked,
     name: middle.name,
-    foreignFlags: middle.foreignFlags,
+    foreignFlags: foreign,
   };
   const prev = leftSide ? tree.prevOf(middle.start) : null;
   const next = rightSide ? tree.find(middle.end) : null;
@@ -171,6 +189,7 @@ export function mergeExistingRange(
     const n = next as Vma;
     tree.free(middle);
     tree.free(n);
+    keepSticky(pv, flags | n.flags);
     resizeVma(tree, pv, pv.start, n.end, pv.pgoff);
     const src = n.anonVma !== null ? n : middle;
     dupAnon(pv, src.anonVma, src.anonVmaForked);
@@ -180,6 +199,7 @@ export function mergeExistingRange(
     const pv = prev as Vma;
     if (rightSide) tree.free(middle);
     else resizeVma(tree, middle, end, middle.end, middle.pgoffAt(end));
+    keepSticky(pv, flags);
     resizeVma(tree, pv, pv.start, end, pv.pgoff);
     dupAnon(pv, middle.anonVma, middle.anonVmaForked);
     return pv;
@@ -187,6 +207,7 @@ export function mergeExistingRange(
   const n = next as Vma;
   if (leftSide) tree.free(middle);
   else resizeVma(tree, middle, middle.start, start, middle.pgoff);
+  keepSticky(n, flags);
   resizeVma(tree, n, start, n.end, p.pgoff);
   dupAnon(n, middle.anonVma, middle.anonVmaForked);
   return n;

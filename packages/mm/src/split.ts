@@ -2,6 +2,9 @@
 // becomes two VMAs that keep everything (flags, anon_vma and its fork status, backing object);
 // the upper piece's pgoff advances by the pages below the cut (linux-mm.md §6.3).
 
+import { ENOMEM } from "./constants.js";
+import { mergeExistingRange } from "./merge.js";
+import type { MmStruct } from "./mm.js";
 import type { Vma } from "./vma.js";
 import type { VmaTree } from "./vma-tree.js";
 
@@ -31,4 +34,37 @@ export function resizeVma(
   vma.end = end;
   vma.pgoff = pgoff;
   tree.insert(vma);
+}
+
+/**
+ * Kernel `vma_modify()` for a flags change (mprotect, madvise, mlock, mseal): gives `[start, end)`
+ * of `vma` the flags `flags` and high flags `foreign`, merging with a neighbour when the rules
+ * allow, else splitting `vma` at the range ends. Each split is refused with `-ENOMEM` once the mm
+ * holds `max_map_count` VMAs (kernel `split_vma()`), and a refused second split leaves the first
+ * in place, as in the kernel. Returns the VMA now holding the range, or `-ENOMEM`.
+ */
+export function vmaModifyChecked(
+  mm: MmStruct,
+  vma: Vma,
+  start: number,
+  end: number,
+  flags: number,
+  foreign: readonly string[] = vma.foreignFlags,
+): Vma | number {
+  const tree = mm.tree;
+  const merged = mergeExistingRange(tree, vma, start, end, flags, foreign);
+  if (merged !== null) return merged;
+  let v = vma;
+  if (v.start < start) {
+    if (tree.count >= mm.maxMapCount) return -ENOMEM;
+    v = splitVma(tree, v, start)[1];
+  }
+  if (v.end > end) {
+    if (tree.count >= mm.maxMapCount) return -ENOMEM;
+    v = splitVma(tree, v, end)[0];
+  }
+  v.flags = flags;
+  v.foreignFlags = foreign;
+  tree.modified(v);
+  return v;
 }
