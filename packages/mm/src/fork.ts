@@ -29,7 +29,10 @@ export function dup_mmap(
   strategy: DupStrategy = oldmm.dupStrategy,
 ): number {
   const made: Vma[] = [];
+  // VMAs whose private pages the child does not see: collected by the copy (no second walk).
+  const dropped: Vma[] = [];
   const copy = (v: Vma): Vma | null => {
+    if ((v.flags & (VM_DONTCOPY | VM_WIPEONFORK)) !== 0 || v.file !== null) dropped.push(v);
     if ((v.flags & VM_DONTCOPY) !== 0) return null;
     const c = v.clone();
     c.flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
@@ -53,10 +56,8 @@ export function dup_mmap(
   // Copy-on-write: the child sees the parent's private pages, except where it did not copy or
   // wiped the VMA.
   const pages = new Map(oldmm.pages);
-  for (const v of oldmm.tree) {
-    if ((v.flags & (VM_DONTCOPY | VM_WIPEONFORK)) !== 0 || v.file !== null) {
-      dropPages(pages, v.start / PAGE_SIZE, v.end / PAGE_SIZE);
-    }
+  if (pages.size > 0) {
+    for (const v of dropped) dropPages(pages, v.start / PAGE_SIZE, v.end / PAGE_SIZE);
   }
   mm.pages = pages;
   mm.gateVmas.push(...oldmm.gateVmas);

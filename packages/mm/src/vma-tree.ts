@@ -5,6 +5,7 @@
 // mm is plain VMA logic.
 
 import {
+  __mas_set_range,
   __mt_dup,
   DEFINE_MTREE,
   GFP_KERNEL,
@@ -28,6 +29,7 @@ import {
   mas_set_range,
   mas_store,
   mas_store_gfp,
+  mt_clear_in_rcu,
   mt_find,
   mt_in_rcu,
   mt_prev,
@@ -144,6 +146,18 @@ export class VmaTree {
     return out;
   }
 
+  /**
+   * Every VMA in address order into `out` (a `mas_find` loop: no generator, no walk per VMA).
+   */
+  all(out: Vma[]): Vma[] {
+    out.length = 0;
+    const mas = MA_STATE(this.mt, 0, 0);
+    for (let e = mas_find(mas, MAX_INDEX); e !== null; e = mas_find(mas, MAX_INDEX)) {
+      out.push(e as Vma);
+    }
+    return out;
+  }
+
   /** Every VMA in address order (kernel `for_each_vma`). */
   *[Symbol.iterator](): Generator<Vma, void, undefined> {
     const mas = MA_STATE(this.mt, 0, 0);
@@ -234,21 +248,35 @@ export class VmaTree {
       mas_destroy(dst);
       return reserved;
     }
+    const rcu = into.clearRcu();
     const src = MA_STATE(this.mt, 0, 0);
-    for (const e of mas_for_each(src, MAX_INDEX)) {
+    let err = 0;
+    for (let e = mas_find(src, MAX_INDEX); e !== null; e = mas_find(src, MAX_INDEX)) {
       const v = copy(e as Vma);
       if (v === null) continue;
-      mas_set_range(dst, v.start, v.end - 1);
+      // Kernel vma_iter_bulk_store(): index/last set on the positioned state (no reset).
+      __mas_set_range(dst, v.start, v.end - 1);
       mas_store(dst, v);
       if (mas_is_err(dst)) {
-        const err = dst.err;
-        mas_destroy(dst);
-        return err;
+        err = dst.err;
+        break;
       }
       into.count++;
     }
     mas_destroy(dst);
-    return 0;
+    if (rcu) mt_set_in_rcu(into.mt);
+    return err;
+  }
+
+  /**
+   * Kernel dup_mmap's `mt_clear_in_rcu()` before its copy loop: the new tree has no reader yet,
+   * so its stores may change nodes in place (the loop's end sets RCU mode back). Returns whether
+   * the tree was in RCU mode.
+   */
+  private clearRcu(): boolean {
+    const rcu = mt_in_rcu(this.mt);
+    if (rcu) mt_clear_in_rcu(this.mt);
+    return rcu;
   }
 
   /**
@@ -261,8 +289,9 @@ export class VmaTree {
     const err = __mt_dup(this.mt, into.mt);
     if (err !== 0) return err;
     into.count = this.count;
+    const rcu = into.clearRcu();
     const mas = MA_STATE(into.mt, 0, 0);
-    for (const e of mas_for_each(mas, MAX_INDEX)) {
+    for (let e = mas_find(mas, MAX_INDEX); e !== null; e = mas_find(mas, MAX_INDEX)) {
       const v = copy(e as Vma);
       if (v === null) {
         // Kernel vma_iter_clear_gfp(): the state ends on the (widened) NULL range; resume after.
@@ -276,12 +305,13 @@ export class VmaTree {
       }
     }
     mas_destroy(mas);
+    if (rcu) mt_set_in_rcu(into.mt);
     return 0;
   }
 
   /** Kernel `exit_mmap()`'s tree part: frees every VMA, then `mtree_destroy()`. */
   destroy(): void {
-    const all = [...this];
+    const all = this.all([]);
     mtree_destroy(this.mt);
     this.count = 0;
     for (const v of all) this.release(v);
