@@ -4,6 +4,7 @@
 //
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof tools/dist/mm-profile.mjs mprotect_pair [seconds]
 //   node tools/dist/mm-profile.mjs --top /tmp/prof/x.cpuprofile [n]
+//   node tools/dist/mm-profile.mjs --inclusive /tmp/prof/x.cpuprofile [n]   (self + callees)
 
 import { readFileSync } from "node:fs";
 import type { MmStruct } from "@maplemm/mm";
@@ -13,6 +14,38 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
+}
+
+function frameName(node: ProfileNode): string {
+  const f = node.callFrame;
+  const where =
+    f.url === "" ? "" : ` ${f.url.replace(/^.*\/(packages|tools)\//, "")}:${f.lineNumber + 1}`;
+  return `${f.functionName || "(anonymous)"}${where}`;
+}
+
+/** Inclusive time per frame (a frame counted once per stack even when recursive). */
+function inclusive(file: string, n: number): void {
+  const prof = JSON.parse(readFileSync(file, "utf8")) as { nodes: ProfileNode[] };
+  const byId = new Map(prof.nodes.map((x) => [x.id, x]));
+  const total = new Map<string, number>();
+  let all = 0;
+  const walk = (id: number, onStack: Set<string>): number => {
+    const node = byId.get(id) as ProfileNode;
+    const name = frameName(node);
+    let hits = node.hitCount ?? 0;
+    const fresh = !onStack.has(name);
+    if (fresh) onStack.add(name);
+    for (const c of node.children ?? []) hits += walk(c, onStack);
+    if (fresh) {
+      onStack.delete(name);
+      total.set(name, (total.get(name) ?? 0) + hits);
+    }
+    return hits;
+  };
+  all = walk((prof.nodes[0] as ProfileNode).id, new Set());
+  const rows = [...total].sort((a, b) => b[1] - a[1]).slice(0, n);
+  for (const [k, h] of rows) console.log(`${((100 * h) / all).toFixed(1).padStart(5)}%  ${k}`);
 }
 
 function top(file: string, n: number): void {
@@ -49,5 +82,7 @@ function run(key: string, seconds: number): void {
   console.log(`${key}: ${(ns / ops / 1000).toFixed(2)} µs/op (including putting children)`);
 }
 
-if (process.argv[2] === "--top") top(process.argv[3] as string, Number(process.argv[4] ?? 25));
+if (process.argv[2] === "--inclusive")
+  inclusive(process.argv[3] as string, Number(process.argv[4] ?? 25));
+else if (process.argv[2] === "--top") top(process.argv[3] as string, Number(process.argv[4] ?? 25));
 else run(process.argv[2] as string, Number(process.argv[3] ?? 5));

@@ -24,7 +24,7 @@ import { doMprotect } from "./mprotect.js";
 import { doMremap } from "./mremap.js";
 import { doMunmap } from "./munmap.js";
 import { countPages, type PageMap } from "./pages.js";
-import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMapsLine } from "./proc-maps.js";
+import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMaps } from "./proc-maps.js";
 import type { SharedMaps } from "./shared-maps.js";
 import { MapsMirror, type ShareMapsOptions } from "./shared-maps-sync.js";
 import {
@@ -494,10 +494,7 @@ export class MmStruct implements HeapBounds {
     if (this.users <= 0) this.exitMmap();
     // Kernel m_start(): mmget_not_zero() fails once the mm is gone, and the file reads empty.
     if (this.exited) return "";
-    let out = "";
-    for (const v of this.tree) out += `${renderMapsLine(v, this)}\n`;
-    for (const g of this.gateVmas) out += `${renderMapsLine(g, this)}\n`;
-    return out;
+    return renderMaps(this.tree, this.gateVmas, this);
   }
 
   /** Kernel `mmget()`: one more user. */

@@ -21,7 +21,6 @@ import {
   mas_empty_area_rev,
   mas_expected_entries,
   mas_find,
-  mas_for_each,
   mas_is_err,
   mas_pause,
   mas_reset,
@@ -31,6 +30,7 @@ import {
   mas_store_gfp,
   mt_clear_in_rcu,
   mt_find,
+  mt_for_each_range,
   mt_in_rcu,
   mt_prev,
   mt_set_in_rcu,
@@ -158,10 +158,17 @@ export class VmaTree {
     return out;
   }
 
+  /**
+   * Calls `fn` for every VMA in address order, reading the leaves in one pass (the maple tree's
+   * bulk scan, no state per step); `fn` returning `false` stops. For whole-mm walks (maps).
+   */
+  each(fn: (v: Vma) => unknown): void {
+    mt_for_each_range(this.mt, 0, MAX_INDEX, fn as (v: unknown) => unknown);
+  }
+
   /** Every VMA in address order (kernel `for_each_vma`). */
-  *[Symbol.iterator](): Generator<Vma, void, undefined> {
-    const mas = MA_STATE(this.mt, 0, 0);
-    for (const v of mas_for_each(mas, MAX_INDEX)) yield v as Vma;
+  [Symbol.iterator](): IterableIterator<Vma> {
+    return new VmaWalk(MA_STATE(this.mt, 0, 0));
   }
 
   /** Stores `vma` over its range (kernel `vma_iter_store_gfp()`), which must hold no VMA. */
@@ -331,6 +338,25 @@ export class VmaTree {
       this.reclaimer.defer(() => {
         vma.freed = true;
       });
+  }
+}
+
+/**
+ * The iterator behind `for (const v of tree)`: `mas_find` steps written out (kernel
+ * `for_each_vma` is a `mas_find` loop too). A generator around the maple tree's `mas_for_each`
+ * generator cost about as much as rendering the VMAs it walked.
+ */
+class VmaWalk implements IterableIterator<Vma> {
+  private readonly mas: MaState;
+  constructor(mas: MaState) {
+    this.mas = mas;
+  }
+  next(): IteratorResult<Vma, undefined> {
+    const v = mas_find(this.mas, MAX_INDEX) as Vma | null;
+    return v === null ? { done: true, value: undefined } : { done: false, value: v };
+  }
+  [Symbol.iterator](): IterableIterator<Vma> {
+    return this;
   }
 }
 
