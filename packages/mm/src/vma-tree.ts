@@ -190,6 +190,44 @@ export class VmaTree {
   }
 
   /**
+   * Stores `vma` over `[start, end)` in one write (kernel `vma_iter_store()`): VMAs the range
+   * covers in part keep the rest of theirs, VMAs it covers whole are gone from the tree (the
+   * caller {@link forget}s them). The count does not change; the caller sets the VMAs' fields.
+   */
+  store(vma: Vma, start: number, end: number): void {
+    mas_set_range(this.mas, start, end - 1);
+    const err = mas_store_gfp(this.mas, vma, GFP_KERNEL);
+    if (err !== 0) throw treeFull("store", vma, err);
+    if (this.dirty !== null) this.dirty.add(start, end);
+  }
+
+  /**
+   * Clears `[start, end)` in one write (kernel `vma_iter_clear()`). The count does not change:
+   * the caller {@link forget}s each VMA that was inside.
+   */
+  clear(start: number, end: number): void {
+    mas_set_range(this.mas, start, end - 1);
+    const err = mas_store_gfp(this.mas, null, GFP_KERNEL);
+    if (err !== 0) {
+      throw new MmError(
+        "ENOMEM",
+        `vma-tree: clear of [0x${start.toString(16)}, 0x${end.toString(16)}) failed with ${err} (node capacity reached)`,
+      );
+    }
+    if (this.dirty !== null) this.dirty.add(start, end);
+  }
+
+  /**
+   * A VMA no longer in the tree because a {@link store} or {@link clear} covered it whole: it
+   * leaves the count and is freed as {@link free} does, without a write of its own.
+   */
+  forget(vma: Vma): void {
+    this.count--;
+    if (this.dirty !== null) this.dirty.add(vma.start, vma.end);
+    this.release(vma);
+  }
+
+  /**
    * Notes that a stored VMA changed in place (its flags: kernel `vm_flags_reset()` under the VMA
    * write lock), so shared maps pick the change up.
    */
