@@ -167,8 +167,9 @@ export function mergeExistingRange(
     name: middle.name,
     foreignFlags: middle.foreignFlags,
   };
-  const prev = leftSide ? tree.prevOf(middle.start) : null;
-  const next = rightSide ? tree.find(middle.end) : null;
+  // Only VMAs touching middle can merge: a point load finds each.
+  const prev = leftSide && middle.start > 0 ? tree.lookup(middle.start - 1) : null;
+  const next = rightSide ? tree.lookup(middle.end) : null;
   const left = leftSide && canMergeLeft(prev, p);
   const right = rightSide && canMergeRight(next, p, prev, left);
   if (!left && !right) return null;

