@@ -63,7 +63,8 @@ function calcVmFlagBits(flags: number): number {
 
 /**
  * Kernel `__mmap_region()` for anonymous memory: maps `[addr, addr + len)` with `vmFlags`,
- * replacing whatever was there. Returns the VMA now covering the range.
+ * replacing whatever was there. Returns the VMA now covering the range. `fixed` false says the
+ * range came from placement (no MAP_FIXED), so it is free and the unmap step is skipped.
  */
 export function mmapRegion(
   mm: MmStruct,
@@ -71,11 +72,12 @@ export function mmapRegion(
   len: number,
   vmFlags: number,
   pgoff: number,
+  fixed = true,
 ): Vma {
   let flags = vmFlags;
   if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) flags |= VM_ACCOUNT;
   const end = addr + len;
-  unmapRange(mm, addr, end);
+  if (fixed) unmapRange(mm, addr, end);
   // The range is empty now: only VMAs touching it can merge, and a point load finds each (a
   // tenth of the mt_prev / mt_find walks; a VMA that does not touch could not merge anyway).
   const prev = addr > 0 ? mm.tree.lookup(addr - 1) : null;
@@ -144,7 +146,7 @@ export function doMmap(
       return -EINVAL;
   }
   if ((flags & MAP_NORESERVE) !== 0) vmFlags |= VM_NORESERVE;
-  mmapRegion(mm, addr, len, vmFlags, pgoff);
+  mmapRegion(mm, addr, len, vmFlags, pgoff, (flags & MAP_FIXED) !== 0);
   if ((flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE) populateRange(mm, addr, addr + len);
   return addr;
 }
