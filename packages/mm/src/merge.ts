@@ -8,7 +8,7 @@
 //      with each other, otherwise only the left merge happens.
 
 import { PAGE_SIZE } from "./constants.js";
-import { resizeVma, splitVma } from "./split.js";
+import { splitVma } from "./split.js";
 import { VM_MAYBE_GUARD, VM_SOFTDIRTY, VM_SPECIAL } from "./vm-flags.js";
 
 /**
@@ -124,26 +124,32 @@ export function mergeNewRange(
   if ((p.flags & VM_SPECIAL) !== 0) return null;
   const left = canMergeLeft(prev, p);
   const right = !justExpand && canMergeRight(next, p, prev, left);
+  // Each outcome is one tree write of the VMA that grows over its whole new range (kernel
+  // vma_expand() / commit_merge()); a neighbour it covers whole is forgotten, not cleared.
   if (left && right) {
     const n = next as Vma;
     const pv = prev as Vma;
-    tree.free(n);
     keepSticky(pv, n.flags | p.flags);
-    resizeVma(tree, pv, pv.start, n.end, pv.pgoff);
+    tree.store(pv, pv.start, n.end);
+    tree.forget(n);
+    pv.end = n.end;
     dupAnon(pv, n.anonVma ?? p.anonVma, n.anonVma !== null ? n.anonVmaForked : p.anonVmaForked);
     return pv;
   }
   if (left) {
     const pv = prev as Vma;
     keepSticky(pv, p.flags);
-    resizeVma(tree, pv, pv.start, p.end, pv.pgoff);
+    tree.store(pv, pv.start, p.end);
+    pv.end = p.end;
     dupAnon(pv, p.anonVma, p.anonVmaForked);
     return pv;
   }
   if (right) {
     const n = next as Vma;
     keepSticky(n, p.flags);
-    resizeVma(tree, n, p.start, n.end, p.pgoff);
+    tree.store(n, p.start, n.end);
+    n.start = p.start;
+    n.pgoff = p.pgoff;
     dupAnon(n, p.anonVma, p.anonVmaForked);
     return n;
   }
@@ -179,36 +185,50 @@ export function mergeExistingRange(
     name: middle.name,
     foreignFlags: foreign,
   };
-  const prev = leftSide ? tree.prevOf(middle.start) : null;
-  const next = rightSide ? tree.find(middle.end) : null;
+  // Only VMAs touching middle can merge: a point load finds each.
+  const prev = leftSide && middle.start > 0 ? tree.lookup(middle.start - 1) : null;
+  const next = rightSide ? tree.lookup(middle.end) : null;
   const left = leftSide && canMergeLeft(prev, p);
   const right = rightSide && canMergeRight(next, p, prev, left);
   if (!left && !right) return null;
+  // One tree write of the neighbour that grows (kernel commit_merge()): `middle` keeps the part
+  // it still has, or is forgotten when covered whole.
   if (left && right) {
     const pv = prev as Vma;
     const n = next as Vma;
-    tree.free(middle);
-    tree.free(n);
     keepSticky(pv, flags | n.flags);
-    resizeVma(tree, pv, pv.start, n.end, pv.pgoff);
+    tree.store(pv, pv.start, n.end);
+    tree.forget(middle);
+    tree.forget(n);
+    pv.end = n.end;
     const src = n.anonVma !== null ? n : middle;
     dupAnon(pv, src.anonVma, src.anonVmaForked);
     return pv;
   }
   if (left) {
     const pv = prev as Vma;
-    if (rightSide) tree.free(middle);
-    else resizeVma(tree, middle, end, middle.end, middle.pgoffAt(end));
     keepSticky(pv, flags);
-    resizeVma(tree, pv, pv.start, end, pv.pgoff);
+    tree.store(pv, pv.start, end);
+    pv.end = end;
+    if (rightSide) tree.forget(middle);
+    else {
+      middle.pgoff = middle.pgoffAt(end);
+      middle.start = end;
+      tree.modified(middle);
+    }
     dupAnon(pv, middle.anonVma, middle.anonVmaForked);
     return pv;
   }
   const n = next as Vma;
-  if (leftSide) tree.free(middle);
-  else resizeVma(tree, middle, middle.start, start, middle.pgoff);
   keepSticky(n, flags);
-  resizeVma(tree, n, start, n.end, p.pgoff);
+  tree.store(n, start, n.end);
+  if (leftSide) tree.forget(middle);
+  else {
+    middle.end = start;
+    tree.modified(middle);
+  }
+  n.start = start;
+  n.pgoff = p.pgoff;
   dupAnon(n, middle.anonVma, middle.anonVmaForked);
   return n;
 }

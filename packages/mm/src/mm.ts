@@ -34,7 +34,7 @@ import { doMsync } from "./msync.js";
 import { doMunmap } from "./munmap.js";
 import { countPages, dropPages, type PageMap } from "./pages.js";
 import { doPersonality, mmapIsLegacy, pickMmapBase } from "./personality.js";
-import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMapsLine } from "./proc-maps.js";
+import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMaps } from "./proc-maps.js";
 import { type Rlimit, type RlimitOptions, Rlimits } from "./rlimit.js";
 import type { SharedMaps } from "./shared-maps.js";
 import { MapsMirror, type ShareMapsOptions } from "./shared-maps-sync.js";
@@ -806,10 +806,7 @@ export class MmStruct implements HeapBounds {
     if (this.users <= 0) this.exitMmap();
     // Kernel m_start(): mmget_not_zero() fails once the mm is gone, and the file reads empty.
     if (this.exited) return "";
-    let out = "";
-    for (const v of this.tree) out += `${renderMapsLine(v, this)}\n`;
-    for (const g of this.gateVmas) out += `${renderMapsLine(g, this)}\n`;
-    return out;
+    return renderMaps(this.tree, this.gateVmas, this);
   }
 
   /** Kernel `mmget()`: one more user. */

@@ -133,8 +133,9 @@ function mmapPrepare(
 }
 
 /**
- * Kernel `__mmap_region()` for anonymous memory: maps `[addr, addr + len)` with `vmFlags`,
- * replacing whatever was there. Returns the VMA now covering the range.
+ * Kernel `__mmap_region()` for anonymous memory or `file`: maps `[addr, addr + len)` with `vmFlags`,
+ * replacing whatever was there. Returns the VMA now covering the range. `fixed` false says the
+ * range came from placement (no MAP_FIXED), so it is free and the unmap step is skipped.
  */
 export function mmapRegion(
   mm: MmStruct,
@@ -144,6 +145,7 @@ export function mmapRegion(
   pgoff: number,
   foreign: readonly string[] = NO_FOREIGN,
   file: MemFile | null = null,
+  fixed = true,
 ): Vma | number {
   let flags = vmFlags;
   const end = addr + len;
@@ -156,9 +158,11 @@ export function mmapRegion(
     return err;
   }
   if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) flags |= VM_ACCOUNT;
-  unmapRange(mm, addr, end);
-  const prev = mm.tree.prevOf(addr);
-  const next = mm.tree.find(end);
+  if (fixed) unmapRange(mm, addr, end);
+  // The range is empty now: only VMAs touching it can merge, and a point load finds each (a
+  // tenth of the mt_prev / mt_find walks; a VMA that does not touch could not merge anyway).
+  const prev = addr > 0 ? mm.tree.lookup(addr - 1) : null;
+  const next = mm.tree.lookup(end);
   const merged = mergeNewRange(mm.tree, prev, next, {
     start: addr,
     end,
@@ -291,7 +295,7 @@ export function doMmap(
     default:
       return -EINVAL;
   }
-  const r = mmapRegion(mm, addr, len, vmFlags, pgoff, foreign);
+  const r = mmapRegion(mm, addr, len, vmFlags, pgoff, foreign, null, (flags & MAP_FIXED) !== 0);
   if (typeof r === "number") return r;
   if (foreign !== NO_FOREIGN && (r.flags & VM_LOCKED_MASK) !== 0) {
     // A droppable VMA is never locked: __mmap_region clears the flags after the merge attempt
@@ -321,7 +325,8 @@ function mmapFile(
   const vf = fileMmapFlags(entry, off / PAGE_SIZE, len, prot, flags, vmFlags);
   if (vf < 0) return vf;
   const f = (entry as OpenFile).file;
-  const r = mmapRegion(mm, addr, len, vf, off / PAGE_SIZE, NO_FOREIGN, f);
+  const fixed = (flags & MAP_FIXED) !== 0;
+  const r = mmapRegion(mm, addr, len, vf, off / PAGE_SIZE, NO_FOREIGN, f, fixed);
   if (typeof r === "number") return r;
   f.mappers.add(mm);
   if (!populate) return addr;

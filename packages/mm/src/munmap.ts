@@ -28,17 +28,21 @@ export function dropGuards(mm: MmStruct, start: number, end: number): void {
   for (const p of g) if (p >= lo && p < hi) g.delete(p);
 }
 
-/** Removes every mapping in the page-aligned range `[start, end)`. */
+/**
+ * Removes every mapping in the page-aligned range `[start, end)`: the VMAs at the ends are split
+ * there, then one clear of the whole range (kernel `vms_complete_munmap_vmas()`); the pages, huge
+ * pages and guard markers of the range go with them.
+ */
 export function unmapRange(mm: MmStruct, start: number, end: number): void {
-  // The scratch list stays valid while splitting: splits and removals never call range().
+  // The scratch list stays valid while splitting: splits and clears never call range().
   const victims = mm.tree.range(start, end, scratch);
   if (victims.length === 0) return;
-  for (let i = 0; i < victims.length; i++) {
-    let v = victims[i] as Vma;
-    if (v.start < start) v = splitVma(mm.tree, v, start)[1];
-    if (v.end > end) v = splitVma(mm.tree, v, end)[0];
-    mm.tree.free(v);
-  }
+  const first = victims[0] as Vma;
+  if (first.start < start) victims[0] = splitVma(mm.tree, first, start)[1];
+  const last = victims[victims.length - 1] as Vma;
+  if (last.end > end) victims[victims.length - 1] = splitVma(mm.tree, last, end)[0];
+  mm.tree.clear(start, end);
+  for (let i = 0; i < victims.length; i++) mm.tree.forget(victims[i] as Vma);
   dropPages(mm.pages, start / PAGE_SIZE, end / PAGE_SIZE);
   thpZap(mm, start, end, true);
   dropGuards(mm, start, end);

@@ -10,18 +10,23 @@ import type { VmaTree } from "./vma-tree.js";
 
 /**
  * Splits `vma` at `addr` (`vma.start < addr < vma.end`). The lower piece stays `vma` itself, the
- * upper piece is a new VMA; both are returned, lower first.
+ * upper piece is a new VMA; both are returned, lower first. One tree write, as the kernel's
+ * `__split_vma()`: the upper piece is stored over its part of `vma`'s range (readers never see a
+ * hole, and a failed write changes nothing).
  */
 export function splitVma(tree: VmaTree, vma: Vma, addr: number): [Vma, Vma] {
-  tree.remove(vma);
   const hi = vma.slice(addr, vma.end);
+  tree.store(hi, addr, hi.end);
+  tree.count++;
   vma.end = addr;
-  tree.insert(vma);
-  tree.insert(hi);
+  tree.modified(vma);
   return [vma, hi];
 }
 
-/** Changes the range of a stored VMA (kernel `vma_set_range()` plus the tree update). */
+/**
+ * Changes the range of a stored VMA (kernel `vma_set_range()` plus the tree update): one write
+ * over the new range, then a clear of what the VMA no longer covers.
+ */
 export function resizeVma(
   tree: VmaTree,
   vma: Vma,
@@ -29,11 +34,14 @@ export function resizeVma(
   end: number,
   pgoff: number,
 ): void {
-  tree.remove(vma);
+  const oldStart = vma.start;
+  const oldEnd = vma.end;
+  tree.store(vma, start, end);
   vma.start = start;
   vma.end = end;
   vma.pgoff = pgoff;
-  tree.insert(vma);
+  if (oldStart < start) tree.clear(oldStart, Math.min(start, oldEnd));
+  if (oldEnd > end) tree.clear(Math.max(end, oldStart), oldEnd);
 }
 
 /**
