@@ -155,11 +155,11 @@ function ksmCompatible(vma: Vma): boolean {
   return (vma.flags & bad) === 0 && !isDroppable(vma);
 }
 
-/** Kernel `is_valid_guard_vma()`. */
+/** Kernel `is_valid_guard_vma()` (droppable memory takes guards too: lock-s050 #43). */
 function validGuardVma(vma: Vma, allowLocked: boolean): boolean {
   let bad = VM_SPECIAL | VM_HUGETLB | VM_MIXEDMAP;
   if (!allowLocked) bad |= VM_LOCKED;
-  return (vma.flags & bad) === 0 && !isDroppable(vma);
+  return (vma.flags & bad) === 0;
 }
 
 /** A flag or high-flag change of `[start, end)`: the VMA holding it, or -EAGAIN at the map limit. */

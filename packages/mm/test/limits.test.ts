@@ -360,3 +360,26 @@ describe("madvise effects", () => {
     expect(mm.peek(pg(40))).toBe(0);
   });
 });
+
+describe("fork", () => {
+  it("copies rlimits and capabilities, shares the machine, drops MCL_FUTURE and lock flags", () => {
+    const mm = arenaMm({ rlimits: { memlock: { cur: 64 * P, max: 64 * P } }, privileged: true });
+    mm.mmap(pg(0), 4 * P, RW, PRIV_FIXED);
+    expect(mm.mlockall(MCL_CURRENT | MCL_FUTURE)).toBe(0);
+    expect(mm.mseal(pg(0), P)).toBe(0);
+    const child = mm.fork();
+    const o = { cur: 0n, max: 0n };
+    child.getrlimit(RLIMIT_MEMLOCK, o);
+    expect(o).toEqual({ cur: BigInt(64 * P), max: BigInt(64 * P) });
+    expect(child.capabilities).toEqual(mm.capabilities);
+    expect(child.defFlags).toBe(0);
+    expect(child.vma_lookup(pg(2))?.vmFlags).not.toContain("lo");
+    expect(child.munmap(pg(0), P)).toBe(-EPERM);
+    child.sysctl("max_map_count", 1000);
+    expect(mm.sysctl("max_map_count")).toBe(1000);
+    expect(child.setrlimit(RLIMIT_MEMLOCK, { cur: P, max: P })).toBe(0);
+    mm.getrlimit(RLIMIT_MEMLOCK, o);
+    expect(o.cur).toBe(BigInt(64 * P));
+    child.mmput();
+  });
+});
