@@ -46,7 +46,7 @@ import {
   PMD_SIZE,
   U64_MODULUS,
 } from "./constants.js";
-import { anonVmaPrepare, populateRange } from "./fault.js";
+import { anonVmaPrepare, handleFault, populateRange } from "./fault.js";
 import { MemFile } from "./file.js";
 import { hasHighFlag, withHighFlag } from "./high-flags.js";
 import type { MmStruct } from "./mm.js";
@@ -194,9 +194,12 @@ function collapseSuitable(vma: Vma): boolean {
   return Math.ceil(vma.start / PMD_SIZE) * PMD_SIZE + PMD_SIZE <= vma.end;
 }
 
-/** Drops the private pages of `[start, end)`, guard markers kept (zap_page_range). */
+/**
+ * Drops the private pages of `[start, end)`, guard markers kept (zap_page_range): anonymous pages
+ * and a private file mapping's copies alike (a later read sees the page cache again).
+ */
 function zap(mm: MmStruct, vma: Vma, start: number, end: number): void {
-  if (vma.file === null) dropPages(mm.pages, start / PAGE_SIZE, end / PAGE_SIZE);
+  if ((vma.flags & VM_MAYSHARE) === 0) dropPages(mm.pages, start / PAGE_SIZE, end / PAGE_SIZE);
   thpZap(mm, start, end);
 }
 
@@ -275,7 +278,7 @@ function visit(mm: MmStruct, vma: Vma, start: number, end: number, advice: numbe
   }
 }
 
-/** Kernel `madvise_populate()`: faults `[start, end)` in, readable or writable. */
+/** Kernel `madvise_populate()`: faults `[start, end)` in, page by page, with reads or writes. */
 function populate(mm: MmStruct, startIn: number, end: number, write: boolean): number {
   let start = startIn;
   while (start < end) {
@@ -292,7 +295,9 @@ function populate(mm: MmStruct, startIn: number, end: number, write: boolean): n
       if ((f instanceof ShmemObject || f instanceof MemFile) && vma.pgoffAt(a) >= f.sizePages) {
         return -EFAULT;
       }
+      // A read faults as a load does: the zero page (or huge zero page), or the page cache page.
       if (write) populateRange(mm, a, a + PAGE_SIZE);
+      else handleFault(mm, a, false, 0);
     }
     start = stop;
   }
