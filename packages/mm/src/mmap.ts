@@ -123,6 +123,10 @@ function mmapPrepare(
     mm.rlimits.soft(RLIMIT_DATA) !== Number.POSITIVE_INFINITY;
   const charge = (accountable || sharedAcct) && over !== 1;
   if (!limitsFinite && !charge) return 0;
+  // The heuristic (mode 0) refuses only a request larger than RAM + swap: when the whole request
+  // fits, what the range replaces cannot change the answer, so it is not looked up.
+  const sys = mm.system;
+  if (!limitsFinite && over === 0 && pages <= sys.totalramPages + sys.totalSwapPages) return 0;
   const [nr, acct] = replacedPages(mm, addr, addr + len);
   if (!mayExpandVm(mm, flags, pages - nr)) return -ENOMEM;
   if (accountable && over !== 1 && pages - acct > 0 && vmEnoughMemory(mm, pages - acct) < 0) {
