@@ -15,6 +15,7 @@ import {
   type Vma,
   vmaName,
 } from "@maplemm/mm";
+import { isLimitsOp, limitsOptions, runLimitsOp } from "./replay-limits.js";
 import { hexArg, hexNum, type OpRecord, type ProbeRow, type Trace, type VmaRow } from "./trace.js";
 
 /** Where a replay first disagreed with the kernel. */
@@ -81,10 +82,11 @@ function h(n: number): string {
 }
 
 /** Builds the initial smaps-style text (maps lines + VmFlags) from the header's VMA list. */
-function initialSmaps(rows: VmaRow[]): string {
+function initialSmaps(rows: VmaRow[], outsideAnon: Map<number, number>): string {
   let out = "";
   for (const r of rows) {
-    const [s, e, perms, off, dev, ino, name, flags, anon] = r;
+    const [s, e, perms, off, dev, ino, name, flags, anonRow] = r;
+    const anon = anonRow === -1 ? (outsideAnon.get(hexNum(s)) ?? -1) : anonRow;
     out += `${hexNum(s).toString(16)}-${hexNum(e).toString(16)} ${perms} ${hexNum(off).toString(16)} ${dev} ${ino} ${name}\n`;
     out += `VmFlags: ${flags}\n`;
     if (anon > 0) out += `Anonymous: ${anon} kB\n`;
@@ -104,9 +106,13 @@ export function mmFromHeader(trace: Trace, strategy: "seed" | "modern" = "seed")
     rlimitStack: hexNum(hd.rlimit_stack),
     mmapMinAddr: hd.sys.mmap_min_addr,
     maxMapCount: hd.sys.max_map_count,
-    initialMaps: initialSmaps(hd.initial_maps),
+    initialMaps: initialSmaps(
+      hd.initial_maps,
+      new Map((hd.initial_anon ?? []).map(([a, kb]) => [hexNum(a), kb] as const)),
+    ),
     dupStrategy: strategy,
-    pku: hd.pku === 1,
+    ...limitsOptions(hd),
+    pku: hd.pku === 1 || hd.pku === true,
   });
 }
 
@@ -235,24 +241,26 @@ function modelProbes(ctx: Ctx, mm: MmStruct): ProbeRow[] {
       const e = Math.min(v.end, hi);
       let runStart = 0;
       let runN = 0;
+      let runSig = "SIGBUS";
       for (let a = s; a < e; a += 4096) {
         const val = mm.peekIn(v, a);
         if (val === "SIGBUS" || val === "SIGSEGV") {
-          if (runN > 0 && a === runStart + runN * 4096) runN++;
+          if (runN > 0 && a === runStart + runN * 4096 && val === runSig) runN++;
           else {
-            if (runN > 0) out.push([h(runStart), "SIGBUS", runN]);
+            if (runN > 0) out.push([h(runStart), runSig, runN]);
             runStart = a;
             runN = 1;
+            runSig = val;
           }
           continue;
         }
         if (runN > 0) {
-          out.push([h(runStart), "SIGBUS", runN]);
+          out.push([h(runStart), runSig, runN]);
           runN = 0;
         }
         if (val !== 0) out.push([h(a), h(val)]);
       }
-      if (runN > 0) out.push([h(runStart), "SIGBUS", runN]);
+      if (runN > 0) out.push([h(runStart), runSig, runN]);
     }
   }
   return out;
@@ -493,6 +501,15 @@ function runOp(ctx: Ctx, ino: InoBinding, mm: MmStruct, op: OpRecord, where: str
       ok = runFileOp(ctx, ino, mm, op, at) && ok;
       break;
     default:
+      if (isLimitsOp(op.op)) {
+        const r = runLimitsOp(mm, op);
+        retCheck(r.ret);
+        if (r.extra !== null) {
+          ok = false;
+          diverge(ctx, at, r.extra.what, op, r.extra.expected, r.extra.actual);
+        }
+        break;
+      }
       ok = false;
       diverge(ctx, at, "op", op, "a known op", String((op as { op: unknown }).op));
   }
@@ -509,12 +526,16 @@ function runOp(ctx: Ctx, ino: InoBinding, mm: MmStruct, op: OpRecord, where: str
 /** Replays `trace` on a fresh MmStruct and compares every op (§5). */
 export function replayTrace(trace: Trace, options: ReplayOptions = {}): ReplayResult {
   const hd = trace.header;
+  const windows: [number, number][] = [
+    [hexNum(hd.window.lo), hexNum(hd.window.hi)],
+    [hexNum(hd.brk_window.lo), hexNum(hd.brk_window.hi)],
+  ];
+  if (hd.low_window !== undefined) {
+    windows.push([hexNum(hd.low_window.lo), hexNum(hd.low_window.hi)]);
+  }
   const ctx: Ctx = {
     trace,
-    windows: [
-      [hexNum(hd.window.lo), hexNum(hd.window.hi)],
-      [hexNum(hd.brk_window.lo), hexNum(hd.brk_window.hi)],
-    ],
+    windows,
     ops: 0,
     agreed: 0,
     divergence: null,

@@ -32,10 +32,23 @@ export interface TraceHeader {
   stack_guard_gap: Hex;
   rlimit_stack: Hex;
   personality: Hex;
-  /** 1 when the CPU has x86 protection keys (recorded since the file/thp profiles). */
-  pku?: number;
+  /**
+   * The CPU has x86 protection keys: exec-only memory is unreadable. `1` in the header of the
+   * file/thp profiles, `true` in the limits section of the lock traces.
+   */
+  pku?: number | boolean;
   sys: { max_map_count: number; mmap_min_addr: number; overcommit_memory: number };
   ceiling: [Hex, Hex][];
+  /** The MAP_32BIT window (limits/placement traces). */
+  low_window?: { lo: Hex; hi: Hex };
+  /** MemTotal and SwapTotal in kB. */
+  meminfo?: { mem_total_kb: number; swap_total_kb: number };
+  /** The rlimits the mm reads, `[cur, max]`. */
+  rlimits?: Record<"as" | "data" | "stack" | "memlock", [Hex, Hex]>;
+  /** Anonymous kB of initial VMAs outside the windows (`initial_maps` says -1 there). */
+  initial_anon?: [Hex, number][];
+  /** The capabilities the tracer held (CAP_IPC_LOCK, CAP_SYS_RAWIO, ...). */
+  caps?: string[];
   initial_maps: VmaRow[];
   initial_maps_raw: string[];
   maps: VmaRow[];
@@ -68,7 +81,8 @@ export interface OpRecord {
     | "close"
     | "msync"
     | "mincore"
-    | "smaps";
+    | "smaps"
+    | LimitsOpName;
   args: Record<string, string | number | boolean>;
   ret: string | number;
   errno: number;
@@ -82,7 +96,23 @@ export interface OpRecord {
   vec?: string;
   /** `smaps` pseudo-op: the raw smaps lines of the VMAs inside a window. */
   smaps?: string[];
+  /** getrlimit: the values read back, `[cur, max]`. */
+  rlim?: [Hex, Hex];
 }
+
+/** The ops of the limits, locking, sealing and placement traces. */
+export type LimitsOpName =
+  | "mlock"
+  | "mlock2"
+  | "munlock"
+  | "mlockall"
+  | "munlockall"
+  | "mseal"
+  | "setrlimit"
+  | "getrlimit"
+  | "personality"
+  | "drop_caps"
+  | "fill";
 
 /** The `end` record (§4.5). */
 export interface TraceEnd {

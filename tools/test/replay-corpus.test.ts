@@ -1,4 +1,4 @@
-// The oracle corpus (tools/oracle/traces: 17 scenarios, 27 random traces recorded on Linux) replays
+// The oracle corpus (tools/oracle/traces: 23 scenarios, 27 random traces recorded on Linux) replays
 // on MmStruct with every op agreeing: return value, errno, fault, old value, window maps (with
 // VmFlags, anon_kb and shmem identity), fork children's maps, probes and nested ops, and the end
 // state. Both dup_mmap strategies are replayed.
@@ -18,8 +18,8 @@ const files = ["scenarios", "random", "file", "thp"].flatMap((sub) =>
 );
 
 describe("the oracle corpus", () => {
-  it("holds at least the 17 scenarios and 27 random traces the spec lists", () => {
-    expect(files.filter((f) => f.startsWith("scenarios")).length).toBeGreaterThanOrEqual(17);
+  it("holds at least the 23 scenarios and 27 random traces the spec lists", () => {
+    expect(files.filter((f) => f.startsWith("scenarios")).length).toBeGreaterThanOrEqual(23);
     expect(files.filter((f) => f.startsWith("random")).length).toBeGreaterThanOrEqual(27);
     expect(files.filter((f) => f.startsWith("file")).length).toBeGreaterThanOrEqual(15);
     expect(files.filter((f) => f.startsWith("thp")).length).toBeGreaterThanOrEqual(15);

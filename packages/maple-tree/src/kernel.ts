@@ -39,6 +39,7 @@ export {
   mt_find,
   mt_find_after,
   mt_for_each,
+  mt_for_each_range,
   mt_next,
   mt_prev,
   type Ref,

@@ -25,3 +25,19 @@ export function int32(fn: string, name: string, v: number): number {
   }
   return v | 0;
 }
+
+/**
+ * Converts an rlimit value (C `rlim_t`, u64): a non-negative safe integer, a bigint (taken mod
+ * 2^64, so -1n is RLIM_INFINITY) or `Infinity`.
+ */
+export function rlimArg(fn: string, name: string, v: number | bigint): bigint {
+  if (typeof v === "bigint") return BigInt.asUintN(64, v);
+  if (v === Number.POSITIVE_INFINITY) return 0xffffffffffffffffn;
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) {
+    throw new MmError(
+      "EINVAL",
+      `${fn}: ${name} must be an integer, bigint or Infinity, got ${describe(v)}`,
+    );
+  }
+  return BigInt.asUintN(64, BigInt(v));
+}

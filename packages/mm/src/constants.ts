@@ -97,6 +97,67 @@ export const MADV_WIPEONFORK = 18;
 /** `MADV_KEEPONFORK`. */
 export const MADV_KEEPONFORK = 19;
 
+/** `MADV_FREE`: lazily free private anonymous pages (kept until memory pressure). */
+export const MADV_FREE = 8;
+/** `MADV_REMOVE`: punch a hole in the backing shmem. */
+export const MADV_REMOVE = 9;
+/** `MADV_MERGEABLE` (KSM). */
+export const MADV_MERGEABLE = 12;
+/** `MADV_UNMERGEABLE` (KSM). */
+export const MADV_UNMERGEABLE = 13;
+/** `MADV_COLD`. */
+export const MADV_COLD = 20;
+/** `MADV_PAGEOUT`. */
+export const MADV_PAGEOUT = 21;
+/** `MADV_POPULATE_READ`. */
+export const MADV_POPULATE_READ = 22;
+/** `MADV_POPULATE_WRITE`. */
+export const MADV_POPULATE_WRITE = 23;
+/** `MADV_DONTNEED_LOCKED`. */
+export const MADV_DONTNEED_LOCKED = 24;
+/** `MADV_COLLAPSE`. */
+export const MADV_COLLAPSE = 25;
+/** `MADV_HWPOISON` (EINVAL: the oracle kernel has no CONFIG_MEMORY_FAILURE). */
+export const MADV_HWPOISON = 100;
+/** `MADV_SOFT_OFFLINE` (EINVAL, as MADV_HWPOISON). */
+export const MADV_SOFT_OFFLINE = 101;
+/** `MADV_GUARD_INSTALL`: later accesses to the range raise SIGSEGV. */
+export const MADV_GUARD_INSTALL = 102;
+/** `MADV_GUARD_REMOVE`. */
+export const MADV_GUARD_REMOVE = 103;
+
+/** `MLOCK_ONFAULT` (mlock2 flag). */
+export const MLOCK_ONFAULT = 1;
+/** `MCL_CURRENT` (mlockall). */
+export const MCL_CURRENT = 1;
+/** `MCL_FUTURE` (mlockall). */
+export const MCL_FUTURE = 2;
+/** `MCL_ONFAULT` (mlockall). */
+export const MCL_ONFAULT = 4;
+
+/** `MAP_HUGE_SHIFT`: where MAP_HUGETLB's log2 page size sits in the flags. */
+export const MAP_HUGE_SHIFT = 26;
+/** `MAP_HUGE_MASK`. */
+export const MAP_HUGE_MASK = 0x3f;
+
+/** `RLIMIT_DATA`. */
+export const RLIMIT_DATA = 2;
+/** `RLIMIT_STACK`. */
+export const RLIMIT_STACK = 3;
+/** `RLIMIT_MEMLOCK`. */
+export const RLIMIT_MEMLOCK = 8;
+/** `RLIMIT_AS`. */
+export const RLIMIT_AS = 9;
+/** `RLIM_NLIMITS`: resources 0..15 exist. */
+export const RLIM_NLIMITS = 16;
+/** `RLIM_INFINITY` (as the u64 the kernel stores). */
+export const RLIM_INFINITY = 0xffffffffffffffffn;
+
+/** `ADDR_COMPAT_LAYOUT` personality bit: the legacy bottom-up mmap layout from the next exec. */
+export const ADDR_COMPAT_LAYOUT = 0x0200000;
+/** `ADDR_NO_RANDOMIZE` personality bit (the model never randomises). */
+export const ADDR_NO_RANDOMIZE = 0x0040000;
+
 /** `EPERM`. */
 export const EPERM = 1;
 /** `EBADF`. */
@@ -115,6 +176,8 @@ export const EEXIST = 17;
 export const EINVAL = 22;
 /** `EOVERFLOW`. */
 export const EOVERFLOW = 75;
+/** `EOPNOTSUPP`. */
+export const EOPNOTSUPP = 95;
 
 /** errno value → name, for messages and trace comparison. */
 export const ERRNO_NAMES: Readonly<Record<number, string>> = Object.freeze({
@@ -131,7 +194,7 @@ export const ERRNO_NAMES: Readonly<Record<number, string>> = Object.freeze({
   2: "ENOENT",
   16: "EBUSY",
   19: "ENODEV",
-  95: "EOPNOTSUPP",
+  [EOPNOTSUPP]: "EOPNOTSUPP",
 });
 
 /** x86-64 4-level paging `TASK_SIZE`: user space ends here. */
@@ -144,6 +207,14 @@ export const DEFAULT_STACK_GUARD_GAP = 256 * PAGE_SIZE;
 export const DEFAULT_RLIMIT_STACK = 8 * 1024 * 1024;
 /** Default `vm.mmap_min_addr`. */
 export const DEFAULT_MMAP_MIN_ADDR = 4096;
+/** Default `RLIMIT_MEMLOCK`: 8 MiB (kernel `MLOCK_LIMIT`), soft and hard. */
+export const DEFAULT_RLIMIT_MEMLOCK = 8 * 1024 * 1024;
+/** x86-64 `TASK_UNMAPPED_BASE` without randomisation: the legacy layout's mmap base. */
+export const TASK_UNMAPPED_BASE = Math.ceil(TASK_SIZE_64 / 3 / PAGE_SIZE) * PAGE_SIZE;
+/** Kernel `vm.overcommit_ratio` default. */
+export const DEFAULT_OVERCOMMIT_RATIO = 50;
+/** Default MemTotal of the model (bytes): 16 GiB. */
+export const DEFAULT_MEM_TOTAL = 16 * 1024 * 1024 * 1024;
 /** Default `vm.max_map_count`. */
 export const DEFAULT_MAX_MAP_COUNT = 65530;
 /** 2^64, the modulus of C `unsigned long` arithmetic (as a double; only used in comparisons). */
@@ -157,16 +228,12 @@ export const ENOENT = 2;
 export const EBUSY = 16;
 /** `ENODEV`. */
 export const ENODEV = 19;
-/** `EOPNOTSUPP`. */
-export const EOPNOTSUPP = 95;
 /** `MS_ASYNC`. */
 export const MS_ASYNC = 1;
 /** `MS_INVALIDATE`. */
 export const MS_INVALIDATE = 2;
 /** `MS_SYNC`. */
 export const MS_SYNC = 4;
-/** `MADV_COLLAPSE`: synchronous collapse into transparent huge pages. */
-export const MADV_COLLAPSE = 25;
 /** Kernel `HPAGE_PMD_NR`: base pages in one PMD-mapped huge page. */
 export const HPAGE_PMD_NR = PMD_SIZE / PAGE_SIZE;
 /** Kernel `MAX_LFS_FILESIZE` (`LLONG_MAX`), as a bigint. */

@@ -12,6 +12,7 @@
 import { PAGE_SIZE } from "./constants.js";
 import { MemFile } from "./file.js";
 import type { MmStruct } from "./mm.js";
+import { isExecOnly } from "./pkey.js";
 import { resizeVma } from "./split.js";
 import { notePte, noteZeroPte, thpFault } from "./thp.js";
 import {
@@ -21,12 +22,20 @@ import {
   VM_IO,
   VM_MAYSHARE,
   VM_PFNMAP,
-  VM_PKEY_EXEC_ONLY,
   VM_SHARED,
   VM_SOFTDIRTY,
   VM_WRITE,
 } from "./vm-flags.js";
 import { ShmemObject, type Vma } from "./vma.js";
+
+/**
+ * Whether a load may read a VMA with `flags`: any access right, except exec-only memory where
+ * the CPU has protection keys (x86 `execute_only_pkey()`: PROT_EXEC alone gets a pkey that
+ * denies reads).
+ */
+function readable(mm: MmStruct, flags: number): boolean {
+  return isAccessible(flags) && !isExecOnly(mm, flags);
+}
 
 /** Kernel `anon_vma_compatible()`: `a` directly below `b`, equal but for rwx, linear pgoff. */
 function anonVmaCompatible(a: Vma, b: Vma): boolean {
@@ -119,10 +128,10 @@ function faultOnce(
     if ((vma.flags & VM_GROWSDOWN) === 0) return "SIGSEGV";
     if (!expandDownwards(mm, vma, addr)) return "SIGSEGV";
   }
-  if (write ? (vma.flags & VM_WRITE) === 0 : !isAccessible(vma.flags)) return "SIGSEGV";
-  // x86 PKU: the execute-only pkey denies every data access (SEGV_PKUERR).
-  if ((vma.flags & VM_PKEY_EXEC_ONLY) !== 0) return "SIGSEGV";
+  if (write ? (vma.flags & VM_WRITE) === 0 : !readable(mm, vma.flags)) return "SIGSEGV";
   const page = addr - (addr % PAGE_SIZE);
+  // A guard marker (MADV_GUARD_INSTALL) faults every access.
+  if (mm.guards.size > 0 && mm.guards.has(page / PAGE_SIZE)) return "SIGSEGV";
   const file = vma.file;
   if (file instanceof ShmemObject || file instanceof MemFile) {
     // shmem_fault(): past i_size is SIGBUS; otherwise the page cache page (allocated on a read
@@ -160,8 +169,9 @@ export function peekPage(mm: MmStruct, addr: number): number | "SIGBUS" | "SIGSE
 
 /** {@link peekPage} for an address inside `vma`. */
 export function peekVma(mm: MmStruct, vma: Vma, addr: number): number | "SIGBUS" | "SIGSEGV" {
-  if (!isAccessible(vma.flags) || (vma.flags & VM_PKEY_EXEC_ONLY) !== 0) return "SIGSEGV";
+  if (!readable(mm, vma.flags)) return "SIGSEGV";
   const page = addr - (addr % PAGE_SIZE);
+  if (mm.guards.size > 0 && mm.guards.has(page / PAGE_SIZE)) return "SIGSEGV";
   const file = vma.file;
   if (file instanceof ShmemObject || file instanceof MemFile) {
     const idx = vma.pgoffAt(page);
@@ -199,7 +209,7 @@ export function populateRange(mm: MmStruct, start: number, end: number): void {
       continue;
     }
     // GUP honours protection keys: nothing of an execute-only VMA is faulted in.
-    if (file !== null || (vma.flags & (VM_SHARED | VM_PKEY_EXEC_ONLY)) !== 0) continue;
+    if (file !== null || (vma.flags & VM_SHARED) !== 0 || isExecOnly(mm, vma.flags)) continue;
     if ((vma.flags & VM_WRITE) === 0) {
       // Read faults: the zero page, or the huge zero page (which prepares the anon_vma).
       for (let p = lo; p < hi; p++) {

@@ -30,7 +30,13 @@ export function dup_mmap(
   strategy: DupStrategy = oldmm.dupStrategy,
 ): number {
   const made: Vma[] = [];
+  // VMAs whose private pages the child does not see: collected by the copy (no second walk).
+  // Private COW copies of file pages are inherited like anonymous ones.
+  const dropped: Vma[] = [];
   const copy = (v: Vma): Vma | null => {
+    if ((v.flags & (VM_DONTCOPY | VM_WIPEONFORK)) !== 0) dropped.push(v);
+    // The child's VMAs are in the file's i_mmap now: truncation visits the child too.
+    else if (v.file instanceof MemFile) v.file.mappers.add(mm);
     if ((v.flags & VM_DONTCOPY) !== 0) return null;
     const c = v.clone();
     c.flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
@@ -48,19 +54,15 @@ export function dup_mmap(
   const err =
     strategy === "modern" ? oldmm.tree.dupModern(mm.tree, copy) : oldmm.tree.dupSeed(mm.tree, copy);
   if (err !== 0) {
+    for (const c of made) if (c.file instanceof MemFile) c.file.mappers.delete(mm);
     mm.tree.abandon(made);
     return err;
   }
   // Copy-on-write: the child sees the parent's private pages, except where it did not copy or
   // wiped the VMA.
   const pages = new Map(oldmm.pages);
-  for (const v of oldmm.tree) {
-    if ((v.flags & (VM_DONTCOPY | VM_WIPEONFORK)) !== 0) {
-      dropPages(pages, v.start / PAGE_SIZE, v.end / PAGE_SIZE);
-    } else if (v.file instanceof MemFile) {
-      // The child's VMAs are in the file's i_mmap now: truncation visits the child too.
-      v.file.mappers.add(mm);
-    }
+  if (pages.size > 0) {
+    for (const v of dropped) dropPages(pages, v.start / PAGE_SIZE, v.end / PAGE_SIZE);
   }
   mm.pages = pages;
   mm.gateVmas.push(...oldmm.gateVmas);

@@ -8,8 +8,21 @@
 //      with each other, otherwise only the left merge happens.
 
 import { PAGE_SIZE } from "./constants.js";
-import { resizeVma, splitVma } from "./split.js";
-import { VM_SOFTDIRTY, VM_SPECIAL } from "./vm-flags.js";
+import { splitVma } from "./split.js";
+import { VM_MAYBE_GUARD, VM_SOFTDIRTY, VM_SPECIAL } from "./vm-flags.js";
+
+/**
+ * Kernel `VM_STICKY` (also in `VM_IGNORE_MERGE`): flags a merge ignores and the merged VMA keeps
+ * when either side had them (observed: a `gu` VMA absorbs a new neighbour without it).
+ */
+const VM_STICKY = VM_SOFTDIRTY | VM_MAYBE_GUARD;
+
+/** The merged VMA keeps the sticky flags of what it absorbed. */
+function keepSticky(dst: Vma, flags: number): void {
+  const add = flags & VM_STICKY & ~dst.flags;
+  if (add !== 0) dst.flags |= add;
+}
+
 import type { AnonVma, Vma, VmFile } from "./vma.js";
 import type { VmaTree } from "./vma-tree.js";
 
@@ -37,7 +50,7 @@ function sameForeign(a: readonly string[], b: readonly string[]): boolean {
 /** Kernel `is_mergeable_vma()`: flags (soft-dirty aside), file and name agree. */
 function attrsMatch(v: Vma, p: MergeProposal): boolean {
   return (
-    ((v.flags ^ p.flags) & ~VM_SOFTDIRTY) === 0 &&
+    ((v.flags ^ p.flags) & ~VM_STICKY) === 0 &&
     v.file === p.file &&
     v.name === p.name &&
     sameForeign(v.foreignFlags, p.foreignFlags)
@@ -111,23 +124,32 @@ export function mergeNewRange(
   if ((p.flags & VM_SPECIAL) !== 0) return null;
   const left = canMergeLeft(prev, p);
   const right = !justExpand && canMergeRight(next, p, prev, left);
+  // Each outcome is one tree write of the VMA that grows over its whole new range (kernel
+  // vma_expand() / commit_merge()); a neighbour it covers whole is forgotten, not cleared.
   if (left && right) {
     const n = next as Vma;
     const pv = prev as Vma;
-    tree.free(n);
-    resizeVma(tree, pv, pv.start, n.end, pv.pgoff);
+    keepSticky(pv, n.flags | p.flags);
+    tree.store(pv, pv.start, n.end);
+    tree.forget(n);
+    pv.end = n.end;
     dupAnon(pv, n.anonVma ?? p.anonVma, n.anonVma !== null ? n.anonVmaForked : p.anonVmaForked);
     return pv;
   }
   if (left) {
     const pv = prev as Vma;
-    resizeVma(tree, pv, pv.start, p.end, pv.pgoff);
+    keepSticky(pv, p.flags);
+    tree.store(pv, pv.start, p.end);
+    pv.end = p.end;
     dupAnon(pv, p.anonVma, p.anonVmaForked);
     return pv;
   }
   if (right) {
     const n = next as Vma;
-    resizeVma(tree, n, p.start, n.end, p.pgoff);
+    keepSticky(n, p.flags);
+    tree.store(n, p.start, n.end);
+    n.start = p.start;
+    n.pgoff = p.pgoff;
     dupAnon(n, p.anonVma, p.anonVmaForked);
     return n;
   }
@@ -137,7 +159,8 @@ export function mergeNewRange(
 /**
  * Kernel `vma_merge_existing_range()`: `[start, end)` of `middle` is to get `flags`; merges it
  * into `prev` (range at middle's start) and/or `next` (range at middle's end) when the rules
- * allow. Returns the VMA that now holds the range, or null.
+ * allow. Returns the VMA that now holds the range, or null. `foreign` is the range's new high
+ * flags (high-flags.ts), middle's own by default.
  */
 export function mergeExistingRange(
   tree: VmaTree,
@@ -145,6 +168,7 @@ export function mergeExistingRange(
   start: number,
   end: number,
   flags: number,
+  foreign: readonly string[] = middle.foreignFlags,
 ): Vma | null {
   if ((flags & VM_SPECIAL) !== 0) return null;
   const leftSide = start === middle.start;
@@ -159,35 +183,52 @@ export function mergeExistingRange(
     anonVma: middle.anonVma,
     anonVmaForked: middle.anonVmaForked,
     name: middle.name,
-    foreignFlags: middle.foreignFlags,
+    foreignFlags: foreign,
   };
-  const prev = leftSide ? tree.prevOf(middle.start) : null;
-  const next = rightSide ? tree.find(middle.end) : null;
+  // Only VMAs touching middle can merge: a point load finds each.
+  const prev = leftSide && middle.start > 0 ? tree.lookup(middle.start - 1) : null;
+  const next = rightSide ? tree.lookup(middle.end) : null;
   const left = leftSide && canMergeLeft(prev, p);
   const right = rightSide && canMergeRight(next, p, prev, left);
   if (!left && !right) return null;
+  // One tree write of the neighbour that grows (kernel commit_merge()): `middle` keeps the part
+  // it still has, or is forgotten when covered whole.
   if (left && right) {
     const pv = prev as Vma;
     const n = next as Vma;
-    tree.free(middle);
-    tree.free(n);
-    resizeVma(tree, pv, pv.start, n.end, pv.pgoff);
+    keepSticky(pv, flags | n.flags);
+    tree.store(pv, pv.start, n.end);
+    tree.forget(middle);
+    tree.forget(n);
+    pv.end = n.end;
     const src = n.anonVma !== null ? n : middle;
     dupAnon(pv, src.anonVma, src.anonVmaForked);
     return pv;
   }
   if (left) {
     const pv = prev as Vma;
-    if (rightSide) tree.free(middle);
-    else resizeVma(tree, middle, end, middle.end, middle.pgoffAt(end));
-    resizeVma(tree, pv, pv.start, end, pv.pgoff);
+    keepSticky(pv, flags);
+    tree.store(pv, pv.start, end);
+    pv.end = end;
+    if (rightSide) tree.forget(middle);
+    else {
+      middle.pgoff = middle.pgoffAt(end);
+      middle.start = end;
+      tree.modified(middle);
+    }
     dupAnon(pv, middle.anonVma, middle.anonVmaForked);
     return pv;
   }
   const n = next as Vma;
-  if (leftSide) tree.free(middle);
-  else resizeVma(tree, middle, middle.start, start, middle.pgoff);
-  resizeVma(tree, n, start, n.end, p.pgoff);
+  keepSticky(n, flags);
+  tree.store(n, start, n.end);
+  if (leftSide) tree.forget(middle);
+  else {
+    middle.end = start;
+    tree.modified(middle);
+  }
+  n.start = start;
+  n.pgoff = p.pgoff;
   dupAnon(n, middle.anonVma, middle.anonVmaForked);
   return n;
 }

@@ -4,15 +4,17 @@
 // of docs/spec/api.md "mm".
 
 import type { Reclaimer } from "@maplemm/maple-tree/kernel";
-import { u64 } from "./args.js";
+import { int32, rlimArg, u64 } from "./args.js";
 import { doBrk } from "./brk.js";
+import { Caps, type MmCapability } from "./caps.js";
 import {
+  ADDR_NO_RANDOMIZE,
   DEFAULT_MAX_MAP_COUNT,
   DEFAULT_MMAP_BASE,
   DEFAULT_MMAP_MIN_ADDR,
-  DEFAULT_RLIMIT_STACK,
   DEFAULT_STACK_GUARD_GAP,
   PAGE_SIZE,
+  RLIMIT_STACK,
   TASK_SIZE_64,
 } from "./constants.js";
 import { describe, MmError } from "./errors.js";
@@ -23,26 +25,33 @@ import { type DupStrategy, dup_mmap } from "./fork.js";
 import { inferLayout, placeAnonPages } from "./live-layout.js";
 import { doMadvise } from "./madvise.js";
 import { doMincore } from "./mincore.js";
+import { doMlock, doMlock2, doMlockall, doMunlock, doMunlockall } from "./mlock.js";
 import { doMmap } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
 import { doMremap } from "./mremap.js";
+import { doMseal } from "./mseal.js";
 import { doMsync } from "./msync.js";
 import { doMunmap } from "./munmap.js";
 import { countPages, dropPages, type PageMap } from "./pages.js";
-import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMapsLine } from "./proc-maps.js";
+import { doPersonality, mmapIsLegacy, pickMmapBase } from "./personality.js";
+import { type HeapBounds, type ParsedMapping, parseProcMaps, renderMaps } from "./proc-maps.js";
+import { type Rlimit, type RlimitOptions, Rlimits } from "./rlimit.js";
 import type { SharedMaps } from "./shared-maps.js";
 import { MapsMirror, type ShareMapsOptions } from "./shared-maps-sync.js";
 import { renderSmapsEntry } from "./smaps.js";
+import { MmSystem, type MmSystemOptions, type SysctlName } from "./sysctl.js";
 import { ThpState, thpFixup, thpForked } from "./thp.js";
 import {
   parseVmFlags,
   VM_EXEC,
+  VM_LOCKED,
   VM_MAYEXEC,
   VM_MAYREAD,
   VM_MAYSHARE,
   VM_MAYWRITE,
   VM_READ,
   VM_SHARED,
+  VM_WIPEONFORK,
   VM_WRITE,
 } from "./vm-flags.js";
 import { AnonVma, FileRef, ShmemObject, Vma } from "./vma.js";
@@ -60,12 +69,37 @@ export interface MmOptions {
   startBrk?: number;
   /** Kernel `mm->brk` (defaults to `startBrk`). */
   brk?: number;
-  /** `RLIMIT_STACK` soft limit. */
+  /** `RLIMIT_STACK` soft limit (the same as `rlimits.stack.cur`). */
   rlimitStack?: number;
-  /** `vm.mmap_min_addr`. */
+  /** `vm.mmap_min_addr` (the same as `system.mmap_min_addr`). */
   mmapMinAddr?: number;
-  /** `vm.max_map_count`. */
+  /** `vm.max_map_count` (the same as `system.max_map_count`). */
   maxMapCount?: number;
+  /**
+   * The process's resource limits: `as`, `data`, `stack`, `memlock`, each `{ cur, max }` in bytes
+   * (number, bigint or `Infinity`). Defaults: AS and DATA unlimited, STACK 8 MiB / unlimited,
+   * MEMLOCK 8 MiB / 8 MiB. An unlimited stack selects the legacy layout (as at exec).
+   */
+  rlimits?: RlimitOptions | Rlimits;
+  /**
+   * The machine: the `vm.*` sysctls (`overcommit_memory`, `overcommit_ratio`, `overcommit_kbytes`,
+   * `max_map_count`, `mmap_min_addr`, `admin_reserve_kbytes`, `user_reserve_kbytes`), `memTotal`
+   * and `swapTotal` in bytes (MemTotal 16 GiB and no swap by default), the free 2 MiB `hugePages`
+   * (none by default) and `otherCommitted` bytes. Shared by forks; change it with
+   * {@link MmStruct.sysctl}.
+   */
+  system?: MmSystemOptions | MmSystem;
+  /**
+   * The caller's capabilities: `true` (root with every capability the mm asks about), `false`
+   * (an ordinary user: the default), or a list of `"CAP_IPC_LOCK"`, `"CAP_SYS_RAWIO"`,
+   * `"CAP_SYS_ADMIN"`, `"CAP_SYS_RESOURCE"`.
+   */
+  privileged?: boolean | readonly MmCapability[];
+  /**
+   * The persona (`personality(2)`) the process was exec'd with; default ADDR_NO_RANDOMIZE (the
+   * model never randomises). ADDR_COMPAT_LAYOUT selects the legacy bottom-up layout.
+   */
+  personality?: number;
   /**
    * Text of a real `/proc/<pid>/maps` or `smaps`: the VMAs the mm starts with. When `mmapBase` /
    * `taskSize` are not given they are inferred from it (live-layout.ts says how, and what cannot
@@ -137,12 +171,22 @@ export class MmStruct implements HeapBounds {
   readonly taskSize: number;
   /** Kernel `stack_guard_gap`. */
   readonly stackGuardGap: number;
-  /** `RLIMIT_STACK`. */
-  readonly rlimitStack: number;
-  /** `vm.mmap_min_addr`. */
-  readonly mmapMinAddr: number;
-  /** `vm.max_map_count`. */
-  readonly maxMapCount: number;
+  /** The resource limits (kernel `signal->rlim`); a fork child gets a copy. */
+  readonly rlimits: Rlimits;
+  /** The machine: sysctls, RAM, swap, hugetlb pool (shared with forks). */
+  readonly system: MmSystem;
+  /** The caller's capabilities; a fork child gets a copy. */
+  readonly caps: Caps;
+  /** The persona (kernel `current->personality`). */
+  persona: number;
+  /** True for the legacy bottom-up layout (chosen at creation, as at exec). */
+  readonly legacyLayout: boolean;
+  /** Kernel `mm->def_flags`: VM_LOCKED (+ VM_LOCKONFAULT) after mlockall(MCL_FUTURE). */
+  defFlags = 0;
+  /** True once any VMA was sealed: the seal checks cost nothing before. */
+  anySealed = false;
+  /** Guard markers (MADV_GUARD_INSTALL) by page frame number: accesses raise SIGSEGV. */
+  guards: Set<number> = new Set();
   /** Kernel `start_brk`. */
   startBrk: number;
   /** Kernel `mm->brk` (unaligned, as the kernel stores it); `brk()` is the syscall. */
@@ -181,20 +225,44 @@ export class MmStruct implements HeapBounds {
     const parsed = options.initialMaps !== undefined ? parseProcMaps(options.initialMaps) : null;
     // A live process's maps tell where its mmap area ends and which paging mode it runs in.
     const inferred = parsed !== null ? inferLayout(parsed, options.taskSize !== undefined) : {};
-    this.mmapBase = checkOption(
-      "mmapBase",
-      options.mmapBase ?? inferred.mmapBase,
-      DEFAULT_MMAP_BASE,
-    );
     this.taskSize = checkOption("taskSize", options.taskSize ?? inferred.taskSize, TASK_SIZE_64);
     this.stackGuardGap = checkOption(
       "stackGuardGap",
       options.stackGuardGap,
       DEFAULT_STACK_GUARD_GAP,
     );
-    this.rlimitStack = checkOption("rlimitStack", options.rlimitStack, DEFAULT_RLIMIT_STACK);
-    this.mmapMinAddr = checkOption("mmapMinAddr", options.mmapMinAddr, DEFAULT_MMAP_MIN_ADDR);
-    this.maxMapCount = checkOption("maxMapCount", options.maxMapCount, DEFAULT_MAX_MAP_COUNT);
+    const stackCur =
+      options.rlimitStack === undefined
+        ? undefined
+        : checkOption("rlimitStack", options.rlimitStack, 0);
+    this.rlimits =
+      options.rlimits instanceof Rlimits
+        ? options.rlimits.clone()
+        : new Rlimits(options.rlimits ?? {}, stackCur);
+    this.system =
+      options.system instanceof MmSystem ? options.system : new MmSystem(options.system ?? {});
+    checkOption("mmapMinAddr", options.mmapMinAddr, DEFAULT_MMAP_MIN_ADDR);
+    checkOption("maxMapCount", options.maxMapCount, DEFAULT_MAX_MAP_COUNT);
+    if (options.mmapMinAddr !== undefined)
+      this.system.set("mmap_min_addr", options.mmapMinAddr, "new MmStruct: option ");
+    if (options.maxMapCount !== undefined)
+      this.system.set("max_map_count", options.maxMapCount, "new MmStruct: option ");
+    this.caps = new Caps(options.privileged ?? false);
+    const persona = options.personality ?? ADDR_NO_RANDOMIZE;
+    if (!Number.isInteger(persona) || persona < 0 || persona > 0xffffffff) {
+      throw new MmError(
+        "EINVAL",
+        `new MmStruct: option personality must be a u32, got ${describe(persona)}`,
+      );
+    }
+    this.persona = persona;
+    const stackLimit = this.rlimits.soft(RLIMIT_STACK);
+    this.legacyLayout = mmapIsLegacy(persona, stackLimit);
+    const base = options.mmapBase ?? inferred.mmapBase;
+    this.mmapBase =
+      base === undefined
+        ? pickMmapBase(this.taskSize, persona, stackLimit, this.stackGuardGap)
+        : checkOption("mmapBase", base, DEFAULT_MMAP_BASE);
     const strategy = options.dupStrategy ?? "seed";
     if (strategy !== "seed" && strategy !== "modern") {
       throw new MmError(
@@ -210,7 +278,8 @@ export class MmStruct implements HeapBounds {
         `new MmStruct: option pku must be a boolean, got ${describe(options.pku)}`,
       );
     }
-    this.pku = options.pku === true;
+    // Either option says the CPU has PKU: `pku` of the mm, or `execOnlyPkey` of its machine.
+    this.pku = options.pku ?? this.system.execOnlyPkey;
     const reserved = checkOption("reservedFds", options.reservedFds, 3);
     this.files = new FileTable(reserved);
     if (this.ids.namespace === undefined) {
@@ -269,6 +338,21 @@ export class MmStruct implements HeapBounds {
     }
     this.startBrk = checkOption("startBrk", startBrk, DEFAULT_START_BRK);
     this.currentBrk = checkOption("brk", brk, this.startBrk);
+  }
+
+  /** `RLIMIT_STACK` soft limit in bytes (`Infinity` when unlimited): stack growth obeys it. */
+  get rlimitStack(): number {
+    return this.rlimits.soft(RLIMIT_STACK);
+  }
+
+  /** `vm.mmap_min_addr`. */
+  get mmapMinAddr(): number {
+    return this.system.sysctls.mmap_min_addr;
+  }
+
+  /** `vm.max_map_count`. */
+  get maxMapCount(): number {
+    return this.system.sysctls.max_map_count;
   }
 
   /** Kernel `mm_users` (`atomic_read`): shared with readers of {@link shareMaps} once shared. */
@@ -350,7 +434,10 @@ export class MmStruct implements HeapBounds {
       pgoff = m.offset / PAGE_SIZE;
     }
     const v = new Vma(m.start, m.end, flags, pgoff, file);
-    if (foreign.length > 0) v.foreignFlags = Object.freeze(foreign);
+    if (foreign.length > 0) {
+      v.foreignFlags = Object.freeze(foreign);
+      if (foreign.includes("sl")) this.anySealed = true;
+    }
     if (file === null && m.name !== "" && m.name !== "[heap]") v.name = m.name;
     if (m.perms[3] === "p" && m.anonKb !== undefined && m.anonKb > 0) {
       // smaps Anonymous: private pages exist, so an anon_vma does (inherited if told so).
@@ -524,6 +611,7 @@ export class MmStruct implements HeapBounds {
         `fork: dup_mmap failed with ${err} (child torn down, parent unchanged)`,
       );
     }
+    this.forkLimitsState(child);
     return child;
   }
 
@@ -535,14 +623,155 @@ export class MmStruct implements HeapBounds {
       stackGuardGap: this.stackGuardGap,
       startBrk: this.startBrk,
       brk: this.currentBrk,
-      rlimitStack: this.rlimitStack,
-      mmapMinAddr: this.mmapMinAddr,
-      maxMapCount: this.maxMapCount,
+      rlimits: this.rlimits,
+      system: this.system,
+      privileged: this.caps.list(),
+      personality: this.persona,
       dupStrategy: this.dupStrategy,
       pku: this.pku,
       ...(this.rcu === undefined ? {} : { rcu: this.rcu }),
       ...(this.tree.nodeCapacity === undefined ? {} : { nodeCapacity: this.tree.nodeCapacity }),
     };
+  }
+
+  // ---- limits, locking, sealing, personality (mlock.ts, mseal.ts, rlimit.ts, sysctl.ts) ----
+
+  /**
+   * What a fork child inherits beyond dup_mmap: the seal state, and the guard markers of every
+   * copied VMA but the WIPEONFORK ones, whose page tables dup_mmap does not copy (lock-s010 #137).
+   */
+  private forkLimitsState(child: MmStruct): void {
+    child.anySealed = this.anySealed;
+    for (const pfn of this.guards) {
+      const v = child.tree.lookup(pfn * PAGE_SIZE);
+      if (v !== null && (v.flags & VM_WIPEONFORK) === 0) child.guards.add(pfn);
+    }
+  }
+
+  /** `mlock(2)`: 0 or `-errno` (kernel `do_mlock()`). */
+  mlock(addr: number | bigint, len: number | bigint): number {
+    this.live("mlock");
+    try {
+      return doMlock(this, u64("mlock", "addr", addr), u64("mlock", "len", len), VM_LOCKED);
+    } finally {
+      this.synced();
+    }
+  }
+
+  /** `mlock2(2)` (`MLOCK_ONFAULT` locks without populating): 0 or `-errno`. */
+  mlock2(addr: number | bigint, len: number | bigint, flags: number): number {
+    this.live("mlock2");
+    try {
+      return doMlock2(
+        this,
+        u64("mlock2", "addr", addr),
+        u64("mlock2", "len", len),
+        int32("mlock2", "flags", flags),
+      );
+    } finally {
+      this.synced();
+    }
+  }
+
+  /** `munlock(2)`: 0 or `-errno`. */
+  munlock(addr: number | bigint, len: number | bigint): number {
+    this.live("munlock");
+    try {
+      return doMunlock(this, u64("munlock", "addr", addr), u64("munlock", "len", len));
+    } finally {
+      this.synced();
+    }
+  }
+
+  /** `mlockall(2)` (`MCL_CURRENT`, `MCL_FUTURE`, `MCL_ONFAULT`): 0 or `-errno`. */
+  mlockall(flags: number): number {
+    this.live("mlockall");
+    try {
+      return doMlockall(this, int32("mlockall", "flags", flags));
+    } finally {
+      this.synced();
+    }
+  }
+
+  /** `munlockall(2)`: 0. */
+  munlockall(): number {
+    this.live("munlockall");
+    try {
+      return doMunlockall(this);
+    } finally {
+      this.synced();
+    }
+  }
+
+  /** `mseal(2)`: 0 or `-errno` (kernel `do_mseal()`). */
+  mseal(addr: number | bigint, len: number | bigint, flags: number | bigint = 0): number {
+    this.live("mseal");
+    try {
+      return doMseal(
+        this,
+        u64("mseal", "addr", addr),
+        u64("mseal", "len", len),
+        u64("mseal", "flags", flags),
+      );
+    } finally {
+      this.synced();
+    }
+  }
+
+  /** `getrlimit(2)`: fills `rlim` (`cur`, `max` as bigints; RLIM_INFINITY unlimited); 0 or `-EINVAL`. */
+  getrlimit(resource: number, rlim: Rlimit): number {
+    const res = int32("getrlimit", "resource", resource);
+    if (typeof rlim !== "object" || rlim === null) {
+      throw new MmError("EINVAL", `getrlimit: rlim must be an object, got ${describe(rlim)}`);
+    }
+    return this.rlimits.get(res, rlim);
+  }
+
+  /**
+   * `setrlimit(2)`: 0, `-EINVAL` (unknown resource, cur > max) or `-EPERM` (raising the hard
+   * limit without CAP_SYS_RESOURCE). A new RLIMIT_STACK bounds stack growth at once; the layout
+   * only changes for a new MmStruct (as at exec).
+   */
+  setrlimit(resource: number, rlim: { cur: number | bigint; max: number | bigint }): number {
+    const res = int32("setrlimit", "resource", resource);
+    if (typeof rlim !== "object" || rlim === null) {
+      throw new MmError("EINVAL", `setrlimit: rlim must be an object, got ${describe(rlim)}`);
+    }
+    const c = rlimArg("setrlimit", "rlim.cur", rlim.cur);
+    const m = rlimArg("setrlimit", "rlim.max", rlim.max);
+    return this.rlimits.set(res, c, m, this.caps.sysResource);
+  }
+
+  /** `personality(2)`: the previous persona; 0xffffffff only reads it. */
+  personality(persona: number): number {
+    const p = int32("personality", "persona", persona);
+    return doPersonality(this, p >>> 0);
+  }
+
+  /**
+   * Reads, or with `value` writes, a `vm.*` sysctl of this mm's machine (shared with its forks):
+   * `overcommit_memory`, `overcommit_ratio`, `overcommit_kbytes`, `max_map_count`,
+   * `mmap_min_addr`, `admin_reserve_kbytes`, `user_reserve_kbytes`. Returns the value; throws an
+   * MmError `EINVAL` for an unknown name or a bad value (nothing changes then).
+   */
+  sysctl(name: SysctlName, value?: number): number {
+    if (value !== undefined) this.system.set(name, value);
+    return this.system.get(name);
+  }
+
+  /** The caller's capabilities. */
+  get capabilities(): MmCapability[] {
+    return this.caps.list();
+  }
+
+  /**
+   * Sets the caller's capabilities (as `capset(2)`): `true` for all, `false` for none, or a list.
+   * Throws an MmError `EINVAL` for an unknown capability (nothing changes then).
+   */
+  setCapabilities(privileged: boolean | readonly MmCapability[]): void {
+    const next = new Caps(false);
+    next.set(privileged, "setCapabilities: privileged");
+    this.caps.set(next.list(), "setCapabilities");
   }
 
   /** Kernel `find_vma()`: the first VMA ending above `addr`. */
@@ -577,10 +806,7 @@ export class MmStruct implements HeapBounds {
     if (this.users <= 0) this.exitMmap();
     // Kernel m_start(): mmget_not_zero() fails once the mm is gone, and the file reads empty.
     if (this.exited) return "";
-    let out = "";
-    for (const v of this.tree) out += `${renderMapsLine(v, this)}\n`;
-    for (const g of this.gateVmas) out += `${renderMapsLine(g, this)}\n`;
-    return out;
+    return renderMaps(this.tree, this.gateVmas, this);
   }
 
   /** Kernel `mmget()`: one more user. */

@@ -6,6 +6,7 @@
 import { int32 } from "./args.js";
 import {
   EACCES,
+  EAGAIN,
   EBADF,
   EEXIST,
   EINVAL,
@@ -13,11 +14,15 @@ import {
   ENOMEM,
   EOPNOTSUPP,
   EOVERFLOW,
+  EPERM,
   LEGACY_MAP_MASK,
   MAP_ANONYMOUS,
+  MAP_DROPPABLE,
   MAP_FIXED,
   MAP_FIXED_NOREPLACE,
   MAP_GROWSDOWN,
+  MAP_HUGE_MASK,
+  MAP_HUGE_SHIFT,
   MAP_HUGETLB,
   MAP_LOCKED,
   MAP_NONBLOCK,
@@ -27,24 +32,33 @@ import {
   MAP_SHARED,
   MAP_SHARED_VALIDATE,
   MAP_STACK,
+  MAP_SYNC,
   MAP_TYPE,
   MAX_LFS_FILESIZE,
   PAGE_SIZE,
+  PMD_SIZE,
   PROT_WRITE,
+  RLIMIT_AS,
+  RLIMIT_DATA,
   U64_MODULUS,
 } from "./constants.js";
 import { populateRange } from "./fault.js";
 import { type FdEntry, type MemFile, OpenFile } from "./file.js";
+import { withHighFlag } from "./high-flags.js";
 import { mergeNewRange } from "./merge.js";
+import { mlockFutureOk, populateLocked } from "./mlock.js";
 import type { MmStruct } from "./mm.js";
-import { unmapRange } from "./munmap.js";
-import { mmapPkey } from "./pkey.js";
+import { munmapGather, splitRangeEnds, unmapRange } from "./munmap.js";
+import { mayExpandVm, vmEnoughMemory } from "./overcommit.js";
 import { getUnmappedArea } from "./placement.js";
 import {
   calcVmProtBits,
   VM_ACCOUNT,
+  VM_DONTDUMP,
+  VM_DROPPABLE_NAME,
   VM_GROWSDOWN,
   VM_LOCKED,
+  VM_LOCKED_MASK,
   VM_MAYEXEC,
   VM_MAYREAD,
   VM_MAYSHARE,
@@ -52,6 +66,8 @@ import {
   VM_NOHUGEPAGE,
   VM_NORESERVE,
   VM_SHARED,
+  VM_SYNC,
+  VM_WIPEONFORK,
   VM_WRITE,
 } from "./vm-flags.js";
 import { NO_FOREIGN, pageAlign, Vma } from "./vma.js";
@@ -69,12 +85,61 @@ function calcVmFlagBits(flags: number): number {
   if ((flags & MAP_GROWSDOWN) !== 0) f |= VM_GROWSDOWN;
   if ((flags & MAP_LOCKED) !== 0) f |= VM_LOCKED;
   if ((flags & MAP_STACK) !== 0) f |= VM_NOHUGEPAGE;
+  if ((flags & MAP_SYNC) !== 0) f |= VM_SYNC;
   return f;
 }
 
+/** Pages of `[start, end)` already mapped, and those of them charged (VM_ACCOUNT). */
+function replacedPages(mm: MmStruct, start: number, end: number): [number, number] {
+  let nr = 0;
+  let acct = 0;
+  for (const v of mm.tree.range(start, end)) {
+    const n = (Math.min(end, v.end) - Math.max(start, v.start)) / PAGE_SIZE;
+    nr += n;
+    if ((v.flags & VM_ACCOUNT) !== 0) acct += n;
+  }
+  return [nr, acct];
+}
+
 /**
- * Kernel `__mmap_region()` for anonymous memory: maps `[addr, addr + len)` with `vmFlags`,
- * replacing whatever was there. Returns the VMA now covering the range.
+ * The checks of kernel `__mmap_prepare()` after gathering what the range replaces: RLIMIT_AS /
+ * RLIMIT_DATA (`may_expand_vm`), then the overcommit charge of a private writable mapping or a
+ * shared anonymous object. 0 or -ENOMEM.
+ */
+function mmapPrepare(
+  mm: MmStruct,
+  addr: number,
+  len: number,
+  flags: number,
+  anonymous: boolean,
+): number {
+  const pages = len / PAGE_SIZE;
+  const accountable = (flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE;
+  // A shared file was charged when it was made (memfd and tmpfs files: VM_NORESERVE, nothing).
+  const sharedAcct = anonymous && (flags & (VM_SHARED | VM_NORESERVE)) === VM_SHARED;
+  const over = mm.system.sysctls.overcommit_memory;
+  const limitsFinite =
+    mm.rlimits.soft(RLIMIT_AS) !== Number.POSITIVE_INFINITY ||
+    mm.rlimits.soft(RLIMIT_DATA) !== Number.POSITIVE_INFINITY;
+  const charge = (accountable || sharedAcct) && over !== 1;
+  if (!limitsFinite && !charge) return 0;
+  // The heuristic (mode 0) refuses only a request larger than RAM + swap: when the whole request
+  // fits, what the range replaces cannot change the answer, so it is not looked up.
+  const sys = mm.system;
+  if (!limitsFinite && over === 0 && pages <= sys.totalramPages + sys.totalSwapPages) return 0;
+  const [nr, acct] = replacedPages(mm, addr, addr + len);
+  if (!mayExpandVm(mm, flags, pages - nr)) return -ENOMEM;
+  if (accountable && over !== 1 && pages - acct > 0 && vmEnoughMemory(mm, pages - acct) < 0) {
+    return -ENOMEM;
+  }
+  if (sharedAcct && over !== 1 && vmEnoughMemory(mm, pages) < 0) return -ENOMEM;
+  return 0;
+}
+
+/**
+ * Kernel `__mmap_region()` for anonymous memory or `file`: maps `[addr, addr + len)` with `vmFlags`,
+ * replacing whatever was there. Returns the VMA now covering the range. `fixed` false says the
+ * range came from placement (no MAP_FIXED), so it is free and the unmap step is skipped.
  */
 export function mmapRegion(
   mm: MmStruct,
@@ -82,14 +147,26 @@ export function mmapRegion(
   len: number,
   vmFlags: number,
   pgoff: number,
+  foreign: readonly string[] = NO_FOREIGN,
   file: MemFile | null = null,
-): Vma {
+  fixed = true,
+): Vma | number {
   let flags = vmFlags;
-  if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) flags |= VM_ACCOUNT;
   const end = addr + len;
-  unmapRange(mm, addr, end);
-  const prev = mm.tree.prevOf(addr);
-  const next = mm.tree.find(end);
+  const gathered = munmapGather(mm, addr, end);
+  if (gathered < 0) return gathered;
+  const err = mmapPrepare(mm, addr, len, flags, file === null);
+  if (err < 0) {
+    // The kernel has already split the VMAs at the range ends; aborting leaves them split.
+    splitRangeEnds(mm, addr, end);
+    return err;
+  }
+  if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) flags |= VM_ACCOUNT;
+  if (fixed) unmapRange(mm, addr, end);
+  // The range is empty now: only VMAs touching it can merge, and a point load finds each (a
+  // tenth of the mt_prev / mt_find walks; a VMA that does not touch could not merge anyway).
+  const prev = addr > 0 ? mm.tree.lookup(addr - 1) : null;
+  const next = mm.tree.lookup(end);
   const merged = mergeNewRange(mm.tree, prev, next, {
     start: addr,
     end,
@@ -99,11 +176,12 @@ export function mmapRegion(
     anonVma: null,
     anonVmaForked: false,
     name: null,
-    foreignFlags: NO_FOREIGN,
+    foreignFlags: foreign,
   });
   if (merged !== null) return merged;
   const backing = file ?? ((flags & VM_SHARED) !== 0 ? mm.newShmem(len / PAGE_SIZE) : null);
   const vma = new Vma(addr, end, flags, pgoff, backing);
+  vma.foreignFlags = foreign;
   mm.tree.insert(vma);
   return vma;
 }
@@ -156,44 +234,64 @@ export function doMmap(
   if (off % PAGE_SIZE !== 0) return -EINVAL;
   // ksys_mmap_pgoff: a file mapping needs an open file, and MAP_HUGETLB a hugetlbfs one.
   let file: FdEntry | null = null;
+  let lenAsked = lenIn;
+  let hugeSize = 0;
   if ((flags & MAP_ANONYMOUS) === 0) {
     file = mm.files.get(fd);
     if (file === null) return -EBADF;
     if ((flags & MAP_HUGETLB) !== 0) return -EINVAL;
+  } else if ((flags & MAP_HUGETLB) !== 0) {
+    // hstate_sizelog(): the default 2 MiB, or 1 GiB; the file is sized to whole huge pages.
+    const log = (flags >>> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+    hugeSize = log === 0 || log === 21 ? PMD_SIZE : log === 30 ? 1024 * 1024 * 1024 : 0;
+    if (hugeSize === 0) return -EINVAL;
+    lenAsked = Math.ceil(lenIn / hugeSize) * hugeSize;
   }
   // do_mmap
-  if (lenIn === 0) return -EINVAL;
+  if (lenAsked === 0) return -EINVAL;
   if ((flags & MAP_FIXED_NOREPLACE) !== 0) flags |= MAP_FIXED;
   let addr = addrIn;
   if ((flags & MAP_FIXED) === 0) addr = roundHintToMin(mm, addr);
-  const len = pageAlign(lenIn);
+  const len = pageAlign(lenAsked);
   if (len === 0 || len >= U64_MODULUS) return -ENOMEM;
   if (mm.tree.count > mm.maxMapCount) return -ENOMEM;
   let vmFlags =
-    calcVmProtBits(prot) | calcVmFlagBits(flags) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
-  vmFlags |= mmapPkey(mm, prot);
+    calcVmProtBits(prot) |
+    calcVmFlagBits(flags) |
+    mm.defFlags |
+    VM_MAYREAD |
+    VM_MAYWRITE |
+    VM_MAYEXEC;
+  if (hugeSize !== 0) return mmapHugetlb(mm, addr, len, flags, hugeSize);
   addr = getUnmappedArea(mm, addr, len, flags, file !== null);
   if (addr < 0) return addr;
+  // security_mmap_addr() -> cap_mmap_addr(): below mmap_min_addr needs CAP_SYS_RAWIO.
+  if (addr < mm.mmapMinAddr && !mm.caps.sysRawio) return -EPERM;
   if ((flags & MAP_FIXED_NOREPLACE) !== 0 && mm.tree.findIntersection(addr, addr + len) !== null) {
     return -EEXIST;
   }
-  if (file !== null) {
-    const r = fileMmapFlags(file, off / PAGE_SIZE, len, prot, flags, vmFlags);
-    if (r < 0) return r;
-    const vf = (flags & MAP_NORESERVE) !== 0 ? r | VM_NORESERVE : r;
-    const f = (file as OpenFile).file;
-    mmapRegion(mm, addr, len, vf, off / PAGE_SIZE, f);
-    f.mappers.add(mm);
-    if ((flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE)
-      populateRange(mm, addr, addr + len);
-    return addr;
+  if (!mlockFutureOk(mm, vmFlags, len)) return -EAGAIN;
+  // do_mmap decides to populate before __mmap_region may drop the lock flags (droppable).
+  const populate =
+    (vmFlags & VM_LOCKED) !== 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE;
+  if ((flags & MAP_NORESERVE) !== 0 && mm.system.sysctls.overcommit_memory !== 2) {
+    vmFlags |= VM_NORESERVE;
   }
+  if (file !== null) return mmapFile(mm, addr, len, prot, flags, vmFlags, file, off, populate);
   let pgoff: number;
+  let foreign: readonly string[] = NO_FOREIGN;
   switch (flags & MAP_TYPE) {
     case MAP_SHARED:
       if ((vmFlags & VM_GROWSDOWN) !== 0) return -EINVAL;
       pgoff = 0;
       vmFlags |= VM_SHARED | VM_MAYSHARE;
+      break;
+    case MAP_DROPPABLE:
+      // Neither locked nor a stack; never reserved, not inherited, not dumped.
+      if ((flags & MAP_LOCKED) !== 0 || (vmFlags & VM_GROWSDOWN) !== 0) return -EINVAL;
+      foreign = withHighFlag(NO_FOREIGN, VM_DROPPABLE_NAME, true);
+      vmFlags |= VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP;
+      pgoff = addr / PAGE_SIZE;
       break;
     case MAP_PRIVATE:
       pgoff = addr / PAGE_SIZE;
@@ -201,8 +299,59 @@ export function doMmap(
     default:
       return -EINVAL;
   }
-  if ((flags & MAP_NORESERVE) !== 0) vmFlags |= VM_NORESERVE;
-  mmapRegion(mm, addr, len, vmFlags, pgoff);
-  if ((flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE) populateRange(mm, addr, addr + len);
+  const r = mmapRegion(mm, addr, len, vmFlags, pgoff, foreign, null, (flags & MAP_FIXED) !== 0);
+  if (typeof r === "number") return r;
+  if (foreign !== NO_FOREIGN && (r.flags & VM_LOCKED_MASK) !== 0) {
+    // A droppable VMA is never locked: __mmap_region clears the flags after the merge attempt
+    // (so mlockall(MCL_FUTURE) keeps it from merging, lock-s003 #127, lock-s013 #291).
+    r.flags &= ~VM_LOCKED_MASK;
+    mm.tree.modified(r);
+  }
+  if (populate) populateLocked(mm, addr, addr + len);
   return addr;
+}
+
+/**
+ * The file branch of kernel `do_mmap()` + `__mmap_region()`: the fd's checks, then the mapping of
+ * `file` at `addr` (already placed and checked against the limits), then MAP_POPULATE / locking.
+ */
+function mmapFile(
+  mm: MmStruct,
+  addr: number,
+  len: number,
+  prot: number,
+  flags: number,
+  vmFlags: number,
+  entry: FdEntry,
+  off: number,
+  populate: boolean,
+): number {
+  const vf = fileMmapFlags(entry, off / PAGE_SIZE, len, prot, flags, vmFlags);
+  if (vf < 0) return vf;
+  const f = (entry as OpenFile).file;
+  const fixed = (flags & MAP_FIXED) !== 0;
+  const r = mmapRegion(mm, addr, len, vf, off / PAGE_SIZE, NO_FOREIGN, f, fixed);
+  if (typeof r === "number") return r;
+  f.mappers.add(mm);
+  if (!populate) return addr;
+  if ((vf & VM_LOCKED) !== 0) populateLocked(mm, addr, addr + len);
+  else populateRange(mm, addr, addr + len);
+  return addr;
+}
+
+/**
+ * MAP_HUGETLB (kernel `hugetlb_file_setup()` + hugetlbfs `get_unmapped_area` + the reservation
+ * of `hugetlbfs_file_mmap()`): a MAP_FIXED address or length off the huge page size is EINVAL;
+ * then the pages must be reserved from the pool. The model has no hugetlb mappings: every request
+ * the pool cannot cover gives ENOMEM, as the kernel does for a reservation; a request it would map
+ * (a covered reservation, or MAP_NORESERVE, which the kernel maps and faults SIGBUS) also gives
+ * ENOMEM here.
+ */
+function mmapHugetlb(mm: MmStruct, addr: number, len: number, flags: number, size: number): number {
+  if ((flags & MAP_FIXED) !== 0 && (addr % size !== 0 || len % size !== 0)) return -EINVAL;
+  if ((flags & MAP_TYPE) !== MAP_SHARED && (flags & MAP_TYPE) !== MAP_PRIVATE) return -EINVAL;
+  const reserved = (flags & MAP_NORESERVE) === 0;
+  if (reserved && (size !== PMD_SIZE || mm.system.hugePages < len / size)) return -ENOMEM;
+  // A mapping the kernel would make: hugetlb VMAs are not modelled (see above).
+  return -ENOMEM;
 }

@@ -2,13 +2,16 @@
 // kernel's order, then VMA by VMA from the start: split or merge each changed range, VM_ACCOUNT
 // added when a private mapping becomes writable and dropped when it stops being writable before
 // any write fault (linux-mm.md §6.1). A hole stops the walk with ENOMEM, and the VMAs already
-// changed keep their new protection (§6.4).
+// changed keep their new protection (§6.4). A sealed VMA gives EPERM; becoming writable is
+// checked against RLIMIT_DATA and charged to overcommit (ENOMEM); a split refused at
+// max_map_count gives ENOMEM.
 
 import { int32 } from "./args.js";
 import {
   EACCES,
   EINVAL,
   ENOMEM,
+  EPERM,
   PAGE_SIZE,
   PROT_EXEC,
   PROT_GROWSDOWN,
@@ -18,40 +21,56 @@ import {
   PROT_WRITE,
   U64_MODULUS,
 } from "./constants.js";
-import { vmaModifyFlags } from "./merge.js";
+import { populateLocked } from "./mlock.js";
 import type { MmStruct } from "./mm.js";
-import { mprotectPkey } from "./pkey.js";
+import { isSealed } from "./mseal.js";
+import { mayExpandVm, vmEnoughMemory } from "./overcommit.js";
+import { vmaModifyChecked } from "./split.js";
 import {
   calcVmProtBits,
   VM_ACCESS_FLAGS,
   VM_ACCOUNT,
   VM_GROWSDOWN,
   VM_HUGETLB,
+  VM_LOCKED,
   VM_NORESERVE,
-  VM_PKEY_EXEC_ONLY,
   VM_SHARED,
   VM_WRITE,
 } from "./vm-flags.js";
 import { pageAlign, type Vma } from "./vma.js";
 
-/** Kernel `mprotect_fixup()`: gives `[start, end)` of `vma` the new flags. */
+/** Kernel `mprotect_fixup()`: gives `[start, end)` of `vma` the new flags; the VMA or -errno. */
 function mprotectFixup(
   mm: MmStruct,
   vma: Vma,
   start: number,
   end: number,
   newFlagsIn: number,
-): Vma {
+): Vma | number {
+  if (mm.anySealed && isSealed(vma)) return -EPERM;
   const oldFlags = vma.flags;
   let newFlags = newFlagsIn;
   if (newFlags === oldFlags) return vma;
   if ((newFlags & VM_WRITE) !== 0) {
-    if ((oldFlags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE)) === 0)
+    const pages = (end - start) / PAGE_SIZE;
+    if (!mayExpandVm(mm, newFlags, pages) && mayExpandVm(mm, oldFlags, pages)) return -ENOMEM;
+    if ((oldFlags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE)) === 0) {
+      if (vmEnoughMemory(mm, pages) < 0) return -ENOMEM;
       newFlags |= VM_ACCOUNT;
+    }
   } else if ((oldFlags & VM_ACCOUNT) !== 0 && vma.isAnonymous && vma.anonVma === null) {
     newFlags &= ~VM_ACCOUNT;
   }
-  return vmaModifyFlags(mm.tree, vma, start, end, newFlags);
+  const r = vmaModifyChecked(mm, vma, start, end, newFlags);
+  // A locked private mapping made writable is faulted in at once (populate_vma_page_range).
+  if (
+    typeof r !== "number" &&
+    (oldFlags & (VM_WRITE | VM_SHARED | VM_LOCKED)) === VM_LOCKED &&
+    (newFlags & VM_WRITE) !== 0
+  ) {
+    populateLocked(mm, start, end);
+  }
+  return r;
 }
 
 /** `mprotect(2)`: 0 or `-errno`. */
@@ -84,11 +103,11 @@ export function doMprotect(mm: MmStruct, startIn: number, lenIn: number, protIn:
   const protBits = calcVmProtBits(prot);
   for (;;) {
     if (vma.start !== tmp) return -ENOMEM;
-    const newFlags =
-      protBits | (vma.flags & ~(VM_ACCESS_FLAGS | VM_PKEY_EXEC_ONLY)) | mprotectPkey(mm, vma, prot);
+    const newFlags = protBits | (vma.flags & ~VM_ACCESS_FLAGS);
     if ((newFlags & ~(newFlags >> 4) & VM_ACCESS_FLAGS) !== 0) return -EACCES;
     tmp = Math.min(vma.end, end);
     const changed = mprotectFixup(mm, vma, nstart, tmp, newFlags);
+    if (typeof changed === "number") return changed;
     tmp = changed.end;
     nstart = tmp;
     if (tmp >= end) return 0;

@@ -11,9 +11,11 @@
 
 import { int32 } from "./args.js";
 import {
+  EAGAIN,
   EFAULT,
   EINVAL,
   ENOMEM,
+  EPERM,
   MAP_FIXED,
   MAP_SHARED,
   MREMAP_DONTUNMAP,
@@ -23,12 +25,23 @@ import {
   U64_MODULUS,
 } from "./constants.js";
 import { mergeNewRange } from "./merge.js";
+import { mlockFutureOk, populateLocked } from "./mlock.js";
 import type { MmStruct } from "./mm.js";
-import { unmapRange } from "./munmap.js";
+import { isSealed } from "./mseal.js";
+import { munmapChecked, unmapRange } from "./munmap.js";
+import { mayExpandVm, vmEnoughMemory } from "./overcommit.js";
 import { movePages } from "./pages.js";
 import { getUnmappedArea } from "./placement.js";
 import { thpMove } from "./thp.js";
-import { VM_DONTEXPAND, VM_MAYSHARE, VM_PFNMAP, VM_SHARED } from "./vm-flags.js";
+import {
+  VM_ACCOUNT,
+  VM_DONTEXPAND,
+  VM_LOCKED,
+  VM_LOCKED_MASK,
+  VM_MAYSHARE,
+  VM_PFNMAP,
+  VM_SHARED,
+} from "./vm-flags.js";
 import { pageAlign, type Vma } from "./vma.js";
 
 /** One remap request (kernel `struct vma_remap_struct`). */
@@ -44,16 +57,43 @@ function impliesNewAddr(r: Remap): boolean {
   return (r.flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0;
 }
 
-/** `check_prep_vma()`: -errno, or 0 when the request may go on. */
-function checkPrepVma(vma: Vma | null, r: Remap): number {
+/**
+ * `check_prep_vma()` + `resize_is_valid()`: -errno, or 0 when the request may go on. A sealed
+ * VMA gives EPERM; growth obeys RLIMIT_MEMLOCK for a locked VMA (EAGAIN), RLIMIT_AS / RLIMIT_DATA
+ * and the overcommit charge of an accounted one (ENOMEM).
+ */
+function checkPrepVma(mm: MmStruct, vma: Vma | null, r: Remap): number {
   if (vma === null) return -EFAULT;
+  if (mm.anySealed && isSealed(vma)) return -EPERM;
   const willMapNew = r.newLen > r.oldLen || impliesNewAddr(r);
   if (!willMapNew) return 0;
+  const err = checkGrowth(mm, vma, r);
+  if (err !== 0) return err;
   // A shrinking move only needs the part that survives inside the VMA: the tail is unmapped
   // first (errors.jsonl #38 moves [A+100, A+102) out of a range spanning two VMAs).
   if (Math.min(r.oldLen, r.newLen) > vma.end - r.addr) return -EFAULT;
   if (r.oldLen === 0 && (vma.flags & (VM_SHARED | VM_MAYSHARE)) === 0) return -EINVAL;
   if ((vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) !== 0) return -EFAULT;
+  return 0;
+}
+
+/** Guard markers travel with the page tables (move_page_tables). */
+function moveGuards(mm: MmStruct, from: number, to: number, len: number): void {
+  const lo = from / PAGE_SIZE;
+  const n = len / PAGE_SIZE;
+  const moved: number[] = [];
+  for (const p of mm.guards) if (p >= lo && p < lo + n) moved.push(p - lo);
+  for (const d of moved) mm.guards.delete(lo + d);
+  for (const d of moved) mm.guards.add(to / PAGE_SIZE + d);
+}
+
+/** The growth limits of `resize_is_valid()` and `vrm_charge()`. */
+function checkGrowth(mm: MmStruct, vma: Vma, r: Remap): number {
+  if (r.newLen <= r.oldLen) return 0;
+  const delta = r.newLen - r.oldLen;
+  if (!mlockFutureOk(mm, vma.flags, delta)) return -EAGAIN;
+  if (!mayExpandVm(mm, vma.flags, delta / PAGE_SIZE)) return -ENOMEM;
+  if ((vma.flags & VM_ACCOUNT) !== 0 && vmEnoughMemory(mm, delta / PAGE_SIZE) < 0) return -ENOMEM;
   return 0;
 }
 
@@ -104,8 +144,14 @@ function moveVma(mm: MmStruct, vma: Vma, r: Remap): number {
     Math.min(r.oldLen, r.newLen) / PAGE_SIZE,
   );
   thpMove(mm, r.addr, r.newAddr, Math.min(r.oldLen, r.newLen));
+  if (mm.guards.size > 0) moveGuards(mm, r.addr, r.newAddr, Math.min(r.oldLen, r.newLen));
   if ((r.flags & MREMAP_DONTUNMAP) !== 0) {
-    // dontunmap_complete(): a source VMA moved whole no longer needs its anon_vma.
+    // dontunmap_complete(): the old VMA is never locked any more, even when the new range merged
+    // into it (lock-s001 #153, lock-s020 #182), and one moved whole no longer needs its anon_vma.
+    if ((vma.flags & VM_LOCKED_MASK) !== 0) {
+      vma.flags &= ~VM_LOCKED_MASK;
+      mm.tree.modified(vma);
+    }
     if (merged !== vma && r.addr === vmaStart && r.addr + r.oldLen === vmaEnd) {
       vma.anonVma = null;
       vma.anonVmaForked = false;
@@ -120,14 +166,16 @@ function moveVma(mm: MmStruct, vma: Vma, r: Remap): number {
 function mremapTo(mm: MmStruct, r: Remap): number {
   let vma: Vma | null;
   if ((r.flags & MREMAP_FIXED) !== 0) {
-    unmapRange(mm, r.newAddr, r.newAddr + r.newLen);
+    const e = munmapChecked(mm, r.newAddr, r.newAddr + r.newLen);
+    if (e < 0) return e;
     vma = mm.tree.lookup(r.addr);
     if (vma === null) return -EFAULT;
   } else {
     vma = mm.tree.lookup(r.addr) as Vma;
   }
   if (r.newLen < r.oldLen) {
-    unmapRange(mm, r.addr + r.newLen, r.addr + r.oldLen);
+    const e = munmapChecked(mm, r.addr + r.newLen, r.addr + r.oldLen);
+    if (e < 0) return e;
     r.oldLen = r.newLen;
     vma = mm.tree.lookup(r.addr) as Vma;
   }
@@ -194,7 +242,7 @@ function remapMove(mm: MmStruct, r: Remap): number {
       flags: r.flags,
       newAddr: target + offset,
     };
-    let out = checkPrepVma(vma, piece);
+    let out = checkPrepVma(mm, vma, piece);
     if (out === 0) out = mremapTo(mm, piece);
     if (out < 0) return out;
     if (!seen) res = out;
@@ -231,13 +279,20 @@ export function doMremap(
   }
   if ((flags & MREMAP_FIXED) !== 0 && oldLen === newLen) return remapMove(mm, r);
   const vma = mm.tree.lookup(addr);
-  const err = checkPrepVma(vma, r);
+  const err = checkPrepVma(mm, vma, r);
   if (err !== 0) return err;
-  if (impliesNewAddr(r)) return mremapTo(mm, r);
+  const locked = ((vma as Vma).flags & VM_LOCKED) !== 0;
+  if (impliesNewAddr(r)) return populateGrowth(mm, locked, r, mremapTo(mm, r));
   if (newLen === oldLen) return addr;
   if (newLen < oldLen) {
-    unmapRange(mm, addr + newLen, Math.min(addr + oldLen, mm.taskSize));
-    return addr;
+    const e = munmapChecked(mm, addr + newLen, Math.min(addr + oldLen, mm.taskSize));
+    return e < 0 ? e : addr;
   }
-  return expandVma(mm, vma as Vma, r);
+  return populateGrowth(mm, locked, r, expandVma(mm, vma as Vma, r));
+}
+
+/** A locked mapping that grew has its new part populated (`mm_populate(new + old_len, delta)`). */
+function populateGrowth(mm: MmStruct, locked: boolean, r: Remap, ret: number): number {
+  if (ret >= 0 && locked && r.newLen > r.oldLen) populateLocked(mm, ret + r.oldLen, ret + r.newLen);
+  return ret;
 }

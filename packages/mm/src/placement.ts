@@ -7,10 +7,21 @@
 //   - a free hint is used as is, an occupied one falls back to the plain search;
 //   - private anonymous mappings of a 2 MiB multiple without hint are THP aligned by searching
 //     len + 2 MiB and taking the highest aligned start in that gap;
-//   - when nothing fits below mmap_base, the lowest gap above TASK_SIZE / 3 (x86 bottom-up).
+//   - when nothing fits below mmap_base, the lowest gap above TASK_SIZE / 3 (x86 bottom-up);
+//   - MAP_32BIT, and every search of the legacy layout, go bottom-up (arch_get_unmapped_area(),
+//     find_start_end()): the lowest fit in [0x40000000, 0x80000000) for MAP_32BIT, in
+//     [mmap_base, TASK_SIZE) for the legacy layout; a hint must fit below the range's end.
 // The gap search itself is VmaTree.emptyAreaRev (the only tree access here).
 
-import { EINVAL, ENOMEM, MAP_FIXED, MAP_SHARED, PAGE_SIZE, PMD_SIZE } from "./constants.js";
+import {
+  EINVAL,
+  ENOMEM,
+  MAP_32BIT,
+  MAP_FIXED,
+  MAP_SHARED,
+  PAGE_SIZE,
+  PMD_SIZE,
+} from "./constants.js";
 import type { MmStruct } from "./mm.js";
 import { VM_GROWSDOWN } from "./vm-flags.js";
 import type { Vma } from "./vma.js";
@@ -52,9 +63,14 @@ export function unmappedAreaTopdown(mm: MmStruct, length: number): number {
  * `mmap_legacy_base = PAGE_ALIGN(TASK_SIZE / 3)` without randomisation. A growsdown VMA above
  * the gap still counts from its guard gap.
  */
-export function unmappedAreaBottomup(mm: MmStruct, length: number): number {
-  let low = Math.ceil(mm.taskSize / 3 / PAGE_SIZE) * PAGE_SIZE;
-  const high = mm.taskSize;
+export function unmappedAreaBottomup(
+  mm: MmStruct,
+  length: number,
+  lowIn = Math.ceil(mm.taskSize / 3 / PAGE_SIZE) * PAGE_SIZE,
+  high = mm.taskSize,
+): number {
+  let low = Math.max(lowIn, mm.mmapMinAddr);
+  if (length > high - low) return -ENOMEM;
   for (;;) {
     if (high <= low) return -ENOMEM;
     const w = mm.tree.emptyArea(low, high - 1, length);
@@ -71,6 +87,41 @@ export function unmappedAreaBottomup(mm: MmStruct, length: number): number {
     }
     return gap;
   }
+}
+
+/** x86 `find_start_end()`: the bottom-up search range of MAP_32BIT or the legacy layout. */
+function bottomupRange(mm: MmStruct, flags: number): [number, number] {
+  if ((flags & MAP_32BIT) !== 0) return [0x40000000, 0x80000000];
+  return [mm.mmapBase, mm.taskSize];
+}
+
+/**
+ * x86 `arch_get_unmapped_area()` (bottom-up, MAP_32BIT or the legacy layout): a free hint below
+ * the range's end, else the lowest fit; 2 MiB multiples without hint get THP alignment (a
+ * top-down mm still adds a whole 2 MiB to an aligned fit, as `__thp_get_unmapped_area()` does).
+ */
+function bottomupArea(
+  mm: MmStruct,
+  addr: number,
+  len: number,
+  flags: number,
+  thp: boolean,
+): number {
+  const [lo, hi] = bottomupRange(mm, flags);
+  if (len > hi) return -ENOMEM;
+  if (addr !== 0) {
+    const hint = Math.ceil(addr / PAGE_SIZE) * PAGE_SIZE;
+    const vma = mm.tree.find(hint);
+    if (hi - len >= hint && (vma === null || hint + len <= vmStartGap(mm, vma))) return hint;
+  }
+  if (thp && addr === 0) {
+    const padded = unmappedAreaBottomup(mm, len + PMD_SIZE, lo, hi);
+    if (padded >= 0) {
+      const sub = (PMD_SIZE - (padded % PMD_SIZE)) % PMD_SIZE;
+      return sub === 0 && !mm.legacyLayout ? padded + PMD_SIZE : padded + sub;
+    }
+  }
+  return unmappedAreaBottomup(mm, len, lo, hi);
 }
 
 /** x86 `arch_get_unmapped_area_topdown()` without hint: top-down, else bottom-up. */
@@ -100,15 +151,19 @@ export function getUnmappedArea(
 ): number {
   if (len > mm.taskSize) return -ENOMEM;
   let ret: number;
+  const thp = !file && (flags & MAP_SHARED) === 0 && len % PMD_SIZE === 0;
   if ((flags & MAP_FIXED) !== 0) {
     ret = addr;
+  } else if ((flags & MAP_32BIT) !== 0 || mm.legacyLayout) {
+    ret = bottomupArea(mm, addr, len, flags, thp);
+    if (ret < 0) return ret;
   } else {
     if (addr !== 0) {
       const hint = addr - (addr % PAGE_SIZE);
       if (hintUsable(mm, hint, len)) return hint;
     }
     ret = -ENOMEM;
-    if (!file && (flags & MAP_SHARED) === 0 && addr === 0 && len % PMD_SIZE === 0) {
+    if (thp && addr === 0) {
       // __thp_get_unmapped_area(): search len + 2 MiB, then move up to the next 2 MiB boundary
       // (a whole 2 MiB when already aligned, since the mm is top-down). From a top-down gap this
       // is the highest aligned start below gap_end - len.

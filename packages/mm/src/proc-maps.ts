@@ -5,6 +5,7 @@ import { MmError } from "./errors.js";
 import { MemFile } from "./file.js";
 import { mapsPerms } from "./vm-flags.js";
 import { FileRef, ShmemObject, type Vma } from "./vma.js";
+import type { VmaTree } from "./vma-tree.js";
 
 /** The break state the `[heap]` name depends on (kernel `mm->start_brk`, `mm->brk`). */
 export interface HeapBounds {
@@ -22,6 +23,9 @@ const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) =>
 /** `" ".repeat(n)` for every pad the name column needs. */
 const SPACES: readonly string[] = Array.from({ length: NAME_COLUMN + 1 }, (_, i) => " ".repeat(i));
 
+/** `%x` of 0..255 (the top digits of a user address above 2^32). */
+const HEX1: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
+
 /** `%08lx` of a non-negative integer below 2^64 (doubles above 2^53 print as stored). */
 function hex8(n: number): string {
   const hi = n < 4294967296 ? 0 : Math.floor(n / 4294967296);
@@ -31,7 +35,11 @@ function hex8(n: number): string {
     (HEX2[(lo >>> 16) & 255] as string) +
     (HEX2[(lo >>> 8) & 255] as string) +
     (HEX2[lo & 255] as string);
-  return hi === 0 ? low : hi.toString(16) + low;
+  if (hi === 0) return low;
+  // User addresses are below 2^47: their top word has at most four digits, read from the tables.
+  if (hi < 256) return (HEX1[hi] as string) + low;
+  if (hi < 65536) return (HEX1[hi >>> 8] as string) + (HEX2[hi & 255] as string) + low;
+  return hi.toString(16) + low;
 }
 
 /**
@@ -88,6 +96,39 @@ export function renderMapsLine(vma: Vma, heap: HeapBounds): string {
     ino = f.ino;
   }
   return formatMapsLine(vma.start, vma.end, vma.flags, offset, dev, ino, vmaName(vma, heap));
+}
+
+/** The text built so far by {@link renderMaps}, and the last anonymous line's end column. */
+interface MapsText {
+  out: string;
+  lastEnd: number;
+  lastEndHex: string;
+}
+
+/**
+ * `/proc/<pid>/maps` of the VMAs in `tree`, then the gate VMAs (kernel `show_map()` over
+ * `m_start`/`m_next`): the bytes of one {@link renderMapsLine} plus a newline per VMA. Plain
+ * anonymous VMAs (no file, no name, not the heap: most of them) take a short path that prints
+ * the same bytes, reusing the previous line's end address when the VMAs touch.
+ */
+export function renderMaps(tree: VmaTree, gate: readonly Vma[], heap: HeapBounds): string {
+  const text: MapsText = { out: "", lastEnd: -1, lastEndHex: "" };
+  tree.each((v) => appendMapsLine(text, v, heap));
+  for (const g of gate) appendMapsLine(text, g, heap);
+  return text.out;
+}
+
+function appendMapsLine(text: MapsText, vma: Vma, heap: HeapBounds): void {
+  if (vma.file === null && vma.name === null && !isInitialHeap(vma, heap)) {
+    // formatMapsLine(start, end, flags, 0, "00:00", 0, "") written out.
+    const start = vma.start === text.lastEnd ? text.lastEndHex : hex8(vma.start);
+    const end = hex8(vma.end);
+    text.lastEnd = vma.end;
+    text.lastEndHex = end;
+    text.out += `${start}-${end} ${mapsPerms(vma.flags)} 00000000 00:00 0 \n`;
+    return;
+  }
+  text.out += `${renderMapsLine(vma, heap)}\n`;
 }
 
 /** One mapping as read from /proc maps or smaps text. */

@@ -9,15 +9,10 @@
 
 import { PMD_SIZE } from "./constants.js";
 import type { MmStruct } from "./mm.js";
+import { isExecOnly } from "./pkey.js";
 import { renderMapsLine } from "./proc-maps.js";
 import { anonHugeKb } from "./thp.js";
-import {
-  VM_HUGEPAGE,
-  VM_LOCKED,
-  VM_MAYSHARE,
-  VM_NOHUGEPAGE,
-  VM_PKEY_EXEC_ONLY,
-} from "./vm-flags.js";
+import { VM_HUGEPAGE, VM_LOCKED, VM_MAYSHARE, VM_NOHUGEPAGE } from "./vm-flags.js";
 import type { Vma } from "./vma.js";
 
 /** The counters of one VMA's smaps entry, in kB. */
@@ -84,7 +79,7 @@ export function renderSmapsEntry(mm: MmStruct, vma: Vma): string {
   out += kb("SwapPss:", 0);
   out += kb("Locked:", c.locked);
   out += `THPeligible:    ${String(c.thpEligible).padStart(8)}\n`;
-  const pkey = (vma.flags & VM_PKEY_EXEC_ONLY) !== 0 ? 1 : 0;
+  const pkey = isExecOnly(mm, vma.flags) ? 1 : 0;
   out += `ProtectionKey:  ${String(pkey).padStart(8)}\n`;
   const f = vma.vmFlags;
   out += `VmFlags: ${f === "" ? "" : `${f} `}\n`;

@@ -25,6 +25,8 @@ export const VM_GROWSDOWN = 0x100;
 export const VM_UFFD_MISSING = 0x200;
 /** `VM_PFNMAP`. */
 export const VM_PFNMAP = 0x400;
+/** `VM_MAYBE_GUARD` (smaps `gu`): MADV_GUARD_INSTALL ran on the VMA; never cleared. */
+export const VM_MAYBE_GUARD = 0x800;
 /** `VM_UFFD_WP`. */
 export const VM_UFFD_WP = 0x1000;
 /** `VM_LOCKED`. */
@@ -64,12 +66,15 @@ export const VM_HUGEPAGE = 0x20000000;
 /** `VM_NOHUGEPAGE`. */
 export const VM_NOHUGEPAGE = 0x40000000;
 
-/**
- * The VMA's protection key is the execute-only pkey (kernel `VM_PKEY_BIT0` with pkey 1, x86 PKU).
- * The model keeps only pkeys 0 and 1, in bit 11, which x86-64 leaves unused (it has no smaps
- * mnemonic, as the kernel prints none for pkey bits, and it takes part in the merge test).
- */
-export const VM_PKEY_EXEC_ONLY = 0x800;
+/** `VM_LOCKED_MASK`: the flags mlock and mlockall set. */
+export const VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
+
+/** smaps name of `VM_MERGEABLE` (bit 31: kept among the foreign names). */
+export const VM_MERGEABLE_NAME = "mg";
+/** smaps name of `VM_DROPPABLE` (a high bit: kept among the foreign names). */
+export const VM_DROPPABLE_NAME = "dp";
+/** smaps name of `VM_SEALED` (a high bit: kept among the foreign names). */
+export const VM_SEALED_NAME = "sl";
 
 /** `VM_ACCESS_FLAGS`. */
 export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
@@ -81,7 +86,7 @@ export const VM_STARTGAP_FLAGS = VM_GROWSDOWN;
 /** smaps mnemonic of every bit 0..30 the kernel names, in bit order ("" = bit never printed). */
 // biome-ignore format: sixteen bits per row keeps the table readable
 const NAMES: readonly string[] = [
-  "rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "um", "pf", "", "uw", "lo", "io", "sr",
+  "rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "um", "pf", "gu", "uw", "lo", "io", "sr",
   "rr", "dc", "de", "lf", "ac", "nr", "ht", "sf", "ar", "wf", "dd", "sd", "mm", "hg", "nh",
 ];
 

@@ -224,6 +224,7 @@ describe("the page cache", () => {
 
   it("ftruncate shrinking under mappings makes pages past EOF SIGBUS in every process", () => {
     const { mm, fd } = setup();
+    expect(mm.touch(pg(34), true, 0x66)).toBe(0); // a private copy of file page 6
     const child = mm.fork();
     expect(mm.ftruncate(fd, 5 * P + 3)).toBe(0);
     expect(mm.touch(pg(6), false)).toBe("SIGBUS");
@@ -234,6 +235,8 @@ describe("the page cache", () => {
     expect(child.peek(pg(33))).toBe(0x22);
     expect(mm.ftruncate(fd, 16 * P)).toBe(0);
     expect(mm.peek(pg(6))).toBe(0); // growing again reads zeros
+    expect(mm.peek(pg(34))).toBe(0); // the private copy went with the truncation
+    expect(child.peek(pg(34))).toBe(0); // in the child too
     child.mmput();
   });
 

@@ -2,8 +2,16 @@
 // maps text the kernel printed in the oracle traces.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MmError, MmStruct, parseProcMaps, parseVmFlags, vmFlagsToString } from "../src/index.js";
+import {
+  MmError,
+  MmStruct,
+  parseProcMaps,
+  parseVmFlags,
+  renderMapsLine,
+  vmFlagsToString,
+} from "../src/index.js";
 
 const traces = join(import.meta.dirname, "..", "..", "..", "tools", "oracle", "traces");
 
@@ -56,6 +64,41 @@ describe("the /proc maps renderer", () => {
       expect(mm.vmas().length + mm.gateVmas.length).toBe(headers.length);
     },
   );
+
+  it("prints every VMA as renderMapsLine does, whatever mix of anonymous, shared, heap and named VMAs", () => {
+    // procMaps takes a short path for plain anonymous VMAs: it must print the general bytes.
+    const base = 0x7e0000000000;
+    const loaded = [
+      "555555554000-555555556000 r--p 00000000 fe:00 1234 /usr/bin/true",
+      "555555556000-555555559000 rw-p 00000000 00:00 0 [heap]",
+      "7e0000000000-7e0000001000 rw-p 00000000 00:00 0 [anon:x]",
+      "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0 [stack]",
+      "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]",
+    ].join("\n");
+    const op = fc.record({
+      k: fc.constantFrom("mmap", "mmap", "munmap", "mprotect", "brk"),
+      page: fc.integer({ min: 1, max: 63 }),
+      pages: fc.integer({ min: 1, max: 4 }),
+      prot: fc.constantFrom(0, 1, 3, 5, 7),
+      shared: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const mm = MmStruct.fromProcMaps(loaded, { mmapBase: base + 64 * 4096 });
+        for (const o of ops) {
+          const at = base + o.page * 4096;
+          const len = o.pages * 4096;
+          if (o.k === "mmap") mm.mmap(at, len, o.prot, o.shared ? 0x31 : 0x32);
+          else if (o.k === "munmap") mm.munmap(at, len);
+          else if (o.k === "mprotect") mm.mprotect(at, len, o.prot);
+          else mm.brk(0x555555559000 + o.pages * 4096);
+        }
+        const lines = [...mm.vmas(), ...mm.gateVmas].map((v) => `${renderMapsLine(v, mm)}\n`);
+        expect(mm.procMaps()).toBe(lines.join(""));
+      }),
+      { seed: 0x6d6d, numRuns: 200 },
+    );
+  });
 
   it("parses what it renders back to the same records", () => {
     const h = header("render.jsonl");
