@@ -7,7 +7,7 @@ import { MmStruct, SharedMaps } from "@maplemm/mm";
 import { SharedRcu } from "@maplemm/rcu";
 import { afterEach, describe, expect, it } from "vitest";
 
-/** The kernel functions the two classes model (mm/, kernel/fork.c, the syscalls). */
+/** The kernel functions the two classes model (mm/, kernel/fork.c, fs/, the syscalls). */
 const KERNEL = new Set([
   "mmap",
   "munmap",
@@ -24,6 +24,24 @@ const KERNEL = new Set([
   "mmput",
   "mmgrab",
   "mmdrop",
+  // The file, limit, locking and sealing syscalls.
+  "memfd_create",
+  "open",
+  "close",
+  "unlink",
+  "ftruncate",
+  "msync",
+  "mincore",
+  "mlock",
+  "mlock2",
+  "munlock",
+  "mlockall",
+  "munlockall",
+  "mseal",
+  "setrlimit",
+  "getrlimit",
+  "personality",
+  "sysctl",
 ]);
 
 /** Old spellings kept as deprecated aliases: old -> the kernel name. */
