@@ -89,6 +89,7 @@ export {
   mas_set_err,
   mas_set_range,
 } from "./state.js";
+export type { RangeVisitor } from "./step.js";
 export {
   type MtStruct,
   mt_struct,

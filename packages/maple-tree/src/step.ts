@@ -331,7 +331,7 @@ export function prevSlot(mas: MaState, min: number, empty: boolean): unknown {
   }
 }
 
-/** Callback of {@link scanRanges}: return `false` to stop. */
+/** Callback of `mt_for_each_range` (and the internal range scan): return `false` to stop. */
 export type RangeVisitor = (entry: unknown, first: number, last: number) => unknown;
 
 /**

@@ -71,6 +71,7 @@ export class MapleTreeCore {
   /**
    * Shared trees: the level rebuild their structural writes still go through (store-rebuild.ts),
    * installed by SharedMapleTree so that a local tree's bundle does not carry it.
+   * @internal
    */
   sharedRebuild: ((mas: MaState, p: Plan, stop: number, newAt: number) => void) | null = null;
   /** This thread holds the shared tree's lock: the fields above are the writer's, not a snapshot. */

@@ -1,6 +1,6 @@
 // Public API of @maplemm/mm. Named re-exports only.
 
-export { ALL_CAPABILITIES, type MmCapability } from "./caps.js";
+export { ALL_CAPABILITIES, type Caps, type MmCapability } from "./caps.js";
 export {
   ADDR_COMPAT_LAYOUT,
   ADDR_NO_RANDOMIZE,
