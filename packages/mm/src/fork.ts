@@ -36,7 +36,10 @@ export function dup_mmap(
   const copy = (v: Vma): Vma | null => {
     if ((v.flags & (VM_DONTCOPY | VM_WIPEONFORK)) !== 0) dropped.push(v);
     // The child's VMAs are in the file's i_mmap now: truncation visits the child too.
-    else if (v.file instanceof MemFile) v.file.mappers.add(mm);
+    else if (v.file instanceof MemFile) {
+      v.file.mappers.add(mm);
+      mm.mapsFiles = true;
+    }
     if ((v.flags & VM_DONTCOPY) !== 0) return null;
     const c = v.clone();
     c.flags &= ~(VM_LOCKED | VM_LOCKONFAULT);

@@ -212,6 +212,11 @@ export class MmStruct implements HeapBounds {
   files: FileTable;
   /** The CPU has protection keys (option `pku`). */
   readonly pku: boolean;
+  /**
+   * A MemFile was mapped here (by mmap, or inherited through fork): only then does exit walk the
+   * VMAs to leave the files' mapper sets.
+   */
+  mapsFiles = false;
   /** Transparent huge page mappings and PTE tables by PMD (thp.ts). */
   thpState = new ThpState();
 
@@ -474,7 +479,9 @@ export class MmStruct implements HeapBounds {
   private exitMmap(): void {
     if (this.exited) return;
     this.exited = true;
-    for (const v of this.tree) if (v.file instanceof MemFile) v.file.mappers.delete(this);
+    if (this.mapsFiles) {
+      for (const v of this.tree) if (v.file instanceof MemFile) v.file.mappers.delete(this);
+    }
     this.tree.destroy();
     this.pages.clear();
     if (this.mirror !== null) this.mirror.teardown();

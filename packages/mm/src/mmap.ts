@@ -333,6 +333,7 @@ function mmapFile(
   const r = mmapRegion(mm, addr, len, vf, off / PAGE_SIZE, NO_FOREIGN, f, fixed);
   if (typeof r === "number") return r;
   f.mappers.add(mm);
+  mm.mapsFiles = true;
   if (!populate) return addr;
   if ((vf & VM_LOCKED) !== 0) populateLocked(mm, addr, addr + len);
   else populateRange(mm, addr, addr + len);
