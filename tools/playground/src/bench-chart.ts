@@ -39,12 +39,15 @@ export function barsOf(json: unknown): Bar[] {
 
 function barOf(r: Row): Bar | null {
   const label = r.name ?? r.label;
-  const ratio = typeof r.ratio === "number" ? r.ratio : r.ratioMedian;
+  // bench:mm keeps its ratios per clock and judges on CPU time (`cpu.ratioMedian`, `metOnCpu`).
+  const cpu = (r.cpu ?? {}) as Row;
+  const ratio = typeof r.ratio === "number" ? r.ratio : (r.ratioMedian ?? cpu.ratioMedian);
   if (typeof label !== "string" || typeof ratio !== "number") return null;
   const { target, better } = targetOf(r.target);
+  const flag = r.met ?? r.metOnCpu;
   const met =
-    typeof r.met === "boolean"
-      ? r.met
+    typeof flag === "boolean"
+      ? flag
       : target === null
         ? null
         : better === "higher"

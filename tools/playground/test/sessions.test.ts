@@ -171,10 +171,14 @@ describe("bench charts", () => {
       { label: "point load", ratio: 2.4, target: 2, better: "higher", met: true },
     ]);
     const mm = {
-      cases: { mmap: { label: "mmap + munmap", ratioMedian: 0.7, target: { ratio: 0.5 } } },
+      cases: {
+        mmap: { label: "mmap + munmap", ratioMedian: 0.7, target: { ratio: 0.5 } },
+        fork: { label: "fork", target: { us: 150 }, cpu: { ratioMedian: 0.2 }, metOnCpu: false },
+      },
     };
     expect(barsOf(mm)).toEqual([
       { label: "mmap + munmap", ratio: 0.7, target: 0.5, better: "lower", met: false },
+      { label: "fork", ratio: 0.2, target: null, better: "higher", met: false },
     ]);
     const svg = barChartSvg("t", barsOf(peers));
     expect(svg).toContain("2.40×");
