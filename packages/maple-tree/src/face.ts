@@ -4,10 +4,11 @@
 // `util.inspect` show. Names and reasons: docs/spec/api-idiomatic.md. No `node:` import: the
 // package stays browser-safe (`Symbol.for` reaches Node's inspect hook without importing it).
 
-import { checkIndex } from "./args.js";
+import { checkIndex, fail } from "./args.js";
 import { mt_scan, RangeIterator, RangeReverseIterator } from "./cursor.js";
 import { describeValue, MAX_INDEX } from "./entry.js";
 import { MapleError } from "./errors.js";
+import { mtree_store_range } from "./mtree.js";
 import type { MapleTreeCore } from "./tree.js";
 
 /** One stored range with its value: what every read of both faces returns or yields. */
@@ -157,6 +158,21 @@ export function checkSnapshot<T>(
     prevLast = l;
   }
   return s as MapleTreeSnapshot<T>;
+}
+
+/**
+ * Stores a checked snapshot's ranges into `mt` (kernel `mtree_store_range` each), for both
+ * classes' `fromSnapshot`; a failing store (ENOMEM) throws naming the range.
+ */
+export function storeSnapshotRanges<T>(
+  mt: MapleTreeCore,
+  ranges: readonly RangeEntry<T>[],
+  where: string,
+): void {
+  for (const { first, last, value } of ranges) {
+    const ret = mtree_store_range(mt, first, last, value);
+    if (ret !== 0) fail(where, ret, `storing snapshot.ranges [${first}, ${last}]`);
+  }
 }
 
 /** What Node passes a `[util.inspect.custom]` method (the parts used here). */

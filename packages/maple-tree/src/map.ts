@@ -28,6 +28,7 @@ import {
   type RangeEntry,
   rangesIn,
   requireAlloc,
+  storeSnapshotRanges,
   valuesOf,
 } from "./face.js";
 import {
@@ -473,10 +474,7 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
       );
     }
     const tree = new MapleTree<T>({ ...options, alloc: options.alloc ?? s.alloc });
-    for (const { first, last, value } of s.ranges) {
-      const ret = mtree_store_range(tree.mt, first, last, value);
-      if (ret !== 0) fail(where, ret, `storing snapshot.ranges [${first}, ${last}]`);
-    }
+    storeSnapshotRanges(tree.mt, s.ranges, where);
     return tree;
   }
 

@@ -30,6 +30,7 @@ import {
   rangesIn,
   rangesReverseIn,
   requireAlloc,
+  storeSnapshotRanges,
 } from "./face.js";
 import { type GapOptions, mas_empty_area, mas_empty_area_rev } from "./gap.js";
 import { mtree_erase, mtree_insert_range, mtree_store_range } from "./mtree.js";
@@ -739,12 +740,7 @@ export class SharedMapleTree {
     );
     const flags = options?.flags ?? (s.alloc ? MT_FLAGS_ALLOC_RANGE : 0);
     const tree = SharedMapleTree.create({ ...options, flags });
-    tree.write((mt) => {
-      for (const { first, last, value } of s.ranges) {
-        const ret = mtree_store_range(mt, first, last, value);
-        if (ret !== 0) fail(where, ret, `storing snapshot.ranges [${first}, ${last}]`);
-      }
-    });
+    tree.write((mt) => storeSnapshotRanges(mt, s.ranges, where));
     return tree;
   }
 
