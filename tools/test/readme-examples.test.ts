@@ -1,7 +1,7 @@
 // README examples are files: every ```ts block of a package README is preceded by the line
 // `<!-- example: examples/<name>.ts -->` and is that file, byte for byte; every example file is
 // shown; examples import only the public package names (and node: modules only where they are
-// about workers, marked with a `// runtimes:` line or named *-worker.ts). tools/examples/
+// about workers: node:worker_threads, or any node: module in a *-worker.ts file). tools/examples/
 // run-examples.sh runs them from packed tarballs under Node, Bun and Deno.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -77,8 +77,10 @@ describe.each(packages)("packages/%s README examples", (pkg) => {
       (m) => m[1] as string,
     );
     expect(specs.length).toBeGreaterThan(0);
-    const workerish = f.endsWith("-worker.ts") || /^\/\/ runtimes: /m.test(src);
-    const bad = specs.filter((s) => !PUBLIC.has(s) && !(s.startsWith("node:") && workerish));
+    const worker = f.endsWith("-worker.ts");
+    const bad = specs.filter(
+      (s) => !PUBLIC.has(s) && s !== "node:worker_threads" && !(s.startsWith("node:") && worker),
+    );
     expect(bad).toEqual([]);
   });
 });

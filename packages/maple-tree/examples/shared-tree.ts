@@ -1,7 +1,6 @@
-// SharedMapleTree, main thread: one tree in shared memory, read lock-free by a worker
-// (shared-tree-worker.ts). Uses node:worker_threads with a .ts worker, so it runs as is under Bun
-// and Deno; Node 20 cannot start a .ts worker (build to .js first).
-// runtimes: bun deno
+// SharedMapleTree, main thread: one tree in shared memory, read lock-free by a worker (shared-tree-
+// worker.ts). Uses node:worker_threads: runs from source under Bun and Deno, and under Node once
+// compiled to .js (Node 20 cannot start a .ts worker).
 import { Worker } from "node:worker_threads";
 import { SharedMapleTree } from "@maplemm/maple-tree";
 import { mtree_store_range } from "@maplemm/maple-tree/kernel";
@@ -13,7 +12,9 @@ const tree = SharedMapleTree.create({ capacity: 1 << 18, domain: rcu }); // 2^18
 tree.setRange(0x1000, 0x1fff, 7);
 await tree.writeAsync((mt) => mtree_store_range(mt, 0x3000, 0x3fff, 8)); // main never blocks
 
-const url = new URL("./shared-tree-worker.ts", import.meta.url);
+// The worker sits beside this file: .ts when run from source (Bun, Deno), .js once compiled.
+const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+const url = new URL(`./shared-tree-worker${ext}`, import.meta.url);
 const w = new Worker(url, { workerData: { rcu: rcu.memory ?? rcu.buffer, tree: tree.handle } });
 rcu.watchWorker(w); // a worker that dies inside a read section is reaped, grace periods go on
 tree.watchWorker(w); // ... and one that dies inside write() does not keep the lock

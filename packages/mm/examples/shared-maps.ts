@@ -1,8 +1,7 @@
 // Shared maps, owner thread: an mm whose VMAs are mirrored into shared memory, and a worker
 // (shared-maps-worker.ts) that renders /proc/<pid>/maps from it without a lock. Uses
-// node:worker_threads with a .ts worker, so it runs as is under Bun and Deno; Node 20 cannot start
-// a .ts worker (build to .js first).
-// runtimes: bun deno
+// node:worker_threads: runs from source under Bun and Deno, and under Node once compiled to .js
+// (Node 20 cannot start a .ts worker).
 import { Worker } from "node:worker_threads";
 import { MAP_ANONYMOUS, MAP_PRIVATE, MmStruct, PROT_READ, PROT_WRITE } from "@maplemm/mm";
 import { SharedRcu } from "@maplemm/rcu";
@@ -14,7 +13,9 @@ mm.mmap(0, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 const maps = mm.shareMaps({ domain: rcu }); // capacity?: VMA records (8192), nodeCapacity?
 const states = new Set([mm.procMaps()]);
 
-const url = new URL("./shared-maps-worker.ts", import.meta.url);
+// The worker sits beside this file: .ts when run from source (Bun, Deno), .js once compiled.
+const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+const url = new URL(`./shared-maps-worker${ext}`, import.meta.url);
 const w = new Worker(url, { workerData: { rcu: rcu.memory ?? rcu.buffer, maps: maps.handle } });
 rcu.watchWorker(w);
 const texts: string[] = [];

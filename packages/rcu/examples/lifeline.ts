@@ -2,15 +2,18 @@
 // sends one end of a MessageChannel to the owner, and the owner reaps the thread's reader slot if
 // the port closes without the goodbye that unregister() sends. Here the worker
 // (lifeline-worker.ts) dies inside a read section, and the grace period still ends.
-// Uses node:worker_threads with a .ts worker: runs as is under Bun (Deno's transferred MessagePort
-// has no .on("close"), and Node 20 cannot start a .ts worker).
-// runtimes: bun
+// Uses node:worker_threads: runs from source under Bun, and under Node once compiled to .js (Node 20
+// cannot start a .ts worker). Not under Deno: its transferred MessagePort never reports "close"
+// (Deno 2.9), so there a lifeline cannot see the thread die; watchLifeline says so.
+// runtimes: node bun
 import { Worker } from "node:worker_threads";
 import { SharedRcu } from "@maplemm/rcu";
 
 const rcu = SharedRcu.create({ maxThreads: 4 });
 rcu.register();
-const w = new Worker(new URL("./lifeline-worker.ts", import.meta.url), {
+// The worker sits beside this file: .ts when run from source (Bun, Deno), .js once compiled.
+const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+const w = new Worker(new URL(`./lifeline-worker${ext}`, import.meta.url), {
   workerData: { rcu: rcu.memory ?? rcu.buffer },
 });
 // in the owner, on that message

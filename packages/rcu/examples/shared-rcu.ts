@@ -1,8 +1,7 @@
 // SharedRcu, owner thread: publishes versions of a node in a SharedArrayBuffer pool while a worker
 // (shared-rcu-worker.ts) reads them lock-free; a node is poisoned and reused only after a grace
-// period, so the worker never sees poison. Uses node:worker_threads with a .ts worker, so it runs
-// as is under Bun and Deno; Node 20 cannot start a .ts worker (build to .js first).
-// runtimes: bun deno
+// period, so the worker never sees poison. Uses node:worker_threads: runs from source under Bun and
+// Deno, and under Node once compiled to .js (Node 20 cannot start a .ts worker).
 import { Worker } from "node:worker_threads";
 import { rcuAssignPointer, rcuDereference, SharedRcu } from "@maplemm/rcu";
 
@@ -20,7 +19,9 @@ const rcu = SharedRcu.create({
   },
 });
 rcu.register();
-const w = new Worker(new URL("./shared-rcu-worker.ts", import.meta.url), {
+// The worker sits beside this file: .ts when run from source (Bun, Deno), .js once compiled.
+const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+const w = new Worker(new URL(`./shared-rcu-worker${ext}`, import.meta.url), {
   workerData: { rcu: rcu.memory ?? rcu.buffer, mem },
 });
 rcu.watchWorker(w); // captures w.threadId now; reaps its slot on 'exit'

@@ -291,7 +291,14 @@ export class SharedRcu extends DomainBase implements RcuDomain {
   /** Reaps `threadId`'s slots when `port` closes without the goodbye `unregister()` sends first. */
   watchLifeline(port: LifelinePort, threadId: number): void {
     if (port === null || typeof port !== "object" || typeof port.on !== "function") {
-      invalid("SharedRcu.watchLifeline", "port", port, "a MessagePort");
+      // A web MessagePort (Deno's, a browser's) has no .on, and Deno's never fires "close" when
+      // the other side's thread dies: accepting it would be a lifeline that never reaps.
+      invalid(
+        "SharedRcu.watchLifeline",
+        "port",
+        port,
+        "a node:worker_threads MessagePort, which reports 'close' (a web MessagePort, as Deno's, never does: use watchWorker from the spawning thread)",
+      );
     }
     if (!Number.isInteger(threadId) || threadId < 0) {
       invalid("SharedRcu.watchLifeline", "threadId", threadId, "a non-negative integer");

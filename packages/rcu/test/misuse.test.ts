@@ -415,6 +415,34 @@ describe("SharedRcu registration and blocking misuse", () => {
     expect(d.slot).toBe(0);
   });
 
+  it("refuses a web MessagePort as a lifeline (no 'close': Deno's) and watches nothing", async () => {
+    const d = create();
+    d.register();
+    const listened: string[] = [];
+    // What Deno hands over for a transferred node:worker_threads port: a web MessagePort, with
+    // addEventListener and no .on, that never fires "close" when the other thread dies.
+    const webPort = {
+      postMessage() {},
+      close() {},
+      addEventListener(type: string) {
+        listened.push(type);
+      },
+    };
+    let message = "";
+    try {
+      d.watchLifeline(webPort as never, 7);
+    } catch (e) {
+      message = (e as Error).message;
+      expect((e as { code?: string }).code).toBe("ERR_RCU_INVALID_ARGUMENT");
+    }
+    expect(message).toMatch(/watchLifeline: port must be a node:worker_threads MessagePort/);
+    expect(message).toMatch(/use watchWorker/);
+    expect(listened).toEqual([]); // no listener was left on the port
+    expectCode(() => d.watchLifeline({ on() {} } as never, -1), "ERR_RCU_INVALID_ARGUMENT");
+    expect(d.slot).toBe(0);
+    await d.synchronize(); // grace periods are unaffected
+  });
+
   it("throws ERR_RCU_UNPROTECTED_DEREFERENCE for rcuDereferenceCheck outside a section", () => {
     const d = create();
     d.register();
