@@ -2,10 +2,9 @@
 // sends one end of a MessageChannel to the owner, and the owner reaps the thread's reader slot if
 // the port closes without the goodbye that unregister() sends. Here the worker
 // (lifeline-worker.ts) dies inside a read section, and the grace period still ends.
-// Uses node:worker_threads: runs from source under Bun, and under Node once compiled to .js (Node 20
-// cannot start a .ts worker). Not under Deno: its transferred MessagePort never reports "close"
-// (Deno 2.9), so there a lifeline cannot see the thread die; watchLifeline says so.
-// runtimes: node bun
+// Uses node:worker_threads: runs from source under Bun and Deno, and under Node once compiled to .js
+// (Node 20 cannot start a .ts worker). Deno's transferred MessagePort never reports "close" (Deno
+// 2.9), so watchLifeline refuses it; there the thread that spawned the worker watches it instead.
 import { Worker } from "node:worker_threads";
 import { SharedRcu } from "@maplemm/rcu";
 
@@ -18,7 +17,11 @@ const w = new Worker(new URL(`./lifeline-worker${ext}`, import.meta.url), {
 });
 // in the owner, on that message
 w.on("message", (msg) => {
-  rcu.watchLifeline(msg.lifeline, msg.threadId); // reaps if the port closes without the goodbye
+  if (typeof msg.lifeline.on === "function") {
+    rcu.watchLifeline(msg.lifeline, msg.threadId); // reaps if the port closes without the goodbye
+  } else {
+    rcu.watchWorker(w); // Deno: a web MessagePort, which cannot tell that its thread died
+  }
 });
 await new Promise((resolve) => w.once("exit", resolve)); // it died inside its read section
 const t0 = performance.now();
