@@ -2,7 +2,7 @@
 // workers with and without a writer (shared-bench-throughput.ts); part 2, the cost of a shared-mode
 // lookup against the single-thread tree in the same process (shared-bench-lookup.ts); part 3,
 // where a shared get() spends that cost, one tree kind per process (shared-bench-breakdown.ts).
-// Prints markdown tables of medians over rounds (docs/design/shared-tree-bench.md keeps them).
+// Prints markdown tables of medians over rounds (docs/reports/2026-11-25-shared-tree-bench.md keeps them).
 //
 // Run: pnpm --filter @maplemm/tools bench:shared — builds the packages' dist/, bundles this file
 // with esbuild (the packages stay external, so every thread runs the same native dist/ modules,

@@ -97,3 +97,44 @@ describe("changesets", () => {
     expect(config.baseBranch).toBe("main");
   });
 });
+
+describe("docs/ by kind", () => {
+  const docs = join(root, "docs");
+  const FIRST: Record<string, RegExp> = {
+    spec: /^> \*\*Spec\*\* \(normative\)/,
+    design: /^> \*\*Design\*\*/,
+    reports: /^> \*\*Report\*\*, measured (\d{4}-\d{2}-\d{2})/,
+  };
+  const files = Object.keys(FIRST).flatMap((kind) =>
+    readdirSync(join(docs, kind))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => ({ kind, f, text: readFileSync(join(docs, kind, f), "utf8") })),
+  );
+
+  it("holds only spec/, design/, reports/, bench/, images/ (and the generated api/)", () => {
+    const dirs = readdirSync(docs).filter((d) => d !== "api");
+    expect(dirs.sort()).toEqual(["bench", "design", "images", "reports", "spec"]);
+  });
+
+  it.each(files.map((d) => [`${d.kind}/${d.f}`, d] as const))(
+    "%s says its kind in its first line",
+    (_, d) => {
+      const first = d.text.split("\n")[0] ?? "";
+      const m = (FIRST[d.kind] as RegExp).exec(first);
+      expect(m, first).not.toBeNull();
+      if (d.kind === "reports") expect(d.f.slice(0, 10)).toBe(m?.[1]); // dated like its name
+    },
+  );
+
+  it("names no file or heading after an issue", () => {
+    const issueName = /\bissue[\s-]*#?\d+|\bissue\d+/i;
+    const bad: string[] = [];
+    for (const d of files) {
+      if (issueName.test(d.f)) bad.push(`${d.kind}/${d.f}`);
+      for (const line of d.text.split("\n")) {
+        if (/^#+ /.test(line) && issueName.test(line)) bad.push(`${d.kind}/${d.f}: ${line}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+});

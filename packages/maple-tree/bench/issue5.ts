@@ -1,5 +1,5 @@
 // The benchmark report of issue 5's gap-search and duplication workloads
-// (docs/spec/kernel-maple-bench.md "Exact workload definitions" (e) and (f)), in the style of
+// (docs/reports/2026-11-25-kernel-maple-bench.md "Exact workload definitions" (e) and (f)), in the style of
 // report.ts: both sides in one process, rounds with the order rotated, medians of the timings and
 // of the per-round ratios, checksums compared so both sides answer the same questions.
 //

@@ -1,4 +1,4 @@
-// Benchmark inputs and the peer: deterministic VMA-like range layouts (docs/spec/peers-bench.md
+// Benchmark inputs and the peer: deterministic VMA-like range layouts (docs/reports/2026-11-25-peers-bench.md
 // "What was measured") and sorted-btree used as a range map the way its users would, so both
 // structures answer the same questions in the same process. Every workload returns a checksum that
 // the report compares across implementations.
@@ -66,7 +66,7 @@ export function queries(layout: Layout, count: number, seed: number): Float64Arr
   return q;
 }
 
-/** Overwrite targets: [middle of range j, middle of range j+5], as in peers-bench (d). */
+/** Overwrite targets: [middle of range j, middle of range j+5], as in the 2026-11-25 peers-bench report (d). */
 export function overwriteTargets(layout: Layout, count: number, seed: number): Float64Array {
   const r = rng(seed);
   const n = layout.starts.length;

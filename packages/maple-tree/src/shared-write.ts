@@ -39,7 +39,7 @@ function copyNode(tree: MapleTreeCore, old: number): number {
   const id = arena.alloc(type, true);
   const from = old * STRIDE;
   const to = id * STRIDE;
-  // Word loops: on 16-word rows they measured faster than copyWithin (docs/design/shared-tree-bench.md).
+  // Word loops: on 16-word rows they measured faster than copyWithin (docs/reports/2026-11-25-shared-tree-bench.md).
   const pivots = arena.pivots;
   const slots = arena.slots;
   for (let i = 0; i < STRIDE; i++) {
