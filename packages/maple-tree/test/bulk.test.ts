@@ -1,22 +1,25 @@
 // Bulk loading (mas_expected_entries, the seed's fork path): the reservation makes every following
 // ascending store succeed, the fill is left-heavy, and mas_destroy returns the state to normal.
-import { describe, expect, it } from "vitest";
-import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../src/arena.js";
-import { bulkNodes, mas_expected_entries } from "../src/bulk.js";
+
 import {
   DEFINE_MTREE,
   EINVAL,
   ENOMEM,
   MA_STATE,
+  MA_STATE_PREALLOC,
+  type MapleTreeCore,
   MT_FLAGS_ALLOC_RANGE,
   mas_destroy,
+  mas_expected_entries,
   mas_store,
   mt_validate,
   mtree_load,
   mtree_store_range,
-} from "../src/kernel.js";
-import { MA_STATE_BULK, MA_STATE_PREALLOC } from "../src/state.js";
-import type { MapleTreeCore } from "../src/tree.js";
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
+import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../src/arena.js";
+import { bulkNodes } from "../src/bulk.js";
+import { MA_STATE_BULK } from "../src/state.js";
 
 /** Leaves and the slots they use, from the arena. */
 function leafFill(mt: MapleTreeCore): { leaves: number; slots: number } {

@@ -1,10 +1,14 @@
 // mt_dump prints one header line, one line per node and one per leaf range, in decimal or hex.
 
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  MT_FLAGS_ALLOC_RANGE,
+  mt_dump,
+  mtree_store,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { mt_dump } from "../src/dump.js";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { DEFINE_MTREE, mtree_store, mtree_store_range } from "../src/mtree.js";
-import { MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
 import { leaves, sequentialTree } from "./support/write-tree.js";
 
 describe("mt_dump", () => {

@@ -4,80 +4,38 @@
 // target exactly as it was. Modelled on the kernel's check_mtree_dup and check_forking
 // (docs/spec/maple-tree.md §6.2, §7.1, §7.2). SEED replays the random parts; STRESS=1 runs more.
 
-import { afterEach, describe, expect, it } from "vitest";
-import { GFP_KERNEL, GFP_NOWAIT, mt_reset_non_kernel, mt_set_non_kernel } from "../src/alloc.js";
-import { M_END, M_GAP, M_PARENT, M_PSLOT, M_TYPE, META, NODE_LEAF, STRIDE } from "../src/arena.js";
-import { __mt_dup, mtree_dup } from "../src/dup.js";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { EINVAL, ENOMEM } from "../src/errors.js";
-import { mas_for_each } from "../src/iterate.js";
-import { MapleTree } from "../src/map.js";
-import { DEFINE_MTREE, mtree_erase, mtree_store_range } from "../src/mtree.js";
-import { MA_STATE } from "../src/state.js";
+import { MAX_INDEX, MapleTree, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
 import {
+  __mt_dup,
+  DEFINE_MTREE,
+  EINVAL,
+  ENOMEM,
+  GFP_KERNEL,
+  GFP_NOWAIT,
+  MA_STATE,
   type MapleTreeCore,
   MT_FLAGS_ALLOC_RANGE,
   MT_FLAGS_LOCK_EXTERN,
   MT_FLAGS_USE_RCU,
-} from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import { mas_destroy, mas_store } from "../src/write.js";
+  mas_destroy,
+  mas_for_each,
+  mas_store,
+  mt_set_non_kernel,
+  mt_validate,
+  mtree_dup,
+  mtree_erase,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
+import { afterEach, describe, expect, it } from "vitest";
 import { buildTree, Rng, randomEntries, randomFill } from "./support/build.js";
+import { compareTrees } from "./support/compare-tree.js";
 import { expectSameContents, RangeModel, treeRanges } from "./support/write-model.js";
 import { QueueReclaimer, sequentialTree } from "./support/write-tree.js";
 
 const STRESS = process.env.STRESS === "1";
 const SEED = process.env.SEED !== undefined ? Number(process.env.SEED) >>> 0 : 0xd0b;
 
-afterEach(() => mt_reset_non_kernel());
-
-/**
- * Kernel `compare_tree`: walks both trees in parallel and throws at the first node that differs
- * in type, data end, pivots, gaps, max-gap offset, parent slot or a leaf's value. Returns the
- * number of nodes compared. Also checks the copy's parent links point at the copy's own nodes.
- */
-function compareTrees(a: MapleTreeCore, b: MapleTreeCore): number {
-  expect(b.flags).toBe(a.flags);
-  expect(b.rootEntry).toBe(a.rootEntry);
-  if (a.rootNode === 0) {
-    expect(b.rootNode).toBe(0);
-    return 0;
-  }
-  expect(b.rootNode).not.toBe(0);
-  const A = a.arena;
-  const B = b.arena;
-  let nodes = 0;
-  const walk = (x: number, y: number, yParent: number): void => {
-    nodes++;
-    const where = `node ${x} / copy ${y}`;
-    for (const w of [M_TYPE, M_END, M_GAP]) {
-      if (A.meta[x * META + w] !== B.meta[y * META + w]) throw new Error(`${where}: meta ${w}`);
-    }
-    if (B.meta[y * META + M_PARENT] !== yParent) throw new Error(`${where}: parent link`);
-    if (yParent !== 0 && A.meta[x * META + M_PSLOT] !== B.meta[y * META + M_PSLOT]) {
-      throw new Error(`${where}: parent slot`);
-    }
-    for (let i = 0; i < STRIDE; i++) {
-      if (A.pivots[x * STRIDE + i] !== B.pivots[y * STRIDE + i])
-        throw new Error(`${where}: pivot ${i}`);
-      if (A.gaps !== null && A.gaps[x * STRIDE + i] !== (B.gaps as Float64Array)[y * STRIDE + i]) {
-        throw new Error(`${where}: gap ${i}`);
-      }
-    }
-    const end = A.meta[x * META + M_END];
-    const leaf = A.meta[x * META + M_TYPE] === NODE_LEAF;
-    for (let i = 0; i <= end; i++) {
-      const hx = A.slots[x * STRIDE + i];
-      const hy = B.slots[y * STRIDE + i];
-      if (leaf) {
-        if ((hx === 0) !== (hy === 0)) throw new Error(`${where}: slot ${i} NULL-ness`);
-        if (a.entries.values[hx] !== b.entries.values[hy]) throw new Error(`${where}: value ${i}`);
-      } else walk(hx, hy, y);
-    }
-  };
-  walk(a.rootNode, b.rootNode, 0);
-  return nodes;
-}
+afterEach(() => mt_set_non_kernel(Number.POSITIVE_INFINITY));
 
 /** A tree grown by random stores and erases (so its shape is the write side's), with its model. */
 function randomTree(

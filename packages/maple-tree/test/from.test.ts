@@ -2,10 +2,11 @@
 // the ordinary stores build from the same input (same contents, mt_validate passes, and the built
 // tree keeps working under random writes), the store-by-store fallback for other input, and bad
 // input rejected naming the element before anything is built.
+
+import { MAX_INDEX, MapleError, MapleTree, type RangeEntry } from "@maplemm/maple-tree";
+import { mt_validate } from "@maplemm/maple-tree/kernel";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_INDEX, MapleError, MapleTree, type RangeEntry } from "../src/index.js";
-import { mt_validate } from "../src/kernel.js";
 
 const seed =
   process.env.SEED !== undefined && process.env.SEED !== ""

@@ -5,31 +5,35 @@
 // expectations (docs/spec/maple-tree.md §3, §4.6, §7.1) are checked as tables. Also the idiomatic
 // MapleTree.findGap / allocate. SEED replays the random parts; STRESS=1 runs more.
 
-import { afterEach, describe, expect, it } from "vitest";
-import { GFP_NOWAIT, mt_reset_non_kernel, mt_set_non_kernel } from "../src/alloc.js";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { EBUSY, EINVAL, ENOMEM, MapleError } from "../src/errors.js";
+import { MAX_INDEX, MapleError, MapleTree, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
 import {
+  DEFINE_MTREE,
+  EBUSY,
+  EINVAL,
+  ENOMEM,
+  GFP_NOWAIT,
+  MA_STATE,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_ALLOC_WRAPPED,
+  MT_FLAGS_USE_RCU,
   mas_alloc_cyclic,
   mas_empty_area,
   mas_empty_area_rev,
+  mas_reset,
+  mas_set,
+  mas_store_gfp,
+  mt_set_non_kernel,
+  mt_validate,
   mtree_alloc_cyclic,
   mtree_alloc_range,
   mtree_alloc_rrange,
-} from "../src/gap.js";
-import { MapleTree } from "../src/map.js";
-import {
-  DEFINE_MTREE,
   mtree_destroy,
   mtree_erase,
   mtree_insert_range,
+  mtree_load,
   mtree_store_range,
-} from "../src/mtree.js";
-import { MA_STATE, mas_reset, mas_set } from "../src/state.js";
-import { MT_FLAGS_ALLOC_RANGE, MT_FLAGS_ALLOC_WRAPPED, MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import { mtree_load } from "../src/walk.js";
-import { mas_store_gfp } from "../src/write.js";
+} from "@maplemm/maple-tree/kernel";
+import { afterEach, describe, expect, it } from "vitest";
 import { Rng } from "./support/build.js";
 import { modelHighest, modelLowest } from "./support/gap-model.js";
 import { expectSameContents, RangeModel, treeRanges } from "./support/write-model.js";
@@ -37,7 +41,7 @@ import { expectSameContents, RangeModel, treeRanges } from "./support/write-mode
 const STRESS = process.env.STRESS === "1";
 const SEED = process.env.SEED !== undefined ? Number(process.env.SEED) >>> 0 : 0xa11;
 
-afterEach(() => mt_reset_non_kernel());
+afterEach(() => mt_set_non_kernel(Number.POSITIVE_INFINITY));
 
 describe("mtree_alloc_range / mtree_alloc_rrange reject bad calls and change nothing", () => {
   const plain = () => DEFINE_MTREE(0);

@@ -4,16 +4,23 @@
 //  - after __mt_dup, any interleaving of writes to the source and the copy leaves each tree valid
 //    and equal to its own model (neither sees the other's writes).
 
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import {
+  __mt_dup,
+  DEFINE_MTREE,
+  EBUSY,
+  MA_STATE,
+  type MapleTreeCore,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_USE_RCU,
+  mas_empty_area,
+  mas_empty_area_rev,
+  mt_validate,
+  mtree_erase,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { __mt_dup } from "../src/dup.js";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { EBUSY } from "../src/errors.js";
-import { mas_empty_area, mas_empty_area_rev } from "../src/gap.js";
-import { DEFINE_MTREE, mtree_erase, mtree_store_range } from "../src/mtree.js";
-import { MA_STATE } from "../src/state.js";
-import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
 import { modelHighest, modelLowest } from "./support/gap-model.js";
 import { expectSameContents, RangeModel } from "./support/write-model.js";
 

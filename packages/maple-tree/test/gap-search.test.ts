@@ -4,15 +4,25 @@
 // sparse cases (empty tree, direct root), the argument errors and where the state ends up.
 // SEED replays the random parts; STRESS=1 runs more.
 
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  EBUSY,
+  EINVAL,
+  MA_STATE,
+  type MapleTreeCore,
+  type MaState,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_USE_RCU,
+  mas_empty_area,
+  mas_empty_area_rev,
+  mas_reset,
+  mas_walk,
+  mt_validate,
+  mtree_erase,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { descendToLeaf } from "../src/descend.js";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { EBUSY, EINVAL } from "../src/errors.js";
-import { mas_empty_area, mas_empty_area_rev } from "../src/gap.js";
-import { DEFINE_MTREE, mtree_erase, mtree_store_range } from "../src/mtree.js";
-import { MA_STATE, type MaState, MaState as MaStateClass, mas_reset } from "../src/state.js";
-import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
 import { buildTree, Rng, randomEntries, randomFill } from "./support/build.js";
 import { modelHighest, modelLowest, type Occupied } from "./support/gap-model.js";
 import { RangeModel, treeEntries } from "./support/write-model.js";
@@ -24,12 +34,12 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(what);
 }
 
-/** The state after a successful search in a node tree sits where descendToLeaf(index) would. */
+/** The state after a successful search in a node tree sits where a walk to its index (mas_walk) would. */
 function checkPositioned(mas: MaState): void {
   check(mas.status === "active", `status ${mas.status}`);
-  const probe = new MaStateClass(mas.tree, mas.index, mas.index);
-  const h = descendToLeaf(probe, mas.index);
-  check(h === 0, `window at ${mas.index} is not in a NULL slot`);
+  const probe = MA_STATE(mas.tree, mas.index, mas.index);
+  const h = mas_walk(probe);
+  check(h === null, `window at ${mas.index} is not in a NULL slot`);
   check(
     probe.node === mas.node &&
       probe.min === mas.min &&

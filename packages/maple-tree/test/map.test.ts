@@ -1,7 +1,8 @@
 // The idiomatic MapleTree<T>: a range map over the same core as the kernel layer.
+
+import { MAX_INDEX, MapleError, MapleTree, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import { mtree_load, mtree_store_range } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { MAX_INDEX, MapleError, MapleTree, XA_ZERO_ENTRY } from "../src/index.js";
-import { mtree_load, mtree_store_range } from "../src/kernel.js";
 
 const ranges = <T>(t: MapleTree<T>) => [...t].map(({ first, last, value }) => [first, last, value]);
 

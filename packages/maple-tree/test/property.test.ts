@@ -5,22 +5,42 @@
 // with the read model of the same contents. Failing runs shrink to a minimal op sequence and print
 // fast-check's seed and path; SEED=<n> replays a seed.
 
+import { MAX_INDEX, SharedMapleTree, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  ENOMEM,
+  MA_STATE,
+  type MapleTreeCore,
+  type MaState,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_USE_RCU,
+  mas_erase,
+  mas_find,
+  mas_find_range,
+  mas_find_range_rev,
+  mas_find_rev,
+  mas_next,
+  mas_next_range,
+  mas_pause,
+  mas_prev,
+  mas_prev_range,
+  mas_reset,
+  mas_store,
+  mas_walk,
+  mt_clear_in_rcu,
+  mt_find,
+  mt_in_rcu,
+  mt_next,
+  mt_prev,
+  mt_set_in_rcu,
+  mt_validate,
+  mtree_erase,
+  mtree_insert_range,
+  mtree_load,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { ENOMEM } from "../src/errors.js";
-import { mas_find, mas_find_range, mas_find_range_rev, mas_find_rev } from "../src/find.js";
-import { mt_find, mt_next, mt_prev } from "../src/iterate.js";
-import { DEFINE_MTREE, mtree_erase, mtree_insert_range, mtree_store_range } from "../src/mtree.js";
-import { mas_next, mas_next_range } from "../src/next.js";
-import { mas_prev, mas_prev_range } from "../src/prev.js";
-import { mt_clear_in_rcu, mt_in_rcu, mt_set_in_rcu } from "../src/rcu-mode.js";
-import { SharedMapleTree } from "../src/shared.js";
-import { MA_STATE, type MaState, mas_pause, mas_reset } from "../src/state.js";
-import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import { mas_walk, mtree_load } from "../src/walk.js";
-import { mas_erase, mas_store } from "../src/write.js";
 import { partition } from "./support/build.js";
 import { ReadModel } from "./support/read-model.js";
 import { expectSameContents, RangeModel } from "./support/write-model.js";

@@ -1,6 +1,6 @@
 // Switching RCU mode at run time: the flag, and what it changes for writers (nodes replaced, not
 // rewritten; frees deferred to the reclaimer) while reads stay the same.
-import { describe, expect, it } from "vitest";
+
 import {
   DEFINE_MTREE,
   MT_FLAGS_USE_RCU,
@@ -10,7 +10,8 @@ import {
   mt_validate,
   mtree_load,
   mtree_store_range,
-} from "../src/kernel.js";
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
 import { QueueReclaimer } from "./support/write-tree.js";
 
 describe("mt_set_in_rcu / mt_clear_in_rcu / mt_in_rcu", () => {

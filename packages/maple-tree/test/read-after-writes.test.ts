@@ -3,23 +3,29 @@
 // a state positioned before a write elsewhere in the tree (it re-walks, never reads a stale node),
 // and seeded random writes followed by random read sequences compared with the array model.
 
-import { describe, expect, it } from "vitest";
-import { MAX_INDEX, XA_ZERO_ENTRY, xa_mk_value } from "../src/entry.js";
-import { mas_find } from "../src/find.js";
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
 import {
+  DEFINE_MTREE,
+  MA_STATE,
+  type MapleTreeCore,
+  mas_find,
   mas_for_each,
+  mas_next,
+  mas_prev,
+  mas_reset,
+  mas_set,
+  mas_store,
+  mas_walk,
   mt_find,
   mt_find_after,
   mt_for_each,
   mt_for_each_range,
-} from "../src/iterate.js";
-import { mtree_erase, mtree_store_range } from "../src/mtree.js";
-import { mas_next } from "../src/next.js";
-import { mas_prev } from "../src/prev.js";
-import { MA_STATE, mas_reset, mas_set } from "../src/state.js";
-import { MapleTreeCore } from "../src/tree.js";
-import { mas_walk, mtree_load } from "../src/walk.js";
-import { mas_store } from "../src/write.js";
+  mtree_erase,
+  mtree_load,
+  mtree_store_range,
+  xa_mk_value,
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
 import { partition, type Range, Rng, testSeed } from "./support/build.js";
 import { ReadModel } from "./support/read-model.js";
 
@@ -48,7 +54,7 @@ function modelFor(mt: MapleTreeCore, entries: Range[]): ReadModel {
 
 describe("check_iteration: a mas_for_each loop storing through its own state", () => {
   function tree(): MapleTreeCore {
-    const mt = new MapleTreeCore(0);
+    const mt = DEFINE_MTREE(0);
     for (let i = 0; i <= 125; i++) mtree_store_range(mt, i * 10, i * 10 + 9, xa_mk_value(i));
     return mt;
   }
@@ -104,7 +110,7 @@ describe("check_iteration: a mas_for_each loop storing through its own state", (
 
 describe("next_prev_test after a NULL store", () => {
   it("mas_prev from 10 returns NULL with [0, 9]", () => {
-    const mt = new MapleTreeCore(0);
+    const mt = DEFINE_MTREE(0);
     for (let i = 0; i <= 200; i++) mtree_store_range(mt, i * 10, i * 10 + 5, xa_mk_value(i));
     const mas = MA_STATE(mt, 0, 5);
     mas_store(mas, null);
@@ -118,7 +124,7 @@ describe("next_prev_test after a NULL store", () => {
 
 describe("a positioned state and a write elsewhere", () => {
   it("re-walks instead of reading the replaced or rewritten node", () => {
-    const mt = new MapleTreeCore(0);
+    const mt = DEFINE_MTREE(0);
     for (let i = 0; i < 1000; i++) mtree_store_range(mt, i * 10, i * 10 + 5, i);
     const mas = MA_STATE(mt, 4000, 4000);
     expect(mas_walk(mas)).toBe(400);
@@ -141,7 +147,7 @@ describe("mt_for_each with writes between its steps", () => {
     else mtree_store_range(mt, index + 2, index + 3, null);
   }
   function fresh(): MapleTreeCore {
-    const mt = new MapleTreeCore(0);
+    const mt = DEFINE_MTREE(0);
     for (let i = 0; i < 400; i++) mtree_store_range(mt, i * 10, i * 10 + 5, i);
     return mt;
   }
@@ -191,7 +197,7 @@ describe("random writes, then random reads, against the model", () => {
   it(`agree (SEED=${seed})`, () => {
     const rng = new Rng(seed);
     for (let round = 0; round < (process.env.STRESS === "1" ? 150 : 12); round++) {
-      const mt = new MapleTreeCore(rng.chance(0.5) ? 1 : 0);
+      const mt = DEFINE_MTREE(rng.chance(0.5) ? 1 : 0);
       let entries: Range[] = [];
       const span = rng.chance(0.5) ? 5000 : 1e13;
       const writes = rng.int(1, 3000);

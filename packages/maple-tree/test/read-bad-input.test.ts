@@ -2,23 +2,31 @@
 // state in error with err = -EINVAL (advanced API) or gives null (normal API); the state's
 // index/last and the tree itself stay exactly as they were.
 
-import { describe, expect, it } from "vitest";
-import { MAX_INDEX } from "../src/entry.js";
-import { EINVAL } from "../src/errors.js";
-import { mas_find, mas_find_range, mas_find_range_rev, mas_find_rev } from "../src/find.js";
+import { MAX_INDEX } from "@maplemm/maple-tree";
 import {
+  EINVAL,
+  MA_STATE,
+  type MapleTreeCore,
+  type MaState,
+  mas_find,
+  mas_find_range,
+  mas_find_range_rev,
+  mas_find_rev,
   mas_for_each,
+  mas_next,
+  mas_next_range,
+  mas_prev,
+  mas_prev_range,
+  mas_set,
+  mas_walk,
   mt_find,
   mt_find_after,
   mt_for_each,
   mt_next,
   mt_prev,
-} from "../src/iterate.js";
-import { mas_next, mas_next_range } from "../src/next.js";
-import { mas_prev, mas_prev_range } from "../src/prev.js";
-import { MA_STATE, type MaState, mas_set } from "../src/state.js";
-import type { MapleTreeCore } from "../src/tree.js";
-import { mas_walk, mtree_load } from "../src/walk.js";
+  mtree_load,
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
 import { buildTree, rangesOf } from "./support/build.js";
 
 const BAD: unknown[] = [

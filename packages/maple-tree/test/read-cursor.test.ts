@@ -4,12 +4,15 @@
 // after a write. Random trees of every height, direct-root and empty trees, random bounds, and
 // random writes made by the loop body between steps. Replay a failure with SEED=<seed>.
 
+import { MAX_INDEX, MapleTree, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import {
+  MA_STATE,
+  mas_find,
+  mas_find_rev,
+  mas_set,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { mas_find, mas_find_rev } from "../src/find.js";
-import { MapleTree } from "../src/map.js";
-import { mtree_store_range } from "../src/mtree.js";
-import { MA_STATE, mas_set } from "../src/state.js";
 import { Rng as BaseRng, testSeed } from "./support/build.js";
 
 /** The support PRNG with an integer-below-n helper. */

@@ -2,14 +2,19 @@
 // >= 8). Full ordered iteration both ways, loads, mt_for_each and seeded random read sequences are
 // checked against the plain range list. STRESS=1 also runs ten million entries.
 
+import { MAX_INDEX } from "@maplemm/maple-tree";
+import {
+  MA_STATE,
+  mas_find,
+  mas_find_rev,
+  mas_next,
+  mas_prev,
+  mas_walk,
+  mt_find,
+  mt_for_each,
+  mtree_load,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { MAX_INDEX } from "../src/entry.js";
-import { mas_find, mas_find_rev } from "../src/find.js";
-import { mt_find, mt_for_each } from "../src/iterate.js";
-import { mas_next } from "../src/next.js";
-import { mas_prev } from "../src/prev.js";
-import { MA_STATE } from "../src/state.js";
-import { mas_walk, mtree_load } from "../src/walk.js";
 import { buildTree, partition, type Range, Rng, randomFill, testSeed } from "./support/build.js";
 import { modelOf } from "./support/read-model.js";
 

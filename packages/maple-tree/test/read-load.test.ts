@@ -4,12 +4,17 @@
 // with a [min, 0] range (a first pivot of 0), a lone [0, MAX] range, allocation trees.
 // Replay a failure with SEED=<seed>.
 
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  MA_STATE,
+  type MapleTreeCore,
+  MT_FLAGS_ALLOC_RANGE,
+  mas_walk,
+  mtree_load,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { DEFINE_MTREE, mtree_store_range } from "../src/mtree.js";
-import { MA_STATE } from "../src/state.js";
-import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
-import { mas_walk, mtree_load } from "../src/walk.js";
 import {
   buildTree,
   type Range,

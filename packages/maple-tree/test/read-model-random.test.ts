@@ -2,22 +2,33 @@
 // trees too), every step compared with the array model of test/support/read-model.ts: returned
 // entry, index, last, status and err. Replay a failure with SEED=<seed>.
 
-import { describe, expect, it } from "vitest";
-import { MAX_INDEX } from "../src/entry.js";
-import { mas_find, mas_find_range, mas_find_range_rev, mas_find_rev } from "../src/find.js";
-import { mt_find, mt_for_each, mt_for_each_range, mt_next, mt_prev } from "../src/iterate.js";
-import { mas_next, mas_next_range } from "../src/next.js";
-import { mas_prev, mas_prev_range } from "../src/prev.js";
+import { MAX_INDEX } from "@maplemm/maple-tree";
 import {
   MA_STATE,
+  type MapleTreeCore,
   type MaState,
+  MT_FLAGS_ALLOC_RANGE,
+  mas_find,
+  mas_find_range,
+  mas_find_range_rev,
+  mas_find_rev,
+  mas_next,
+  mas_next_range,
   mas_pause,
+  mas_prev,
+  mas_prev_range,
   mas_reset,
   mas_set,
   mas_set_range,
-} from "../src/state.js";
-import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
-import { mas_walk, mtree_load } from "../src/walk.js";
+  mas_walk,
+  mt_find,
+  mt_for_each,
+  mt_for_each_range,
+  mt_next,
+  mt_prev,
+  mtree_load,
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
 import {
   buildTree,
   partition,

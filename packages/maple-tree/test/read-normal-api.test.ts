@@ -3,20 +3,21 @@
 // loop index of mt_for_each (one past the entry, 0 after MAX_INDEX), ranges that start before the
 // search index, and the ends of the index space.
 
-import { describe, expect, it } from "vitest";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
 import {
+  MA_STATE,
   mas_for_each,
   mas_for_each_rev,
+  mas_pause,
   mt_find,
   mt_find_after,
   mt_for_each,
   mt_for_each_range,
   mt_next,
   mt_prev,
-} from "../src/iterate.js";
-import { MA_STATE, mas_pause } from "../src/state.js";
-import { mtree_load } from "../src/walk.js";
+  mtree_load,
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
 import { buildTree, type Range } from "./support/build.js";
 
 const M = MAX_INDEX;

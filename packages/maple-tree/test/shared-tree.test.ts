@@ -3,13 +3,13 @@
 // changes (except dead and parent words) until its nodes are freed, whatever the writes do.
 // (Worker readers and the torture test are in tools/test.)
 
-import { describe, expect, it } from "vitest";
-import { M_DEAD, M_END, M_GAP, M_TYPE, META, STRIDE } from "../src/arena.js";
-import { MAX_INDEX } from "../src/entry.js";
-import { MapleError } from "../src/errors.js";
+import { MAX_INDEX, MapleError, SharedMapleTree, type SharedTreeDomain } from "@maplemm/maple-tree";
 import {
   __mt_dup,
   DEFINE_MTREE,
+  MA_STATE,
+  type MapleTreeCore,
+  MT_FLAGS_ALLOC_RANGE,
   MT_FLAGS_USE_RCU,
   mas_find,
   mas_store_gfp,
@@ -17,11 +17,10 @@ import {
   mt_validate,
   mtree_destroy,
   mtree_store_range,
-} from "../src/kernel.js";
-import { SharedMapleTree, type SharedTreeDomain } from "../src/shared.js";
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
+import { M_DEAD, M_END, M_GAP, M_TYPE, META, STRIDE } from "../src/arena.js";
 import { adoptRoot, H_LIVE, H_RECLAIMED, H_ROOT, H_TOP, rootNodeOf } from "../src/shared-layout.js";
-import { MA_STATE } from "../src/state.js";
-import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
 import { Rng, testSeed } from "./support/build.js";
 import { modelLowest } from "./support/gap-model.js";
 import { RangeModel, treeEntries } from "./support/write-model.js";

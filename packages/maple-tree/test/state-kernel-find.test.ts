@@ -3,17 +3,31 @@
 // iteration), on trees built with the write side. Values are the kernel's xa_mk_value(index)
 // (the index itself); the kernel's ULONG_MAX entry (xa_mk_value(LONG_MAX)) is MAX_INDEX here.
 
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  MA_STATE,
+  type MapleTreeCore,
+  mas_erase,
+  mas_find,
+  mas_find_rev,
+  mas_for_each,
+  mas_next,
+  mas_pause,
+  mas_prev,
+  mas_reset,
+  mas_set,
+  mas_set_range,
+  mas_store_gfp,
+  mas_walk,
+  mt_find,
+  mt_for_each,
+  mtree_erase,
+  mtree_insert,
+  mtree_store_range,
+  xa_mk_value,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { MAX_INDEX, XA_ZERO_ENTRY, xa_mk_value } from "../src/entry.js";
-import { mas_find, mas_find_rev } from "../src/find.js";
-import { mas_for_each, mt_find, mt_for_each } from "../src/iterate.js";
-import { mtree_erase, mtree_insert, mtree_store_range } from "../src/mtree.js";
-import { mas_next } from "../src/next.js";
-import { mas_prev } from "../src/prev.js";
-import { MA_STATE, mas_pause, mas_reset, mas_set, mas_set_range } from "../src/state.js";
-import { MapleTreeCore } from "../src/tree.js";
-import { mas_walk } from "../src/walk.js";
-import { mas_erase, mas_store_gfp } from "../src/write.js";
 
 const M = MAX_INDEX;
 /** Kernel mtree_insert_index: stores xa_mk_value(index) at index. */
@@ -27,7 +41,7 @@ describe("check_find", () => {
   const TOP = 4 ** 21; // first val past the last inserted one (4^20)
 
   function tree(): MapleTreeCore {
-    const mt = new MapleTreeCore(0);
+    const mt = DEFINE_MTREE(0);
     expect(insertIndex(mt, 0)).toBe(0);
     let val = 1;
     for (let i = 0; i <= 20; i++) {
@@ -123,7 +137,7 @@ describe("check_find", () => {
 
 describe("check_find_2", () => {
   it("mas_for_each sees every inserted index, then every survivor of the erases", () => {
-    const mt = new MapleTreeCore(0);
+    const mt = DEFINE_MTREE(0);
     const mas = MA_STATE(mt, 0, 0);
     expect([...mas_for_each(mas, M)]).toEqual([]);
     for (let i = 0; i < 256; i++) {
@@ -145,7 +159,7 @@ describe("check_find_2", () => {
 
 describe("check_rev_find", () => {
   it("mas_find_rev honours its lower limit and walks down to 0", () => {
-    const mt = new MapleTreeCore(0);
+    const mt = DEFINE_MTREE(0);
     for (let i = 0; i <= 200; i++) mtree_store_range(mt, i * 10, i * 10 + 5, xa_mk_value(i));
     const mas = MA_STATE(mt, 0, 0);
     mas_set(mas, 1000);
@@ -167,7 +181,7 @@ describe("check_rev_find", () => {
 describe("check_next_entry / check_prev_entry", () => {
   /** Kernel check_seq(mt, max): indices 0..max, each holding itself. */
   function seq(max: number, flags = 0): MapleTreeCore {
-    const mt = new MapleTreeCore(flags);
+    const mt = DEFINE_MTREE(flags);
     for (let i = 0; i <= max; i++) expect(insertIndex(mt, i)).toBe(0);
     return mt;
   }
@@ -182,7 +196,7 @@ describe("check_next_entry / check_prev_entry", () => {
     expect(mas_prev(mas, 0)).toBe(xa_mk_value(15));
   });
   it("mas_prev respects limits inside the NULL range before the entry", () => {
-    const mt = new MapleTreeCore(1);
+    const mt = DEFINE_MTREE(1);
     const mas = MA_STATE(mt, 0, 0);
     for (let i = 0; i <= 16; i++) {
       mas_set_range(mas, i * 10, i * 10 + 5);
@@ -200,7 +214,7 @@ describe("check_next_entry / check_prev_entry", () => {
 describe("check_root_expand (reads)", () => {
   const PTR = { ptr: true };
   it("an entry at 1 builds a leaf: walks at 0, 1, 2", () => {
-    const mt = new MapleTreeCore(1);
+    const mt = DEFINE_MTREE(1);
     const mas = MA_STATE(mt, 0, 0);
     mas_set(mas, 3);
     expect(mas_walk(mas)).toBeNull();
@@ -215,7 +229,7 @@ describe("check_root_expand (reads)", () => {
     expect(mas_walk(mas)).toBeNull();
   });
   it("an entry at 0 stays a root entry: walks, next and prev around it", () => {
-    const mt = new MapleTreeCore(0);
+    const mt = DEFINE_MTREE(0);
     const mas = MA_STATE(mt, 0, 0);
     expect(mas_store_gfp(mas, PTR)).toBe(0);
     expect(mt.rootNode).toBe(0);
@@ -236,9 +250,9 @@ describe("check_root_expand (reads)", () => {
 
 describe("check_mas_store_gfp", () => {
   it("copies a tree by iterating it and storing each range into another", () => {
-    const mt = new MapleTreeCore(1);
+    const mt = DEFINE_MTREE(1);
     for (let i = 0; i <= 135; i++) mtree_store_range(mt, i * 10, i * 10 + 5, xa_mk_value(i));
-    const copy = new MapleTreeCore(1);
+    const copy = DEFINE_MTREE(1);
     const dst = MA_STATE(copy, 0, 0);
     const src = MA_STATE(mt, 0, 0);
     for (const v of mas_for_each(src, M)) {

@@ -4,21 +4,23 @@
 // on a single leaf and on trees of the same ranges spread over several levels: the answers may
 // not depend on the layout.
 
-import { describe, expect, it } from "vitest";
-import { MAX_INDEX, xa_mk_value } from "../src/entry.js";
-import { mas_find, mas_find_rev } from "../src/find.js";
-import { mas_next } from "../src/next.js";
-import { mas_prev } from "../src/prev.js";
+import { MAX_INDEX } from "@maplemm/maple-tree";
 import {
   MA_STATE,
+  type MapleTreeCore,
   type MaState,
   type MaStatus,
+  mas_find,
+  mas_find_rev,
+  mas_next,
   mas_pause,
+  mas_prev,
   mas_reset,
   mas_set,
-} from "../src/state.js";
-import type { MapleTreeCore } from "../src/tree.js";
-import { mas_walk } from "../src/walk.js";
+  mas_walk,
+  xa_mk_value,
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
 import { buildTree, type FillFn, type Range } from "./support/build.js";
 
 const PTR = { name: "ptr" };

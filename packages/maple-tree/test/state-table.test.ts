@@ -4,22 +4,27 @@
 // values were worked out by hand from §4.4 (and the kernel's *_setup functions where §4.4 is
 // terse). Node-tree rows run on three layouts of the same ranges.
 
-import { describe, expect, it } from "vitest";
-import { MAX_INDEX } from "../src/entry.js";
-import { EINVAL } from "../src/errors.js";
-import { mas_find, mas_find_range, mas_find_range_rev, mas_find_rev } from "../src/find.js";
-import { mas_next, mas_next_range } from "../src/next.js";
-import { mas_prev, mas_prev_range } from "../src/prev.js";
+import { MAX_INDEX } from "@maplemm/maple-tree";
 import {
+  EINVAL,
   MA_STATE,
+  type MapleTreeCore,
   type MaState,
   type MaStatus,
+  mas_find,
+  mas_find_range,
+  mas_find_range_rev,
+  mas_find_rev,
+  mas_next,
+  mas_next_range,
   mas_pause,
+  mas_prev,
+  mas_prev_range,
   mas_set,
   mas_set_err,
-} from "../src/state.js";
-import type { MapleTreeCore } from "../src/tree.js";
-import { mas_walk } from "../src/walk.js";
+  mas_walk,
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
 import { buildTree, type FillFn } from "./support/build.js";
 
 const M = MAX_INDEX;

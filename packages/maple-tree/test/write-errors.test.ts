@@ -2,42 +2,43 @@
 // protocol, preallocation, mt_set_non_kernel): every failure leaves the tree exactly as it was,
 // which the tests prove by comparing the dump and the contents before and after, plus validate.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
 import {
+  DEFINE_MTREE,
+  EEXIST,
+  EINVAL,
+  ENOMEM,
   GFP_ATOMIC,
   GFP_KERNEL,
   GFP_NOWAIT,
-  mt_reset_non_kernel,
-  mt_set_non_kernel,
-} from "../src/alloc.js";
-import { mt_dump } from "../src/dump.js";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { EEXIST, EINVAL, ENOMEM } from "../src/errors.js";
-import {
-  DEFINE_MTREE,
-  mtree_erase,
-  mtree_insert,
-  mtree_insert_range,
-  mtree_store,
-  mtree_store_range,
-} from "../src/mtree.js";
-import { MA_STATE, MA_STATE_PREALLOC, mas_is_err } from "../src/state.js";
-import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import {
+  MA_STATE,
+  MA_STATE_PREALLOC,
+  type MapleTreeCore,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_USE_RCU,
   mas_destroy,
   mas_erase,
   mas_insert,
+  mas_is_err,
   mas_nomem,
   mas_preallocate,
   mas_store,
   mas_store_gfp,
   mas_store_prealloc,
-} from "../src/write.js";
+  mt_dump,
+  mt_set_non_kernel,
+  mt_validate,
+  mtree_erase,
+  mtree_insert,
+  mtree_insert_range,
+  mtree_store,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
+import { afterEach, describe, expect, it } from "vitest";
 import { expectSameContents, RangeModel, rng, treeRanges } from "./support/write-model.js";
 import { sequentialTree } from "./support/write-tree.js";
 
-afterEach(() => mt_reset_non_kernel());
+afterEach(() => mt_set_non_kernel(Number.POSITIVE_INFINITY));
 
 /** Runs `f` and asserts it left `mt` exactly as it was. */
 function expectUnchanged(mt: MapleTreeCore, f: () => void): void {

@@ -2,13 +2,16 @@
 // positioned on the written range, so a mas_find loop carries on after an in-loop mas_store or
 // mas_erase (docs/spec/maple-tree.md §4.5, V17).
 
+import { MAX_INDEX } from "@maplemm/maple-tree";
+import {
+  MA_STATE,
+  MT_FLAGS_USE_RCU,
+  mas_erase,
+  mas_find,
+  mas_store,
+  mt_validate,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { MAX_INDEX } from "../src/entry.js";
-import { mas_find } from "../src/find.js";
-import { MA_STATE } from "../src/state.js";
-import { MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import { mas_erase, mas_store } from "../src/write.js";
 import { treeEntries } from "./support/write-model.js";
 import { sequentialTree } from "./support/write-tree.js";
 

@@ -1,13 +1,18 @@
 // Big trees: a million entries stored in random order (height >= 4), then overwritten, erased
 // and cut by spanning stores, validated and spot-checked against the model's arithmetic.
 
+import { MAX_INDEX } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  MA_STATE,
+  MT_FLAGS_ALLOC_RANGE,
+  mas_erase,
+  mas_store,
+  mt_height,
+  mt_validate,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { MAX_INDEX } from "../src/entry.js";
-import { DEFINE_MTREE, mt_height, mtree_store_range } from "../src/mtree.js";
-import { MA_STATE } from "../src/state.js";
-import { MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import { mas_erase, mas_store } from "../src/write.js";
 import { rng } from "./support/write-model.js";
 import { loadAt } from "./support/write-tree.js";
 

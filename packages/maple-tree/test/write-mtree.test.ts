@@ -1,16 +1,19 @@
 // The normal write API around the stores: tree init, destroy, emptiness, height, the flag locks.
 
-import { describe, expect, it } from "vitest";
-import { MAX_INDEX } from "../src/entry.js";
-import { MapleTree } from "../src/map.js";
+import { MAX_INDEX, MapleTree } from "@maplemm/maple-tree";
 import {
   __mt_destroy,
   DEFINE_MTREE,
+  MA_STATE,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_ALLOC_WRAPPED,
+  MT_FLAGS_USE_RCU,
   mas_lock,
   mas_unlock,
   mt_height,
   mt_init,
   mt_init_flags,
+  mt_validate,
   mtree_destroy,
   mtree_empty,
   mtree_erase,
@@ -18,10 +21,8 @@ import {
   mtree_store,
   mtree_store_range,
   mtree_unlock,
-} from "../src/mtree.js";
-import { MA_STATE } from "../src/state.js";
-import { MT_FLAGS_ALLOC_RANGE, MT_FLAGS_ALLOC_WRAPPED, MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
 import { treeEntries } from "./support/write-model.js";
 import { QueueReclaimer, sequentialTree } from "./support/write-tree.js";
 

@@ -2,15 +2,21 @@
 // tree that passes mt_validate and holds exactly what a sorted-array model holds, with the
 // kernel return values. fast-check shrinks a failure to a minimal sequence.
 
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  EEXIST,
+  MA_STATE,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_USE_RCU,
+  mas_store,
+  mt_validate,
+  mtree_erase,
+  mtree_insert_range,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { EEXIST } from "../src/errors.js";
-import { DEFINE_MTREE, mtree_erase, mtree_insert_range, mtree_store_range } from "../src/mtree.js";
-import { MA_STATE } from "../src/state.js";
-import { MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import { mas_store } from "../src/write.js";
 import { expectSameContents, RangeModel } from "./support/write-model.js";
 
 type Op =

@@ -2,15 +2,22 @@
 // with mt_validate and a full content comparison after every step. SEED replays a run; STRESS=1
 // runs a million operations.
 
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  EEXIST,
+  MA_STATE,
+  type MaState,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_USE_RCU,
+  mas_store,
+  mas_walk,
+  mt_validate,
+  mtree_erase,
+  mtree_insert_range,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, it } from "vitest";
-import { descendToLeaf } from "../src/descend.js";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
-import { EEXIST } from "../src/errors.js";
-import { DEFINE_MTREE, mtree_erase, mtree_insert_range, mtree_store_range } from "../src/mtree.js";
-import { MA_STATE, MaState } from "../src/state.js";
-import { MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import { mas_store } from "../src/write.js";
 import { expectSameContents, RangeModel, rng } from "./support/write-model.js";
 
 const STRESS = process.env.STRESS === "1";
@@ -29,7 +36,7 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(what);
 }
 
-/** The state sits on the written range, exactly where descendToLeaf(index) would put it. */
+/** The state sits on the written range, exactly where a walk to its index (mas_walk) would put it. */
 function checkPositioned(mas: MaState, first: number, last: number): void {
   if (mas.tree.rootNode === 0) {
     check(mas.status === "start", `direct-root write left status ${mas.status}`);
@@ -37,8 +44,8 @@ function checkPositioned(mas: MaState, first: number, last: number): void {
   }
   check(mas.status === "active", `write left status ${mas.status}`);
   check(mas.index === first && mas.last === last, `write left [${mas.index},${mas.last}]`);
-  const probe = new MaState(mas.tree, first, first);
-  descendToLeaf(probe, first);
+  const probe = MA_STATE(mas.tree, first, first);
+  mas_walk(probe);
   check(
     probe.node === mas.node &&
       probe.min === mas.min &&

@@ -1,10 +1,12 @@
 // The fork pattern: a mas_find loop that replaces each entry it stands on with mas_store. The
 // state already knows the slot, so the replacement is one slot word: same shape, no node, no
 // descent, gaps untouched — in and out of RCU mode, on normal and allocation trees.
-import { describe, expect, it } from "vitest";
+
+import { XA_ZERO_ENTRY } from "@maplemm/maple-tree";
 import {
   DEFINE_MTREE,
   MA_STATE,
+  type MapleTreeCore,
   MT_FLAGS_ALLOC_RANGE,
   MT_FLAGS_USE_RCU,
   mas_find,
@@ -13,9 +15,8 @@ import {
   mt_validate,
   mtree_load,
   mtree_store_range,
-  XA_ZERO_ENTRY,
-} from "../src/kernel.js";
-import type { MapleTreeCore } from "../src/tree.js";
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
 import { QueueReclaimer } from "./support/write-tree.js";
 
 /** The dump without entries: node ids, types, parents and range bounds. */

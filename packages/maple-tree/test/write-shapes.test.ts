@@ -3,22 +3,24 @@
 // append, node rewrite, split (and push into a sibling), 3-way split, spanning stores across
 // leaves and levels with NULL widening, rebalance, root growth and collapse, [0, MAX] stores.
 
-import { describe, expect, it } from "vitest";
-import { descendToLeaf } from "../src/descend.js";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../src/entry.js";
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
 import {
   DEFINE_MTREE,
+  MA_STATE,
+  type MapleTreeCore,
+  type MaState,
+  mas_erase,
+  mas_store,
+  mas_walk,
   mt_height,
+  mt_validate,
   mtree_empty,
   mtree_erase,
   mtree_insert,
   mtree_store,
   mtree_store_range,
-} from "../src/mtree.js";
-import { MA_STATE, MaState } from "../src/state.js";
-import type { MapleTreeCore } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import { mas_erase, mas_store } from "../src/write.js";
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
 import { expectSameContents, RangeModel, treeEntries, treeRanges } from "./support/write-model.js";
 import { endOf, leaves, loadAt, sequentialTree } from "./support/write-tree.js";
 
@@ -29,11 +31,11 @@ function triples(mt: MapleTreeCore): [number, number, unknown][] {
   return treeRanges(mt).map((r) => [r.first, r.last, r.value]);
 }
 
-/** Asserts the state is where descendToLeaf(mas.index) would put it, status active. */
+/** Asserts the state is where a walk to mas.index (mas_walk) puts a state, status active. */
 function expectPositioned(mas: MaState): void {
   expect(mas.status).toBe("active");
-  const probe = new MaState(mas.tree, mas.index, mas.index);
-  descendToLeaf(probe, mas.index);
+  const probe = MA_STATE(mas.tree, mas.index, mas.index);
+  mas_walk(probe);
   expect([mas.node, mas.min, mas.max, mas.offset, mas.end, mas.depth]).toEqual([
     probe.node,
     probe.min,

@@ -1,8 +1,9 @@
 // linux-mm.md §7: every error row of the table, with the return value Linux gives, and the rule
 // that a failed call leaves the address space unchanged (except the partial failures of §6.4).
 // Also: bad JavaScript input (not an integer) is an MmError naming the function and argument.
+
+import { EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, MmError, MmStruct } from "@maplemm/mm";
 import { describe, expect, it } from "vitest";
-import { EBADF, EEXIST, EFAULT, EINVAL, ENOMEM, MmError, MmStruct } from "../src/index.js";
 import { arenaMm, P, PRIV, PRIV_FIXED, pg, RW } from "./helpers.js";
 
 const HUGE = 0xfffffffffffff000n;

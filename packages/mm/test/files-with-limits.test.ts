@@ -2,7 +2,7 @@
 // features of two branches that met in one merge), and the execute-only pkey that both branches
 // modelled: each expectation is what Linux 6.18 answered in tools/oracle/traces/scenarios/
 // file_limits.jsonl (op numbers in the test names), here through the public calls.
-import { describe, expect, it } from "vitest";
+
 import {
   EINVAL,
   ENOMEM,
@@ -20,7 +20,8 @@ import {
   type MmOptions,
   PROT_EXEC,
   PROT_READ,
-} from "../src/index.js";
+} from "@maplemm/mm";
+import { describe, expect, it } from "vitest";
 import { arenaMm, P, pg, RW } from "./helpers.js";
 
 const SH = MAP_SHARED | MAP_FIXED;

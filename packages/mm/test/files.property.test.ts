@@ -4,9 +4,9 @@
 // page the value (or SIGBUS / SIGSEGV) the reference says, and keep the maple tree valid.
 // fast-check seed from SEED.
 import { mt_validate } from "@maplemm/maple-tree/kernel";
+import { MAP_FIXED, MAP_PRIVATE, MAP_SHARED, type MmStruct } from "@maplemm/mm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAP_FIXED, MAP_PRIVATE, MAP_SHARED, type MmStruct } from "../src/index.js";
 import { arenaMm, P, pg } from "./helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);

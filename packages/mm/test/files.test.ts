@@ -2,7 +2,7 @@
 // the kernel's errno and leaves the mm unchanged (maps, smaps, fds, file sizes and contents before
 // and after), and the page-cache rules hold: MAP_SHARED pages are one page cache across mappings
 // and forks, MAP_PRIVATE copies on write, truncation makes pages past EOF SIGBUS everywhere.
-import { describe, expect, it } from "vitest";
+
 import {
   EACCES,
   EBADF,
@@ -42,7 +42,8 @@ import {
   OpenFile,
   PROT_EXEC,
   PROT_READ,
-} from "../src/index.js";
+} from "@maplemm/mm";
+import { describe, expect, it } from "vitest";
 import { arenaMm, P, pg, RW } from "./helpers.js";
 
 const SH = MAP_SHARED | MAP_FIXED;

@@ -1,8 +1,9 @@
 // dup_mmap out of memory part-way (issue: "on -ENOMEM part-way the child is torn down cleanly and
 // the parent is untouched"), for both tree strategies: the child's tree arena is too small for
 // the parent's VMAs.
+
+import { dup_mmap, MmError, MmStruct } from "@maplemm/mm";
 import { describe, expect, it } from "vitest";
-import { dup_mmap, MmError, MmStruct } from "../src/index.js";
 import { P, PRIV_FIXED, pg, RW } from "./helpers.js";
 
 function bigParent(): MmStruct {

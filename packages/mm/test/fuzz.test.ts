@@ -3,8 +3,8 @@
 // map_count matches, and every present private page lies inside a private VMA. STRESS=1 runs
 // longer; SEED replays a failure.
 import { mt_validate } from "@maplemm/maple-tree/kernel";
+import type { MmStruct } from "@maplemm/mm";
 import { describe, expect, it } from "vitest";
-import type { MmStruct } from "../src/index.js";
 import { arenaMm, P, pg, rng } from "./helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);

@@ -1,7 +1,6 @@
+import { type MmOptions, MmStruct, vmaName } from "@maplemm/mm";
 // Test helpers: an mm laid out like the oracle's (an arena of 4096 pages right below mmap_base,
 // so top-down placement lands in it), and a compact text view of its VMAs in arena pages.
-
-import { type MmOptions, MmStruct, vmaName } from "../src/index.js";
 
 /** Arena base of the oracle traces (linux-mm.md §3). */
 export const A = 0x7e0000000000;

@@ -4,8 +4,8 @@
 // mapped with the same perms and `sl` whatever comes after (the seal's promise). SEED replays a
 // failure; STRESS=1 runs longer.
 import { mt_validate } from "@maplemm/maple-tree/kernel";
+import type { MmStruct } from "@maplemm/mm";
 import { describe, expect, it } from "vitest";
-import type { MmStruct } from "../src/index.js";
 import { arenaMm, P, pg, rng } from "./helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);

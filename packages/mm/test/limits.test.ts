@@ -3,7 +3,7 @@
 // map_count, placement_flags) and leaves the address space unchanged — maps, pages, rlimits and
 // def_flags compared before and after. Then the rules no trace can show here (strict overcommit,
 // the legacy layout, sysctl and option validation).
-import { describe, expect, it } from "vitest";
+
 import {
   ADDR_COMPAT_LAYOUT,
   EAGAIN,
@@ -37,7 +37,8 @@ import {
   RLIMIT_MEMLOCK,
   RLIMIT_STACK,
   TASK_UNMAPPED_BASE,
-} from "../src/index.js";
+} from "@maplemm/mm";
+import { describe, expect, it } from "vitest";
 import { arenaMm, layout, P, PRIV, PRIV_FIXED, pg, RW, SHARED_FIXED } from "./helpers.js";
 
 /** Everything a failed call must leave as it was. */

@@ -4,8 +4,8 @@
 // [stack]. smaps Anonymous/AnonHugePages become present pages; inherited anon_vmas stop merges.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MmStruct, TASK_SIZE_64 } from "@maplemm/mm";
 import { describe, expect, it } from "vitest";
-import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MmStruct, TASK_SIZE_64 } from "../src/index.js";
 
 const LIVE = readFileSync(join(import.meta.dirname, "fixtures", "live-aslr.maps"), "utf8");
 const PRIV = MAP_PRIVATE | MAP_ANONYMOUS;

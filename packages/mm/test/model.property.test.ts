@@ -4,9 +4,9 @@
 // non-overlapping, with the maple tree valid; and fork must give the same child with both
 // dup_mmap strategies. fast-check seed from SEED.
 import { mt_validate } from "@maplemm/maple-tree/kernel";
+import { MADV_DOFORK, MADV_DONTFORK, MADV_WIPEONFORK, type MmStruct } from "@maplemm/mm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MADV_DOFORK, MADV_DONTFORK, MADV_WIPEONFORK, type MmStruct } from "../src/index.js";
 import { arenaMm, P, PRIV_FIXED, pg, SHARED_FIXED } from "./helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);

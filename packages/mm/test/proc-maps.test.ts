@@ -2,8 +2,6 @@
 // maps text the kernel printed in the oracle traces.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
 import {
   MmError,
   MmStruct,
@@ -11,7 +9,9 @@ import {
   parseVmFlags,
   renderMapsLine,
   vmFlagsToString,
-} from "../src/index.js";
+} from "@maplemm/mm";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 
 const traces = join(import.meta.dirname, "..", "..", "..", "tools", "oracle", "traces");
 

@@ -3,9 +3,9 @@
 // list while the owner maps and unmaps; VMAs freed meanwhile stay intact until the reader's RCU
 // section ends; after the last mmput, mmget_not_zero fails. Interleavings are random (SEED).
 import { mt_clear_in_rcu, mt_in_rcu } from "@maplemm/maple-tree/kernel";
+import { for_each_vma, MmError, MmStruct, VMA_ITERATOR, type Vma } from "@maplemm/mm";
 import { Rcu } from "@maplemm/rcu";
 import { describe, expect, it } from "vitest";
-import { for_each_vma, MmError, MmStruct, VMA_ITERATOR, type Vma } from "../src/index.js";
 import { arenaMm, P, PRIV_FIXED, pg, RW, rng } from "./helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);

@@ -1,7 +1,7 @@
 // linux-mm.md §6.1–6.3: the VmFlags each call creates, the VM_ACCOUNT rules, when adjacent VMAs
 // merge (flags, backing object, pgoff, anon_vma compatibility) and how splits keep attributes.
 // Each test names the rule and the trace that shows it on the real kernel.
-import { describe, expect, it } from "vitest";
+
 import {
   MADV_DODUMP,
   MADV_DOFORK,
@@ -16,7 +16,8 @@ import {
   MAP_POPULATE,
   MREMAP_FIXED,
   MREMAP_MAYMOVE,
-} from "../src/index.js";
+} from "@maplemm/mm";
+import { describe, expect, it } from "vitest";
 import { arenaMm, layout, PRIV_FIXED, pg, RW, SHARED_FIXED } from "./helpers.js";
 
 describe("§6.1 the VmFlags each mapping gets", () => {

@@ -1,6 +1,6 @@
 // linux-mm.md §6.4–6.9: partial failures, mremap, top-down placement, growsdown stacks and the
 // guard gap, fork, brk and [heap]. Each test names the rule and the trace that shows it.
-import { describe, expect, it } from "vitest";
+
 import {
   EFAULT,
   EINVAL,
@@ -13,7 +13,8 @@ import {
   MREMAP_FIXED,
   MREMAP_MAYMOVE,
   PROT_GROWSDOWN,
-} from "../src/index.js";
+} from "@maplemm/mm";
+import { describe, expect, it } from "vitest";
 import {
   A,
   arenaMm,

@@ -3,10 +3,11 @@
 // VMAs a syscall touched get new records, a full record table makes the mirror lag at an older
 // state instead of tearing, mm_users lives in shared memory, and bad input changes nothing.
 // Cross-thread reads are in tools/test/shared-maps-worker.test.ts. SEED replays a storm.
+
+import { MmError, MmStruct, type SharedMaps, type SharedVma } from "@maplemm/mm";
 import { SharedRcu } from "@maplemm/rcu";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { MmError, MmStruct, type SharedMaps, type SharedVma } from "../src/index.js";
 import { P, rng } from "./helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);

@@ -1,8 +1,9 @@
 // The RcuDomain contract, run table-driven over Rcu and SharedRcu (main thread registered):
 // grace periods wait for earlier readers only (I1), callbacks are never inline and FIFO (I2/I3),
 // barrier covers everything queued before it, pollState(getState()) tracks synchronize().
+
+import type { GpCookie, RcuDomain } from "@maplemm/rcu";
 import { afterEach, describe, expect, it } from "vitest";
-import type { GpCookie, RcuDomain } from "../src/index.js";
 import { domainKinds, type Made, tick, ticks } from "./helpers.js";
 
 describe.each(domainKinds)("$name satisfies the RcuDomain contract", ({ make }) => {

@@ -7,8 +7,9 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type MessagePort, Worker } from "node:worker_threads";
+import { rcuAssignPointer, SharedRcu, type StallInfo } from "@maplemm/rcu";
 import { afterEach, describe, expect, it } from "vitest";
-import { rcuAssignPointer, SharedRcu, type StallInfo } from "../src/index.js";
+// Peeks at one internal word (the slot high-water mark, shared-layout.ts) to see a reaped slot reused.
 import { H_HWM } from "../src/shared-layout.js";
 import {
   HEARTBEAT,

@@ -1,6 +1,6 @@
+import { Rcu, type RcuDomain, SharedRcu } from "@maplemm/rcu";
 // Test helpers shared by the rcu tests: macrotask ticks, a factory for each domain kind (so the
 // contract tests run table-driven over both), and seeded randomness.
-import { Rcu, type RcuDomain, SharedRcu } from "../src/index.js";
 
 /** Resolves after the next macrotask. */
 export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));

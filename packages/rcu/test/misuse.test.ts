@@ -1,7 +1,7 @@
 // Every error code of docs/spec/rcu.md §5 (plus the argument checks), triggered on purpose, each
 // followed by proof that nothing was corrupted: the domain still counts its readers correctly
 // and a later grace period still waits for a reader and then completes.
-import { afterEach, describe, expect, it } from "vitest";
+
 import {
   RCU_ERROR_CODES,
   Rcu,
@@ -10,7 +10,9 @@ import {
   type RcuErrorCode,
   rcuDereferenceCheck,
   SharedRcu,
-} from "../src/index.js";
+} from "@maplemm/rcu";
+import { afterEach, describe, expect, it } from "vitest";
+// Peeks at the shared header words (shared-layout.ts) to forge the corrupt or foreign buffers attach must refuse.
 import { H_FUTEX, MAGIC, S_OWNER, slotBase } from "../src/shared-layout.js";
 import { domainKinds, type Made, ticks } from "./helpers.js";
 

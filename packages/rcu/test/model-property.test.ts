@@ -3,9 +3,10 @@
 // set of live guards: a callback or a synchronize() may complete only once every guard live at
 // its call has been released (I1); callbacks never run synchronously or inside a section (I2) and
 // run in FIFO order (I3).
+
+import type { ReadGuard } from "@maplemm/rcu";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ReadGuard } from "../src/index.js";
 import { domainKinds, STRESS, seedFromEnv, tick } from "./helpers.js";
 
 type Op =

@@ -4,8 +4,9 @@
 // the callbacks of the grace periods it completes to a later macrotask (I2) in order (I3), must
 // hand a grace period it could not finish to the event loop, and must not let a completion queued
 // earlier complete a later grace period.
+
+import { type GpCookie, Rcu, SharedRcu } from "@maplemm/rcu";
 import { describe, expect, it } from "vitest";
-import { type GpCookie, Rcu, SharedRcu } from "../src/index.js";
 import { domainKinds, tick, ticks } from "./helpers.js";
 
 describe.each(domainKinds)("$name.poll()", ({ make }) => {

@@ -2,8 +2,8 @@
 // synchronizeSync() for the main thread's guard, and its callRcu callback runs on the worker's
 // own thread after that grace period.
 import { Worker } from "node:worker_threads";
+import { SharedRcu } from "@maplemm/rcu";
 import { afterEach, describe, expect, it } from "vitest";
-import { SharedRcu } from "../src/index.js";
 
 const live: Worker[] = [];
 afterEach(async () => {

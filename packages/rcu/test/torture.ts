@@ -3,7 +3,7 @@
 // in-section delay. Freed nodes are poisoned. The writer cycles through synchronize(), callRcu(),
 // retire() and polling; the "early" self-check mode frees one grace period early and must be caught.
 import { Worker } from "node:worker_threads";
-import { rcuAssignPointer, rcuDereference, SharedRcu } from "../src/index.js";
+import { rcuAssignPointer, rcuDereference, SharedRcu } from "@maplemm/rcu";
 import {
   LIVE,
   N_GEN,

@@ -4,7 +4,10 @@
 // parent slots, data ends, pivots, gaps (allocation trees) and the height, following arena.ts.
 // The fill of every node is chosen by the caller or at random, so the read side can be tested on
 // trees of any height and shape before (and independently of) the write side.
+// Pins an internal: it writes the arena's node words (arena.ts layout) directly.
 
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import { MT_FLAGS_ALLOC_RANGE } from "@maplemm/maple-tree/kernel";
 import {
   M_END,
   M_GAP,
@@ -19,8 +22,7 @@ import {
   slotsOf,
 } from "../../src/arena.js";
 import { entryOf } from "../../src/entries.js";
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../../src/entry.js";
-import { MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../../src/tree.js";
+import { MapleTreeCore } from "../../src/tree.js";
 
 /** A range of the tree. `value` null is a NULL range. */
 export interface Range {

@@ -1,8 +1,7 @@
+import { MAX_INDEX } from "@maplemm/maple-tree";
 // Test support for gap search: the lowest / highest window of `size` empty indices inside
 // [min, max], computed straight from a sorted list of occupied ranges (the model's answer that
 // mas_empty_area / mas_empty_area_rev must reproduce).
-
-import { MAX_INDEX } from "../../src/entry.js";
 
 /** An occupied range (any non-NULL entry, XA_ZERO_ENTRY included). */
 export interface Occupied {

@@ -5,9 +5,8 @@
 // over the array, with no nodes, so any layout-dependent bug of the real tree shows up as a
 // difference.
 
-import { MAX_INDEX, XA_ZERO_ENTRY } from "../../src/entry.js";
-import { EINVAL } from "../../src/errors.js";
-import type { MaStatus } from "../../src/state.js";
+import { MAX_INDEX, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
+import { EINVAL, type MaStatus } from "@maplemm/maple-tree/kernel";
 import type { Range } from "./build.js";
 
 /** What a model read observes, for comparison with the real state. */

@@ -1,11 +1,12 @@
 // Test support for the write side: an in-order walk that reads a tree's ranges straight from the
 // arena (independent of the read API), and a simple model of a range map (a sorted array of
 // non-overlapping non-NULL ranges) that the random tests compare the tree against.
+// Pins an internal: treeRanges reads the arena (arena.ts layout) so as not to trust the read API.
 
+import { MAX_INDEX } from "@maplemm/maple-tree";
+import type { MapleTreeCore } from "@maplemm/maple-tree/kernel";
 import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/arena.js";
 import { entryOf } from "../../src/entries.js";
-import { MAX_INDEX } from "../../src/entry.js";
-import type { MapleTreeCore } from "../../src/tree.js";
 import { Rng } from "./build.js";
 
 /** A range of the tree or model: [first, last] holds `value` (null = empty). */

@@ -1,14 +1,18 @@
 // Test support for the write side: builders and structural probes (leaves, node counts) read
 // straight from the arena, and a reclaimer that holds frees until told to run them.
+// Pins an internal: its probes read the arena's node words (arena.ts layout).
 
+import { MAX_INDEX, type Reclaimer } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  type MapleTreeCore,
+  mtree_store_range,
+  type TreeOptions,
+} from "@maplemm/maple-tree/kernel";
 import { M_END, M_PARENT, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/arena.js";
 import { descendToLeaf } from "../../src/descend.js";
 import { entryOf } from "../../src/entries.js";
-import { MAX_INDEX } from "../../src/entry.js";
-import { DEFINE_MTREE, mtree_store_range } from "../../src/mtree.js";
-import type { Reclaimer } from "../../src/reclaim.js";
 import { MaState } from "../../src/state.js";
-import type { MapleTreeCore, TreeOptions } from "../../src/tree.js";
 
 /** A leaf as seen from the tree: id, bounds and data end. */
 export interface LeafInfo {

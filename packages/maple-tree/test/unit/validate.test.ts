@@ -1,12 +1,17 @@
 // mt_validate names the invariant it finds broken: each case builds a valid tree, breaks one
 // thing in the arena by hand, and expects the error naming it.
+// Pins an internal: the node words (arena.ts layout) it corrupts by hand to make each invariant fail.
 
+import {
+  DEFINE_MTREE,
+  type MapleTreeCore,
+  MT_FLAGS_ALLOC_RANGE,
+  mt_validate,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_DEAD, M_END, M_GAP, M_PARENT, M_PSLOT, META, STRIDE } from "../src/arena.js";
-import { DEFINE_MTREE, mtree_store_range } from "../src/mtree.js";
-import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import { leaves, sequentialTree } from "./support/write-tree.js";
+import { M_DEAD, M_END, M_GAP, M_PARENT, M_PSLOT, META, STRIDE } from "../../src/arena.js";
+import { leaves, sequentialTree } from "../support/write-tree.js";
 
 /** A two-level tree whose entries are strings, so every slot holds a handle (not inline). */
 function twoLevelHandles(): MapleTreeCore {

@@ -1,5 +1,6 @@
 // vma-tree.ts, the only module that talks to the maple tree: lookups, the VMA iterator, and the
 // reverse gap search placement relies on, each checked against a brute-force sorted list.
+// Pins an internal: VmaTree (vma-tree.ts), the mm's layer over the maple tree, tested on its own.
 import {
   MT_FLAGS_ALLOC_RANGE,
   MT_FLAGS_LOCK_EXTERN,
@@ -7,11 +8,11 @@ import {
   mt_validate,
   mtree_load,
 } from "@maplemm/maple-tree/kernel";
+import { for_each_vma_range, VMA_ITERATOR, Vma, vma_find, vma_next } from "@maplemm/mm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { for_each_vma_range, VMA_ITERATOR, Vma, vma_find, vma_next } from "../src/index.js";
-import { VmaTree } from "../src/vma-tree.js";
-import { arenaMm, P, PRIV_FIXED, pg, RW } from "./helpers.js";
+import { VmaTree } from "../../src/vma-tree.js";
+import { arenaMm, P, PRIV_FIXED, pg, RW } from "../helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);
 

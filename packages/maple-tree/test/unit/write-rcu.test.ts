@@ -2,18 +2,25 @@
 // copies published with one slot store; replaced nodes are marked dead and, with their entry
 // handles, freed only when the reclaimer says readers are gone. A reader that still holds an old
 // node sees the old contents, whole, until then.
+// Pins an internal: the dead marks (arena meta M_DEAD) and slot words of the replaced nodes.
 
+import { immediateReclaimer } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  MA_STATE,
+  type MapleTreeCore,
+  MT_FLAGS_ALLOC_RANGE,
+  MT_FLAGS_USE_RCU,
+  mas_store,
+  mas_walk,
+  mt_validate,
+  mtree_erase,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_DEAD, META, STRIDE } from "../src/arena.js";
-import { descendToLeaf } from "../src/descend.js";
-import { DEFINE_MTREE, mtree_erase, mtree_store_range } from "../src/mtree.js";
-import { immediateReclaimer } from "../src/reclaim.js";
-import { MA_STATE, MaState } from "../src/state.js";
-import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
-import { mas_store } from "../src/write.js";
-import { expectSameContents, RangeModel, rng } from "./support/write-model.js";
-import { QueueReclaimer } from "./support/write-tree.js";
+import { M_DEAD, META, STRIDE } from "../../src/arena.js";
+import { expectSameContents, RangeModel, rng } from "../support/write-model.js";
+import { QueueReclaimer } from "../support/write-tree.js";
 
 function rcuTree(n: number, flags = MT_FLAGS_USE_RCU): { mt: MapleTreeCore; q: QueueReclaimer } {
   const q = new QueueReclaimer();
@@ -34,8 +41,8 @@ function snapshot(mt: MapleTreeCore, node: number): { pivots: number[]; values: 
 }
 
 function leafOf(mt: MapleTreeCore, index: number): number {
-  const mas = new MaState(mt, index, index);
-  descendToLeaf(mas, index);
+  const mas = MA_STATE(mt, index, index);
+  mas_walk(mas);
   return mas.node;
 }
 

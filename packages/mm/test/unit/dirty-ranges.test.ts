@@ -1,9 +1,10 @@
 // The dirty windows of an incremental shared-maps sync: ranges added in any order come out sorted,
 // with overlapping and touching ones merged, and empty ones ignored; checked against a page-set
 // model with fast-check.
+// Pins an internal: DirtyRanges (dirty-ranges.ts), which the public API only uses inside shareMaps().
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DirtyRanges } from "../src/dirty-ranges.js";
+import { DirtyRanges } from "../../src/dirty-ranges.js";
 
 function drain(d: DirtyRanges): [number, number][] {
   const n = d.coalesce();

@@ -1,14 +1,19 @@
 // Integer entries ride inline in the leaf slot word (entries.ts, kernel xa_mk_value): 0 .. 2^31-2
 // take no handle; every other value, -0 and integers out of range included, keeps a handle. Either
 // way a read gives back exactly the value stored.
+// Pins an internal: the inline slot-word encoding of integers (entries.ts) and the arena's STRIDE.
 
+import {
+  DEFINE_MTREE,
+  mt_validate,
+  mtree_erase,
+  mtree_load,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { STRIDE } from "../src/arena.js";
-import { INLINE_MAX, isInlineValue } from "../src/entries.js";
-import { DEFINE_MTREE, mtree_erase, mtree_store_range } from "../src/mtree.js";
-import { mt_validate } from "../src/validate.js";
-import { mtree_load } from "../src/walk.js";
-import { leaves } from "./support/write-tree.js";
+import { STRIDE } from "../../src/arena.js";
+import { INLINE_MAX, isInlineValue } from "../../src/entries.js";
+import { leaves } from "../support/write-tree.js";
 
 const cases: [string, unknown, boolean][] = [
   ["0", 0, true],

@@ -1,7 +1,7 @@
 // The shared arena (groundwork of the shared-memory tree): node arrays in SharedArrayBuffers sized
 // for the capacity up front, never reallocated, with the same behaviour as the local arena.
-import { describe, expect, it } from "vitest";
-import { NodeArena, SHARED_CAPACITY_MAX } from "../src/arena.js";
+// Pins an internal: NodeArena's shared-memory mode (arena.ts), which no public call exposes alone.
+
 import {
   __mt_dup,
   DEFINE_MTREE,
@@ -10,7 +10,9 @@ import {
   mt_validate,
   mtree_load,
   mtree_store_range,
-} from "../src/kernel.js";
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
+import { NodeArena, SHARED_CAPACITY_MAX } from "../../src/arena.js";
 
 describe("a shared arena", () => {
   it("keeps every node array in a SharedArrayBuffer sized for the capacity, never replaced", () => {

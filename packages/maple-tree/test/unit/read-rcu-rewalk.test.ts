@@ -1,21 +1,26 @@
 // A reader's state on a node that an RCU-mode writer replaced: the old node is marked dead (not
 // yet freed, readers may still hold it) and the reader re-walks to its save point before moving,
 // so it sees the new contents (the kernel's check_rcu_simulated, docs/spec/maple-tree.md §5).
+// Pins an internal: the dead mark (arena meta M_DEAD) a replaced node carries until it is freed.
 
+import { MAX_INDEX } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  MA_STATE,
+  type MapleTreeCore,
+  MT_FLAGS_USE_RCU,
+  mas_next,
+  mas_prev,
+  mas_walk,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_DEAD, META } from "../src/arena.js";
-import { MAX_INDEX } from "../src/entry.js";
-import { mtree_store_range } from "../src/mtree.js";
-import { mas_next } from "../src/next.js";
-import { mas_prev } from "../src/prev.js";
-import { MA_STATE } from "../src/state.js";
-import { MapleTreeCore, MT_FLAGS_USE_RCU } from "../src/tree.js";
-import { mas_walk } from "../src/walk.js";
+import { M_DEAD, META } from "../../src/arena.js";
 
 function rcuTree(): { mt: MapleTreeCore; pending: (() => void)[] } {
   const pending: (() => void)[] = [];
   // A reclaimer whose grace period never ends during the test: replaced nodes stay readable.
-  const mt = new MapleTreeCore(MT_FLAGS_USE_RCU, { reclaimer: { defer: (f) => pending.push(f) } });
+  const mt = DEFINE_MTREE(MT_FLAGS_USE_RCU, { reclaimer: { defer: (f) => pending.push(f) } });
   for (let i = 0; i < 1000; i++) mtree_store_range(mt, i * 10, i * 10 + 5, i);
   return { mt, pending };
 }
