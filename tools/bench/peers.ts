@@ -17,7 +17,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compareRounds, cpuNow, median } from "../../packages/maple-tree/bench/harness.js";
-import { markdownTable } from "../src/shared-bench-harness.js";
 import { makeData, type PeersData } from "./peers-data.js";
 import { ratioChart } from "./peers-svg.js";
 import {
@@ -27,6 +26,7 @@ import {
   type PeerWorkload,
   peerWorkloads,
 } from "./peers-workloads.js";
+import { markdownTable } from "./shared-bench-harness.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const TIME_MS = Number(process.env.TIME_MS ?? 150);

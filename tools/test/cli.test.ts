@@ -14,13 +14,7 @@ const TRACE = join(scenarios, "clone_vm.jsonl");
 function run(script: string, args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      "--conditions=@maplemm/source",
-      join(root, "tools", "src", script),
-      ...args,
-    ],
+    ["--import", "tsx", "--conditions=@maplemm/source", join(root, "tools", script), ...args],
     { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env } },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -32,8 +26,8 @@ const noStack = (s: string): void => {
 };
 
 describe.each([
-  ["replay-cli.ts", "replay"],
-  ["demo.ts", "demo"],
+  ["replay/replay-cli.ts", "replay"],
+  ["demo/demo.ts", "demo"],
 ])("%s", (script, name) => {
   it("--help and -h print the usage on stdout and exit 0", () => {
     for (const flag of ["--help", "-h"]) {
@@ -69,7 +63,7 @@ describe("demo", () => {
       [["--seconds", "0"], "demo: --seconds must be a number in (0, 600]"],
       [["extra"], "demo: unexpected argument: extra"],
     ] as const) {
-      const r = run("demo.ts", [...args]);
+      const r = run("demo/demo.ts", [...args]);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toContain(msg);
       expect(r.stdout).toBe("");
@@ -85,7 +79,7 @@ describe("replay", () => {
       [[join(root, "package.json")], "replay: not a trace (*.jsonl or *.jsonl.gz)"],
       [[], "replay: no trace file or directory given"],
     ] as const) {
-      const r = run("replay-cli.ts", [...args]);
+      const r = run("replay/replay-cli.ts", [...args]);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toContain(msg);
       expect(r.stdout).toBe("");
@@ -94,7 +88,7 @@ describe("replay", () => {
   });
 
   it("agreeing traces exit 0, a divergence exits 1 and shows both sides", () => {
-    const ok = run("replay-cli.ts", [TRACE]);
+    const ok = run("replay/replay-cli.ts", [TRACE]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^ok {3}.*clone_vm\.jsonl \(\d+ ops\)$/m);
     expect(ok.stdout).toMatch(/^1 passed, 0 failed$/m);
@@ -105,7 +99,7 @@ describe("replay", () => {
     const mutated = text.replace('"ret":"0x7e0000064000"', '"ret":"0x7e0000065000"');
     expect(mutated).not.toBe(text);
     writeFileSync(bad, mutated);
-    const r = run("replay-cli.ts", [TRACE, bad]);
+    const r = run("replay/replay-cli.ts", [TRACE, bad]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL .*diverges\.jsonl/m);
     expect(r.stdout).toMatch(/^1 passed, 1 failed$/m);
@@ -113,12 +107,12 @@ describe("replay", () => {
   });
 
   it("shows a progress line on stderr only when stderr is a terminal", () => {
-    const piped = run("replay-cli.ts", [TRACE], { MAPLEMM_PROGRESS_AFTER_MS: "0" });
+    const piped = run("replay/replay-cli.ts", [TRACE], { MAPLEMM_PROGRESS_AFTER_MS: "0" });
     expect(piped.stderr).toBe("");
     // script(1) runs the command on a pseudo-terminal; its output is the terminal's.
     const cmd = [
       process.execPath,
-      "--import tsx --conditions=@maplemm/source tools/src/replay-cli.ts",
+      "--import tsx --conditions=@maplemm/source tools/replay/replay-cli.ts",
       TRACE,
     ].join(" ");
     const tty = spawnSync("script", ["-qec", cmd, "/dev/null"], {

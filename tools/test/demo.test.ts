@@ -12,7 +12,7 @@ describe.skipIf(process.platform !== "linux")("pnpm demo", () => {
   it("loads a live address space, forks it both ways, explains the child, reads it from a worker", () => {
     const out = execFileSync(
       process.execPath,
-      ["--import", "tsx", "--conditions=@maplemm/source", join(root, "tools", "src", "demo.ts")],
+      ["--import", "tsx", "--conditions=@maplemm/source", join(root, "tools", "demo", "demo.ts")],
       {
         cwd: root,
         env: { ...process.env, NO_COLOR: "1", DEMO_SHARE_SECONDS: "1" },

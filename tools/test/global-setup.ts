@@ -1,6 +1,6 @@
-// Vitest global setup for @maplemm/tools: brings every package's dist/ up to date (incremental
-// `tsc -b`) so the plain-.mjs worker fixtures under test/fixtures can import
-// ../../../packages/*/dist/index.js (Node 20 cannot run .ts in a Worker).
+// Vitest global setup for @maplemm/tools and @maplemm/integration: brings every package's dist/ up
+// to date (incremental `tsc -b`), which the browser-bundle check bundles and the plain-.mjs worker
+// fixtures of tools/integration/test/fixtures import (Node 20 cannot run .ts in a Worker).
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";

@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatDivergence, replayTrace } from "../src/replay.js";
-import { hexArg, hexNum, parseTrace } from "../src/trace.js";
+import { formatDivergence, replayTrace } from "../replay/replay.js";
+import { hexArg, hexNum, parseTrace } from "../replay/trace.js";
 
 const scenario = join(
   import.meta.dirname,

@@ -5,8 +5,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatDivergence, replayTrace } from "../src/replay.js";
-import { readTrace } from "../src/trace-file.js";
+import { formatDivergence, replayTrace } from "../replay/replay.js";
+import { readTrace } from "../replay/trace-file.js";
 
 const dir = join(import.meta.dirname, "..", "oracle", "traces");
 // file/ and thp/: the file-backed mapping, msync, smaps and THP profiles, recorded on 6.18 with pku.

@@ -11,8 +11,8 @@ import {
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { compareStruct, formatMapleDivergence, replayMaple } from "../src/replay-maple.js";
-import { readMapleTrace } from "../src/replay-maple-file.js";
+import { compareStruct, formatMapleDivergence, replayMaple } from "../replay/replay-maple.js";
+import { readMapleTrace } from "../replay/replay-maple-file.js";
 
 const dir = join(import.meta.dirname, "..", "oracle", "maple-struct");
 const files = readdirSync(dir)

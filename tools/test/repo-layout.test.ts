@@ -138,3 +138,49 @@ describe("docs/ by kind", () => {
     expect(bad).toEqual([]);
   });
 });
+
+describe("tools/ by job", () => {
+  const tools = join(root, "tools");
+  it("has a folder per job and no grab-bag src/", () => {
+    const dirs = readdirSync(tools, { withFileTypes: true })
+      .filter(
+        (d) =>
+          d.isDirectory() && !d.name.startsWith(".") && !["node_modules", "dist"].includes(d.name),
+      )
+      .map((d) => d.name)
+      .sort();
+    expect(dirs).toEqual([
+      "bench",
+      "demo",
+      "examples",
+      "integration",
+      "oracle",
+      "playground",
+      "replay",
+      "test",
+    ]);
+  });
+
+  it("keeps the cross-package tests in their own private workspace package", () => {
+    const pkg = readJson<PackageJson>(join(tools, "integration", "package.json"));
+    expect(pkg.name).toBe("@maplemm/integration");
+    expect(pkg.private).toBe(true);
+    const own = readdirSync(join(tools, "test"));
+    expect(own.filter((f) => /^(shared-tree|tree-over-rcu|shared-maps-worker)/.test(f))).toEqual(
+      [],
+    );
+  });
+
+  it("CONTRIBUTING.md says how to test, add a changeset, record a trace and run a bench", () => {
+    const text = readFileSync(join(root, "CONTRIBUTING.md"), "utf8");
+    for (const heading of [
+      "## Run one package's tests",
+      "## Where each kind of file goes",
+      "## Add a changeset",
+      "## Record a trace",
+      "## Run a benchmark",
+    ]) {
+      expect(text).toContain(heading);
+    }
+  });
+});

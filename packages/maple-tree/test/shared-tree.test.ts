@@ -1,7 +1,7 @@
 // The shared tree in one thread: the API, bad input changing nothing, two views taking turns as
 // the writer, and the invariant the cross-thread readers rely on — a published version never
 // changes (except dead and parent words) until its nodes are freed, whatever the writes do.
-// (Worker readers and the torture test are in tools/test.)
+// (Worker readers and the torture test are in tools/integration/test.)
 
 import { MAX_INDEX, MapleError, SharedMapleTree, type SharedTreeDomain } from "@maplemm/maple-tree";
 import {

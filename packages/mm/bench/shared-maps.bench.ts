@@ -1,8 +1,8 @@
-// What sharing an mm's maps costs (issue 7): the same syscall mix on a plain mm and on one whose
+// What sharing an mm's maps costs: the same syscall mix on a plain mm and on one whose
 // VMAs are mirrored into shared memory (the sync after every syscall), at 250 and 4000 VMAs (the
 // sync is incremental, so its cost should not grow with the VMA count); and rendering
 // /proc/<pid>/maps from the mm itself vs from the shared mirror (seqcount-validated, same thread,
-// no writer). Cross-thread numbers come from `pnpm demo` and tools/test/shared-maps-worker.test.ts.
+// no writer). Cross-thread numbers come from `pnpm demo` and tools/integration/test/shared-maps-worker.test.ts.
 import { SharedRcu } from "@maplemm/rcu";
 import { bench, describe } from "vitest";
 import { MmStruct } from "../src/index.js";

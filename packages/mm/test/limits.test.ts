@@ -1,4 +1,4 @@
-// The limits, locking, sealing and placement calls (mm issue 13): every bad argument gets the
+// The limits, locking, sealing and placement calls: every bad argument gets the
 // errno Linux 6.18 gave on the oracle machine (scenarios mlock, mseal, madvise_all, limits,
 // map_count, placement_flags) and leaves the address space unchanged — maps, pages, rlimits and
 // def_flags compared before and after. Then the rules no trace can show here (strict overcommit,

@@ -1,8 +1,8 @@
-// Shared maps (issue 7), single thread: the mirror an mm keeps in shared memory renders the same
+// Shared maps, single thread: the mirror an mm keeps in shared memory renders the same
 // bytes as the mm itself after every syscall (random storms and a fast-check model run), only the
 // VMAs a syscall touched get new records, a full record table makes the mirror lag at an older
 // state instead of tearing, mm_users lives in shared memory, and bad input changes nothing.
-// Cross-thread reads are in tools/test/shared-maps-worker.test.ts. SEED replays a storm.
+// Cross-thread reads are in tools/integration/test/shared-maps-worker.test.ts. SEED replays a storm.
 
 import { MmError, MmStruct, type SharedMaps, type SharedVma } from "@maplemm/mm";
 import { SharedRcu } from "@maplemm/rcu";

@@ -4,8 +4,8 @@
 // maps after it and the kernel's recorded VMAs (inside the trace's windows) beside them.
 
 import type { DupStrategy, MmStruct } from "@maplemm/mm";
-import { replayTrace } from "../../src/replay.js";
-import { hexNum, type OpRecord, parseTrace, type VmaRow as TraceRow } from "../../src/trace.js";
+import { replayTrace } from "../../replay/replay.js";
+import { hexNum, type OpRecord, parseTrace, type VmaRow as TraceRow } from "../../replay/trace.js";
 import { rowsOf, type VmaRow } from "./mm-session.js";
 
 /** One replayed operation. */

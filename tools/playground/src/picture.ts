@@ -4,7 +4,7 @@
 // takes through one. Nothing here touches a live tree.
 
 import type { MtStruct, StructEntry, StructNode, StructNum } from "@maplemm/maple-tree/kernel";
-import { traceNum } from "../../src/replay-maple.js";
+import { traceNum } from "../../replay/replay-maple.js";
 
 /** A number as the format writes it: a plain integer, `"max"`, or `"max-D"`. */
 export type PicNum = StructNum;

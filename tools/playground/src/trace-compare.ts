@@ -3,7 +3,7 @@
 // next to ours, node differences marked. Loading reads .jsonl or .jsonl.gz (DecompressionStream).
 
 import { mt_struct } from "@maplemm/maple-tree/kernel";
-import { parseMapleTrace, replayMaple } from "../../src/replay-maple.js";
+import { parseMapleTrace, replayMaple } from "../../replay/replay-maple.js";
 import { diffPictures, type Picture, type PictureDiff } from "./picture.js";
 import { readMaybeGzip } from "./read-file.js";
 

@@ -3,7 +3,7 @@
 // `set` loop in order (key = first, value = { last, value }), the array made before timing. One
 // process, interleaved rounds alternating which side goes first, one warm-up, the median of the
 // per-round ratios with the spread. Bytes per entry: heap + external after gc() over the
-// baseline, the tree alone kept. Run: `node --expose-gc tools/src/from-bench.mjs [N] [rounds]`
+// baseline, the tree alone kept. Run: `node --expose-gc tools/bench/from-bench.mjs [N] [rounds]`
 // after `pnpm turbo run build`.
 import BTreeModule from "sorted-btree";
 

@@ -1,4 +1,4 @@
-// Torture of the shared-memory maple tree (issue 7): one writer on the main thread rewrites a
+// Torture of the shared-memory maple tree: one writer on the main thread rewrites a
 // normal and an allocation tree (stores, spanning stores, exact fits, inserts, erases; grow and
 // shrink phases for splits, rebalances and height changes) while 2 reader workers walk, find,
 // iterate and query gaps lock-free, each result checked against the ledger of ranges stored.

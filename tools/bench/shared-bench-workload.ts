@@ -1,4 +1,4 @@
-// Inputs of the shared-tree benchmark (issue 7): deterministic VMA-like range layouts and random
+// Inputs of the shared-tree benchmark: deterministic VMA-like range layouts and random
 // query indices — the same shape as packages/maple-tree/bench/workloads.ts (ranges 1–32 long,
 // gaps 0–15, rarely 1024–4095), so the numbers compare with the maple-tree README's tables. Queries
 // live in a SharedArrayBuffer so reader workers use exactly the indices the main thread uses.

@@ -1,4 +1,4 @@
-// Part 1 of the shared-tree benchmark (issue 7): reader throughput. The main thread owns a
+// Part 1 of the shared-tree benchmark: reader throughput. The main thread owns a
 // SharedMapleTree of 1e5 VMA-like ranges; 1 or 2 reader workers (shared-bench-reader.mjs) run
 // random point lookups for a fixed window while the main thread either idles or writes (random
 // stores that split a range and merge it back, one write section each, yielding to the event loop
@@ -21,8 +21,8 @@ import {
   sizeName,
 } from "./shared-bench-workload.js";
 
-// From tools/src (run through tsx) and tools/dist (the esbuild bundle) alike.
-const READER_URL = new URL("../src/shared-bench-reader.mjs", import.meta.url);
+// From tools/bench (run through tsx) and tools/dist (the esbuild bundle) alike.
+const READER_URL = new URL("../bench/shared-bench-reader.mjs", import.meta.url);
 const STOP = 0;
 const STARTED = 1;
 /** Stores between two yields to the event loop (where the domain's grace periods advance). */

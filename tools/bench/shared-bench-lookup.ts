@@ -1,4 +1,4 @@
-// Part 2 of the shared-tree benchmark (issue 7): what a lookup costs in shared mode against the
+// Part 2 of the shared-tree benchmark: what a lookup costs in shared mode against the
 // single-thread tree, in one process and one thread, no writer anywhere. The same 65536 random
 // point lookups run on
 //   - a local MapleTree: `get()` and kernel `mtree_load` (the baselines);
@@ -7,7 +7,7 @@
 //   - a SharedMapleTree: `get()` (one read section per lookup), `read()` around 64 `mtree_load`s,
 //     and one `read()` around the whole run (the protocol's atomic loads without section costs);
 //   - an empty read section per lookup, alone: the section floor (rcu.md §4.3).
-// Target (issue 7): shared <= 2x local.
+// Target: shared <= 2x local.
 
 import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
 import {

@@ -1,10 +1,10 @@
 // Replay throughput: parses the given traces first, then times only the replays (model work plus
 // comparison) and prints ops/s per trace and overall. Default input: the 2000-op traces of the
-// corpus. Usage: `tsx --conditions=@maplemm/source tools/src/replay-bench.ts [trace…] [--rounds N]`.
+// corpus. Usage: `tsx --conditions=@maplemm/source tools/bench/replay-bench.ts [trace…] [--rounds N]`.
 
 import { join } from "node:path";
-import { replayTrace } from "./replay.js";
-import { readTrace } from "./trace-file.js";
+import { replayTrace } from "../replay/replay.js";
+import { readTrace } from "../replay/trace-file.js";
 
 const argv = process.argv.slice(2);
 const ri = argv.indexOf("--rounds");

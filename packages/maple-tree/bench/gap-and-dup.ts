@@ -1,4 +1,4 @@
-// The benchmark report of issue 5's gap-search and duplication workloads
+// The benchmark report of the gap-search and duplication workloads
 // (docs/reports/2026-11-25-kernel-maple-bench.md "Exact workload definitions" (e) and (f)), in the style of
 // report.ts: both sides in one process, rounds with the order rotated, medians of the timings and
 // of the per-round ratios, checksums compared so both sides answer the same questions.
@@ -11,7 +11,7 @@
 //       against re-inserting its ranges in order with mtree_store_range.
 //
 // Run: pnpm --filter @maplemm/maple-tree exec node --expose-gc --conditions=@maplemm/source \
-//        --import tsx bench/issue5.ts        (ROUNDS=n, QUICK=1 for a smoke run)
+//        --import tsx bench/gap-and-dup.ts        (ROUNDS=n, QUICK=1 for a smoke run)
 
 import sortedBtree from "sorted-btree";
 import {

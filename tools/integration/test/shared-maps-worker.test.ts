@@ -1,4 +1,4 @@
-// Issue 7, the mm part across threads: a worker holding an mmget_not_zero reference renders the
+// Shared maps across threads: a worker holding an mmget_not_zero reference renders the
 // /proc maps of an mm while the main thread keeps mapping, protecting, remapping and unmapping.
 // The owner hashes the text of every state it passes through (after each syscall); the worker
 // hashes every text it renders. Every worker hash must be an owner state (never a mix of two),
@@ -67,7 +67,8 @@ function randomOp(mm: MmStruct, r: () => number): void {
 }
 
 const sha1 = (s: string): string => createHash("sha1").update(s).digest("hex");
-const fixture = new URL("./fixtures/maps-reader.mjs", import.meta.url);
+// The demo's own reader worker (tools/demo), run here across threads against a live mm.
+const fixture = new URL("../../demo/maps-reader.mjs", import.meta.url);
 
 interface ReaderResult {
   renders: number;

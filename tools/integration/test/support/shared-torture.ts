@@ -1,8 +1,8 @@
-// The torture harness of the shared-memory maple tree (issue 7): the main thread is the one
+// The torture harness of the shared-memory maple tree: the main thread is the one
 // writer, rewriting a SharedMapleTree through writeAsync()/write() and the kernel layer inside
 // them (random, spanning and exact-fit stores, inserts, erases; grow and shrink phases so that
 // splits, rebalances and height changes keep happening), while reader workers
-// (test/fixtures/shared-tree-reader.mjs) walk, find, iterate and query gaps lock-free. Every value
+// (../fixtures/shared-tree-reader.mjs) walk, find, iterate and query gaps lock-free. Every value
 // stored is a fresh id with a ledger row (support/shared-ledger.mjs), so readers can prove each
 // range they see existed. Mode "early" hands retired nodes to a reclaimer that frees at once (no
 // grace period): the readers must catch it.

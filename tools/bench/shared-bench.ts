@@ -1,4 +1,4 @@
-// The shared-memory maple tree benchmark (issue 7): part 1, reader throughput with 1 and 2 reader
+// The shared-memory maple tree benchmark: part 1, reader throughput with 1 and 2 reader
 // workers with and without a writer (shared-bench-throughput.ts); part 2, the cost of a shared-mode
 // lookup against the single-thread tree in the same process (shared-bench-lookup.ts); part 3,
 // where a shared get() spends that cost, one tree kind per process (shared-bench-breakdown.ts).

@@ -1,4 +1,4 @@
-// A writer that never yields to the event loop still gets its retired nodes back (issue 12): the
+// A writer that never yields to the event loop still gets its retired nodes back: the
 // tree polls its RCU domain's grace periods at the start of writes and before -ENOMEM
 // (maple-tree reclaim-poll.ts, rcu `poll`). Shown on a shared tree written from a plain
 // synchronous loop while reader workers make short read sections (freed nodes poisoned; every

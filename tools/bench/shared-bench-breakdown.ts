@@ -1,4 +1,4 @@
-// Part 3 of the shared-tree benchmark (issue 7): where a shared `get()` spends its time over a
+// Part 3 of the shared-tree benchmark: where a shared `get()` spends its time over a
 // local lookup. Each tree kind runs in its own child process (the same bundle, BREAKDOWN_CHILD
 // set), so `mtree_load` only ever sees one kind of tree and its inline caches stay monomorphic,
 // as in a reader worker; part 2 runs every kind in one process, as the issue asks. The shared

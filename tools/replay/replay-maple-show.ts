@@ -1,4 +1,4 @@
-// `tsx tools/src/replay-maple-show.ts <trace> <op>`: the kernel's tree before and after op `op`
+// `tsx tools/replay/replay-maple-show.ts <trace> <op>`: the kernel's tree before and after op `op`
 // and ours after it, node per line, for reading a divergence.
 import { type MtStruct, mt_struct } from "@maplemm/maple-tree/kernel";
 import { compareStruct, replayUntil } from "./replay-maple.js";

@@ -2,7 +2,7 @@
 // own /proc/self/smaps by default, or `--pid N`) into an MmStruct, runs a short script on it (map,
 // protect, unmap, a DONTFORK and a WIPEONFORK region, a few writes), forks it with both dup_mmap
 // strategies, and shows the child's maps, what changed, and how long each fork took. Last, a
-// worker thread reads the /proc maps of a copy of that address space (shared maps, issue 7) while
+// worker thread reads the /proc maps of a copy of that address space (shared maps) while
 // the main thread keeps mapping, protecting and unmapping in it, with reads and writes per second
 // and a check that every text the worker rendered was a state the main thread passed through.
 
@@ -25,7 +25,7 @@ import {
   type Vma,
 } from "@maplemm/mm";
 import { SharedRcu } from "@maplemm/rcu";
-import { orUsageExit, parseCommandLine, UsageError } from "./cli.js";
+import { orUsageExit, parseCommandLine, UsageError } from "../replay/cli.js";
 
 const HELP = `Usage: pnpm demo [--pid N] [--seconds S]
 
@@ -286,7 +286,7 @@ async function sharedMapsDemo(): Promise<void> {
   const sha1 = (s: string): string => createHash("sha1").update(s).digest("hex");
   const states = new Set<string>([sha1(live.procMaps())]);
   const ctl = new Int32Array(new SharedArrayBuffer(16));
-  const worker = new Worker(new URL("../test/fixtures/maps-reader.mjs", import.meta.url), {
+  const worker = new Worker(new URL("./maps-reader.mjs", import.meta.url), {
     workerData: { rcu: rcu.memory ?? rcu.buffer, handle: maps.handle, ctl },
     execArgv: [],
   });

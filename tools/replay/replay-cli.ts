@@ -1,6 +1,6 @@
 // `pnpm replay <trace.jsonl[.gz]|dir>…`: replays each trace on a fresh MmStruct, prints the first
 // divergence of every failing trace with both sides, and ends with `N passed, N failed`.
-// Exit 0 when every trace agrees, 1 on a divergence, 2 on a usage error (tools/src/cli.ts).
+// Exit 0 when every trace agrees, 1 on a divergence, 2 on a usage error (tools/replay/cli.ts).
 
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";

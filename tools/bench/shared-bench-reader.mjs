@@ -1,4 +1,4 @@
-// Reader worker of the shared-tree benchmark (tools/src/shared-bench-throughput.ts): attaches to
+// Reader worker of the shared-tree benchmark (tools/bench/shared-bench-throughput.ts): attaches to
 // the SharedRcu domain and the SharedMapleTree the main thread owns, then, per {type: "run"}
 // message, runs random point lookups until the STOP word is set and answers with its count and
 // its own elapsed time. Plain .mjs importing the built packages: Node 20 cannot load .ts in a
