@@ -35,6 +35,9 @@ interface DebugGuardInfo {
   done: boolean;
 }
 
+// The twin of SharedGuard (shared-rcu.ts) on purpose: one class serving both domains measured
+// 6-11 % slower per acquire + release under plain node (docs/reports/2026-12-07-house-arrangement.md),
+// so each domain keeps its own guard class and its own release call.
 class RcuGuard implements ReadGuard {
   private _live = true;
   constructor(
