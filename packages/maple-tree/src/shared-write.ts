@@ -1,6 +1,6 @@
 // How a write changes a shared tree: copy on write all the way to the root, then one atomic store.
 //
-// In the local RCU mode (store-rebuild.ts) a write builds new nodes and publishes them with a slot
+// In the local RCU mode (write/) a write builds new nodes and publishes them with a slot
 // store into a live parent, and updates the largest-gap words of live ancestors in place. Readers
 // in other threads would then need an atomic load for every child pointer and could read a gap
 // word (a Float64, which ECMAScript does not promise to read untorn) while it changes. A shared

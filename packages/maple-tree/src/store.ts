@@ -1,25 +1,15 @@
-// The store engine: one write of an entry (or NULL) over [index, last] in a tree that has nodes
-// (kernel mas_wr_store_entry and every store shape of docs/spec/maple-tree.md §1.5), plus the
-// root-level shapes of §1.6 (store root, root expand, new root).
+// The store engine's front: one write of an entry (or NULL) over [index, last] in a tree that has
+// nodes (kernel mas_wr_store_entry and every store shape of docs/spec/maple-tree.md §1.5), plus
+// the root-level shapes of §1.6 (store root, root expand, new root).
 //
-// One algorithm covers the shapes. After NULL widening the write touches a run of leaf slots from
-// the leaf holding `index` (L) to the leaf holding `last` (R). Exact fits store one slot; writes
-// that leave one sufficient leaf are done in place outside RCU mode (slot store, append, node
-// rewrite). Everything else goes to the rebuild (store-rebuild.ts): the new contents of
-// [L.min, R.max] are assembled in the big node (store-node.ts), L's slots before the write, the
-// left remainder, the new range, the right remainder, R's slots after; then, level by level:
-//   - too few items for a non-root node: the next node of the level joins (rebalance), or the
-//     previous one at the right edge when the node shrank (a growing right edge may stay small);
-//   - too many: an append pushes into a sibling with room; else the items are cut into 2..3
-//     nodes (split, 3-way split; packed full for appends at the right edge);
-//   - if L and R are the same node and one node results, it replaces L (in place outside RCU
-//     mode, published with one slot store in RCU mode) and we stop;
-//   - else the new nodes replace [L..R]'s slots in the parent level, whose big node is the
-//     parents' slots around them, and we go up (spanning store); at the root, 2+ nodes make a
-//     new root (growth) and a 1-child internal root is dropped (collapse).
-// Nodes strictly inside the run are retired whole; consumed nodes (whose surviving items moved
-// into new nodes) are marked dead and retired after the new nodes are published (through the
-// tree's reclaimer in RCU mode, store-retire.ts).
+// After NULL widening the write touches a run of leaf slots from the leaf holding `index` (L) to
+// the leaf holding `last` (R). `planStore` finds them and names the shape; `commitStore` carries
+// it out: an exact fit stores one slot (kernel wr_exact_fit / slot store), a write that leaves one
+// sufficient leaf is done in place when the tree's write policy allows it (wr_append,
+// wr_node_store; write/policy.ts), and everything else assembles the leaf level's big node (L's
+// slots before the write, the left remainder, the new range, the right remainder, R's slots
+// after) and hands it to the kernel's structural stores in write/ (split, rebalance, spanning
+// store, root growth and collapse; write/commit.ts).
 //
 // Invariant kept by every write (and checked by mt_validate): no leaf ends in a NULL slot unless
 // it is the rightmost leaf. It is why NULL widening never has to look into the previous leaf.
@@ -40,13 +30,13 @@ import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entr
 import { MA_STATE_BULK, type MaState } from "./state.js";
 import { updateGapsFrom as updateGapsFrom_ } from "./store-gap.js";
 import { BIG_BASE as BIG_BASE_, bPiv as bPiv_, bSlot as bSlot_ } from "./store-node.js";
-import { positionLeaf as positionLeaf_, scratch as scratch_ } from "./store-rebuild.js";
 import {
   releaseHandle as releaseHandle_,
   retireSubtree as retireSubtree_,
 } from "./store-retire.js";
 import type { MapleTreeCore } from "./tree.js";
 import { structuralStore } from "./write/commit.js";
+import { writeContext } from "./write/context.js";
 import { updateGap } from "./write/gap-meta.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
@@ -67,8 +57,6 @@ const updateGapsFrom = updateGapsFrom_;
 const BIG_BASE = BIG_BASE_;
 const bPiv = bPiv_;
 const bSlot = bSlot_;
-const positionLeaf = positionLeaf_;
-const scratch = scratch_;
 const releaseHandle = releaseHandle_;
 const retireSubtree = retireSubtree_;
 
@@ -180,7 +168,7 @@ export function planStore(mas: MaState, entry: unknown): Plan {
       rcut = 0;
       while (rcut < rend && pivots[rb + rcut] < last) rcut++;
     } else {
-      const s = scratch(tree);
+      const s = writeContext(tree).scratchState();
       descendToLeaf(s, last);
       rnode = s.node;
       rmax = s.max;
@@ -199,7 +187,7 @@ export function planStore(mas: MaState, entry: unknown): Plan {
     if (last === rmax && last < MAX_INDEX) {
       // The next leaf may start with NULL: absorb it (no leaf but the rightmost ends in NULL,
       // so the previous leaf never needs the same look).
-      const s = scratch(tree);
+      const s = writeContext(tree).scratchState();
       if (descendToLeaf(s, last + 1) === 0) {
         rnode = s.node;
         rmax = s.max;
@@ -436,11 +424,25 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     bPiv[at] = i < rend ? pivots[rbase + i] : p.rmax;
     bSlot[at++] = slots[rbase + i];
   }
-  // A shared tree keeps the level rebuild (store-rebuild.ts) for now: the kernel engine's
-  // allocation pattern changes how soon its retired nodes are reused (tools'
-  // shared-tree-dead-reader test); its shapes are ours, not the kernel's, until that is settled.
-  if (tree.sharedRebuild !== null) tree.sharedRebuild(mas, p, at, newAt);
-  else structuralStore(mas, p, at, newAt);
+  structuralStore(mas, p, at, newAt);
+}
+
+/** Puts `mas` on leaf slot `offset` of `node` ([min, max], data end `end`) at `depth`. */
+function positionLeaf(
+  mas: MaState,
+  node: number,
+  min: number,
+  max: number,
+  offset: number,
+  end: number,
+  depth: number,
+): void {
+  mas.node = node;
+  mas.min = min;
+  mas.max = max;
+  mas.offset = offset;
+  mas.end = end;
+  mas.depth = depth;
 }
 
 /** The ZERO entry and other reserved values never sit directly in the root (§1.6). */

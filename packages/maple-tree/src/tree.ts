@@ -12,8 +12,6 @@ import { EntryTable } from "./entries.js";
 import { immediateReclaimer, type Reclaimer } from "./reclaim.js";
 import { reclaimPollerFor } from "./reclaim-poll.js";
 import { adoptRoot, H_GEN, H_ROOT } from "./shared-layout.js";
-import type { MaState } from "./state.js";
-import type { Plan } from "./store.js";
 import type { WriteContext } from "./write/context.js";
 
 /** Kernel `MT_FLAGS_ALLOC_RANGE`: an allocation tree, with gap tracking in internal nodes. */
@@ -68,12 +66,6 @@ export class MapleTreeCore {
    * the root they started from, never through parent words (step.ts).
    */
   shared: Int32Array | null = null;
-  /**
-   * Shared trees: the level rebuild their structural writes still go through (store-rebuild.ts),
-   * installed by SharedMapleTree so that a local tree's bundle does not carry it.
-   * @internal
-   */
-  sharedRebuild: ((mas: MaState, p: Plan, stop: number, newAt: number) => void) | null = null;
   /** This thread holds the shared tree's lock: the fields above are the writer's, not a snapshot. */
   sharedWriting = false;
   /** Shared trees: nodes unlinked by the write in progress, retired once its root is published. */
