@@ -216,15 +216,15 @@ export function planStore(mas: MaState, entry: unknown): Plan {
   const rbase = rnode * STRIDE;
   const lsMin = lcut > 0 ? pivots[lbase + lcut - 1] + 1 : lmin;
   const rsMax = rcut < rend ? pivots[rbase + rcut] : rmax;
-  // A shared tree never changes a leaf slot in place (readers there read leaf words plainly):
-  // the exact fit is rebuilt as a leaf copy like any other leaf store.
+  // A policy without slot stores (a shared tree: readers there read leaf words plainly) copies
+  // the leaf of an exact fit like any other leaf store.
   if (
     lnode === rnode &&
     lcut === rcut &&
     index === lsMin &&
     last === rsMax &&
     !p.pullNull &&
-    tree.shared === null
+    tree.policy.slotStore
   ) {
     p.shape = SHAPE_EXACT;
     p.n = lend + 1;
@@ -246,22 +246,20 @@ export function planStore(mas: MaState, entry: unknown): Plan {
   return p;
 }
 
-/** Worst-case nodes a planned store allocates (maple-tree.md §4.5 table, simplified). */
+/**
+ * Worst-case nodes a planned store allocates (maple-tree.md §4.5 table, simplified), plus what
+ * the tree's write policy adds (a shared tree's copy-up).
+ */
 export function nodesNeeded(tree: MapleTreeCore, p: Plan): number {
-  // A shared tree's write first copies the internal nodes above the leaves it changes
-  // (shared-write.ts): at most two paths below the root.
-  if (tree.shared !== null && p.shape !== SHAPE_NEW_ROOT) {
-    return localNodesNeeded(tree, p) + 2 * tree.height;
-  }
-  return localNodesNeeded(tree, p);
+  return storeNodesNeeded(tree, p) + tree.policy.extraNodes(tree, p);
 }
 
-function localNodesNeeded(tree: MapleTreeCore, p: Plan): number {
+function storeNodesNeeded(tree: MapleTreeCore, p: Plan): number {
   switch (p.shape) {
     case SHAPE_EXACT:
       return 0;
     case SHAPE_LEAF:
-      return tree.inRcu ? 1 : 0;
+      return tree.policy.inPlace ? 0 : 1;
     case SHAPE_NEW_ROOT:
       return 1;
     default:
@@ -281,7 +279,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
   const slots = arena.slots;
   const meta = arena.meta;
   const entries = tree.entries;
-  const rcu = tree.inRcu;
+  const inPlace = tree.policy.inPlace;
   tree.generation++;
   // The state is positioned by this write: fresh for the reads that follow (an in-loop store).
   mas.generation = tree.generation;
@@ -317,7 +315,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     if (entry === null) {
       slots[lbase + off] = 0;
       releaseHandle(tree, h);
-    } else if (h > 0 && !rcu && typeof entry !== "number") {
+    } else if (h > 0 && inPlace && typeof entry !== "number") {
       // Same range, same handle: only the value behind it changes (no reader to protect).
       entries.values[h] = entry;
     } else {
@@ -362,7 +360,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     for (let i = 0; i <= stopAt; i++) releaseHandle(tree, slots[rbase + i]);
   }
 
-  if (p.shape === SHAPE_LEAF && !rcu) {
+  if (p.shape === SHAPE_LEAF && inPlace) {
     // In place (slot store, append, node rewrite): shift the tail, write the 1..3 new items.
     const e = rend;
     const m = (leftRem ? 1 : 0) + 1 + (rightRem ? 1 : 0);

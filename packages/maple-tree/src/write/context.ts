@@ -56,6 +56,8 @@ export class WriteContext {
   wholeCount = 0;
   /** A subtree root unlinked whole by a root collapse, or 0. */
   oldRoot = 0;
+  /** A shared tree's copy-up (shared-write.ts): the ancestors of a leaf, bottom-up. */
+  readonly path = new Int32Array(40);
 
   constructor(tree: MapleTreeCore) {
     this.tree = tree;
