@@ -9,6 +9,7 @@ import { EINVAL as EINVAL_ } from "./errors.js";
 import { MA_STATE as MA_STATE_, type MaState } from "./state.js";
 import { retireSubtree } from "./store-retire.js";
 import { MapleTreeCore, type TreeOptions } from "./tree.js";
+import { writeContext } from "./write/context.js";
 import {
   mas_destroy as mas_destroy_,
   mas_erase as mas_erase_,
@@ -32,17 +33,17 @@ const mas_nomem = mas_nomem_;
 const mas_store_gfp = mas_store_gfp_;
 const storeArgsOk = storeArgsOk_;
 
-// One state for the normal API's own writes, reset per call (kernel code puts an MA_STATE on the
-// stack; a reused object spares the allocation on every mtree_* write).
-let opState: MaState | null = null;
+// One state per tree for the normal API's own writes, reset per call (kernel code puts an MA_STATE
+// on the stack; a reused object spares the allocation on every mtree_* write). It is the tree's
+// write context's: no normal write calls user code while it holds it.
 function normalState(mt: MapleTreeCore, first: number, last: number): MaState {
-  let mas = opState;
+  const ctx = writeContext(mt);
+  let mas = ctx.opState;
   if (mas === null) {
     mas = MA_STATE(mt, first, last);
-    opState = mas;
+    ctx.opState = mas;
     return mas;
   }
-  mas.tree = mt;
   mas.index = first;
   mas.last = last;
   mas.status = "start";

@@ -28,16 +28,16 @@ import { descendToLeaf as descendToLeaf_ } from "./descend.js";
 import { entryOf as entryOf_ } from "./entries.js";
 import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entry.js";
 import { MA_STATE_BULK, type MaState } from "./state.js";
-import { updateGapsFrom as updateGapsFrom_ } from "./store-gap.js";
-import { BIG_BASE as BIG_BASE_, bPiv as bPiv_, bSlot as bSlot_ } from "./store-node.js";
-import {
-  releaseHandle as releaseHandle_,
-  retireSubtree as retireSubtree_,
-} from "./store-retire.js";
 import type { MapleTreeCore } from "./tree.js";
 import { structuralStore } from "./write/commit.js";
 import { writeContext } from "./write/context.js";
-import { updateGap } from "./write/gap-meta.js";
+import {
+  exactFitStore,
+  leafBigNode,
+  newLeafItems,
+  newRootStore,
+  nodeStoreInPlace,
+} from "./write/leaf-store.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
@@ -53,12 +53,6 @@ const descendToLeaf = descendToLeaf_;
 const entryOf = entryOf_;
 const MAX_INDEX = MAX_INDEX_;
 const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
-const updateGapsFrom = updateGapsFrom_;
-const BIG_BASE = BIG_BASE_;
-const bPiv = bPiv_;
-const bSlot = bSlot_;
-const releaseHandle = releaseHandle_;
-const retireSubtree = retireSubtree_;
 
 /** Result of a store analysis: where the write lands, after NULL widening. */
 export interface Plan {
@@ -81,23 +75,6 @@ export interface Plan {
   shape: number;
 }
 
-const plan: Plan = {
-  index: 0,
-  last: 0,
-  old: null,
-  lnode: 0,
-  lmin: 0,
-  lmax: 0,
-  lcut: 0,
-  rnode: 0,
-  rmax: 0,
-  rcut: 0,
-  rend: 0,
-  n: 0,
-  pullNull: false,
-  shape: 0,
-};
-
 /** Shape: one slot replaced. */
 export const SHAPE_EXACT = 0;
 /** Shape: one leaf rewritten, no node added or removed. */
@@ -110,7 +87,7 @@ export const SHAPE_NEW_ROOT = 3;
 /**
  * Analyses a store of `entry` (null = erase) over [mas.index, mas.last] into a tree with a root
  * node: NULL widening, the leaves and slots at both ends, the store shape. Changes nothing.
- * Returns the plan (a module-level object, valid until the next call).
+ * Returns the plan (the tree's write context's, valid until the tree's next write).
  */
 export function planStore(mas: MaState, entry: unknown): Plan {
   const tree = mas.tree;
@@ -118,7 +95,7 @@ export function planStore(mas: MaState, entry: unknown): Plan {
   const pivots = arena.pivots;
   const slots = arena.slots;
   const meta = arena.meta;
-  const p = plan;
+  const p = writeContext(tree).plan;
   let index = mas.index;
   let last = mas.last;
   const isNull = entry === null;
@@ -270,177 +247,26 @@ function storeNodesNeeded(tree: MapleTreeCore, p: Plan): number {
 /**
  * Carries out a planned store of `entry` (the plan from `planStore`, nodes reserved). Leaves
  * `mas` positioned on the written range (status active). Returns nothing; the overwritten entry
- * is `plan.old`.
+ * is `plan.old`. The store types are write/leaf-store.ts's and write/commit.ts's.
  */
 export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
   const tree = mas.tree;
-  const arena = tree.arena;
-  const pivots = arena.pivots;
-  const slots = arena.slots;
-  const meta = arena.meta;
-  const entries = tree.entries;
-  const inPlace = tree.policy.inPlace;
   tree.generation++;
   // The state is positioned by this write: fresh for the reads that follow (an in-loop store).
   mas.generation = tree.generation;
   mas.index = p.index;
   mas.last = p.last;
   mas.status = "active";
-
   if (p.shape === SHAPE_NEW_ROOT) {
-    const oldRoot = tree.rootNode;
-    if (entry === null) {
-      tree.rootNode = 0;
-      tree.height = 0;
-      retireSubtree(tree, oldRoot);
-      mas.status = "start";
-      mas.node = 0;
-      return;
-    }
-    const leaf = arena.alloc(NODE_LEAF);
-    slots[leaf * STRIDE] = entries.word(entry);
-    tree.rootNode = leaf;
-    tree.height = 1;
-    retireSubtree(tree, oldRoot);
-    positionLeaf(mas, leaf, 0, MAX_INDEX, 0, 0, 0);
-    if (tree.isAlloc) updateGapsFrom(tree, leaf, 0, MAX_INDEX);
-    return;
-  }
-
-  const lnode = p.lnode;
-  const lbase = lnode * STRIDE;
-  if (p.shape === SHAPE_EXACT) {
-    const off = p.lcut;
-    const h = slots[lbase + off];
-    if (entry === null) {
-      slots[lbase + off] = 0;
-      releaseHandle(tree, h);
-    } else if (h > 0 && inPlace && typeof entry !== "number") {
-      // Same range, same handle: only the value behind it changes (no reader to protect).
-      entries.values[h] = entry;
-    } else {
-      slots[lbase + off] = entries.word(entry);
-      releaseHandle(tree, h);
-    }
-    positionLeaf(mas, lnode, p.lmin, p.lmax, off, meta[lnode * META + M_END], tree.height - 1);
-    // Gaps only move when the slot changes between NULL and non-NULL.
-    if (tree.isAlloc && (h === 0) !== (entry === null)) updateGap(tree, lnode, p.lmin, p.lmax);
-    return;
-  }
-
-  const rnode = p.rnode;
-  const rbase = rnode * STRIDE;
-  const lcut = p.lcut;
-  const rcut = p.rcut;
-  const rend = p.rend;
-  const lsMin = lcut > 0 ? pivots[lbase + lcut - 1] + 1 : p.lmin;
-  const lh = slots[lbase + lcut];
-  const rh = slots[rbase + rcut];
-  const rsMax = rcut < rend ? pivots[rbase + rcut] : p.rmax;
-  const leftRem = p.index > lsMin;
-  const rightRem = p.last < rsMax;
-  const newHandle = entry === null ? 0 : entries.word(entry);
-  // One range split in three: the right piece gets a handle of its own.
-  const rightHandle =
-    rightRem && leftRem && lnode === rnode && lcut === rcut && rh !== 0
-      ? entries.word(entryOf(entries.values, rh))
-      : rh;
-  // Handles of the overwritten leaf slots.
-  if (lnode === rnode) {
-    for (let i = lcut; i <= rcut; i++) {
-      if ((i === lcut && leftRem) || (i === rcut && rightRem && !(leftRem && lcut === rcut))) {
-        continue;
-      }
-      releaseHandle(tree, slots[lbase + i]);
-    }
+    newRootStore(mas, entry);
+  } else if (p.shape === SHAPE_EXACT) {
+    exactFitStore(mas, entry, p);
   } else {
-    const lend = meta[lnode * META + M_END];
-    for (let i = leftRem ? lcut + 1 : lcut; i <= lend; i++) releaseHandle(tree, slots[lbase + i]);
-    const stopAt = rightRem ? rcut - 1 : rcut;
-    for (let i = 0; i <= stopAt; i++) releaseHandle(tree, slots[rbase + i]);
+    const ctx = writeContext(tree);
+    newLeafItems(tree, entry, p, ctx);
+    if (p.shape === SHAPE_LEAF && tree.policy.inPlace) nodeStoreInPlace(mas, p, ctx);
+    else structuralStore(mas, p, leafBigNode(tree, p, ctx), ctx.newAt);
   }
-
-  if (p.shape === SHAPE_LEAF && inPlace) {
-    // In place (slot store, append, node rewrite): shift the tail, write the 1..3 new items.
-    const e = rend;
-    const m = (leftRem ? 1 : 0) + 1 + (rightRem ? 1 : 0);
-    const tailFrom = rcut + 1;
-    const tailTo = lcut + m;
-    const tailLen = e - rcut;
-    const E = tailTo + tailLen - 1;
-    // Word loops, not copyWithin: a tail is at most 15 words, less than the builtin call costs.
-    if (tailLen > 0 && tailTo > tailFrom) {
-      const d = tailTo - tailFrom;
-      for (let i = lbase + e; i >= lbase + tailFrom; i--) slots[i + d] = slots[i] as number;
-      for (let i = lbase + e - 1; i >= lbase + tailFrom; i--) pivots[i + d] = pivots[i] as number;
-    } else if (tailLen > 0 && tailTo < tailFrom) {
-      const d = tailFrom - tailTo;
-      for (let i = lbase + tailFrom; i <= lbase + e; i++) slots[i - d] = slots[i] as number;
-      for (let i = lbase + tailFrom; i < lbase + e; i++) pivots[i - d] = pivots[i] as number;
-    }
-    let pos = lcut;
-    if (leftRem) {
-      slots[lbase + pos] = lh;
-      pivots[lbase + pos++] = p.index - 1;
-    }
-    const newOff = pos;
-    slots[lbase + pos] = newHandle;
-    if (pos < E) pivots[lbase + pos] = p.last;
-    pos++;
-    if (rightRem) {
-      slots[lbase + pos] = rightHandle;
-      if (pos < E) pivots[lbase + pos] = rsMax;
-    }
-    // Words past the new end are zero (the node may have shrunk).
-    for (let i = E; i < e; i++) pivots[lbase + i] = 0;
-    if (E < STRIDE - 1) pivots[lbase + E] = 0;
-    for (let i = E + 1; i <= e; i++) slots[lbase + i] = 0;
-    meta[lnode * META + M_END] = E;
-    positionLeaf(mas, lnode, p.lmin, p.lmax, newOff, E, tree.height - 1);
-    if (tree.isAlloc) updateGap(tree, lnode, p.lmin, p.lmax);
-    return;
-  }
-
-  // Leaf level big node: L's items before the write, the new items, R's items after it.
-  let at = BIG_BASE;
-  for (let i = 0; i < lcut; i++) {
-    bPiv[at] = pivots[lbase + i];
-    bSlot[at++] = slots[lbase + i];
-  }
-  if (leftRem) {
-    bPiv[at] = p.index - 1;
-    bSlot[at++] = lh;
-  }
-  const newAt = at;
-  bPiv[at] = p.last;
-  bSlot[at++] = newHandle;
-  if (rightRem) {
-    bPiv[at] = rsMax;
-    bSlot[at++] = rightHandle;
-  }
-  for (let i = rcut + 1; i <= rend; i++) {
-    bPiv[at] = i < rend ? pivots[rbase + i] : p.rmax;
-    bSlot[at++] = slots[rbase + i];
-  }
-  structuralStore(mas, p, at, newAt);
-}
-
-/** Puts `mas` on leaf slot `offset` of `node` ([min, max], data end `end`) at `depth`. */
-function positionLeaf(
-  mas: MaState,
-  node: number,
-  min: number,
-  max: number,
-  offset: number,
-  end: number,
-  depth: number,
-): void {
-  mas.node = node;
-  mas.min = min;
-  mas.max = max;
-  mas.offset = offset;
-  mas.end = end;
-  mas.depth = depth;
 }
 
 /** The ZERO entry and other reserved values never sit directly in the root (§1.6). */
