@@ -90,23 +90,29 @@ export const SHAPE_NEW_ROOT = 3;
  * Returns the plan (the tree's write context's, valid until the tree's next write).
  */
 export function planStore(mas: MaState, entry: unknown): Plan {
-  const tree = mas.tree;
-  const arena = tree.arena;
-  const pivots = arena.pivots;
-  const slots = arena.slots;
-  const meta = arena.meta;
-  const p = writeContext(tree).plan;
-  let index = mas.index;
-  let last = mas.last;
+  const p = writeContext(mas.tree).plan;
   const isNull = entry === null;
+  const lend = planLeft(mas, p, isNull);
+  planRight(mas, p, lend);
+  if (isNull) widenRight(mas.tree, p);
+  p.pullNull = isNull && p.last === p.rmax && p.last < MAX_INDEX;
+  planShape(mas, p, lend);
+  return p;
+}
 
+/**
+ * The leaf holding `mas.index` (L, where `mas` is left) and the write's first slot there; a NULL
+ * write widens over the NULL range it starts in, or the NULL slot before it. Returns L's end.
+ */
+function planLeft(mas: MaState, p: Plan, isNull: boolean): number {
+  const tree = mas.tree;
+  const pivots = tree.arena.pivots;
+  const slots = tree.arena.slots;
+  let index = mas.index;
   const hL = descendToLeaf(mas, index);
   p.old = entryOf(tree.entries.values, hL);
-  const lnode = mas.node;
-  const lbase = lnode * STRIDE;
+  const lbase = mas.node * STRIDE;
   const lmin = mas.min;
-  const lmax = mas.max;
-  const lend = mas.end;
   let lcut = mas.offset;
   if (isNull) {
     const sMin = lcut > 0 ? pivots[lbase + lcut - 1] + 1 : lmin;
@@ -116,83 +122,107 @@ export function planStore(mas: MaState, entry: unknown): Plan {
       index = lcut > 0 ? pivots[lbase + lcut - 1] + 1 : lmin;
     }
   }
-
-  let rnode: number;
-  let rmax: number;
-  let rcut: number;
-  let rend: number;
-  if (last <= lmax) {
-    rnode = lnode;
-    rmax = lmax;
-    rend = lend;
-    rcut = lcut;
-    while (rcut < rend && pivots[lbase + rcut] < last) rcut++;
-  } else {
-    // A write spanning leaves mostly ends in L's next sibling: take it from the parent's slots
-    // (no second descent) when `last` is below that sibling's pivot.
-    const parent = meta[lnode * META + M_PARENT] as number;
-    const ps = meta[lnode * META + M_PSLOT] as number;
-    const pb = parent * STRIDE;
-    if (
-      parent !== 0 &&
-      ps + 1 < (meta[parent * META + M_END] as number) &&
-      last <= pivots[pb + ps + 1]
-    ) {
-      rnode = slots[pb + ps + 1] as number;
-      rmax = pivots[pb + ps + 1] as number;
-      rend = meta[rnode * META + M_END] as number;
-      const rb = rnode * STRIDE;
-      rcut = 0;
-      while (rcut < rend && pivots[rb + rcut] < last) rcut++;
-    } else {
-      const s = writeContext(tree).scratchState();
-      descendToLeaf(s, last);
-      rnode = s.node;
-      rmax = s.max;
-      rend = s.end;
-      rcut = s.offset;
-    }
-  }
-  if (isNull) {
-    const rbase = rnode * STRIDE;
-    const sMax = rcut < rend ? pivots[rbase + rcut] : rmax;
-    if (slots[rbase + rcut] === 0) last = sMax;
-    else if (last === sMax && rcut < rend && slots[rbase + rcut + 1] === 0) {
-      rcut++;
-      last = rcut < rend ? pivots[rbase + rcut] : rmax;
-    }
-    if (last === rmax && last < MAX_INDEX) {
-      // The next leaf may start with NULL: absorb it (no leaf but the rightmost ends in NULL,
-      // so the previous leaf never needs the same look).
-      const s = writeContext(tree).scratchState();
-      if (descendToLeaf(s, last + 1) === 0) {
-        rnode = s.node;
-        rmax = s.max;
-        rend = s.end;
-        rcut = 0;
-        last = rend > 0 ? pivots[rnode * STRIDE] : rmax;
-      }
-    }
-  }
   p.index = index;
-  p.last = last;
-  p.lnode = lnode;
+  p.lnode = mas.node;
   p.lmin = lmin;
-  p.lmax = lmax;
+  p.lmax = mas.max;
   p.lcut = lcut;
-  p.rnode = rnode;
-  p.rmax = rmax;
+  return mas.end;
+}
+
+/** The leaf holding `mas.last` (R) and the write's last slot there. */
+function planRight(mas: MaState, p: Plan, lend: number): void {
+  const tree = mas.tree;
+  const { pivots, slots, meta } = tree.arena;
+  const last = mas.last;
+  p.last = last;
+  const lnode = p.lnode;
+  let rcut: number;
+  if (last <= p.lmax) {
+    const lbase = lnode * STRIDE;
+    p.rnode = lnode;
+    p.rmax = p.lmax;
+    p.rend = lend;
+    rcut = p.lcut;
+    while (rcut < lend && pivots[lbase + rcut] < last) rcut++;
+    p.rcut = rcut;
+    return;
+  }
+  // A write spanning leaves mostly ends in L's next sibling: take it from the parent's slots
+  // (no second descent) when `last` is below that sibling's pivot.
+  const parent = meta[lnode * META + M_PARENT] as number;
+  const ps = meta[lnode * META + M_PSLOT] as number;
+  const pb = parent * STRIDE;
+  if (
+    parent !== 0 &&
+    ps + 1 < (meta[parent * META + M_END] as number) &&
+    last <= pivots[pb + ps + 1]
+  ) {
+    const rnode = slots[pb + ps + 1] as number;
+    const rend = meta[rnode * META + M_END] as number;
+    const rb = rnode * STRIDE;
+    rcut = 0;
+    while (rcut < rend && pivots[rb + rcut] < last) rcut++;
+    p.rnode = rnode;
+    p.rmax = pivots[pb + ps + 1] as number;
+    p.rend = rend;
+    p.rcut = rcut;
+    return;
+  }
+  const s = writeContext(tree).scratchState();
+  descendToLeaf(s, last);
+  p.rnode = s.node;
+  p.rmax = s.max;
+  p.rend = s.end;
+  p.rcut = s.offset;
+}
+
+/**
+ * A NULL write widens `last` over the NULL range it ends in or the NULL slot after it, and into
+ * the next leaf when that starts with NULL.
+ */
+function widenRight(tree: MapleTreeCore, p: Plan): void {
+  const pivots = tree.arena.pivots;
+  const slots = tree.arena.slots;
+  let last = p.last;
+  let rcut = p.rcut;
+  const rend = p.rend;
+  const rmax = p.rmax;
+  const rbase = p.rnode * STRIDE;
+  const sMax = rcut < rend ? pivots[rbase + rcut] : rmax;
+  if (slots[rbase + rcut] === 0) last = sMax;
+  else if (last === sMax && rcut < rend && slots[rbase + rcut + 1] === 0) {
+    rcut++;
+    last = rcut < rend ? pivots[rbase + rcut] : rmax;
+  }
+  p.last = last;
   p.rcut = rcut;
-  p.rend = rend;
-  p.pullNull = isNull && last === rmax && last < MAX_INDEX;
+  if (last === rmax && last < MAX_INDEX) {
+    // The next leaf may start with NULL: absorb it (no leaf but the rightmost ends in NULL,
+    // so the previous leaf never needs the same look).
+    const s = writeContext(tree).scratchState();
+    if (descendToLeaf(s, last + 1) === 0) {
+      p.rnode = s.node;
+      p.rmax = s.max;
+      p.rend = s.end;
+      p.rcut = 0;
+      p.last = s.end > 0 ? pivots[s.node * STRIDE] : s.max;
+    }
+  }
+}
+
+/** The store's shape and the leaf items it leaves in [L.min, R.max] (`p.shape`, `p.n`). */
+function planShape(mas: MaState, p: Plan, lend: number): void {
+  const tree = mas.tree;
+  const pivots = tree.arena.pivots;
+  const { index, last, lnode, rnode, lcut, rcut, rend } = p;
   if (index === 0 && last === MAX_INDEX) {
     p.shape = SHAPE_NEW_ROOT;
     p.n = 1;
-    return p;
+    return;
   }
-  const rbase = rnode * STRIDE;
-  const lsMin = lcut > 0 ? pivots[lbase + lcut - 1] + 1 : lmin;
-  const rsMax = rcut < rend ? pivots[rbase + rcut] : rmax;
+  const lsMin = lcut > 0 ? pivots[lnode * STRIDE + lcut - 1] + 1 : p.lmin;
+  const rsMax = rcut < rend ? pivots[rnode * STRIDE + rcut] : p.rmax;
   // A policy without slot stores (a shared tree: readers there read leaf words plainly) copies
   // the leaf of an exact fit like any other leaf store.
   if (
@@ -205,11 +235,11 @@ export function planStore(mas: MaState, entry: unknown): Plan {
   ) {
     p.shape = SHAPE_EXACT;
     p.n = lend + 1;
-    return p;
+    return;
   }
   const n = lcut + (index > lsMin ? 1 : 0) + 1 + (last < rsMax ? 1 : 0) + (rend - rcut);
   p.n = n;
-  const isRoot = meta[lnode * META + M_PARENT] === 0;
+  const isRoot = tree.arena.meta[lnode * META + M_PARENT] === 0;
   if (
     lnode === rnode &&
     !p.pullNull &&
@@ -220,7 +250,6 @@ export function planStore(mas: MaState, entry: unknown): Plan {
   } else {
     p.shape = SHAPE_TREE;
   }
-  return p;
 }
 
 /**
