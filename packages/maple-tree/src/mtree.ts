@@ -6,10 +6,10 @@
 import { GFP_KERNEL as GFP_KERNEL_, type Gfp } from "./alloc.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import { EINVAL as EINVAL_ } from "./errors.js";
-import { checkSharedWriter } from "./shared-write.js";
 import { MA_STATE as MA_STATE_, type MaState } from "./state.js";
 import { retireSubtree } from "./store-retire.js";
 import { MapleTreeCore, type TreeOptions } from "./tree.js";
+import { writeContext } from "./write/context.js";
 import {
   mas_destroy as mas_destroy_,
   mas_erase as mas_erase_,
@@ -33,17 +33,17 @@ const mas_nomem = mas_nomem_;
 const mas_store_gfp = mas_store_gfp_;
 const storeArgsOk = storeArgsOk_;
 
-// One state for the normal API's own writes, reset per call (kernel code puts an MA_STATE on the
-// stack; a reused object spares the allocation on every mtree_* write).
-let opState: MaState | null = null;
+// One state per tree for the normal API's own writes, reset per call (kernel code puts an MA_STATE
+// on the stack; a reused object spares the allocation on every mtree_* write). It is the tree's
+// write context's: no normal write calls user code while it holds it.
 function normalState(mt: MapleTreeCore, first: number, last: number): MaState {
-  let mas = opState;
+  const ctx = writeContext(mt);
+  let mas = ctx.opState;
   if (mas === null) {
     mas = MA_STATE(mt, first, last);
-    opState = mas;
+    ctx.opState = mas;
     return mas;
   }
-  mas.tree = mt;
   mas.index = first;
   mas.last = last;
   mas.status = "start";
@@ -179,7 +179,7 @@ export function mtree_erase(mt: MapleTreeCore, index: number): unknown {
  * the tree is empty and its height 0, other flags kept. Entries themselves are the caller's.
  */
 export function __mt_destroy(mt: MapleTreeCore): void {
-  if (mt.shared !== null) checkSharedWriter(mt);
+  mt.policy.checkWriter(mt);
   const root = mt.rootNode;
   mt.rootNode = 0;
   mt.rootEntry = null;

@@ -16,8 +16,8 @@ import {
   STRIDE,
 } from "../arena.js";
 import { MAX_INDEX } from "../entry.js";
-import { bPiv, bSlot, writeNode } from "../store-node.js";
-import { deferFree, retireSubtree } from "../store-retire.js";
+import { writeNode } from "../store-node.js";
+import { retireSubtree } from "../store-retire.js";
 import type { MapleTreeCore } from "../tree.js";
 import type { WriteContext } from "./context.js";
 import { freshGaps } from "./gap-meta.js";
@@ -56,6 +56,8 @@ export function nodeMax(tree: MapleTreeCore, id: number): number {
 /** Kernel `mas_mab_cp()` of a whole node at the end: items of `id` (max `max`) from `at`. */
 export function appendNode(tree: MapleTreeCore, id: number, max: number, at: number): number {
   const arena = tree.arena;
+  // Called inside a structural write, which made the context.
+  const { bPiv, bSlot } = tree.writeCtx as WriteContext;
   const base = id * STRIDE;
   const end = arena.meta[id * META + M_END];
   let to = at;
@@ -81,7 +83,7 @@ export function consume(tree: MapleTreeCore, ctx: WriteContext, id: number): voi
   const meta = tree.arena.meta;
   if (meta[id * META + M_DEAD] !== 0) return;
   // A shared tree's dead word changes while other threads may read it (shared-layout.ts).
-  if (tree.shared !== null) Atomics.store(meta, id * META + M_DEAD, 1);
+  if (tree.policy.atomicDead) Atomics.store(meta, id * META + M_DEAD, 1);
   else meta[id * META + M_DEAD] = 1;
   ctx.dead[ctx.deadCount++] = id;
 }
@@ -104,8 +106,8 @@ export function buildLevel(
   for (let j = 0; j < k; j++) {
     const to = j === k - 1 ? ctx.stop : ctx.start + (j === 0 ? cut0 : cut1) + 1;
     const id = arena.alloc(ctx.type);
-    writeNode(arena, id, ctx.type, from, to);
-    const max = j === k - 1 ? ctx.rmax : bPiv[to - 1];
+    writeNode(arena, ctx, id, ctx.type, from, to);
+    const max = j === k - 1 ? ctx.rmax : ctx.bPiv[to - 1];
     ctx.ids[j] = id;
     ctx.mins[j] = min;
     ctx.maxs[j] = max;
@@ -141,11 +143,11 @@ export function growRoot(tree: MapleTreeCore, ctx: WriteContext): void {
   const arena = tree.arena;
   const itype = internalType(tree);
   for (let j = 0; j < ctx.k; j++) {
-    bPiv[j] = ctx.maxs[j];
-    bSlot[j] = ctx.ids[j];
+    ctx.bPiv[j] = ctx.maxs[j];
+    ctx.bSlot[j] = ctx.ids[j];
   }
   const root = arena.alloc(itype);
-  writeNode(arena, root, itype, 0, ctx.k);
+  writeNode(arena, ctx, root, itype, 0, ctx.k);
   arena.meta[root * META + M_PARENT] = 0;
   arena.meta[root * META + M_PSLOT] = 0;
   freshGaps(tree, root, 0, MAX_INDEX);
@@ -160,13 +162,9 @@ export function growRoot(tree: MapleTreeCore, ctx: WriteContext): void {
 export function retireReplaced(tree: MapleTreeCore, ctx: WriteContext): void {
   for (let i = 0; i < ctx.wholeCount; i++) retireSubtree(tree, ctx.whole[i]);
   if (ctx.oldRoot !== 0) retireSubtree(tree, ctx.oldRoot);
-  // A shared tree's consumed nodes may be published ones (siblings the copy-up did not copy):
-  // deferFree frees the section-born ones at once and holds the others for publication.
-  const rcu = tree.inRcu || tree.shared !== null;
-  for (let i = 0; i < ctx.deadCount; i++) {
-    if (rcu) deferFree(tree, ctx.dead[i]);
-    else tree.arena.free(ctx.dead[i]);
-  }
+  // Freed now or after readers, as the tree's write policy says (write/policy.ts).
+  const retire = tree.policy.retireConsumed;
+  for (let i = 0; i < ctx.deadCount; i++) retire(tree, ctx.dead[i]);
   ctx.deadCount = 0;
   ctx.wholeCount = 0;
   ctx.oldRoot = 0;
