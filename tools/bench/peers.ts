@@ -53,7 +53,19 @@ function fmt(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(3);
 }
 
+/**
+ * A full collection (the script runs under --expose-gc): the garbage of the previous workload (the
+ * 1e6 trees) and of this one's build would otherwise be collected during the timed rounds, by
+ * whichever side happens to run, and the CPU clock counts the collector's threads too.
+ */
+function settleHeap(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+}
+
 async function runWorkload(w: PeerWorkload): Promise<Row> {
+  settleHeap();
   const mapleSide = w.maple();
   const sbSide = w.sb();
   // Both sides answer the same questions before anything is timed (also an unrecorded pass).
@@ -62,6 +74,7 @@ async function runWorkload(w: PeerWorkload): Promise<Row> {
   sbSide.prepare?.();
   const theirs = sbSide.run();
   if (ours !== theirs) throw new Error(`${w.name}: checksums differ (${ours} vs ${theirs})`);
+  settleHeap();
   const r = await compareRounds(
     w.name,
     mapleSide,
