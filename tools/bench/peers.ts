@@ -3,7 +3,7 @@
 // package's dist/ under plain node: this file is bundled with the package left external). Each
 // workload: checksums of both sides compared, then interleaved rounds alternating which side goes
 // first (tinybench p50 per side per round, after its warm-up), the median of the per-round ratios
-// and their spread. Prints a progress line per workload and a markdown table with the kernel C
+// and their spread. Each workload is built and timed on a freshly collected heap (gc()). Prints a progress line per workload and a markdown table with the kernel C
 // tree's figures beside each row, and writes docs/bench/maple-tree.json and maple-tree.svg.
 //
 // Env: CLOCK (cpu, the default: the process's CPU time, so time spent waiting for a core on a
