@@ -3,7 +3,7 @@
 // package's dist/ under plain node: this file is bundled with the package left external). Each
 // workload: checksums of both sides compared, then interleaved rounds alternating which side goes
 // first (tinybench p50 per side per round, after its warm-up), the median of the per-round ratios
-// and their spread. Prints a progress line per workload and a markdown table with the kernel C
+// and their spread. Each workload is built and timed on a freshly collected heap (gc()). Prints a progress line per workload and a markdown table with the kernel C
 // tree's figures beside each row, and writes docs/bench/maple-tree.json and maple-tree.svg.
 //
 // Env: CLOCK (cpu, the default: the process's CPU time, so time spent waiting for a core on a
@@ -53,7 +53,19 @@ function fmt(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(3);
 }
 
+/**
+ * A full collection (the script runs under --expose-gc): the garbage of the previous workload (the
+ * 1e6 trees) and of this one's build would otherwise be collected during the timed rounds, by
+ * whichever side happens to run, and the CPU clock counts the collector's threads too.
+ */
+function settleHeap(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+}
+
 async function runWorkload(w: PeerWorkload): Promise<Row> {
+  settleHeap();
   const mapleSide = w.maple();
   const sbSide = w.sb();
   // Both sides answer the same questions before anything is timed (also an unrecorded pass).
@@ -62,6 +74,7 @@ async function runWorkload(w: PeerWorkload): Promise<Row> {
   sbSide.prepare?.();
   const theirs = sbSide.run();
   if (ours !== theirs) throw new Error(`${w.name}: checksums differ (${ours} vs ${theirs})`);
+  settleHeap();
   const r = await compareRounds(
     w.name,
     mapleSide,

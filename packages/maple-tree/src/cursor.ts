@@ -177,22 +177,29 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
 
   next(): IteratorResult<RangeItem<T>> {
     // The steady state, kept small so that it can be inlined into the caller's loop.
+    const mas = this.mas;
+    let entry: unknown;
     if (this.fast && this.mt.generation === this.generation) {
-      const mas = this.mas;
-      const entry = this.step(mas);
-      if (entry !== null) {
-        // Nothing lies after MAX_INDEX, written or not.
-        if (mas.last === MAX_INDEX) this.finish();
-        return { value: { first: mas.index, last: mas.last, value: entry as T }, done: false };
-      }
-      this.finish();
-      return done();
+      entry = this.step(mas);
+      // Nothing lies after MAX_INDEX, written or not.
+      if (entry === null || mas.last === MAX_INDEX) this.finish();
+    } else {
+      entry = this.slowNext();
     }
-    return this.slowNext();
+    // One result object for both outcomes, so that once this call is inlined the caller's loop
+    // never merges two allocations (V8's escape analysis then removes the result object).
+    const finished = entry === null;
+    return {
+      value: finished ? undefined : { first: mas.index, last: mas.last, value: entry as T },
+      done: finished,
+    } as IteratorResult<RangeItem<T>>;
   }
 
-  /** Every other step: the first one, after a write, on trees without nodes, and once done. */
-  private slowNext(): IteratorResult<RangeItem<T>> {
+  /**
+   * Every other step: the first one, after a write, on trees without nodes, and once done. Returns
+   * the entry (the state holds its range) or null when finished.
+   */
+  private slowNext(): unknown {
     const mas = this.mas;
     const mt = this.mt;
     let entry: unknown;
@@ -209,21 +216,20 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
       }
       entry = this.find(mas);
     } else {
-      return done();
+      return null;
     }
     if (entry === null) {
       this.finish();
-      return done();
+      return null;
     }
-    const item: RangeItem<T> = { first: mas.index, last: mas.last, value: entry as T };
     this.generation = mt.generation;
     this.fast = mas.status === "active" && mas.node !== 0;
     this.pivots = mt.arena.pivots;
     this.slots = mt.arena.slots;
     this.values = mt.entries.values;
     // Nothing lies after MAX_INDEX, written or not.
-    if (item.last === MAX_INDEX) this.finish();
-    return { value: item, done: false };
+    if (mas.last === MAX_INDEX) this.finish();
+    return entry;
   }
 
   private finish(): void {
@@ -326,22 +332,28 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
 
   next(): IteratorResult<RangeItem<T>> {
     // The steady state, kept small so that it can be inlined into the caller's loop.
+    const mas = this.mas;
+    let entry: unknown;
     if (this.fast && this.mt.generation === this.generation) {
-      const mas = this.mas;
-      const entry = this.step(mas);
-      if (entry !== null) {
-        // Nothing lies before index 0, written or not.
-        if (mas.index === 0) this.finish();
-        return { value: { first: mas.index, last: mas.last, value: entry as T }, done: false };
-      }
-      this.finish();
-      return done();
+      entry = this.step(mas);
+      // Nothing lies before index 0, written or not.
+      if (entry === null || mas.index === 0) this.finish();
+    } else {
+      entry = this.slowNext();
     }
-    return this.slowNext();
+    // One result object for both outcomes, as in RangeIterator.next.
+    const finished = entry === null;
+    return {
+      value: finished ? undefined : { first: mas.index, last: mas.last, value: entry as T },
+      done: finished,
+    } as IteratorResult<RangeItem<T>>;
   }
 
-  /** Every other step: the first one, after a write, on trees without nodes, and once done. */
-  private slowNext(): IteratorResult<RangeItem<T>> {
+  /**
+   * Every other step: the first one, after a write, on trees without nodes, and once done. Returns
+   * the entry (the state holds its range) or null when finished.
+   */
+  private slowNext(): unknown {
     const mas = this.mas;
     const mt = this.mt;
     let entry: unknown;
@@ -358,21 +370,20 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
       }
       entry = this.find(mas);
     } else {
-      return done();
+      return null;
     }
     if (entry === null) {
       this.finish();
-      return done();
+      return null;
     }
-    const item: RangeItem<T> = { first: mas.index, last: mas.last, value: entry as T };
     this.generation = mt.generation;
     this.fast = mas.status === "active" && mas.node !== 0;
     this.pivots = mt.arena.pivots;
     this.slots = mt.arena.slots;
     this.values = mt.entries.values;
     // Nothing lies before index 0, written or not.
-    if (item.first === 0) this.finish();
-    return { value: item, done: false };
+    if (mas.index === 0) this.finish();
+    return entry;
   }
 
   private finish(): void {
