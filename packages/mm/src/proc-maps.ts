@@ -3,7 +3,7 @@
 
 import { MmError } from "./errors.js";
 import { MemFile } from "./file.js";
-import { mapsPerms } from "./vm-flags.js";
+import { mapsPerms, VM_MAYSHARE } from "./vm-flags.js";
 import { FileRef, ShmemObject, type Vma } from "./vma.js";
 import type { VmaTree } from "./vma-tree.js";
 
@@ -98,37 +98,42 @@ export function renderMapsLine(vma: Vma, heap: HeapBounds): string {
   return formatMapsLine(vma.start, vma.end, vma.flags, offset, dev, ino, vmaName(vma, heap));
 }
 
-/** The text built so far by {@link renderMaps}, and the last anonymous line's end column. */
-interface MapsText {
-  out: string;
-  lastEnd: number;
-  lastEndHex: string;
-}
-
 /**
  * `/proc/<pid>/maps` of the VMAs in `tree`, then the gate VMAs (kernel `show_map()` over
- * `m_start`/`m_next`): the bytes of one {@link renderMapsLine} plus a newline per VMA. Plain
- * anonymous VMAs (no file, no name, not the heap: most of them) take a short path that prints
- * the same bytes, reusing the previous line's end address when the VMAs touch.
+ * `m_start`/`m_next`): the bytes of one {@link renderMapsLine} plus a newline per VMA, joined once.
+ * Plain anonymous VMAs (no file, no name, not the heap: most of them) keep their line on the VMA
+ * (`Vma.mapsLine`) and reuse it while their start, end and perms are unchanged.
  */
 export function renderMaps(tree: VmaTree, gate: readonly Vma[], heap: HeapBounds): string {
-  const text: MapsText = { out: "", lastEnd: -1, lastEndHex: "" };
-  tree.each((v) => appendMapsLine(text, v, heap));
-  for (const g of gate) appendMapsLine(text, g, heap);
-  return text.out;
+  const lines = new Array<string>(tree.count + gate.length);
+  let n = 0;
+  tree.each((v) => {
+    lines[n++] = mapsLineOf(v, heap);
+  });
+  for (const g of gate) lines[n++] = mapsLineOf(g, heap);
+  lines.length = n;
+  return lines.join("");
 }
 
-function appendMapsLine(text: MapsText, vma: Vma, heap: HeapBounds): void {
-  if (vma.file === null && vma.name === null && !isInitialHeap(vma, heap)) {
-    // formatMapsLine(start, end, flags, 0, "00:00", 0, "") written out.
-    const start = vma.start === text.lastEnd ? text.lastEndHex : hex8(vma.start);
-    const end = hex8(vma.end);
-    text.lastEnd = vma.end;
-    text.lastEndHex = end;
-    text.out += `${start}-${end} ${mapsPerms(vma.flags)} 00000000 00:00 0 \n`;
-    return;
+/** The perms-column bits of `flags` (rwx and VM_MAYSHARE). */
+const PERM_BITS = 7 | VM_MAYSHARE;
+
+/** `vma`'s maps line with its newline: the cached one when still valid, else formatted. */
+function mapsLineOf(vma: Vma, heap: HeapBounds): string {
+  const bits = vma.flags & PERM_BITS;
+  if (vma.mapsStart === vma.start && vma.mapsEnd === vma.end && vma.mapsPermBits === bits) {
+    // Only plain anonymous VMAs are cached; one may have become the heap since (brk moved).
+    if (vma.start >= heap.currentBrk || vma.end <= heap.startBrk) return vma.mapsLine;
   }
-  text.out += `${renderMapsLine(vma, heap)}\n`;
+  if (vma.file !== null || vma.name !== null || isInitialHeap(vma, heap)) {
+    return `${renderMapsLine(vma, heap)}\n`;
+  }
+  // formatMapsLine(start, end, flags, 0, "00:00", 0, "") written out.
+  vma.mapsLine = `${hex8(vma.start)}-${hex8(vma.end)} ${mapsPerms(bits)} 00000000 00:00 0 \n`;
+  vma.mapsStart = vma.start;
+  vma.mapsEnd = vma.end;
+  vma.mapsPermBits = bits;
+  return vma.mapsLine;
 }
 
 /** One mapping as read from /proc maps or smaps text. */

@@ -84,6 +84,15 @@ export class Vma {
   freed = false;
   /** smaps mnemonics of flag bits above 30, kept from parsed text (compared by merges). */
   foreignFlags: readonly string[] = NO_FOREIGN;
+  /**
+   * The /proc maps line of a plain anonymous VMA (newline included) as last rendered, and the
+   * start, end and perms bits it was rendered for: proc-maps.ts reuses it while they still match
+   * (a VMA's line only changes with them), so a render of an unchanged mm formats nothing.
+   */
+  mapsLine = "";
+  mapsStart = -1;
+  mapsEnd = -1;
+  mapsPermBits = -1;
 
   constructor(start: number, end: number, flags: number, pgoff: number, file: VmFile | null) {
     this.start = start;
@@ -125,6 +134,10 @@ export class Vma {
     v.anonVmaForked = this.anonVmaForked;
     v.name = this.name;
     v.foreignFlags = this.foreignFlags;
+    v.mapsLine = this.mapsLine;
+    v.mapsStart = this.mapsStart;
+    v.mapsEnd = this.mapsEnd;
+    v.mapsPermBits = this.mapsPermBits;
     return v;
   }
 
