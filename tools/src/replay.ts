@@ -103,7 +103,8 @@ export function mmFromHeader(trace: Trace, strategy: "seed" | "modern" = "seed")
     stackGuardGap: hexNum(hd.stack_guard_gap),
     startBrk: hexNum(hd.start_brk),
     brk: hexNum(hd.brk),
-    rlimitStack: hexNum(hd.rlimit_stack),
+    // RLIM_INFINITY is no number of bytes: the header's "rlimits" (limitsOptions) carry it.
+    ...(hd.rlimit_stack === "0xffffffffffffffff" ? {} : { rlimitStack: hexNum(hd.rlimit_stack) }),
     mmapMinAddr: hd.sys.mmap_min_addr,
     maxMapCount: hd.sys.max_map_count,
     initialMaps: initialSmaps(

@@ -10,7 +10,8 @@ import { readTrace } from "../src/trace-file.js";
 
 const dir = join(import.meta.dirname, "..", "oracle", "traces");
 // file/ and thp/: the file-backed mapping, msync, smaps and THP profiles, recorded on 6.18 with pku.
-const files = ["scenarios", "random", "file", "thp"].flatMap((sub) =>
+// layout/: the legacy layout (ADDR_COMPAT_LAYOUT) and an unlimited stack; overcommit/: mode 2.
+const files = ["scenarios", "random", "file", "thp", "layout", "overcommit"].flatMap((sub) =>
   readdirSync(join(dir, sub))
     .filter((f) => /\.jsonl(\.gz)?$/.test(f))
     .sort()
@@ -23,6 +24,8 @@ describe("the oracle corpus", () => {
     expect(files.filter((f) => f.startsWith("random")).length).toBeGreaterThanOrEqual(27);
     expect(files.filter((f) => f.startsWith("file")).length).toBeGreaterThanOrEqual(15);
     expect(files.filter((f) => f.startsWith("thp")).length).toBeGreaterThanOrEqual(15);
+    expect(files.filter((f) => f.startsWith("layout")).length).toBeGreaterThanOrEqual(8);
+    expect(files.filter((f) => f.startsWith("overcommit")).length).toBeGreaterThanOrEqual(5);
   });
 
   for (const strategy of ["seed", "modern"] as const) {

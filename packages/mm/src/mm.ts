@@ -78,7 +78,8 @@ export interface MmOptions {
   /**
    * The process's resource limits: `as`, `data`, `stack`, `memlock`, each `{ cur, max }` in bytes
    * (number, bigint or `Infinity`). Defaults: AS and DATA unlimited, STACK 8 MiB / unlimited,
-   * MEMLOCK 8 MiB / 8 MiB. An unlimited stack selects the legacy layout (as at exec).
+   * MEMLOCK 8 MiB / 8 MiB. An unlimited stack puts the top-down mmap base at TASK_SIZE / 6 (as
+   * at exec on x86; it does not select the legacy layout there).
    */
   rlimits?: RlimitOptions | Rlimits;
   /**
@@ -262,7 +263,7 @@ export class MmStruct implements HeapBounds {
     }
     this.persona = persona;
     const stackLimit = this.rlimits.soft(RLIMIT_STACK);
-    this.legacyLayout = mmapIsLegacy(persona, stackLimit);
+    this.legacyLayout = mmapIsLegacy(persona);
     const base = options.mmapBase ?? inferred.mmapBase;
     this.mmapBase =
       base === undefined
