@@ -3,6 +3,7 @@
 
 import { MmError } from "./errors.js";
 import { MemFile } from "./file.js";
+import { HugetlbFile } from "./hugetlb.js";
 import { mapsPerms, VM_MAYSHARE } from "./vm-flags.js";
 import { FileRef, ShmemObject, type Vma } from "./vma.js";
 import type { VmaTree } from "./vma-tree.js";
@@ -55,7 +56,7 @@ export function vmaName(vma: Vma, heap: HeapBounds): string {
   const f = vma.file;
   if (f instanceof ShmemObject) return "/dev/zero (deleted)";
   if (f instanceof FileRef) return f.path;
-  if (f instanceof MemFile) return f.mapsName;
+  if (f instanceof MemFile || f instanceof HugetlbFile) return f.mapsName;
   if (vma.name !== null) return vma.name;
   return isInitialHeap(vma, heap) ? "[heap]" : "";
 }
@@ -90,7 +91,7 @@ export function renderMapsLine(vma: Vma, heap: HeapBounds): string {
     offset = vma.pgoff * 4096;
     dev = "00:01";
     ino = f.ino;
-  } else if (f instanceof FileRef || f instanceof MemFile) {
+  } else if (f instanceof FileRef || f instanceof MemFile || f instanceof HugetlbFile) {
     offset = vma.pgoff * 4096;
     dev = f.dev;
     ino = f.ino;

@@ -3,6 +3,7 @@
 // the upper piece's pgoff advances by the pages below the cut (linux-mm.md §6.3).
 
 import { ENOMEM } from "./constants.js";
+import { hugetlbMaySplit } from "./hugetlb.js";
 import { mergeExistingRange } from "./merge.js";
 import type { MmStruct } from "./mm.js";
 import type { Vma } from "./vma.js";
@@ -49,7 +50,8 @@ export function resizeVma(
  * of `vma` the flags `flags` and high flags `foreign`, merging with a neighbour when the rules
  * allow, else splitting `vma` at the range ends. Each split is refused with `-ENOMEM` once the mm
  * holds `max_map_count` VMAs (kernel `split_vma()`), and a refused second split leaves the first
- * in place, as in the kernel. Returns the VMA now holding the range, or `-ENOMEM`.
+ * in place, as in the kernel; so does a hugetlb VMA's refusal of a split off its huge page size
+ * (`-EINVAL`). Returns the VMA now holding the range, or `-ENOMEM` / `-EINVAL`.
  */
 export function vmaModifyChecked(
   mm: MmStruct,
@@ -65,10 +67,14 @@ export function vmaModifyChecked(
   let v = vma;
   if (v.start < start) {
     if (tree.count >= mm.maxMapCount) return -ENOMEM;
+    const e = hugetlbMaySplit(v, start);
+    if (e !== 0) return e;
     v = splitVma(tree, v, start)[1];
   }
   if (v.end > end) {
     if (tree.count >= mm.maxMapCount) return -ENOMEM;
+    const e = hugetlbMaySplit(v, end);
+    if (e !== 0) return e;
     v = splitVma(tree, v, end)[0];
   }
   v.flags = flags;

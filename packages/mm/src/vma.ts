@@ -5,6 +5,7 @@
 
 import { PAGE_SIZE } from "./constants.js";
 import type { MemFile } from "./file.js";
+import type { HugetlbFile } from "./hugetlb.js";
 import { mapsPerms, vmFlagsToString } from "./vm-flags.js";
 
 /** Kernel `struct anon_vma`, reduced to its identity: two VMAs share one iff `===`. */
@@ -51,9 +52,10 @@ export class FileRef {
 
 /**
  * Kernel `vma->vm_file`: what backs a VMA (null = anonymous): shared anonymous memory, a file of
- * the in-memory file model, or an opaque file read from real /proc maps.
+ * the in-memory file model, a MAP_HUGETLB hugetlbfs file, or an opaque file read from real /proc
+ * maps.
  */
-export type VmFile = ShmemObject | FileRef | MemFile;
+export type VmFile = ShmemObject | FileRef | MemFile | HugetlbFile;
 
 /** Kernel `struct vm_area_struct`: `[start, end)` with flags, pgoff and backing. */
 export class Vma {
