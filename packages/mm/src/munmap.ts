@@ -39,9 +39,9 @@ export function unmapRange(mm: MmStruct, start: number, end: number): void {
   const victims = mm.tree.range(start, end, scratch);
   if (victims.length === 0) return;
   const first = victims[0] as Vma;
-  if (first.start < start) victims[0] = splitVma(mm.tree, first, start)[1];
+  if (first.start < start) victims[0] = splitVma(mm.tree, first, start);
   const last = victims[victims.length - 1] as Vma;
-  if (last.end > end) victims[victims.length - 1] = splitVma(mm.tree, last, end)[0];
+  if (last.end > end) splitVma(mm.tree, last, end);
   const huge = mm.anyHugetlb ? hugetlbVictims(victims) : null;
   mm.tree.clear(start, end);
   for (let i = 0; i < victims.length; i++) mm.tree.forget(victims[i] as Vma);

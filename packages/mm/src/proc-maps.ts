@@ -122,19 +122,18 @@ const PERM_BITS = 7 | VM_MAYSHARE;
 /** `vma`'s maps line with its newline: the cached one when still valid, else formatted. */
 function mapsLineOf(vma: Vma, heap: HeapBounds): string {
   const bits = vma.flags & PERM_BITS;
-  if (vma.mapsStart === vma.start && vma.mapsEnd === vma.end && vma.mapsPermBits === bits) {
+  const c = vma.mapsLine;
+  if (c !== null && c.start === vma.start && c.end === vma.end && c.permBits === bits) {
     // Only plain anonymous VMAs are cached; one may have become the heap since (brk moved).
-    if (vma.start >= heap.currentBrk || vma.end <= heap.startBrk) return vma.mapsLine;
+    if (vma.start >= heap.currentBrk || vma.end <= heap.startBrk) return c.line;
   }
   if (vma.file !== null || vma.name !== null || isInitialHeap(vma, heap)) {
     return `${renderMapsLine(vma, heap)}\n`;
   }
   // formatMapsLine(start, end, flags, 0, "00:00", 0, "") written out.
-  vma.mapsLine = `${hex8(vma.start)}-${hex8(vma.end)} ${mapsPerms(bits)} 00000000 00:00 0 \n`;
-  vma.mapsStart = vma.start;
-  vma.mapsEnd = vma.end;
-  vma.mapsPermBits = bits;
-  return vma.mapsLine;
+  const line = `${hex8(vma.start)}-${hex8(vma.end)} ${mapsPerms(bits)} 00000000 00:00 0 \n`;
+  vma.mapsLine = { line, start: vma.start, end: vma.end, permBits: bits };
+  return line;
 }
 
 /** One mapping as read from /proc maps or smaps text. */

@@ -11,17 +11,17 @@ import type { VmaTree } from "./vma-tree.js";
 
 /**
  * Splits `vma` at `addr` (`vma.start < addr < vma.end`). The lower piece stays `vma` itself, the
- * upper piece is a new VMA; both are returned, lower first. One tree write, as the kernel's
+ * upper piece is a new VMA, returned (no pair allocated: splits are on the mprotect hot path). One tree write, as the kernel's
  * `__split_vma()`: the upper piece is stored over its part of `vma`'s range (readers never see a
  * hole, and a failed write changes nothing).
  */
-export function splitVma(tree: VmaTree, vma: Vma, addr: number): [Vma, Vma] {
+export function splitVma(tree: VmaTree, vma: Vma, addr: number): Vma {
   const hi = vma.slice(addr, vma.end);
   tree.store(hi, addr, hi.end);
   tree.count++;
   vma.end = addr;
   tree.modified(vma);
-  return [vma, hi];
+  return hi;
 }
 
 /**
@@ -69,13 +69,13 @@ export function vmaModifyChecked(
     if (tree.count >= mm.maxMapCount) return -ENOMEM;
     const e = hugetlbMaySplit(v, start);
     if (e !== 0) return e;
-    v = splitVma(tree, v, start)[1];
+    v = splitVma(tree, v, start);
   }
   if (v.end > end) {
     if (tree.count >= mm.maxMapCount) return -ENOMEM;
     const e = hugetlbMaySplit(v, end);
     if (e !== 0) return e;
-    v = splitVma(tree, v, end)[0];
+    splitVma(tree, v, end);
   }
   v.flags = flags;
   v.foreignFlags = foreign;

@@ -87,14 +87,10 @@ export class Vma {
   /** smaps mnemonics of flag bits above 30, kept from parsed text (compared by merges). */
   foreignFlags: readonly string[] = NO_FOREIGN;
   /**
-   * The /proc maps line of a plain anonymous VMA (newline included) as last rendered, and the
-   * start, end and perms bits it was rendered for: proc-maps.ts reuses it while they still match
-   * (a VMA's line only changes with them), so a render of an unchanged mm formats nothing.
+   * The /proc maps line of a plain anonymous VMA as last rendered (proc-maps.ts), or null: one
+   * field, so making and cloning VMAs (every split) costs one word more, not four.
    */
-  mapsLine = "";
-  mapsStart = -1;
-  mapsEnd = -1;
-  mapsPermBits = -1;
+  mapsLine: MapsLineCache | null = null;
 
   constructor(start: number, end: number, flags: number, pgoff: number, file: VmFile | null) {
     this.start = start;
@@ -137,9 +133,6 @@ export class Vma {
     v.name = this.name;
     v.foreignFlags = this.foreignFlags;
     v.mapsLine = this.mapsLine;
-    v.mapsStart = this.mapsStart;
-    v.mapsEnd = this.mapsEnd;
-    v.mapsPermBits = this.mapsPermBits;
     return v;
   }
 
@@ -156,6 +149,18 @@ export class Vma {
   get perms(): string {
     return mapsPerms(this.flags);
   }
+}
+
+/**
+ * A rendered maps line (newline included) and the start, end and perms bits it was rendered for:
+ * valid while the VMA still has them (a plain anonymous VMA's line changes only with them).
+ * Never changed once made, so clones may share it.
+ */
+export interface MapsLineCache {
+  readonly line: string;
+  readonly start: number;
+  readonly end: number;
+  readonly permBits: number;
 }
 
 /** The shared empty list of foreign flag names (most VMAs). */
