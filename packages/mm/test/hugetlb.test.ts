@@ -1,7 +1,8 @@
-// MAP_HUGETLB over a hugetlb pool (hugetlb.ts). The expected values are what this machine's 6.18
-// kernel answered with vm.nr_hugepages = 4 (a small C probe run as root, the sysctl set back to 0
-// after; docs/reports/2026-12-07-mm-vs-kernel.md, session 4): without a pool, or past it, a
-// reserved mapping is ENOMEM; alignment and type errors are EINVAL; splits off 2 MiB are EINVAL.
+// MAP_HUGETLB over a hugetlb pool (hugetlb.ts). The return values, flags and smaps fields expected
+// are what this machine's 6.18 kernel answered with vm.nr_hugepages = 4 (a small C probe run as
+// root, the sysctl set back to 0 after; docs/reports/2026-12-07-mm-vs-kernel.md, session 4):
+// without a pool, or past it, a reserved mapping is ENOMEM; alignment and type errors are EINVAL;
+// splits off 2 MiB are EINVAL. The pool counters after munmap, exit and fork pin the model's rules.
 // Every refused call leaves the maps, smaps and the pool counters as they were.
 import { describe, expect, it } from "vitest";
 import {
