@@ -51,6 +51,8 @@ export function limitsOptions(hd: TraceHeader): MmOptions {
       ...(hd.meminfo.committed_as_kb === undefined
         ? {}
         : { otherCommitted: hd.meminfo.committed_as_kb * 1024 }),
+      // The hugetlb pool the trace ran with (HugePages_Free; absent = none).
+      ...(hd.meminfo.hugepages_free === undefined ? {} : { hugePages: hd.meminfo.hugepages_free }),
     };
   }
   if (hd.rlimits !== undefined) {

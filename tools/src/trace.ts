@@ -42,7 +42,13 @@ export interface TraceHeader {
   /** The MAP_32BIT window (limits/placement traces). */
   low_window?: { lo: Hex; hi: Hex };
   /** MemTotal and SwapTotal in kB; Committed_AS (the whole machine's) when overcommit_memory is 2. */
-  meminfo?: { mem_total_kb: number; swap_total_kb: number; committed_as_kb?: number };
+  meminfo?: {
+    mem_total_kb: number;
+    swap_total_kb: number;
+    committed_as_kb?: number;
+    /** HugePages_Free (a count of 2 MiB pages), where the trace ran with a hugetlb pool. */
+    hugepages_free?: number;
+  };
   /** The overcommit sysctls strict accounting (mode 2) reads. */
   overcommit?: {
     overcommit_ratio: number;

@@ -11,7 +11,7 @@
 
 import { PAGE_SIZE } from "./constants.js";
 import { MemFile } from "./file.js";
-import { HugetlbFile, hugetlbFault } from "./hugetlb.js";
+import { HugetlbFile, hugetlbFault, hugetlbPeek } from "./hugetlb.js";
 import type { MmStruct } from "./mm.js";
 import { isExecOnly } from "./pkey.js";
 import { resizeVma } from "./split.js";
@@ -175,7 +175,7 @@ export function peekVma(mm: MmStruct, vma: Vma, addr: number): number | "SIGBUS"
   const page = addr - (addr % PAGE_SIZE);
   if (mm.guards.size > 0 && mm.guards.has(page / PAGE_SIZE)) return "SIGSEGV";
   const file = vma.file;
-  if (file instanceof HugetlbFile) return file.values.get(vma.pgoffAt(page)) ?? 0;
+  if (file instanceof HugetlbFile) return hugetlbPeek(mm, vma, file, page);
   if (file instanceof ShmemObject || file instanceof MemFile) {
     const idx = vma.pgoffAt(page);
     if (idx >= file.sizePages) return "SIGBUS";

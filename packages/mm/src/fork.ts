@@ -92,7 +92,7 @@ function hugetlbForkFile(
   }
   let c = copies.get(file);
   if (c === undefined) {
-    c = file.forkCopy(++child.ids.shmem);
+    c = file.forkCopy();
     copies.set(file, c);
   }
   return c;

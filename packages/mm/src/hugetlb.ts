@@ -82,8 +82,9 @@ export class HugetlbFile {
    * `copy_hugetlb_page_range()` shares them copy-on-write; the model copies them and does not
    * charge the pool for the copies), and holds no reservation of the parent's.
    */
-  forkCopy(ino: number): HugetlbFile {
-    const c = new HugetlbFile(ino, this.hugeSize, false);
+  forkCopy(): HugetlbFile {
+    // The same inode in /proc maps: it is one file; only the private pages are per process.
+    const c = new HugetlbFile(this.ino, this.hugeSize, false);
     for (const i of this.present) {
       c.present.add(i);
       c.uncharged.add(i);
@@ -152,6 +153,24 @@ export function hugetlbFault(
   if (!hugetlbTake(mm.system, file, file.hugeIndex(pgoff))) return "SIGBUS";
   if (write) file.values.set(pgoff, value);
   return 0;
+}
+
+/**
+ * What a read of the base page at `page` of the hugetlb VMA `vma` returns, without changing
+ * anything: its value when present; 0 when the fault would get a page (a reservation, or a free
+ * page of the pool); SIGBUS when it would not.
+ */
+export function hugetlbPeek(
+  mm: MmStruct,
+  vma: Vma,
+  file: HugetlbFile,
+  page: number,
+): number | "SIGBUS" {
+  const pgoff = vma.pgoffAt(page);
+  const idx = file.hugeIndex(pgoff);
+  if (file.present.has(idx)) return file.values.get(pgoff) ?? 0;
+  if (file.reserved.has(idx)) return 0;
+  return file.hugeSize === PMD_SIZE && available(mm.system) > 0 ? 0 : "SIGBUS";
 }
 
 /** Gives every page and reservation of `file` whose huge page index passes `gone` back to the pool. */
