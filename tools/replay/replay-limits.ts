@@ -1,7 +1,8 @@
 // Replay of the limits, locking, sealing and placement ops of mmtrace-v1 traces (mlock, mlock2,
 // munlock, mlockall, munlockall, mseal, setrlimit, getrlimit, personality, drop_caps, fill) and
-// the header fields they need (MemTotal/SwapTotal, rlimits, capabilities). The core replayer
-// (replay.ts) hands these ops here; each returns what the model answered and what the kernel did.
+// the header fields they need (MemTotal/SwapTotal, the overcommit sysctls, rlimits,
+// capabilities). The core replayer (replay.ts) hands these ops here; each returns what the model
+// answered and what the kernel did.
 
 import type { MmCapability, MmOptions, MmStruct } from "@maplemm/mm";
 import { hexArg, hexNum, type OpRecord, type TraceHeader } from "./trace.js";
@@ -42,6 +43,16 @@ export function limitsOptions(hd: TraceHeader): MmOptions {
       memTotal: hd.meminfo.mem_total_kb * 1024,
       swapTotal: hd.meminfo.swap_total_kb * 1024,
       execOnlyPkey: hd.pku === true || hd.pku === 1,
+      overcommit_memory: hd.sys.overcommit_memory,
+      ...hd.overcommit,
+      // Mode 2 compares with the whole machine's Committed_AS, which moved with other processes
+      // while the trace ran: the value at the start (this process's own few pages included)
+      // stands for it; the traces keep their requests far from the limit.
+      ...(hd.meminfo.committed_as_kb === undefined
+        ? {}
+        : { otherCommitted: hd.meminfo.committed_as_kb * 1024 }),
+      // The hugetlb pool the trace ran with (HugePages_Free; absent = none).
+      ...(hd.meminfo.hugepages_free === undefined ? {} : { hugePages: hd.meminfo.hugepages_free }),
     };
   }
   if (hd.rlimits !== undefined) {

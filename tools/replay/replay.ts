@@ -7,6 +7,7 @@
 import {
   ERRNO_NAMES,
   formatMapsLine,
+  HugetlbFile,
   MemFile,
   MmStruct,
   renderSmapsEntry,
@@ -103,7 +104,8 @@ export function mmFromHeader(trace: Trace, strategy: "seed" | "modern" = "seed")
     stackGuardGap: hexNum(hd.stack_guard_gap),
     startBrk: hexNum(hd.start_brk),
     brk: hexNum(hd.brk),
-    rlimitStack: hexNum(hd.rlimit_stack),
+    // RLIM_INFINITY is no number of bytes: the header's "rlimits" (limitsOptions) carry it.
+    ...(hd.rlimit_stack === "0xffffffffffffffff" ? {} : { rlimitStack: hexNum(hd.rlimit_stack) }),
     mmapMinAddr: hd.sys.mmap_min_addr,
     maxMapCount: hd.sys.max_map_count,
     initialMaps: initialSmaps(
@@ -141,14 +143,20 @@ function modelRows(ctx: Ctx, mm: MmStruct): ModelRow[] {
     for (const v of mm.vmas(lo, hi)) {
       if (rows.length > 0 && (rows[rows.length - 1] as ModelRow).start >= v.start) continue;
       const f = v.file;
-      const dev = f instanceof ShmemObject ? "00:01" : f instanceof MemFile ? f.dev : "00:00";
+      const dev =
+        f instanceof ShmemObject
+          ? "00:01"
+          : f instanceof MemFile || f instanceof HugetlbFile
+            ? f.dev
+            : "00:00";
       rows.push({
         start: v.start,
         end: v.end,
         perms: v.perms,
         offset: v.file !== null ? v.pgoff * 4096 : 0,
         dev,
-        ino: f instanceof ShmemObject || f instanceof MemFile ? f.ino : 0,
+        ino:
+          f instanceof ShmemObject || f instanceof MemFile || f instanceof HugetlbFile ? f.ino : 0,
         name: vmaName(v, mm),
         vmflags: v.vmFlags,
         anonKb: insideOneWindow(ctx, v) ? mm.anonKb(v) : -1,
@@ -191,7 +199,8 @@ function diffMaps(
       w[6] === g.name &&
       w[7] === g.vmflags &&
       (w[8] === -1 || w[8] === g.anonKb);
-    if (same && w[4] === "00:01") {
+    // Shmem objects and MAP_HUGETLB files are bound by their first appearance (memfds by fd).
+    if (same && (w[4] === "00:01" || w[6] === "/anon_hugepage (deleted)")) {
       const bound = ino.t2m.get(w[5]);
       const back = ino.m2t.get(g.ino);
       if (bound === undefined && back === undefined) {
@@ -314,9 +323,9 @@ function modelSmaps(ctx: Ctx, ino: InoBinding, mm: MmStruct): string[] {
       const lines = renderSmapsEntry(mm, v).split("\n");
       lines.pop();
       const f = v.file;
-      if (f instanceof ShmemObject || f instanceof MemFile) {
+      if (f instanceof ShmemObject || f instanceof MemFile || f instanceof HugetlbFile) {
         const t = ino.m2t.get(f.ino);
-        const dev = f instanceof MemFile ? f.dev : "00:01";
+        const dev = f instanceof MemFile || f instanceof HugetlbFile ? f.dev : "00:01";
         const name = vmaName(v, mm);
         lines[0] = formatMapsLine(v.start, v.end, v.flags, v.pgoff * 4096, dev, t ?? -1, name);
       }

@@ -41,8 +41,21 @@ export interface TraceHeader {
   ceiling: [Hex, Hex][];
   /** The MAP_32BIT window (limits/placement traces). */
   low_window?: { lo: Hex; hi: Hex };
-  /** MemTotal and SwapTotal in kB. */
-  meminfo?: { mem_total_kb: number; swap_total_kb: number };
+  /** MemTotal and SwapTotal in kB; Committed_AS (the whole machine's) when overcommit_memory is 2. */
+  meminfo?: {
+    mem_total_kb: number;
+    swap_total_kb: number;
+    committed_as_kb?: number;
+    /** HugePages_Free (a count of 2 MiB pages), where the trace ran with a hugetlb pool. */
+    hugepages_free?: number;
+  };
+  /** The overcommit sysctls strict accounting (mode 2) reads. */
+  overcommit?: {
+    overcommit_ratio: number;
+    overcommit_kbytes: number;
+    admin_reserve_kbytes: number;
+    user_reserve_kbytes: number;
+  };
   /** The rlimits the mm reads, `[cur, max]`. */
   rlimits?: Record<"as" | "data" | "stack" | "memlock", [Hex, Hex]>;
   /** Anonymous kB of initial VMAs outside the windows (`initial_maps` says -1 there). */

@@ -10,11 +10,14 @@ import { readTrace } from "../replay/trace-file.js";
 
 const dir = join(import.meta.dirname, "..", "oracle", "traces");
 // file/ and thp/: the file-backed mapping, msync, smaps and THP profiles, recorded on 6.18 with pku.
-const files = ["scenarios", "random", "file", "thp"].flatMap((sub) =>
-  readdirSync(join(dir, sub))
-    .filter((f) => /\.jsonl(\.gz)?$/.test(f))
-    .sort()
-    .map((f) => join(sub, f)),
+// layout/: the legacy layout (ADDR_COMPAT_LAYOUT) and an unlimited stack; overcommit/: mode 2;
+// hugetlb/: MAP_HUGETLB over a pool of four 2 MiB pages.
+const files = ["scenarios", "random", "file", "thp", "layout", "overcommit", "hugetlb"].flatMap(
+  (sub) =>
+    readdirSync(join(dir, sub))
+      .filter((f) => /\.jsonl(\.gz)?$/.test(f))
+      .sort()
+      .map((f) => join(sub, f)),
 );
 
 describe("the oracle corpus", () => {
@@ -23,6 +26,9 @@ describe("the oracle corpus", () => {
     expect(files.filter((f) => f.startsWith("random")).length).toBeGreaterThanOrEqual(27);
     expect(files.filter((f) => f.startsWith("file")).length).toBeGreaterThanOrEqual(15);
     expect(files.filter((f) => f.startsWith("thp")).length).toBeGreaterThanOrEqual(15);
+    expect(files.filter((f) => f.startsWith("layout")).length).toBeGreaterThanOrEqual(8);
+    expect(files.filter((f) => f.startsWith("overcommit")).length).toBeGreaterThanOrEqual(5);
+    expect(files.filter((f) => f.startsWith("hugetlb")).length).toBeGreaterThanOrEqual(1);
   });
 
   for (const strategy of ["seed", "modern"] as const) {

@@ -11,6 +11,7 @@
 
 import { PAGE_SIZE } from "./constants.js";
 import { MemFile } from "./file.js";
+import { HugetlbFile, hugetlbFault, hugetlbPeek } from "./hugetlb.js";
 import type { MmStruct } from "./mm.js";
 import { isExecOnly } from "./pkey.js";
 import { resizeVma } from "./split.js";
@@ -133,6 +134,7 @@ function faultOnce(
   // A guard marker (MADV_GUARD_INSTALL) faults every access.
   if (mm.guards.size > 0 && mm.guards.has(page / PAGE_SIZE)) return "SIGSEGV";
   const file = vma.file;
+  if (file instanceof HugetlbFile) return hugetlbFault(mm, vma, file, page, write, value);
   if (file instanceof ShmemObject || file instanceof MemFile) {
     // shmem_fault(): past i_size is SIGBUS; otherwise the page cache page (allocated on a read
     // too). A shared write stores into it; a private write copies it first (do_cow_fault).
@@ -173,6 +175,7 @@ export function peekVma(mm: MmStruct, vma: Vma, addr: number): number | "SIGBUS"
   const page = addr - (addr % PAGE_SIZE);
   if (mm.guards.size > 0 && mm.guards.has(page / PAGE_SIZE)) return "SIGSEGV";
   const file = vma.file;
+  if (file instanceof HugetlbFile) return hugetlbPeek(mm, vma, file, page);
   if (file instanceof ShmemObject || file instanceof MemFile) {
     const idx = vma.pgoffAt(page);
     if (idx >= file.sizePages) return "SIGBUS";
@@ -198,6 +201,14 @@ export function populateRange(mm: MmStruct, start: number, end: number): void {
     const file = vma.file;
     if (file instanceof MemFile) {
       populateFile(mm, vma, file, lo, hi);
+      continue;
+    }
+    if (file instanceof HugetlbFile) {
+      // GUP faults each huge page in; the first that gets no page stops it (ENOMEM, ignored).
+      const step = file.hugeSize / PAGE_SIZE;
+      for (let p = lo; p < hi; p += step) {
+        if (hugetlbFault(mm, vma, file, p * PAGE_SIZE, false, 0) !== 0) break;
+      }
       continue;
     }
     if (file instanceof ShmemObject) {

@@ -12,6 +12,7 @@
 
 import { PAGE_SIZE } from "./constants.js";
 import { MemFile } from "./file.js";
+import { HugetlbFile } from "./hugetlb.js";
 import type { MmStruct } from "./mm.js";
 import { dropPages } from "./pages.js";
 import { VM_DONTCOPY, VM_LOCKED, VM_LOCKONFAULT, VM_WIPEONFORK } from "./vm-flags.js";
@@ -33,6 +34,8 @@ export function dup_mmap(
   // VMAs whose private pages the child does not see: collected by the copy (no second walk).
   // Private COW copies of file pages are inherited like anonymous ones.
   const dropped: Vma[] = [];
+  // Each private hugetlb file of the parent has one copy in the child, shared by its pieces.
+  const hugeCopies = new Map<HugetlbFile, HugetlbFile>();
   const copy = (v: Vma): Vma | null => {
     if ((v.flags & (VM_DONTCOPY | VM_WIPEONFORK)) !== 0) dropped.push(v);
     // The child's VMAs are in the file's i_mmap now: truncation visits the child too.
@@ -43,6 +46,7 @@ export function dup_mmap(
     if ((v.flags & VM_DONTCOPY) !== 0) return null;
     const c = v.clone();
     c.flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+    if (c.file instanceof HugetlbFile) c.file = hugetlbForkFile(mm, c.file, hugeCopies);
     if ((v.flags & VM_WIPEONFORK) !== 0) {
       c.anonVma = null;
       c.anonVmaForked = false;
@@ -68,6 +72,28 @@ export function dup_mmap(
     for (const v of dropped) dropPages(pages, v.start / PAGE_SIZE, v.end / PAGE_SIZE);
   }
   mm.pages = pages;
+  if (hugeCopies.size > 0 || oldmm.anyHugetlb) mm.anyHugetlb = true;
   mm.gateVmas.push(...oldmm.gateVmas);
   return 0;
+}
+
+/**
+ * The child's file for a hugetlb VMA: a shared file gains the child as a mapper; a private one is
+ * copied once per fork (its pages seen by the child; hugetlb.ts HugetlbFile.forkCopy).
+ */
+function hugetlbForkFile(
+  child: MmStruct,
+  file: HugetlbFile,
+  copies: Map<HugetlbFile, HugetlbFile>,
+): HugetlbFile {
+  if (file.shared) {
+    file.mappers.add(child);
+    return file;
+  }
+  let c = copies.get(file);
+  if (c === undefined) {
+    c = file.forkCopy();
+    copies.set(file, c);
+  }
+  return c;
 }

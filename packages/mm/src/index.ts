@@ -128,6 +128,7 @@ export {
   OpenFile,
 } from "./file.js";
 export { type DupStrategy, dup_mmap } from "./fork.js";
+export { HugetlbFile } from "./hugetlb.js";
 export { type MmIds, type MmOptions, MmStruct } from "./mm.js";
 export {
   formatMapsLine,

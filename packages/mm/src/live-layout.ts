@@ -3,7 +3,7 @@
 // paging, whose addresses numbers cannot hold exactly: refused) and the top of the top-down mmap area (the dynamic loader is mapped first, right below
 // mmap_base, so the highest mapping below the stack's gap ends at it). What cannot be known from
 // the text: the random offset below that top when nothing is mapped at it yet, whether the
-// process uses the legacy bottom-up layout (an unlimited stack rlimit), which pages of a VMA are
+// process uses the legacy bottom-up layout (the ADDR_COMPAT_LAYOUT persona), which pages of a VMA are
 // present (smaps gives only counts), and whether an anon_vma came through fork.
 
 import { PAGE_SIZE, PMD_SIZE, TASK_SIZE_64 } from "./constants.js";

@@ -248,8 +248,8 @@ export function vmaModifyFlags(
   const merged = mergeExistingRange(tree, vma, start, end, flags);
   if (merged !== null) return merged;
   let v = vma;
-  if (v.start < start) v = splitVma(tree, v, start)[1];
-  if (v.end > end) v = splitVma(tree, v, end)[0];
+  if (v.start < start) v = splitVma(tree, v, start);
+  if (v.end > end) splitVma(tree, v, end);
   v.flags = flags;
   tree.modified(v);
   return v;

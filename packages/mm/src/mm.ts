@@ -22,6 +22,7 @@ import { handleFault, peekPage, peekVma } from "./fault.js";
 import { FileTable, MemFile, Namespace } from "./file.js";
 import { doClose, doFtruncate, doMemfdCreate, doOpen, doUnlink } from "./file-syscalls.js";
 import { type DupStrategy, dup_mmap } from "./fork.js";
+import { HugetlbFile, hugetlbForget } from "./hugetlb.js";
 import { inferLayout, placeAnonPages } from "./live-layout.js";
 import { doMadvise } from "./madvise.js";
 import { doMincore } from "./mincore.js";
@@ -78,7 +79,8 @@ export interface MmOptions {
   /**
    * The process's resource limits: `as`, `data`, `stack`, `memlock`, each `{ cur, max }` in bytes
    * (number, bigint or `Infinity`). Defaults: AS and DATA unlimited, STACK 8 MiB / unlimited,
-   * MEMLOCK 8 MiB / 8 MiB. An unlimited stack selects the legacy layout (as at exec).
+   * MEMLOCK 8 MiB / 8 MiB. An unlimited stack puts the top-down mmap base at TASK_SIZE / 6 (as
+   * at exec on x86; it does not select the legacy layout there).
    */
   rlimits?: RlimitOptions | Rlimits;
   /**
@@ -185,6 +187,8 @@ export class MmStruct implements HeapBounds {
   defFlags = 0;
   /** True once any VMA was sealed: the seal checks cost nothing before. */
   anySealed = false;
+  /** Whether a hugetlb VMA was ever made here (munmap then checks its split points). */
+  anyHugetlb = false;
   /** Guard markers (MADV_GUARD_INSTALL) by page frame number: accesses raise SIGSEGV. */
   guards: Set<number> = new Set();
   /** Kernel `start_brk`. */
@@ -262,7 +266,7 @@ export class MmStruct implements HeapBounds {
     }
     this.persona = persona;
     const stackLimit = this.rlimits.soft(RLIMIT_STACK);
-    this.legacyLayout = mmapIsLegacy(persona, stackLimit);
+    this.legacyLayout = mmapIsLegacy(persona);
     const base = options.mmapBase ?? inferred.mmapBase;
     this.mmapBase =
       base === undefined
@@ -482,7 +486,12 @@ export class MmStruct implements HeapBounds {
     if (this.mapsFiles) {
       for (const v of this.tree) if (v.file instanceof MemFile) v.file.mappers.delete(this);
     }
+    const huge = new Set<HugetlbFile>();
+    if (this.anyHugetlb) {
+      for (const v of this.tree) if (v.file instanceof HugetlbFile) huge.add(v.file);
+    }
     this.tree.destroy();
+    hugetlbForget(this, huge);
     this.pages.clear();
     if (this.mirror !== null) this.mirror.teardown();
     this.mmdrop();
@@ -649,6 +658,7 @@ export class MmStruct implements HeapBounds {
    */
   private forkLimitsState(child: MmStruct): void {
     child.anySealed = this.anySealed;
+    child.anyHugetlb = this.anyHugetlb;
     for (const pfn of this.guards) {
       const v = child.tree.lookup(pfn * PAGE_SIZE);
       if (v !== null && (v.flags & VM_WIPEONFORK) === 0) child.guards.add(pfn);

@@ -45,18 +45,26 @@ import {
 import { populateRange } from "./fault.js";
 import { type FdEntry, type MemFile, OpenFile } from "./file.js";
 import { withHighFlag } from "./high-flags.js";
+import { HUGE_1G, HugetlbFile, hugetlbRelease, hugetlbReserve, hugetlbShared } from "./hugetlb.js";
 import { mergeNewRange } from "./merge.js";
 import { mlockFutureOk, populateLocked } from "./mlock.js";
 import type { MmStruct } from "./mm.js";
 import { munmapGather, splitRangeEnds, unmapRange } from "./munmap.js";
 import { mayExpandVm, vmEnoughMemory } from "./overcommit.js";
-import { getUnmappedArea } from "./placement.js";
+import {
+  getUnmappedArea,
+  unmappedAreaBottomup,
+  unmappedAreaTopdown,
+  vmStartGap,
+} from "./placement.js";
 import {
   calcVmProtBits,
   VM_ACCOUNT,
   VM_DONTDUMP,
+  VM_DONTEXPAND,
   VM_DROPPABLE_NAME,
   VM_GROWSDOWN,
+  VM_HUGETLB,
   VM_LOCKED,
   VM_LOCKED_MASK,
   VM_MAYEXEC,
@@ -114,7 +122,7 @@ function mmapPrepare(
   anonymous: boolean,
 ): number {
   const pages = len / PAGE_SIZE;
-  const accountable = (flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE;
+  const accountable = (flags & (VM_NORESERVE | VM_SHARED | VM_WRITE | VM_HUGETLB)) === VM_WRITE;
   // A shared file was charged when it was made (memfd and tmpfs files: VM_NORESERVE, nothing).
   const sharedAcct = anonymous && (flags & (VM_SHARED | VM_NORESERVE)) === VM_SHARED;
   const over = mm.system.sysctls.overcommit_memory;
@@ -148,7 +156,7 @@ export function mmapRegion(
   vmFlags: number,
   pgoff: number,
   foreign: readonly string[] = NO_FOREIGN,
-  file: MemFile | null = null,
+  file: MemFile | HugetlbFile | null = null,
   fixed = true,
 ): Vma | number {
   let flags = vmFlags;
@@ -161,7 +169,10 @@ export function mmapRegion(
     splitRangeEnds(mm, addr, end);
     return err;
   }
-  if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) flags |= VM_ACCOUNT;
+  // accountable_mapping(): never a hugetlbfs file (its pages come from the pool).
+  if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE | VM_HUGETLB)) === VM_WRITE) {
+    flags |= VM_ACCOUNT;
+  }
   if (fixed) unmapRange(mm, addr, end);
   // The range is empty now: only VMAs touching it can merge, and a point load finds each (a
   // tenth of the mt_prev / mt_find walks; a VMA that does not touch could not merge anyway).
@@ -243,7 +254,7 @@ export function doMmap(
   } else if ((flags & MAP_HUGETLB) !== 0) {
     // hstate_sizelog(): the default 2 MiB, or 1 GiB; the file is sized to whole huge pages.
     const log = (flags >>> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
-    hugeSize = log === 0 || log === 21 ? PMD_SIZE : log === 30 ? 1024 * 1024 * 1024 : 0;
+    hugeSize = log === 0 || log === 21 ? PMD_SIZE : log === 30 ? HUGE_1G : 0;
     if (hugeSize === 0) return -EINVAL;
     lenAsked = Math.ceil(lenIn / hugeSize) * hugeSize;
   }
@@ -262,7 +273,7 @@ export function doMmap(
     VM_MAYREAD |
     VM_MAYWRITE |
     VM_MAYEXEC;
-  if (hugeSize !== 0) return mmapHugetlb(mm, addr, len, flags, hugeSize);
+  if (hugeSize !== 0) return mmapHugetlb(mm, addr, len, flags, vmFlags, off, hugeSize);
   addr = getUnmappedArea(mm, addr, len, flags, file !== null);
   if (addr < 0) return addr;
   // security_mmap_addr() -> cap_mmap_addr(): below mmap_min_addr needs CAP_SYS_RAWIO.
@@ -341,18 +352,78 @@ function mmapFile(
 }
 
 /**
- * MAP_HUGETLB (kernel `hugetlb_file_setup()` + hugetlbfs `get_unmapped_area` + the reservation
- * of `hugetlbfs_file_mmap()`): a MAP_FIXED address or length off the huge page size is EINVAL;
- * then the pages must be reserved from the pool. The model has no hugetlb mappings: every request
- * the pool cannot cover gives ENOMEM, as the kernel does for a reservation; a request it would map
- * (a covered reservation, or MAP_NORESERVE, which the kernel maps and faults SIGBUS) also gives
- * ENOMEM here.
+ * MAP_HUGETLB (kernel `hugetlb_file_setup()` + hugetlbfs `hugetlb_get_unmapped_area()` and
+ * `hugetlbfs_file_mmap()`; hugetlb.ts): `len` is already whole huge pages of `size`. A MAP_FIXED
+ * address or an offset off the huge page size is EINVAL, so is MAP_GROWSDOWN or a type other than
+ * shared or private; then the pages must be reserved from the pool (ENOMEM, nothing changed)
+ * unless MAP_NORESERVE. The new VMA is VM_HUGETLB | VM_DONTEXPAND over a fresh unlinked file.
  */
-function mmapHugetlb(mm: MmStruct, addr: number, len: number, flags: number, size: number): number {
-  if ((flags & MAP_FIXED) !== 0 && (addr % size !== 0 || len % size !== 0)) return -EINVAL;
-  if ((flags & MAP_TYPE) !== MAP_SHARED && (flags & MAP_TYPE) !== MAP_PRIVATE) return -EINVAL;
-  const reserved = (flags & MAP_NORESERVE) === 0;
-  if (reserved && (size !== PMD_SIZE || mm.system.hugePages < len / size)) return -ENOMEM;
-  // A mapping the kernel would make: hugetlb VMAs are not modelled (see above).
-  return -ENOMEM;
+function mmapHugetlb(
+  mm: MmStruct,
+  addrIn: number,
+  len: number,
+  flags: number,
+  vmFlagsIn: number,
+  off: number,
+  size: number,
+): number {
+  const fixed = (flags & MAP_FIXED) !== 0;
+  if (fixed && addrIn % size !== 0) return -EINVAL;
+  const addr = fixed ? addrIn : hugetlbArea(mm, addrIn, len, size);
+  if (addr < 0) return addr;
+  if (addr < mm.mmapMinAddr && !mm.caps.sysRawio) return -EPERM;
+  if ((flags & MAP_FIXED_NOREPLACE) !== 0 && mm.tree.findIntersection(addr, addr + len) !== null) {
+    return -EEXIST;
+  }
+  if (!mlockFutureOk(mm, vmFlagsIn, len)) return -EAGAIN;
+  const shared = hugetlbShared(flags);
+  if (typeof shared === "number") return shared;
+  if ((vmFlagsIn & VM_GROWSDOWN) !== 0) return -EINVAL;
+  const pgoff = off / PAGE_SIZE;
+  if ((pgoff * PAGE_SIZE) % size !== 0) return -EINVAL;
+  // do_mmap(): MAP_NORESERVE always means VM_NORESERVE for a hugetlbfs file.
+  let vmFlags = vmFlagsIn | VM_HUGETLB | VM_DONTEXPAND;
+  if ((flags & MAP_NORESERVE) !== 0) vmFlags |= VM_NORESERVE;
+  if (shared) vmFlags |= VM_SHARED | VM_MAYSHARE;
+  const file = new HugetlbFile(++mm.ids.shmem, size, shared);
+  const first = (pgoff * PAGE_SIZE) / size;
+  const n = len / size;
+  if ((vmFlags & VM_NORESERVE) === 0 && !hugetlbReserve(mm.system, file, first, n)) return -ENOMEM;
+  const r = mmapRegion(mm, addr, len, vmFlags, pgoff, NO_FOREIGN, file, fixed);
+  if (typeof r === "number") {
+    hugetlbRelease(mm.system, file);
+    return r;
+  }
+  if (shared) file.mappers.add(mm);
+  mm.anyHugetlb = true;
+  const populate =
+    (vmFlags & VM_LOCKED) !== 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE;
+  if (populate) populateRange(mm, addr, addr + len);
+  return addr;
+}
+
+/**
+ * Kernel `hugetlb_get_unmapped_area()` without MAP_FIXED: a free hint rounded up to the huge page
+ * size, else the highest huge aligned fit below mmap_base (the lowest above TASK_UNMAPPED_BASE in
+ * the legacy layout, or when top-down finds nothing), or -ENOMEM.
+ */
+function hugetlbArea(mm: MmStruct, addr: number, len: number, size: number): number {
+  if (len > mm.taskSize) return -ENOMEM;
+  if (addr !== 0) {
+    const hint = Math.ceil(addr / size) * size;
+    const vma = mm.tree.find(hint);
+    if (mm.taskSize - len >= hint && (vma === null || hint + len <= vmStartGap(mm, vma))) {
+      return hint;
+    }
+  }
+  // vm_unmapped_area() with align_mask = size - PAGE_SIZE: a gap of len + align_mask, then the
+  // start aligned down (top-down) or up (bottom-up) inside it.
+  const padded = len + size - PAGE_SIZE;
+  if (!mm.legacyLayout) {
+    const r = unmappedAreaTopdown(mm, padded);
+    if (r >= 0) return Math.floor((r + padded - len) / size) * size;
+  }
+  const b = unmappedAreaBottomup(mm, padded);
+  if (b < 0) return b;
+  return Math.ceil(b / size) * size;
 }

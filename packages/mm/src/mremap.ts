@@ -24,6 +24,7 @@ import {
   PAGE_SIZE,
   U64_MODULUS,
 } from "./constants.js";
+import { hugeSizeOf } from "./hugetlb.js";
 import { mergeNewRange } from "./merge.js";
 import { mlockFutureOk, populateLocked } from "./mlock.js";
 import type { MmStruct } from "./mm.js";
@@ -65,6 +66,15 @@ function impliesNewAddr(r: Remap): boolean {
 function checkPrepVma(mm: MmStruct, vma: Vma | null, r: Remap): number {
   if (vma === null) return -EFAULT;
   if (mm.anySealed && isSealed(vma)) return -EPERM;
+  const huge = hugeSizeOf(vma);
+  if (huge !== 0) {
+    // align_hugetlb(): lengths round up to huge pages; addresses must be huge aligned; no growth
+    // (the hugetlb reservation cannot be split).
+    r.oldLen = Math.ceil(r.oldLen / huge) * huge;
+    r.newLen = Math.ceil(r.newLen / huge) * huge;
+    if (r.addr % huge !== 0 || r.newAddr % huge !== 0) return -EINVAL;
+    if (r.newLen > r.oldLen) return -EINVAL;
+  }
   const willMapNew = r.newLen > r.oldLen || impliesNewAddr(r);
   if (!willMapNew) return 0;
   const err = checkGrowth(mm, vma, r);
@@ -73,6 +83,8 @@ function checkPrepVma(mm: MmStruct, vma: Vma | null, r: Remap): number {
   // first (errors.jsonl #38 moves [A+100, A+102) out of a range spanning two VMAs).
   if (Math.min(r.oldLen, r.newLen) > vma.end - r.addr) return -EFAULT;
   if (r.oldLen === 0 && (vma.flags & (VM_SHARED | VM_MAYSHARE)) === 0) return -EINVAL;
+  // Only a growing mapping must be expandable (a hugetlb VMA moves at its size).
+  if (r.newLen === r.oldLen) return 0;
   if ((vma.flags & (VM_DONTEXPAND | VM_PFNMAP)) !== 0) return -EFAULT;
   return 0;
 }

@@ -5,6 +5,7 @@
 // three at max_map_count (ENOMEM) or that holds a sealed VMA (EPERM, after the first split).
 
 import { EINVAL, ENOMEM, EPERM, PAGE_SIZE } from "./constants.js";
+import { HugetlbFile, hugetlbForget, hugetlbMaySplit } from "./hugetlb.js";
 import type { MmStruct } from "./mm.js";
 import { isSealed } from "./mseal.js";
 import { dropPages } from "./pages.js";
@@ -38,11 +39,13 @@ export function unmapRange(mm: MmStruct, start: number, end: number): void {
   const victims = mm.tree.range(start, end, scratch);
   if (victims.length === 0) return;
   const first = victims[0] as Vma;
-  if (first.start < start) victims[0] = splitVma(mm.tree, first, start)[1];
+  if (first.start < start) victims[0] = splitVma(mm.tree, first, start);
   const last = victims[victims.length - 1] as Vma;
-  if (last.end > end) victims[victims.length - 1] = splitVma(mm.tree, last, end)[0];
+  if (last.end > end) splitVma(mm.tree, last, end);
+  const huge = mm.anyHugetlb ? hugetlbVictims(victims) : null;
   mm.tree.clear(start, end);
   for (let i = 0; i < victims.length; i++) mm.tree.forget(victims[i] as Vma);
+  if (huge !== null) hugetlbForget(mm, huge);
   dropPages(mm.pages, start / PAGE_SIZE, end / PAGE_SIZE);
   thpZap(mm, start, end, true);
   dropGuards(mm, start, end);
@@ -51,19 +54,37 @@ export function unmapRange(mm: MmStruct, start: number, end: number): void {
 /**
  * Kernel `vms_gather_munmap_vmas()`'s refusals for `[start, end)`: -ENOMEM when the first VMA
  * would be split in three at max_map_count, -EPERM when a VMA of the range is sealed (the first
- * VMA is split at `start` by then, and stays split). 0 when the unmap may go on.
+ * VMA is split at `start` by then, and stays split), -EINVAL when a hugetlb VMA would be split
+ * off its huge page size (at the end: after the start split). 0 when the unmap may go on.
  */
 export function munmapGather(mm: MmStruct, start: number, end: number): number {
-  if (!mm.anySealed && mm.tree.count < mm.maxMapCount) return 0;
+  if (!mm.anySealed && !mm.anyHugetlb && mm.tree.count < mm.maxMapCount) return 0;
   const first = mm.tree.findIntersection(start, end);
   if (first === null) return 0;
   if (start > first.start) {
     if (end < first.end && mm.tree.count >= mm.maxMapCount) return -ENOMEM;
     if (isSealed(first)) return -EPERM;
+    const e = hugetlbMaySplit(first, start);
+    if (e !== 0) return e;
     splitVma(mm.tree, first, start);
   }
   if (mm.anySealed) for (const v of mm.tree.range(start, end)) if (isSealed(v)) return -EPERM;
+  if (mm.anyHugetlb) {
+    // The end split of a hugetlb VMA off its huge page size fails after the start split.
+    const last = mm.tree.lookup(end - 1);
+    if (last !== null && last.end > end) {
+      const e = hugetlbMaySplit(last, end);
+      if (e !== 0) return e;
+    }
+  }
   return 0;
+}
+
+/** The hugetlb files of `victims` (hugetlbForget settles their pages once the range is gone). */
+function hugetlbVictims(victims: readonly Vma[]): Set<HugetlbFile> {
+  const files = new Set<HugetlbFile>();
+  for (const v of victims) if (v.file instanceof HugetlbFile) files.add(v.file);
+  return files;
 }
 
 /** Splits the VMAs straddling `start` and `end` (what a failed mmap leaves behind). */

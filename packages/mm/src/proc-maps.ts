@@ -3,7 +3,8 @@
 
 import { MmError } from "./errors.js";
 import { MemFile } from "./file.js";
-import { mapsPerms } from "./vm-flags.js";
+import { HugetlbFile } from "./hugetlb.js";
+import { mapsPerms, VM_MAYSHARE } from "./vm-flags.js";
 import { FileRef, ShmemObject, type Vma } from "./vma.js";
 import type { VmaTree } from "./vma-tree.js";
 
@@ -55,7 +56,7 @@ export function vmaName(vma: Vma, heap: HeapBounds): string {
   const f = vma.file;
   if (f instanceof ShmemObject) return "/dev/zero (deleted)";
   if (f instanceof FileRef) return f.path;
-  if (f instanceof MemFile) return f.mapsName;
+  if (f instanceof MemFile || f instanceof HugetlbFile) return f.mapsName;
   if (vma.name !== null) return vma.name;
   return isInitialHeap(vma, heap) ? "[heap]" : "";
 }
@@ -90,7 +91,7 @@ export function renderMapsLine(vma: Vma, heap: HeapBounds): string {
     offset = vma.pgoff * 4096;
     dev = "00:01";
     ino = f.ino;
-  } else if (f instanceof FileRef || f instanceof MemFile) {
+  } else if (f instanceof FileRef || f instanceof MemFile || f instanceof HugetlbFile) {
     offset = vma.pgoff * 4096;
     dev = f.dev;
     ino = f.ino;
@@ -98,37 +99,41 @@ export function renderMapsLine(vma: Vma, heap: HeapBounds): string {
   return formatMapsLine(vma.start, vma.end, vma.flags, offset, dev, ino, vmaName(vma, heap));
 }
 
-/** The text built so far by {@link renderMaps}, and the last anonymous line's end column. */
-interface MapsText {
-  out: string;
-  lastEnd: number;
-  lastEndHex: string;
-}
-
 /**
  * `/proc/<pid>/maps` of the VMAs in `tree`, then the gate VMAs (kernel `show_map()` over
- * `m_start`/`m_next`): the bytes of one {@link renderMapsLine} plus a newline per VMA. Plain
- * anonymous VMAs (no file, no name, not the heap: most of them) take a short path that prints
- * the same bytes, reusing the previous line's end address when the VMAs touch.
+ * `m_start`/`m_next`): the bytes of one {@link renderMapsLine} plus a newline per VMA, joined once.
+ * Plain anonymous VMAs (no file, no name, not the heap: most of them) keep their line on the VMA
+ * (`Vma.mapsLine`) and reuse it while their start, end and perms are unchanged.
  */
 export function renderMaps(tree: VmaTree, gate: readonly Vma[], heap: HeapBounds): string {
-  const text: MapsText = { out: "", lastEnd: -1, lastEndHex: "" };
-  tree.each((v) => appendMapsLine(text, v, heap));
-  for (const g of gate) appendMapsLine(text, g, heap);
-  return text.out;
+  const lines = new Array<string>(tree.count + gate.length);
+  let n = 0;
+  tree.each((v) => {
+    lines[n++] = mapsLineOf(v, heap);
+  });
+  for (const g of gate) lines[n++] = mapsLineOf(g, heap);
+  lines.length = n;
+  return lines.join("");
 }
 
-function appendMapsLine(text: MapsText, vma: Vma, heap: HeapBounds): void {
-  if (vma.file === null && vma.name === null && !isInitialHeap(vma, heap)) {
-    // formatMapsLine(start, end, flags, 0, "00:00", 0, "") written out.
-    const start = vma.start === text.lastEnd ? text.lastEndHex : hex8(vma.start);
-    const end = hex8(vma.end);
-    text.lastEnd = vma.end;
-    text.lastEndHex = end;
-    text.out += `${start}-${end} ${mapsPerms(vma.flags)} 00000000 00:00 0 \n`;
-    return;
+/** The perms-column bits of `flags` (rwx and VM_MAYSHARE). */
+const PERM_BITS = 7 | VM_MAYSHARE;
+
+/** `vma`'s maps line with its newline: the cached one when still valid, else formatted. */
+function mapsLineOf(vma: Vma, heap: HeapBounds): string {
+  const bits = vma.flags & PERM_BITS;
+  const c = vma.mapsLine;
+  if (c !== null && c.start === vma.start && c.end === vma.end && c.permBits === bits) {
+    // Only plain anonymous VMAs are cached; one may have become the heap since (brk moved).
+    if (vma.start >= heap.currentBrk || vma.end <= heap.startBrk) return c.line;
   }
-  text.out += `${renderMapsLine(vma, heap)}\n`;
+  if (vma.file !== null || vma.name !== null || isInitialHeap(vma, heap)) {
+    return `${renderMapsLine(vma, heap)}\n`;
+  }
+  // formatMapsLine(start, end, flags, 0, "00:00", 0, "") written out.
+  const line = `${hex8(vma.start)}-${hex8(vma.end)} ${mapsPerms(bits)} 00000000 00:00 0 \n`;
+  vma.mapsLine = { line, start: vma.start, end: vma.end, permBits: bits };
+  return line;
 }
 
 /** One mapping as read from /proc maps or smaps text. */

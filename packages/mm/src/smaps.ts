@@ -8,6 +8,7 @@
 // VM_LOCKED over that Pss.
 
 import { PMD_SIZE } from "./constants.js";
+import { hugetlbSmaps } from "./hugetlb.js";
 import type { MmStruct } from "./mm.js";
 import { isExecOnly } from "./pkey.js";
 import { renderMapsLine } from "./proc-maps.js";
@@ -55,10 +56,11 @@ function kb(label: string, v: number): string {
 /** The smaps entry of `vma` (its maps line, the counters, `VmFlags`), newline-terminated. */
 export function renderSmapsEntry(mm: MmStruct, vma: Vma): string {
   const c = smapsCounters(mm, vma);
+  const h = hugetlbSmaps(vma);
   let out = `${renderMapsLine(vma, mm)}\n`;
   out += kb("Size:", c.size);
-  out += kb("KernelPageSize:", 4);
-  out += kb("MMUPageSize:", 4);
+  out += kb("KernelPageSize:", h.pageKb);
+  out += kb("MMUPageSize:", h.pageKb);
   out += kb("Rss:", c.rss);
   out += kb("Pss:", c.pss);
   out += kb("Pss_Dirty:", c.pss);
@@ -73,8 +75,8 @@ export function renderSmapsEntry(mm: MmStruct, vma: Vma): string {
   out += kb("AnonHugePages:", c.anonHugePages);
   out += kb("ShmemPmdMapped:", 0);
   out += kb("FilePmdMapped:", 0);
-  out += kb("Shared_Hugetlb:", 0);
-  out += kb("Private_Hugetlb:", 0);
+  out += kb("Shared_Hugetlb:", h.sharedKb);
+  out += kb("Private_Hugetlb:", h.privateKb);
   out += kb("Swap:", 0);
   out += kb("SwapPss:", 0);
   out += kb("Locked:", c.locked);

@@ -3,6 +3,7 @@
 // the upper piece's pgoff advances by the pages below the cut (linux-mm.md §6.3).
 
 import { ENOMEM } from "./constants.js";
+import { hugetlbMaySplit } from "./hugetlb.js";
 import { mergeExistingRange } from "./merge.js";
 import type { MmStruct } from "./mm.js";
 import type { Vma } from "./vma.js";
@@ -10,17 +11,17 @@ import type { VmaTree } from "./vma-tree.js";
 
 /**
  * Splits `vma` at `addr` (`vma.start < addr < vma.end`). The lower piece stays `vma` itself, the
- * upper piece is a new VMA; both are returned, lower first. One tree write, as the kernel's
+ * upper piece is a new VMA, returned (no pair allocated: splits are on the mprotect hot path). One tree write, as the kernel's
  * `__split_vma()`: the upper piece is stored over its part of `vma`'s range (readers never see a
  * hole, and a failed write changes nothing).
  */
-export function splitVma(tree: VmaTree, vma: Vma, addr: number): [Vma, Vma] {
+export function splitVma(tree: VmaTree, vma: Vma, addr: number): Vma {
   const hi = vma.slice(addr, vma.end);
   tree.store(hi, addr, hi.end);
   tree.count++;
   vma.end = addr;
   tree.modified(vma);
-  return [vma, hi];
+  return hi;
 }
 
 /**
@@ -49,7 +50,8 @@ export function resizeVma(
  * of `vma` the flags `flags` and high flags `foreign`, merging with a neighbour when the rules
  * allow, else splitting `vma` at the range ends. Each split is refused with `-ENOMEM` once the mm
  * holds `max_map_count` VMAs (kernel `split_vma()`), and a refused second split leaves the first
- * in place, as in the kernel. Returns the VMA now holding the range, or `-ENOMEM`.
+ * in place, as in the kernel; so does a hugetlb VMA's refusal of a split off its huge page size
+ * (`-EINVAL`). Returns the VMA now holding the range, or `-ENOMEM` / `-EINVAL`.
  */
 export function vmaModifyChecked(
   mm: MmStruct,
@@ -65,11 +67,15 @@ export function vmaModifyChecked(
   let v = vma;
   if (v.start < start) {
     if (tree.count >= mm.maxMapCount) return -ENOMEM;
-    v = splitVma(tree, v, start)[1];
+    const e = hugetlbMaySplit(v, start);
+    if (e !== 0) return e;
+    v = splitVma(tree, v, start);
   }
   if (v.end > end) {
     if (tree.count >= mm.maxMapCount) return -ENOMEM;
-    v = splitVma(tree, v, end)[0];
+    const e = hugetlbMaySplit(v, end);
+    if (e !== 0) return e;
+    splitVma(tree, v, end);
   }
   v.flags = flags;
   v.foreignFlags = foreign;

@@ -39,7 +39,11 @@ export interface MmSystemOptions extends Partial<MmSysctls> {
   memTotal?: number;
   /** /proc/meminfo `SwapTotal` in bytes (default 0). */
   swapTotal?: number;
-  /** Free huge pages of the default 2 MiB size (default 0: MAP_HUGETLB gets ENOMEM, as here). */
+  /**
+   * The hugetlb pool: free huge pages of the default 2 MiB size (`HugePages_Free`; the sysctl
+   * `vm.nr_hugepages`). Default 0, as on the recording machine: MAP_HUGETLB then gets ENOMEM
+   * unless MAP_NORESERVE. A MAP_HUGETLB mmap reserves its pages here; faults take them.
+   */
   hugePages?: number;
   /** Bytes committed by the rest of the machine (`Committed_AS` less this mm), for mode 2. */
   otherCommitted?: number;
@@ -77,8 +81,10 @@ export class MmSystem {
   readonly totalramPages: number;
   /** SwapTotal in pages (kernel `total_swap_pages`). */
   readonly totalSwapPages: number;
-  /** Free 2 MiB huge pages. */
+  /** Free 2 MiB huge pages (`HugePages_Free`): faults take them, unmaps give them back. */
   hugePages: number;
+  /** Of those, the ones reserved by mappings and not faulted in yet (`HugePages_Rsvd`). */
+  hugeReserved = 0;
   /** Pages committed by the rest of the machine. */
   readonly otherCommittedPages: number;
   /** Exec-only memory is unreadable (protection keys). */

@@ -5,6 +5,7 @@
 
 import { PAGE_SIZE } from "./constants.js";
 import type { MemFile } from "./file.js";
+import type { HugetlbFile } from "./hugetlb.js";
 import { mapsPerms, vmFlagsToString } from "./vm-flags.js";
 
 /** Kernel `struct anon_vma`, reduced to its identity: two VMAs share one iff `===`. */
@@ -51,9 +52,10 @@ export class FileRef {
 
 /**
  * Kernel `vma->vm_file`: what backs a VMA (null = anonymous): shared anonymous memory, a file of
- * the in-memory file model, or an opaque file read from real /proc maps.
+ * the in-memory file model, a MAP_HUGETLB hugetlbfs file, or an opaque file read from real /proc
+ * maps.
  */
-export type VmFile = ShmemObject | FileRef | MemFile;
+export type VmFile = ShmemObject | FileRef | MemFile | HugetlbFile;
 
 /** Kernel `struct vm_area_struct`: `[start, end)` with flags, pgoff and backing. */
 export class Vma {
@@ -84,6 +86,11 @@ export class Vma {
   freed = false;
   /** smaps mnemonics of flag bits above 30, kept from parsed text (compared by merges). */
   foreignFlags: readonly string[] = NO_FOREIGN;
+  /**
+   * The /proc maps line of a plain anonymous VMA as last rendered (proc-maps.ts), or null: one
+   * field, so making and cloning VMAs (every split) costs one word more, not four.
+   */
+  mapsLine: MapsLineCache | null = null;
 
   constructor(start: number, end: number, flags: number, pgoff: number, file: VmFile | null) {
     this.start = start;
@@ -125,6 +132,7 @@ export class Vma {
     v.anonVmaForked = this.anonVmaForked;
     v.name = this.name;
     v.foreignFlags = this.foreignFlags;
+    v.mapsLine = this.mapsLine;
     return v;
   }
 
@@ -141,6 +149,18 @@ export class Vma {
   get perms(): string {
     return mapsPerms(this.flags);
   }
+}
+
+/**
+ * A rendered maps line (newline included) and the start, end and perms bits it was rendered for:
+ * valid while the VMA still has them (a plain anonymous VMA's line changes only with them).
+ * Never changed once made, so clones may share it.
+ */
+export interface MapsLineCache {
+  readonly line: string;
+  readonly start: number;
+  readonly end: number;
+  readonly permBits: number;
 }
 
 /** The shared empty list of foreign flag names (most VMAs). */

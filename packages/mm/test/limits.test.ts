@@ -301,19 +301,24 @@ describe("placement and personality", () => {
     expect(mm.procMaps()).toBe(before);
   });
 
-  it("ADDR_COMPAT_LAYOUT or an unlimited stack give the legacy bottom-up layout", () => {
-    for (const mm of [
-      new MmStruct({ personality: ADDR_COMPAT_LAYOUT }),
-      new MmStruct({ rlimits: { stack: { cur: Number.POSITIVE_INFINITY } } }),
-    ]) {
-      expect(mm.legacyLayout).toBe(true);
-      expect(mm.mmapBase).toBe(TASK_UNMAPPED_BASE);
-      expect(mm.mmap(0, P, RW, PRIV)).toBe(TASK_UNMAPPED_BASE);
-      expect(mm.mmap(0, P, 1, PRIV)).toBe(TASK_UNMAPPED_BASE + P);
-      expect(mm.mmap(0, 0x200000, RW, PRIV)).toBe(
-        TASK_UNMAPPED_BASE - (TASK_UNMAPPED_BASE % 0x200000) + 0x200000,
-      );
-    }
+  it("ADDR_COMPAT_LAYOUT gives the legacy bottom-up layout", () => {
+    const mm = new MmStruct({ personality: ADDR_COMPAT_LAYOUT });
+    expect(mm.legacyLayout).toBe(true);
+    expect(mm.mmapBase).toBe(TASK_UNMAPPED_BASE);
+    expect(mm.mmap(0, P, RW, PRIV)).toBe(TASK_UNMAPPED_BASE);
+    expect(mm.mmap(0, P, 1, PRIV)).toBe(TASK_UNMAPPED_BASE + P);
+    expect(mm.mmap(0, 0x200000, RW, PRIV)).toBe(
+      TASK_UNMAPPED_BASE - (TASK_UNMAPPED_BASE % 0x200000) + 0x200000,
+    );
+  });
+
+  it("an unlimited stack keeps the top-down layout below TASK_SIZE / 6 (x86, as recorded)", () => {
+    const mm = new MmStruct({ rlimits: { stack: { cur: Number.POSITIVE_INFINITY } } });
+    const base = Math.ceil((0x7ffffffff000 - Math.floor(0x7ffffffff000 / 6) * 5) / P) * P;
+    expect(mm.legacyLayout).toBe(false);
+    expect(mm.mmapBase).toBe(base);
+    expect(mm.mmap(0, P, RW, PRIV)).toBe(base - P);
+    expect(mm.mmap(0, P, 1, PRIV)).toBe(base - 2 * P);
   });
 
   it("personality returns the old persona and changes only the next mm's layout", () => {
