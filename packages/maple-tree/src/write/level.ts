@@ -87,9 +87,31 @@ export function consume(tree: MapleTreeCore, ctx: WriteContext, id: number): voi
 }
 
 /**
+ * May this write rewrite the nodes it replaces in place? Only where no reader can hold them: a
+ * local tree outside RCU mode (the kernel too changes nodes in place only outside RCU mode).
+ * Node ids are not part of the layout, so an in-place rewrite leaves the kernel's tree as a fresh
+ * node would; it spares the allocation, the free, and re-adopting the children that kept their
+ * slot.
+ */
+export function rewritesInPlace(tree: MapleTreeCore): boolean {
+  return tree.shared === null && !tree.inRcu;
+}
+
+/** How many of node `id`'s slots equal big node items [from, to) from the start. */
+function samePrefix(tree: MapleTreeCore, id: number, from: number, to: number): number {
+  const slots = tree.arena.slots;
+  const base = id * STRIDE;
+  const end = tree.arena.meta[id * META + M_END];
+  let i = 0;
+  while (i <= end && from + i < to && slots[base + i] === bSlot[from + i]) i++;
+  return i;
+}
+
+/**
  * Kernel `mab_mas_cp()` for each piece: writes the level's big node into `k` new nodes cut after
  * items `cut0` and `cut1` (relative last indices), records them in ctx.ids/mins/maxs, and notes
- * where the written range landed (leaf level). The replaced nodes L..R are consumed.
+ * where the written range landed (leaf level). The replaced nodes L..R are consumed, or, when
+ * the tree allows it, L takes the first piece and R the last in place.
  */
 export function buildLevel(
   tree: MapleTreeCore,
@@ -99,12 +121,29 @@ export function buildLevel(
   cut1: number,
 ): void {
   const arena = tree.arena;
+  // A node that becomes the root of a shorter tree is new: the old root's subtree is retired
+  // whole (becomeRoot), and it must not reach a node still in use.
+  const inPlace =
+    rewritesInPlace(tree) &&
+    !(k === 1 && ctx.lmin === 0 && ctx.rmax === MAX_INDEX && ctx.L !== tree.rootNode);
   let from = ctx.start;
   let min = ctx.lmin;
   for (let j = 0; j < k; j++) {
     const to = j === k - 1 ? ctx.stop : ctx.start + (j === 0 ? cut0 : cut1) + 1;
-    const id = arena.alloc(ctx.type);
-    writeNode(arena, id, ctx.type, from, to);
+    let id: number;
+    let keep = 0;
+    if (inPlace && j === 0) {
+      id = ctx.L;
+      // Children still at their slot of this node need no adoption.
+      if (ctx.type !== NODE_LEAF) keep = samePrefix(tree, id, from, to);
+    } else if (inPlace && j === k - 1 && ctx.R !== ctx.L) {
+      id = ctx.R;
+    } else {
+      // Every word that matters is written below (writeNode, the parent links by the caller).
+      id = arena.alloc(ctx.type, true);
+      arena.meta[id * META + M_DEAD] = 0;
+    }
+    writeNode(arena, id, ctx.type, from, to, keep);
     const max = j === k - 1 ? ctx.rmax : bPiv[to - 1];
     ctx.ids[j] = id;
     ctx.mins[j] = min;
@@ -121,8 +160,12 @@ export function buildLevel(
     from = to;
   }
   ctx.k = k;
-  consume(tree, ctx, ctx.L);
-  consume(tree, ctx, ctx.R);
+  if (!inPlace) {
+    consume(tree, ctx, ctx.L);
+    consume(tree, ctx, ctx.R);
+  } else if (k === 1 && ctx.R !== ctx.L) {
+    consume(tree, ctx, ctx.R);
+  }
 }
 
 /** New node `id` takes old node `old`'s place in its parent (or as the root). */

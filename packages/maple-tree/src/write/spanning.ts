@@ -76,12 +76,37 @@ export function spanningRebalance(tree: MapleTreeCore, ctx: WriteContext): void 
       growRoot(tree, ctx);
       return;
     }
+    if (unchangedAbove(tree, ctx)) {
+      ctx.top = ctx.L;
+      ctx.topMin = ctx.lmin;
+      ctx.topMax = ctx.rmax;
+      return;
+    }
     ascendSpan(tree, ctx);
     const m = ctx.stop - ctx.start;
     if (m > minEndOf(ctx.type)) continue;
     if (ctx.lmin === 0 && ctx.rmax === MAX_INDEX) continue;
     pullNeighbour(tree, ctx);
   }
+}
+
+/**
+ * Has the level been rewritten in place as one node with its old bounds, under ancestors that
+ * all hold enough items? Then every level above would be rebuilt exactly as it is (the kernel
+ * rebuilds them up to the root), so the write is done. Allocation trees go on: their rebuilt
+ * ancestors record fresh gap offsets.
+ */
+function unchangedAbove(tree: MapleTreeCore, ctx: WriteContext): boolean {
+  if (ctx.k !== 1 || ctx.ids[0] !== ctx.L || ctx.L !== ctx.R || tree.arena.gaps !== null) {
+    return false;
+  }
+  const meta = tree.arena.meta;
+  const minEnd = minEndOf(internalType(tree));
+  for (let p = meta[ctx.L * META + M_PARENT]; meta[p * META + M_PARENT] !== 0; ) {
+    if (meta[p * META + M_END] + 1 <= minEnd) return false;
+    p = meta[p * META + M_PARENT];
+  }
+  return true;
 }
 
 /** The one node built covers every index: it is the root, and every level above it goes. */

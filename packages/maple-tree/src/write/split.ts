@@ -12,7 +12,6 @@ import type { WriteContext } from "./context.js";
 import {
   appendNode,
   buildLevel,
-  consume,
   growRoot,
   internalType,
   nodeMax,
@@ -133,7 +132,6 @@ function pushData(tree: MapleTreeCore, ctx: WriteContext, left: boolean): boolea
   buildLevel(tree, ctx, 2, split, 0);
   ctx.R = ctx.L;
   ascendOne(tree, ctx, 2);
-  consume(tree, ctx, ctx.L);
   finalNode(tree, ctx);
   return true;
 }
