@@ -48,6 +48,7 @@ import {
 import type { MapleTreeCore } from "./tree.js";
 import { structuralStore } from "./write/commit.js";
 import { updateGap } from "./write/gap-meta.js";
+import { resumeAt } from "./write/resume.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
@@ -135,7 +136,9 @@ export function planStore(mas: MaState, entry: unknown): Plan {
   let last = mas.last;
   const isNull = entry === null;
 
-  const hL = descendToLeaf(mas, index);
+  const hL = resumeAt(mas, index)
+    ? (slots[mas.node * STRIDE + mas.offset] as number)
+    : descendToLeaf(mas, index);
   p.old = entryOf(tree.entries.values, hL);
   const lnode = mas.node;
   const lbase = lnode * STRIDE;
@@ -199,13 +202,28 @@ export function planStore(mas: MaState, entry: unknown): Plan {
     if (last === rmax && last < MAX_INDEX) {
       // The next leaf may start with NULL: absorb it (no leaf but the rightmost ends in NULL,
       // so the previous leaf never needs the same look).
-      const s = scratch(tree);
-      if (descendToLeaf(s, last + 1) === 0) {
-        rnode = s.node;
-        rmax = s.max;
-        rend = s.end;
-        rcut = 0;
-        last = rend > 0 ? pivots[rnode * STRIDE] : rmax;
+      // Mostly R's next sibling under the same parent: taken from the parent's slots.
+      const parent = meta[rnode * META + M_PARENT] as number;
+      const ps = meta[rnode * META + M_PSLOT] as number;
+      const pb = parent * STRIDE;
+      if (parent !== 0 && ps + 1 < (meta[parent * META + M_END] as number)) {
+        const next = slots[pb + ps + 1] as number;
+        if (slots[next * STRIDE] === 0) {
+          rnode = next;
+          rmax = pivots[pb + ps + 1] as number;
+          rend = meta[next * META + M_END] as number;
+          rcut = 0;
+          last = rend > 0 ? pivots[next * STRIDE] : rmax;
+        }
+      } else {
+        const s = scratch(tree);
+        if (descendToLeaf(s, last + 1) === 0) {
+          rnode = s.node;
+          rmax = s.max;
+          rend = s.end;
+          rcut = 0;
+          last = rend > 0 ? pivots[rnode * STRIDE] : rmax;
+        }
       }
     }
   }
