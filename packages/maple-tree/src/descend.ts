@@ -65,11 +65,7 @@ export function descendToLeaf(mas: MaState, index: number): number {
 
 function corruptDescent(mas: MaState, node: number, depth: number): Error {
   return new Error(
-    `maple-tree: corrupt descent to ${mas.index} (child word ${node} at depth ${depth})${
-      mas.tree.shared !== null
-        ? ": a shared-tree reader met a node freed or reused inside its read section"
-        : ""
-    }`,
+    `maple-tree: corrupt descent to ${mas.index} (child word ${node} at depth ${depth})${mas.tree.policy.corruptionHint}`,
   );
 }
 

@@ -197,7 +197,7 @@ export function dupTree(mt: MapleTreeCore, newTree: MapleTreeCore, gfp: Gfp, map
   if (newTree.rootNode !== 0 || newTree.rootEntry !== null) return -EINVAL;
   if (mt === newTree) return -EINVAL;
   // A shared tree is written only by copy-on-write stores (shared-write.ts), never block-copied.
-  if (newTree.shared !== null) return -EINVAL;
+  if (newTree.policy.fixedMode) return -EINVAL;
   if (mt.rootNode === 0) {
     newTree.rootEntry = mt.rootEntry === null ? null : mapped(map, mt.rootEntry);
     newTree.flags = mt.flags;

@@ -6,7 +6,6 @@
 import { GFP_KERNEL as GFP_KERNEL_, type Gfp } from "./alloc.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import { EINVAL as EINVAL_ } from "./errors.js";
-import { checkSharedWriter } from "./shared-write.js";
 import { MA_STATE as MA_STATE_, type MaState } from "./state.js";
 import { retireSubtree } from "./store-retire.js";
 import { MapleTreeCore, type TreeOptions } from "./tree.js";
@@ -184,7 +183,7 @@ export function mtree_erase(mt: MapleTreeCore, index: number): unknown {
  * the tree is empty and its height 0, other flags kept. Entries themselves are the caller's.
  */
 export function __mt_destroy(mt: MapleTreeCore): void {
-  if (mt.shared !== null) checkSharedWriter(mt);
+  mt.policy.checkWriter(mt);
   const root = mt.rootNode;
   mt.rootNode = 0;
   mt.rootEntry = null;

@@ -1,6 +1,7 @@
 // Switching a tree in and out of RCU mode (kernel mt_set_in_rcu / mt_clear_in_rcu / mt_in_rcu).
-// The mode only changes how writers work (copy-on-write and deferred frees, see store.ts); what the
-// API returns is the same either way (docs/spec/maple-tree.md §5).
+// The mode only changes how writers work (copy-on-write and deferred frees): writing the flag swaps
+// the tree's write policy (write/policy.ts, tree.ts `flags`). What the API returns is the same
+// either way (docs/spec/maple-tree.md §5).
 
 import { type MapleTreeCore, MT_FLAGS_USE_RCU } from "./tree.js";
 
@@ -31,7 +32,7 @@ export function mt_set_in_rcu(mt: MapleTreeCore): void {
  */
 export function mt_clear_in_rcu(mt: MapleTreeCore): void {
   // A shared tree always has readers in other threads: it stays in RCU mode.
-  if (!mt_in_rcu(mt) || mt.shared !== null) return;
+  if (!mt_in_rcu(mt) || mt.policy.fixedMode) return;
   mt.flags &= ~MT_FLAGS_USE_RCU;
   mt.generation++;
 }

@@ -84,7 +84,8 @@ export class ReclaimPoller implements ArenaReclaim {
       this.deadline = now + this.shortageWaitMs;
       this.reclaimer.poll(0);
     } else {
-      if (this.tree.shared === null || this.pending === 0 || now >= this.deadline) return false;
+      if (!this.tree.policy.readersElsewhere || this.pending === 0 || now >= this.deadline)
+        return false;
       this.reclaimer.poll(this.deadline - now);
     }
     this.freeReady();

@@ -1,6 +1,6 @@
 // How a write changes a shared tree: copy on write all the way to the root, then one atomic store.
 //
-// In the local RCU mode (store-rebuild.ts) a write builds new nodes and publishes them with a slot
+// In the local RCU mode (write/) a write builds new nodes and publishes them with a slot
 // store into a live parent, and updates the largest-gap words of live ancestors in place. Readers
 // in other threads would then need an atomic load for every child pointer and could read a gap
 // word (a Float64, which ECMAScript does not promise to read untorn) while it changes. A shared
@@ -22,14 +22,15 @@
 //     so a grace period never starts while they are still reachable from the published root.
 
 import { M_DEAD, M_END, M_GAP, M_PARENT, M_PSLOT, M_TYPE, META, STRIDE } from "./arena.js";
+import { isInlineValue } from "./entries.js";
+import { EINVAL } from "./errors.js";
 import { H_COUNT, H_GEN, H_ROOT, packRoot } from "./shared-layout.js";
-import type { MaState } from "./state.js";
-import { commitStore, type Plan, SHAPE_NEW_ROOT } from "./store.js";
+import { type MaState, mas_set_err } from "./state.js";
+import { type Plan, SHAPE_NEW_ROOT } from "./store.js";
 import { handOver } from "./store-retire.js";
 import type { MapleTreeCore } from "./tree.js";
-
-/** Path scratch: ancestors of a leaf, bottom-up. */
-const path = new Int32Array(40);
+import { writeContext } from "./write/context.js";
+import { WritePolicy } from "./write/policy.js";
 
 /** A private copy of internal node `old` (children re-parented to it); `old` goes to pendingRetire. */
 function copyNode(tree: MapleTreeCore, old: number): number {
@@ -67,6 +68,7 @@ function copyNode(tree: MapleTreeCore, old: number): number {
 function privatize(tree: MapleTreeCore, leaf: number): void {
   const arena = tree.arena;
   const meta = arena.meta;
+  const path = writeContext(tree).path;
   let depth = 0;
   let n = meta[leaf * META + M_PARENT] as number;
   while (n !== 0 && !arena.bornInSection(n)) {
@@ -84,17 +86,36 @@ function privatize(tree: MapleTreeCore, leaf: number): void {
 }
 
 /**
- * `commitStore` for a shared tree: privatize the paths above the leaves the plan changes, then
- * carry the store out on them (the local RCU write). Readers see it when the write section ends
- * (`publishShared`).
+ * Before a planned store: privatize the paths above the leaves the plan changes, so the store
+ * (the local RCU write, store.ts and write/) works on them. Readers see it when the write
+ * section ends (`publishShared`).
  */
-export function commitShared(mas: MaState, entry: unknown, p: Plan): void {
+function copyUp(mas: MaState, p: Plan): void {
+  if (p.shape === SHAPE_NEW_ROOT) return;
   const tree = mas.tree;
-  if (p.shape !== SHAPE_NEW_ROOT) {
-    privatize(tree, p.lnode);
-    if (p.rnode !== p.lnode) privatize(tree, p.rnode);
-  }
-  commitStore(mas, entry, p);
+  privatize(tree, p.lnode);
+  if (p.rnode !== p.lnode) privatize(tree, p.rnode);
+}
+
+/**
+ * A shared tree takes integer entries only (its other threads have no handle table) and writes
+ * only under its lock. Puts the state in error (-EINVAL) and returns false otherwise.
+ */
+function sharedWriteOk(mas: MaState, entry: unknown): boolean {
+  checkSharedWriter(mas.tree);
+  if (entry === null || isInlineValue(entry)) return true;
+  mas_set_err(mas, -EINVAL);
+  return false;
+}
+
+/**
+ * A shared tree's write unlinked node `id`. Born in the open write section, no reader ever saw
+ * it: free it now. Otherwise it is in the published version: it stays live (no dead mark) and
+ * waits on `pendingRetire` for the section's publication (`publishShared`).
+ */
+function retireShared(tree: MapleTreeCore, id: number): void {
+  if (tree.arena.bornInSection(id)) tree.arena.free(id);
+  else tree.pendingRetire.push(id);
 }
 
 /** Throws unless this thread is inside the shared tree's write section (holds its lock). */
@@ -128,3 +149,37 @@ export function publishShared(tree: MapleTreeCore): void {
   }
   pending.length = 0;
 }
+
+/**
+ * The shared tree's write policy (write/policy.ts): copy on write up to the root, one atomic
+ * publication per write section, dead words written and read with Atomics, published nodes
+ * retired only after the new root is published, readers crossing leaves by descent.
+ */
+export const SHARED_POLICY: WritePolicy = new WritePolicy({
+  mode: "shared",
+  inPlace: false,
+  slotStore: false,
+  deferHandles: true,
+  atomicDead: true,
+  crossByDescent: true,
+  readersElsewhere: true,
+  fixedMode: true,
+  corruptionHint: ": a shared-tree reader met a node freed or reused inside its read section",
+  writeOk: sharedWriteOk,
+  checkWriter: checkSharedWriter,
+  // The copy-up of at most two paths below the root.
+  extraNodes: (tree, p) => (p.shape === SHAPE_NEW_ROOT ? 0 : 2 * tree.height),
+  prepare: copyUp,
+  retireConsumed: retireShared,
+  retireNode: retireShared,
+  // A reader that met a dead node restarts from the newest published root; the writer's view is
+  // the newest already.
+  resync: (tree) => {
+    if (!tree.sharedWriting) tree.syncFromShared();
+  },
+  // A shared tree's frees wait on the header's reclaimed stack until a writer takes them back:
+  // the writer takes them now so the live count is exact.
+  collectFrees: (tree) => {
+    if (tree.sharedWriting) tree.arena.reserve(0);
+  },
+});

@@ -66,9 +66,8 @@ import {
   unlock,
 } from "./shared-lock.js";
 import { recoverDeadSection } from "./shared-reap.js";
-import { publishShared } from "./shared-write.js";
+import { publishShared, SHARED_POLICY } from "./shared-write.js";
 import { MA_STATE } from "./state.js";
-import { rebuild } from "./store-rebuild.js";
 import { MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "./tree.js";
 import { mt_validate } from "./validate.js";
 import { loadEntry, mas_walk } from "./walk.js";
@@ -230,7 +229,7 @@ export class SharedMapleTree {
     this.domain = options.domain;
     this.blocking = options.blocking ?? defaultBlocking();
     mt.shared = this.words;
-    mt.sharedRebuild = rebuild;
+    mt.policy = SHARED_POLICY;
     mt.arena.sharedWords = this.words;
     // Before -ENOMEM a writer waits for readers' sections: sleeping where it may block, a short
     // spin where it may not (reclaim-poll.ts).

@@ -91,7 +91,7 @@ function reposition(mas: MaState, savePoint: number, forward: boolean): boolean 
     return false;
   }
   // A reader of a shared tree that met a dead node restarts from the newest published root.
-  if (tree.shared !== null && !tree.sharedWriting) tree.syncFromShared();
+  tree.policy.resync(tree);
   if (tree.rootNode !== 0) {
     rangeWalk(mas, savePoint);
     return true;
@@ -148,7 +148,7 @@ export function nextNode(mas: MaState, max: number): boolean {
     mas.status = "overflow";
     return false;
   }
-  if (mas.tree.shared !== null) return crossByDescent(mas, mas.max + 1, "overflow");
+  if (mas.tree.policy.crossByDescent) return crossByDescent(mas, mas.max + 1, "overflow");
   const arena = mas.tree.arena;
   const meta = arena.meta;
   const pivots = arena.pivots;
@@ -191,7 +191,7 @@ export function prevNode(mas: MaState, min: number): boolean {
     mas.status = "underflow";
     return false;
   }
-  if (mas.tree.shared !== null) return crossByDescent(mas, mas.min - 1, "underflow");
+  if (mas.tree.policy.crossByDescent) return crossByDescent(mas, mas.min - 1, "underflow");
   const arena = mas.tree.arena;
   const meta = arena.meta;
   const pivots = arena.pivots;

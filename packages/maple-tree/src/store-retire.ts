@@ -1,7 +1,8 @@
-// Retiring what a write unlinked: entry handles, single nodes and whole subtrees. Outside RCU
-// mode they are freed at once; in RCU mode replaced nodes are marked dead and, with their
-// handles, freed through the tree's reclaimer once no reader can hold them (docs/spec/
-// maple-tree.md §5).
+// Retiring what a write unlinked: entry handles, single nodes and whole subtrees. The tree's write
+// policy (write/policy.ts) says when: outside RCU mode at once; in RCU mode replaced nodes are
+// marked dead and, with their handles, freed through the tree's reclaimer once no reader can hold
+// them (docs/spec/maple-tree.md §5); a shared tree holds published nodes until its new root is
+// published (shared-write.ts). The hand-over to the reclaimer is here.
 
 import {
   M_DEAD as M_DEAD_,
@@ -33,7 +34,7 @@ export function releaseHandle(tree: MapleTreeCore, h: number): void {
   }
   const entries = tree.entries;
   entries.drop(h);
-  if (tree.inRcu) deferRelease(tree, h);
+  if (tree.policy.deferHandles) deferRelease(tree, h);
   else entries.free(h);
 }
 
@@ -42,26 +43,6 @@ function deferRelease(tree: MapleTreeCore, h: number): void {
   const entries = tree.entries;
   entries.freeLater();
   tree.reclaimer.defer(() => entries.free(h, true));
-}
-
-/**
- * Frees node `id` once the tree's reclaimer says no reader can hold it. In a shared tree the
- * node is still reachable from the published root until the write publishes its new root, so it
- * waits on `pendingRetire` for that (shared-write.ts `publishShared` hands it on).
- */
-export function deferFree(tree: MapleTreeCore, id: number): void {
-  if (tree.shared !== null) retireShared(tree, id);
-  else handOver(tree, id);
-}
-
-/**
- * A shared tree's write unlinked node `id`. Born in the open write section, no reader ever saw
- * it: free it now. Otherwise it is in the published version and waits on `pendingRetire` for
- * the section's publication (shared-write.ts `publishShared`).
- */
-function retireShared(tree: MapleTreeCore, id: number): void {
-  if (tree.arena.bornInSection(id)) tree.arena.free(id);
-  else tree.pendingRetire.push(id);
 }
 
 /** Hands node `id` to the tree's reclaimer (a grace period later it is freed). */
@@ -78,7 +59,7 @@ export function handOver(tree: MapleTreeCore, id: number): void {
 }
 
 /**
- * Debug (poison mode) variant of {@link deferFree}: remembers the grace period current at the
+ * Debug (poison mode) variant of {@link handOver}: remembers the grace period current at the
  * retire and refuses to free before it has fully elapsed, so a reclaimer that frees early fails
  * loudly, naming the node, instead of handing a node a reader may still hold to the next write.
  */
@@ -96,21 +77,6 @@ function checkedDeferFree(tree: MapleTreeCore, id: number): void {
   });
 }
 
-/**
- * Retires node `id` (already unlinked): dead mark, then free now or after readers. A shared tree
- * marks a published node only once the new root is published (shared-write.ts): until then it
- * is live.
- */
-export function retireNode(tree: MapleTreeCore, id: number): void {
-  if (tree.shared !== null) {
-    retireShared(tree, id);
-    return;
-  }
-  tree.arena.meta[id * META + M_DEAD] = 1;
-  if (tree.inRcu) deferFree(tree, id);
-  else tree.arena.free(id);
-}
-
 /** Retires a whole unlinked subtree with its entry handles, skipping nodes consumed by a write. */
 export function retireSubtree(tree: MapleTreeCore, id: number): void {
   const arena = tree.arena;
@@ -123,5 +89,7 @@ export function retireSubtree(tree: MapleTreeCore, id: number): void {
   } else {
     for (let i = 0; i <= end; i++) retireSubtree(tree, arena.slots[base + i]);
   }
-  retireNode(tree, id);
+  // Dead mark, then free now or after readers (a shared tree marks a published node only once
+  // the new root is published: until then it is live).
+  tree.policy.retireNode(tree, id);
 }

@@ -1,25 +1,15 @@
-// The store engine: one write of an entry (or NULL) over [index, last] in a tree that has nodes
-// (kernel mas_wr_store_entry and every store shape of docs/spec/maple-tree.md §1.5), plus the
-// root-level shapes of §1.6 (store root, root expand, new root).
+// The store engine's front: one write of an entry (or NULL) over [index, last] in a tree that has
+// nodes (kernel mas_wr_store_entry and every store shape of docs/spec/maple-tree.md §1.5), plus
+// the root-level shapes of §1.6 (store root, root expand, new root).
 //
-// One algorithm covers the shapes. After NULL widening the write touches a run of leaf slots from
-// the leaf holding `index` (L) to the leaf holding `last` (R). Exact fits store one slot; writes
-// that leave one sufficient leaf are done in place outside RCU mode (slot store, append, node
-// rewrite). Everything else goes to the rebuild (store-rebuild.ts): the new contents of
-// [L.min, R.max] are assembled in the big node (store-node.ts), L's slots before the write, the
-// left remainder, the new range, the right remainder, R's slots after; then, level by level:
-//   - too few items for a non-root node: the next node of the level joins (rebalance), or the
-//     previous one at the right edge when the node shrank (a growing right edge may stay small);
-//   - too many: an append pushes into a sibling with room; else the items are cut into 2..3
-//     nodes (split, 3-way split; packed full for appends at the right edge);
-//   - if L and R are the same node and one node results, it replaces L (in place outside RCU
-//     mode, published with one slot store in RCU mode) and we stop;
-//   - else the new nodes replace [L..R]'s slots in the parent level, whose big node is the
-//     parents' slots around them, and we go up (spanning store); at the root, 2+ nodes make a
-//     new root (growth) and a 1-child internal root is dropped (collapse).
-// Nodes strictly inside the run are retired whole; consumed nodes (whose surviving items moved
-// into new nodes) are marked dead and retired after the new nodes are published (through the
-// tree's reclaimer in RCU mode, store-retire.ts).
+// After NULL widening the write touches a run of leaf slots from the leaf holding `index` (L) to
+// the leaf holding `last` (R). `planStore` finds them and names the shape; `commitStore` carries
+// it out: an exact fit stores one slot (kernel wr_exact_fit / slot store), a write that leaves one
+// sufficient leaf is done in place when the tree's write policy allows it (wr_append,
+// wr_node_store; write/policy.ts), and everything else assembles the leaf level's big node (L's
+// slots before the write, the left remainder, the new range, the right remainder, R's slots
+// after) and hands it to the kernel's structural stores in write/ (split, rebalance, spanning
+// store, root growth and collapse; write/commit.ts).
 //
 // Invariant kept by every write (and checked by mt_validate): no leaf ends in a NULL slot unless
 // it is the rightmost leaf. It is why NULL widening never has to look into the previous leaf.
@@ -40,13 +30,13 @@ import { MAX_INDEX as MAX_INDEX_, XA_ZERO_ENTRY as XA_ZERO_ENTRY_ } from "./entr
 import { MA_STATE_BULK, type MaState } from "./state.js";
 import { updateGapsFrom as updateGapsFrom_ } from "./store-gap.js";
 import { BIG_BASE as BIG_BASE_, bPiv as bPiv_, bSlot as bSlot_ } from "./store-node.js";
-import { positionLeaf as positionLeaf_, scratch as scratch_ } from "./store-rebuild.js";
 import {
   releaseHandle as releaseHandle_,
   retireSubtree as retireSubtree_,
 } from "./store-retire.js";
 import type { MapleTreeCore } from "./tree.js";
 import { structuralStore } from "./write/commit.js";
+import { writeContext } from "./write/context.js";
 import { updateGap } from "./write/gap-meta.js";
 import { resumeAt } from "./write/resume.js";
 
@@ -68,8 +58,6 @@ const updateGapsFrom = updateGapsFrom_;
 const BIG_BASE = BIG_BASE_;
 const bPiv = bPiv_;
 const bSlot = bSlot_;
-const positionLeaf = positionLeaf_;
-const scratch = scratch_;
 const releaseHandle = releaseHandle_;
 const retireSubtree = retireSubtree_;
 
@@ -183,7 +171,7 @@ export function planStore(mas: MaState, entry: unknown): Plan {
       rcut = 0;
       while (rcut < rend && pivots[rb + rcut] < last) rcut++;
     } else {
-      const s = scratch(tree);
+      const s = writeContext(tree).scratchState();
       descendToLeaf(s, last);
       rnode = s.node;
       rmax = s.max;
@@ -216,7 +204,7 @@ export function planStore(mas: MaState, entry: unknown): Plan {
           last = rend > 0 ? pivots[next * STRIDE] : rmax;
         }
       } else {
-        const s = scratch(tree);
+        const s = writeContext(tree).scratchState();
         if (descendToLeaf(s, last + 1) === 0) {
           rnode = s.node;
           rmax = s.max;
@@ -246,15 +234,15 @@ export function planStore(mas: MaState, entry: unknown): Plan {
   const rbase = rnode * STRIDE;
   const lsMin = lcut > 0 ? pivots[lbase + lcut - 1] + 1 : lmin;
   const rsMax = rcut < rend ? pivots[rbase + rcut] : rmax;
-  // A shared tree never changes a leaf slot in place (readers there read leaf words plainly):
-  // the exact fit is rebuilt as a leaf copy like any other leaf store.
+  // A policy without slot stores (a shared tree: readers there read leaf words plainly) copies
+  // the leaf of an exact fit like any other leaf store.
   if (
     lnode === rnode &&
     lcut === rcut &&
     index === lsMin &&
     last === rsMax &&
     !p.pullNull &&
-    tree.shared === null
+    tree.policy.slotStore
   ) {
     p.shape = SHAPE_EXACT;
     p.n = lend + 1;
@@ -276,22 +264,20 @@ export function planStore(mas: MaState, entry: unknown): Plan {
   return p;
 }
 
-/** Worst-case nodes a planned store allocates (maple-tree.md §4.5 table, simplified). */
+/**
+ * Worst-case nodes a planned store allocates (maple-tree.md §4.5 table, simplified), plus what
+ * the tree's write policy adds (a shared tree's copy-up).
+ */
 export function nodesNeeded(tree: MapleTreeCore, p: Plan): number {
-  // A shared tree's write first copies the internal nodes above the leaves it changes
-  // (shared-write.ts): at most two paths below the root.
-  if (tree.shared !== null && p.shape !== SHAPE_NEW_ROOT) {
-    return localNodesNeeded(tree, p) + 2 * tree.height;
-  }
-  return localNodesNeeded(tree, p);
+  return storeNodesNeeded(tree, p) + tree.policy.extraNodes(tree, p);
 }
 
-function localNodesNeeded(tree: MapleTreeCore, p: Plan): number {
+function storeNodesNeeded(tree: MapleTreeCore, p: Plan): number {
   switch (p.shape) {
     case SHAPE_EXACT:
       return 0;
     case SHAPE_LEAF:
-      return tree.inRcu ? 1 : 0;
+      return tree.policy.inPlace ? 0 : 1;
     case SHAPE_NEW_ROOT:
       return 1;
     default:
@@ -311,7 +297,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
   const slots = arena.slots;
   const meta = arena.meta;
   const entries = tree.entries;
-  const rcu = tree.inRcu;
+  const inPlace = tree.policy.inPlace;
   tree.generation++;
   // The state is positioned by this write: fresh for the reads that follow (an in-loop store).
   mas.generation = tree.generation;
@@ -347,7 +333,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     if (entry === null) {
       slots[lbase + off] = 0;
       releaseHandle(tree, h);
-    } else if (h > 0 && !rcu && typeof entry !== "number") {
+    } else if (h > 0 && inPlace && typeof entry !== "number") {
       // Same range, same handle: only the value behind it changes (no reader to protect).
       entries.values[h] = entry;
     } else {
@@ -392,7 +378,7 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     for (let i = 0; i <= stopAt; i++) releaseHandle(tree, slots[rbase + i]);
   }
 
-  if (p.shape === SHAPE_LEAF && !rcu) {
+  if (p.shape === SHAPE_LEAF && inPlace) {
     // In place (slot store, append, node rewrite): shift the tail, write the 1..3 new items.
     const e = rend;
     const m = (leftRem ? 1 : 0) + 1 + (rightRem ? 1 : 0);
@@ -454,11 +440,25 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
     bPiv[at] = i < rend ? pivots[rbase + i] : p.rmax;
     bSlot[at++] = slots[rbase + i];
   }
-  // A shared tree keeps the level rebuild (store-rebuild.ts) for now: the kernel engine's
-  // allocation pattern changes how soon its retired nodes are reused (tools'
-  // shared-tree-dead-reader test); its shapes are ours, not the kernel's, until that is settled.
-  if (tree.sharedRebuild !== null) tree.sharedRebuild(mas, p, at, newAt);
-  else structuralStore(mas, p, at, newAt);
+  structuralStore(mas, p, at, newAt);
+}
+
+/** Puts `mas` on leaf slot `offset` of `node` ([min, max], data end `end`) at `depth`. */
+function positionLeaf(
+  mas: MaState,
+  node: number,
+  min: number,
+  max: number,
+  offset: number,
+  end: number,
+  depth: number,
+): void {
+  mas.node = node;
+  mas.min = min;
+  mas.max = max;
+  mas.offset = offset;
+  mas.end = end;
+  mas.depth = depth;
 }
 
 /** The ZERO entry and other reserved values never sit directly in the root (§1.6). */

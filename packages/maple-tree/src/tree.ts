@@ -12,9 +12,8 @@ import { EntryTable } from "./entries.js";
 import { immediateReclaimer, type Reclaimer } from "./reclaim.js";
 import { reclaimPollerFor } from "./reclaim-poll.js";
 import { adoptRoot, H_GEN, H_ROOT } from "./shared-layout.js";
-import type { MaState } from "./state.js";
-import type { Plan } from "./store.js";
 import type { WriteContext } from "./write/context.js";
+import { LOCAL_POLICY, type WritePolicy } from "./write/policy.js";
 
 /** Kernel `MT_FLAGS_ALLOC_RANGE`: an allocation tree, with gap tracking in internal nodes. */
 export const MT_FLAGS_ALLOC_RANGE = 0x01;
@@ -45,8 +44,12 @@ export interface TreeOptions extends ArenaOptions {
 
 /** Kernel `struct maple_tree`. */
 export class MapleTreeCore {
-  /** Kernel `ma_flags`: attribute flags plus the height in bits 2..6. */
-  flags: number;
+  private _flags = 0;
+  /**
+   * How this tree's mode writes (write/policy.ts): local or RCU as the RCU flag says, or a shared
+   * tree's (set by SharedMapleTree). Follows the RCU flag whenever `flags` is written.
+   */
+  policy: WritePolicy = LOCAL_POLICY;
   /** Root node id, 0 when the tree is empty or holds a direct root entry. */
   rootNode = 0;
   /** The direct root entry (the tree holds only [0,0]), else null. */
@@ -68,12 +71,6 @@ export class MapleTreeCore {
    * the root they started from, never through parent words (step.ts).
    */
   shared: Int32Array | null = null;
-  /**
-   * Shared trees: the level rebuild their structural writes still go through (store-rebuild.ts),
-   * installed by SharedMapleTree so that a local tree's bundle does not carry it.
-   * @internal
-   */
-  sharedRebuild: ((mas: MaState, p: Plan, stop: number, newAt: number) => void) | null = null;
   /** This thread holds the shared tree's lock: the fields above are the writer's, not a snapshot. */
   sharedWriting = false;
   /** Shared trees: nodes unlinked by the write in progress, retired once its root is published. */
@@ -91,6 +88,15 @@ export class MapleTreeCore {
     this.entries = new EntryTable();
     this.reclaimer = options.reclaimer ?? immediateReclaimer;
     this.arena.reclaim = reclaimPollerFor(this);
+  }
+
+  /** Kernel `ma_flags`: attribute flags plus the height in bits 2..6. */
+  get flags(): number {
+    return this._flags;
+  }
+  set flags(f: number) {
+    this._flags = f;
+    this.policy = this.policy.forFlags(f);
   }
 
   /** Kernel `mt_height()`. */
@@ -138,14 +144,14 @@ export class MapleTreeCore {
    */
   nodeLive(id: number): boolean {
     const meta = this.arena.meta;
-    return this.shared === null
-      ? meta[id * META + M_DEAD] === 0
-      : Atomics.load(meta, id * META + M_DEAD) === 0;
+    return this.policy.atomicDead
+      ? Atomics.load(meta, id * META + M_DEAD) === 0
+      : meta[id * META + M_DEAD] === 0;
   }
 
   /** Replaces the arena (re-initialisation with new flags). */
   resetStorage(flags: number): void {
-    if (this.shared !== null) {
+    if (this.policy.fixedMode) {
       throw new Error("maple-tree: a shared tree's storage cannot be re-initialised");
     }
     this.flags = flags & ~MT_FLAGS_HEIGHT_MASK;

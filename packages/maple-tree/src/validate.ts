@@ -76,9 +76,9 @@ export function mt_validate(mt: MapleTreeCore): void {
   if (height < 1) fail("height 0 with a root node", mt.rootNode, 0, MAX_INDEX);
   const w = new Walk(mt, height);
   walkNode(w, mt.rootNode, 0, MAX_INDEX, 0, 0, 0);
-  // A shared tree's frees wait on the header's reclaimed stack until a writer takes them back:
-  // the writer (who alone may validate) takes them now so the live count is exact.
-  if (mt.shared !== null && mt.sharedWriting) mt.arena.reserve(0);
+  // Frees that wait elsewhere (a shared tree's reclaimed stack) come back first, so the live
+  // count is exact.
+  mt.policy.collectFrees(mt);
   if (mt.reclaimer === immediateReclaimer) {
     if (w.nodes !== mt.arena.live) {
       fail(

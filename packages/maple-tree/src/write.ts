@@ -14,10 +14,9 @@ import {
 } from "./alloc.js";
 import { NODE_LEAF as NODE_LEAF_, STRIDE as STRIDE_ } from "./arena.js";
 import { descendToLeaf as descendToLeaf_ } from "./descend.js";
-import { entryOf as entryOf_, isInlineValue } from "./entries.js";
+import { entryOf as entryOf_ } from "./entries.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
 import { EEXIST as EEXIST_, EINVAL as EINVAL_, ENOMEM as ENOMEM_ } from "./errors.js";
-import { checkSharedWriter, commitShared } from "./shared-write.js";
 import {
   MA_STATE_BULK,
   MA_STATE_PREALLOC as MA_STATE_PREALLOC_,
@@ -89,7 +88,8 @@ export function storeArgsOk(index: unknown, last: unknown, entry: unknown): bool
  */
 function tryStore(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   const tree = mas.tree;
-  if (tree.shared !== null && !sharedWriteOk(mas, entry)) return null;
+  const policy = tree.policy;
+  if (!policy.writeOk(mas, entry)) return null;
   if (tree.rootNode === 0) return storeRoot(mas, entry, gfp);
   const p = planStore(mas, entry);
   const need = nodesNeeded(tree, p);
@@ -99,21 +99,10 @@ function tryStore(mas: MaState, entry: unknown, gfp: Gfp): unknown {
     mas_set_err(mas, -ENOMEM);
     return null;
   }
-  if (tree.shared === null) commitStore(mas, entry, p);
-  else commitShared(mas, entry, p);
+  policy.prepare(mas, p);
+  commitStore(mas, entry, p);
   if ((mas.flags & MA_STATE_PREALLOC) === 0) mas.reserved = 0;
   return p.old;
-}
-
-/**
- * A shared tree takes integer entries only (its other threads have no handle table) and writes
- * only under its lock. Puts the state in error (-EINVAL) and returns false otherwise.
- */
-function sharedWriteOk(mas: MaState, entry: unknown): boolean {
-  checkSharedWriter(mas.tree);
-  if (entry === null || isInlineValue(entry)) return true;
-  mas_set_err(mas, -EINVAL);
-  return false;
 }
 
 /** Writes into a tree without nodes: kernel `mas_store_root` / `mas_root_expand`. */
@@ -189,7 +178,7 @@ export function mas_store(mas: MaState, entry: unknown): unknown {
     mas.status === "active" &&
     entry !== null &&
     mas.generation === mas.tree.generation &&
-    mas.tree.shared === null
+    mas.tree.policy.slotStore
   ) {
     const old = replaceInPlace(mas, entry);
     if (old !== null) return old;
@@ -221,7 +210,7 @@ function replaceInPlace(mas: MaState, entry: unknown): unknown {
   if (h === 0) return null;
   const entries = tree.entries;
   const old = entryOf(entries.values, h);
-  if (h > 0 && !tree.inRcu && typeof entry !== "number") {
+  if (h > 0 && tree.policy.inPlace && typeof entry !== "number") {
     entries.values[h] = entry; // same range, same handle, no reader to protect
   } else {
     slots[base + off] = entries.word(entry);
@@ -249,7 +238,12 @@ export function storeGfp(mas: MaState, entry: unknown, gfp: Gfp): number {
   const index = mas.index;
   const last = mas.last;
   // An exact fit from a state still on its leaf (a write replacing ranges in order): one slot.
-  if (entry !== null && resumeAt(mas, index) && replaceInPlace(mas, entry) !== null) {
+  if (
+    entry !== null &&
+    mas.tree.policy.slotStore &&
+    resumeAt(mas, index) &&
+    replaceInPlace(mas, entry) !== null
+  ) {
     mas_destroy(mas);
     return 0;
   }

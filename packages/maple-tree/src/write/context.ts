@@ -3,10 +3,14 @@
 // One per tree, made on the tree's first structural write, so no writer state lives at module
 // level and two trees' writers never share a register.
 
+import { MaState } from "../state.js";
 import type { MapleTreeCore } from "../tree.js";
 
 /** The level state and scratch lists of a structural write on one tree. */
 export class WriteContext {
+  private readonly tree: MapleTreeCore;
+  /** A second state on the tree, for descents that must not move the writer's state. */
+  private scratch: MaState | null = null;
   /** The leftmost and rightmost nodes of the current level the write replaces (orig_l, orig_r). */
   L = 0;
   R = 0;
@@ -52,13 +56,25 @@ export class WriteContext {
   wholeCount = 0;
   /** A subtree root unlinked whole by a root collapse, or 0. */
   oldRoot = 0;
+  /** A shared tree's copy-up (shared-write.ts): the ancestors of a leaf, bottom-up. */
+  readonly path = new Int32Array(40);
+
+  constructor(tree: MapleTreeCore) {
+    this.tree = tree;
+  }
+
+  /** The tree's scratch state (made on first use), for a descent beside the writer's own. */
+  scratchState(): MaState {
+    if (this.scratch === null) this.scratch = new MaState(this.tree, 0, 0);
+    return this.scratch;
+  }
 }
 
 /** The tree's write context (made on first use). */
 export function writeContext(tree: MapleTreeCore): WriteContext {
   let ctx = tree.writeCtx;
   if (ctx === null) {
-    ctx = new WriteContext();
+    ctx = new WriteContext(tree);
     tree.writeCtx = ctx;
   }
   return ctx;

@@ -17,7 +17,7 @@ import {
 } from "../arena.js";
 import { MAX_INDEX } from "../entry.js";
 import { bPiv, bSlot, writeNode } from "../store-node.js";
-import { deferFree, retireSubtree } from "../store-retire.js";
+import { retireSubtree } from "../store-retire.js";
 import type { MapleTreeCore } from "../tree.js";
 import type { WriteContext } from "./context.js";
 import { freshGaps } from "./gap-meta.js";
@@ -81,20 +81,19 @@ export function consume(tree: MapleTreeCore, ctx: WriteContext, id: number): voi
   const meta = tree.arena.meta;
   if (meta[id * META + M_DEAD] !== 0) return;
   // A shared tree's dead word changes while other threads may read it (shared-layout.ts).
-  if (tree.shared !== null) Atomics.store(meta, id * META + M_DEAD, 1);
+  if (tree.policy.atomicDead) Atomics.store(meta, id * META + M_DEAD, 1);
   else meta[id * META + M_DEAD] = 1;
   ctx.dead[ctx.deadCount++] = id;
 }
 
 /**
- * May this write rewrite the nodes it replaces in place? Only where no reader can hold them: a
- * local tree outside RCU mode (the kernel too changes nodes in place only outside RCU mode).
- * Node ids are not part of the layout, so an in-place rewrite leaves the kernel's tree as a fresh
- * node would; it spares the allocation, the free, and re-adopting the children that kept their
- * slot.
+ * May this write rewrite the nodes it replaces in place? As the tree's write policy says (local
+ * trees: yes; RCU and shared: readers may hold them). Node ids are not part of the layout, so an
+ * in-place rewrite leaves the kernel's tree as a fresh node would; it spares the allocation, the
+ * free, and re-adopting the children that kept their slot.
  */
 export function rewritesInPlace(tree: MapleTreeCore): boolean {
-  return tree.shared === null && !tree.inRcu;
+  return tree.policy.inPlace;
 }
 
 /** How many of node `id`'s slots equal big node items [from, to) from the start. */
@@ -203,13 +202,9 @@ export function growRoot(tree: MapleTreeCore, ctx: WriteContext): void {
 export function retireReplaced(tree: MapleTreeCore, ctx: WriteContext): void {
   for (let i = 0; i < ctx.wholeCount; i++) retireSubtree(tree, ctx.whole[i]);
   if (ctx.oldRoot !== 0) retireSubtree(tree, ctx.oldRoot);
-  // A shared tree's consumed nodes may be published ones (siblings the copy-up did not copy):
-  // deferFree frees the section-born ones at once and holds the others for publication.
-  const rcu = tree.inRcu || tree.shared !== null;
-  for (let i = 0; i < ctx.deadCount; i++) {
-    if (rcu) deferFree(tree, ctx.dead[i]);
-    else tree.arena.free(ctx.dead[i]);
-  }
+  // Freed now or after readers, as the tree's write policy says (write/policy.ts).
+  const retire = tree.policy.retireConsumed;
+  for (let i = 0; i < ctx.deadCount; i++) retire(tree, ctx.dead[i]);
   ctx.deadCount = 0;
   ctx.wholeCount = 0;
   ctx.oldRoot = 0;

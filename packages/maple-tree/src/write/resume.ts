@@ -9,8 +9,8 @@ import type { MaState } from "../state.js";
 /**
  * If `mas` is active on a leaf holding `index` and the tree has not been written since it was
  * positioned (its generation), points `mas.offset`/`mas.end` at `index`'s slot and returns true.
- * Otherwise changes nothing and returns false (walk from the root). Shared trees always walk:
- * other threads write them.
+ * Otherwise changes nothing and returns false (walk from the root). A mode whose readers
+ * re-descend instead of trusting a held position (a shared tree: other threads write it) walks.
  */
 export function resumeAt(mas: MaState, index: number): boolean {
   const tree = mas.tree;
@@ -19,7 +19,7 @@ export function resumeAt(mas: MaState, index: number): boolean {
     mas.status !== "active" ||
     node === 0 ||
     mas.generation !== tree.generation ||
-    tree.shared !== null ||
+    tree.policy.crossByDescent ||
     index < mas.min ||
     index > mas.max
   ) {
