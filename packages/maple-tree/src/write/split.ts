@@ -9,6 +9,7 @@ import { MAX_INDEX } from "../entry.js";
 import { BIG_BASE, bPiv, bSlot } from "../store-node.js";
 import type { MapleTreeCore } from "../tree.js";
 import type { WriteContext } from "./context.js";
+import { freshGaps } from "./gap-meta.js";
 import {
   appendNode,
   buildLevel,
@@ -36,8 +37,15 @@ export function splitStore(tree: MapleTreeCore, ctx: WriteContext): void {
     const split = calcSplit(ctx, ctx.prevMin);
     ctx.prevMin = ctx.lmin;
     buildLevel(tree, ctx, 2, split, 0);
-    if (tree.arena.meta[ctx.L * META + M_PARENT] === 0) {
+    const meta = tree.arena.meta;
+    const parent = meta[ctx.L * META + M_PARENT];
+    if (parent === 0) {
       growRoot(tree, ctx);
+      return;
+    }
+    // The parent takes one more child and fits: rewritten in place, that is one slot inserted.
+    if (ctx.ids[0] === ctx.L && meta[parent * META + M_END] + 2 <= slotsOf(internalType(tree))) {
+      insertChild(tree, ctx, parent);
       return;
     }
     ascendOne(tree, ctx, 1);
@@ -130,8 +138,60 @@ function pushData(tree: MapleTreeCore, ctx: WriteContext, left: boolean): boolea
     split = noNullSplit(ctx.start, slotTotal - (cap - 2), slotTotal + 2, ctx.type);
   }
   buildLevel(tree, ctx, 2, split, 0);
+  if (ctx.ids[0] === ctx.L && ctx.ids[1] === ctx.R) {
+    movePivot(tree, ctx, parent);
+    return true;
+  }
   ctx.R = ctx.L;
   ascendOne(tree, ctx, 2);
   finalNode(tree, ctx);
   return true;
+}
+
+/**
+ * The split rewrote L in place as its left half and made a new node for the right half; the
+ * parent has room: the new node goes in right after L, the later children move up one slot.
+ * That is the parent the kernel rebuilds (`mast_fill_bnode`, `mas_split_final_node`), gap offset
+ * fresh included, without copying it through the big node.
+ */
+function insertChild(tree: MapleTreeCore, ctx: WriteContext, parent: number): void {
+  const arena = tree.arena;
+  const meta = arena.meta;
+  const pivots = arena.pivots;
+  const slots = arena.slots;
+  const pb = parent * STRIDE;
+  const ps = meta[ctx.L * META + M_PSLOT];
+  const pend = meta[parent * META + M_END];
+  for (let i = pend; i > ps; i--) {
+    const child = slots[pb + i] as number;
+    slots[pb + i + 1] = child;
+    meta[child * META + M_PSLOT] = i + 1;
+  }
+  for (let i = pend - 1; i >= ps; i--) pivots[pb + i + 1] = pivots[pb + i] as number;
+  pivots[pb + ps] = ctx.maxs[0] as number;
+  const right = ctx.ids[1] as number;
+  slots[pb + ps + 1] = right;
+  meta[right * META + M_PARENT] = parent;
+  meta[right * META + M_PSLOT] = ps + 1;
+  meta[parent * META + M_END] = pend + 1;
+  ctx.top = parent;
+  if (arena.gaps === null) return;
+  ctx.topMin = nodeMin(tree, parent);
+  ctx.topMax = nodeMax(tree, parent);
+  freshGaps(tree, parent, ctx.topMin, ctx.topMax);
+}
+
+/**
+ * A push that rewrote both nodes in place: the parent keeps its children at their slots and only
+ * the pivot between the two moves. That is the parent the kernel rebuilds (`mast_fill_bnode`,
+ * `mas_split_final_node`), gap offset fresh included, without copying it through the big node.
+ */
+function movePivot(tree: MapleTreeCore, ctx: WriteContext, parent: number): void {
+  const meta = tree.arena.meta;
+  tree.arena.pivots[parent * STRIDE + meta[ctx.L * META + M_PSLOT]] = ctx.maxs[0] as number;
+  ctx.top = parent;
+  if (tree.arena.gaps === null) return;
+  ctx.topMin = nodeMin(tree, parent);
+  ctx.topMax = nodeMax(tree, parent);
+  freshGaps(tree, parent, ctx.topMin, ctx.topMax);
 }
