@@ -10,6 +10,7 @@ import {
   M_PSLOT,
   M_TYPE,
   META,
+  minEndOf,
   NODE_ARANGE,
   NODE_LEAF,
   NODE_RANGE,
@@ -165,6 +166,77 @@ export function buildLevel(
   } else if (k === 1 && ctx.R !== ctx.L) {
     consume(tree, ctx, ctx.R);
   }
+}
+
+/**
+ * The split rewrote L in place as its left half and made a new node for the right half; the
+ * parent has room: the new node goes in right after L, the later children move up one slot.
+ * That is the parent the kernel rebuilds (`mast_fill_bnode`, `mas_split_final_node`), gap offset
+ * fresh included, without copying it through the big node.
+ */
+export function insertChild(tree: MapleTreeCore, ctx: WriteContext, parent: number): void {
+  const arena = tree.arena;
+  const meta = arena.meta;
+  const pivots = arena.pivots;
+  const slots = arena.slots;
+  const pb = parent * STRIDE;
+  const ps = meta[ctx.L * META + M_PSLOT];
+  const pend = meta[parent * META + M_END];
+  for (let i = pend; i > ps; i--) {
+    const child = slots[pb + i] as number;
+    slots[pb + i + 1] = child;
+    meta[child * META + M_PSLOT] = i + 1;
+  }
+  for (let i = pend - 1; i >= ps; i--) pivots[pb + i + 1] = pivots[pb + i] as number;
+  pivots[pb + ps] = ctx.maxs[0] as number;
+  const right = ctx.ids[1] as number;
+  slots[pb + ps + 1] = right;
+  meta[right * META + M_PARENT] = parent;
+  meta[right * META + M_PSLOT] = ps + 1;
+  meta[parent * META + M_END] = pend + 1;
+  ctx.top = parent;
+  if (arena.gaps === null) return;
+  ctx.topMin = nodeMin(tree, parent);
+  ctx.topMax = nodeMax(tree, parent);
+  freshGaps(tree, parent, ctx.topMin, ctx.topMax);
+}
+
+/**
+ * Node L took in its right sibling R under the same parent (a rebalance that left one node where
+ * there were two): R's slot and the pivot between them leave the parent in place, the later
+ * children move down one slot. That is the parent the kernel rebuilds with one child fewer.
+ */
+export function removeRightSibling(tree: MapleTreeCore, parent: number, lc: number): void {
+  const arena = tree.arena;
+  const meta = arena.meta;
+  const pivots = arena.pivots;
+  const slots = arena.slots;
+  const pb = parent * STRIDE;
+  const pend = meta[parent * META + M_END];
+  for (let i = lc + 1; i < pend; i++) {
+    const child = slots[pb + i + 1] as number;
+    slots[pb + i] = child;
+    meta[child * META + M_PSLOT] = i;
+  }
+  slots[pb + pend] = 0;
+  for (let i = lc; i < pend - 1; i++) pivots[pb + i] = pivots[pb + i + 1] as number;
+  pivots[pb + pend - 1] = 0;
+  meta[parent * META + M_END] = pend - 1;
+}
+
+/**
+ * Do the ancestors of `node` (not `node` itself) all hold enough items: the root at least two
+ * children, every other node more than its minimum? The kernel's rebuild of levels above such a
+ * node writes each of them as it is.
+ */
+export function ancestorsSufficient(tree: MapleTreeCore, node: number): boolean {
+  const meta = tree.arena.meta;
+  const minEnd = minEndOf(internalType(tree));
+  for (let p = meta[node * META + M_PARENT]; p !== 0; p = meta[p * META + M_PARENT]) {
+    const items = meta[p * META + M_END] + 1;
+    if (meta[p * META + M_PARENT] === 0 ? items < 2 : items <= minEnd) return false;
+  }
+  return true;
 }
 
 /** New node `id` takes old node `old`'s place in its parent (or as the root). */

@@ -14,6 +14,7 @@ import {
   appendNode,
   buildLevel,
   growRoot,
+  insertChild,
   internalType,
   nodeMax,
   nodeMin,
@@ -146,39 +147,6 @@ function pushData(tree: MapleTreeCore, ctx: WriteContext, left: boolean): boolea
   ascendOne(tree, ctx, 2);
   finalNode(tree, ctx);
   return true;
-}
-
-/**
- * The split rewrote L in place as its left half and made a new node for the right half; the
- * parent has room: the new node goes in right after L, the later children move up one slot.
- * That is the parent the kernel rebuilds (`mast_fill_bnode`, `mas_split_final_node`), gap offset
- * fresh included, without copying it through the big node.
- */
-function insertChild(tree: MapleTreeCore, ctx: WriteContext, parent: number): void {
-  const arena = tree.arena;
-  const meta = arena.meta;
-  const pivots = arena.pivots;
-  const slots = arena.slots;
-  const pb = parent * STRIDE;
-  const ps = meta[ctx.L * META + M_PSLOT];
-  const pend = meta[parent * META + M_END];
-  for (let i = pend; i > ps; i--) {
-    const child = slots[pb + i] as number;
-    slots[pb + i + 1] = child;
-    meta[child * META + M_PSLOT] = i + 1;
-  }
-  for (let i = pend - 1; i >= ps; i--) pivots[pb + i + 1] = pivots[pb + i] as number;
-  pivots[pb + ps] = ctx.maxs[0] as number;
-  const right = ctx.ids[1] as number;
-  slots[pb + ps + 1] = right;
-  meta[right * META + M_PARENT] = parent;
-  meta[right * META + M_PSLOT] = ps + 1;
-  meta[parent * META + M_END] = pend + 1;
-  ctx.top = parent;
-  if (arena.gaps === null) return;
-  ctx.topMin = nodeMin(tree, parent);
-  ctx.topMax = nodeMax(tree, parent);
-  freshGaps(tree, parent, ctx.topMin, ctx.topMax);
 }
 
 /**
