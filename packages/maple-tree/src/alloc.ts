@@ -19,6 +19,10 @@ export const GFP_NOWAIT: Gfp = 0x0800;
 /** Kernel `GFP_ATOMIC`: must not block; subject to the `mt_set_non_kernel` budget. */
 export const GFP_ATOMIC: Gfp = 0x0820;
 
+// The budget is the harness's, not a tree's: the C harness keeps it on the one maple node
+// kmem_cache that every tree allocates from (`kmem_cache_set_non_kernel`), so a test that limits
+// it limits all trees alike. It stays module-level here for the same reason; no writer keeps
+// state in it beyond the count.
 let nonKernelBudget = Number.POSITIVE_INFINITY;
 
 /**

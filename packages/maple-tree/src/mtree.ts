@@ -9,6 +9,7 @@ import { EINVAL as EINVAL_ } from "./errors.js";
 import { MA_STATE as MA_STATE_, type MaState } from "./state.js";
 import { retireSubtree } from "./store-retire.js";
 import { MapleTreeCore, type TreeOptions } from "./tree.js";
+import { writeContext } from "./write/context.js";
 import {
   mas_destroy as mas_destroy_,
   mas_erase as mas_erase_,
@@ -32,21 +33,21 @@ const mas_nomem = mas_nomem_;
 const storeArgsOk = storeArgsOk_;
 const storeGfp = storeGfp_;
 
-// One state for the normal API's own writes, reset per call (kernel code puts an MA_STATE on the
-// stack; a reused object spares the allocation on every mtree_* write).
-let opState: MaState | null = null;
+// One state per tree for the normal API's own writes, reset per call (kernel code puts an MA_STATE
+// on the stack; a reused object spares the allocation on every mtree_* write). It is the tree's
+// write context's: no normal write calls user code while it holds it.
 function normalState(mt: MapleTreeCore, first: number, last: number): MaState {
-  let mas = opState;
+  const ctx = writeContext(mt);
+  let mas = ctx.opState;
   if (mas === null) {
     mas = MA_STATE(mt, first, last);
-    opState = mas;
+    ctx.opState = mas;
     return mas;
   }
   // Still standing on a leaf of this tree with nothing written since: the write may start there
   // (write/resume.ts checks that the leaf holds `first`), like a kernel state kept for the next
   // write.
-  const keep = mas.tree === mt && mas.status === "active" && mas.generation === mt.generation;
-  mas.tree = mt;
+  const keep = mas.status === "active" && mas.generation === mt.generation;
   mas.index = first;
   mas.last = last;
   mas.err = 0;

@@ -1,7 +1,8 @@
-// The write side's scratch "big node" (kernel `struct maple_big_node`) and the node assembly
-// built on it: how a run of (pivot, slot) items is cut into 1..3 nodes and written into arena
-// nodes, generically over node type (16-slot leaf/range, 10-slot arange). Module-level typed
-// arrays, so assembling a node allocates no JS objects.
+// The write side's "big node" (kernel `struct maple_big_node`): its size, and how a run of its
+// (pivot, slot) items is written into an arena node, generically over node type (16-slot
+// leaf/range, 10-slot arange). The arrays themselves are the tree's write context's
+// (write/context.ts), typed arrays made once per tree, so assembling a node allocates no JS
+// objects and two trees' writers never share them.
 //
 // Item i of the big node covers [bPiv[i-1] + 1, bPiv[i]]: every item carries its own maximum,
 // including the last one, so any cut point yields correct pivots for both sides.
@@ -33,70 +34,13 @@ const STRIDE = STRIDE_;
 export const BIG = 96;
 /** Where a big node is built, leaving room to prepend a left sibling's items without a shift. */
 export const BIG_BASE = 32;
-/** Item maxima of the big node. */
-export const bPiv = new Float64Array(BIG);
-/** Item slot words of the big node (entry handles in leaves, child ids in internal nodes). */
-export const bSlot = new Int32Array(BIG);
-/** Cut points of the last `splitBig`: piece j is items [cuts[j-1] (or start), cuts[j]). */
-export const cuts = new Int32Array(8);
 
-/**
- * Chooses how to cut the big node items [start, stop) into nodes of capacity `cap` with at
- * least `minN` items each, fills `cuts`, and returns the number of pieces (1..4). Leaves are
- * never cut right after a NULL item (no leaf but the rightmost ends in NULL). Normally the cut is
- * even. `packed` (an append at the right edge of the tree) fills the earlier pieces up to one
- * free slot (15 of 16: sequentially loaded trees are ~9% smaller than at 14, which is what keeps
- * numbers-as-entries under 32 B per entry at N = 1e6) and leaves the rest to the last
- * piece, which the right-edge exemption allows to be small: sequential loads then restructure
- * about once per node instead of once every few appends.
- */
-export function splitBig(
-  start: number,
-  stop: number,
-  cap: number,
-  minN: number,
-  leaf: boolean,
-  packed: boolean,
-): number {
-  const n = stop - start;
-  if (n <= cap) {
-    cuts[0] = stop;
-    return 1;
-  }
-  for (let k = Math.ceil(n / cap); k <= 4; k++) {
-    if (packed && tryCuts(start, stop, k, cap, minN, leaf, true)) return k;
-    if (tryCuts(start, stop, k, cap, minN, leaf, false)) return k;
-  }
-  throw new Error(`maple-tree internal: cannot split ${n} items into nodes of ${cap}`);
-}
-
-function tryCuts(
-  start: number,
-  stop: number,
-  k: number,
-  cap: number,
-  minN: number,
-  leaf: boolean,
-  packed: boolean,
-): boolean {
-  let from = start;
-  const lastMin = packed ? 1 : minN;
-  for (let j = 0; j < k - 1; j++) {
-    const left = stop - from;
-    let size = packed ? Math.min(cap - 1, left - 1) : Math.ceil(left / (k - j));
-    if (leaf && bSlot[from + size - 1] === 0) {
-      // Move the cut off the NULL: prefer the side that keeps both parts legal.
-      if (size + 1 <= cap && left - size - 1 >= lastMin) size++;
-      else size--;
-    }
-    if (size < minN || size > cap) return false;
-    from += size;
-    cuts[j] = from;
-  }
-  const last = stop - from;
-  if (last < lastMin || last > cap) return false;
-  cuts[k - 1] = stop;
-  return true;
+/** The big node's arrays (held by the tree's write context, write/context.ts). */
+export interface BigNode {
+  /** Item maxima. */
+  readonly bPiv: Float64Array;
+  /** Item slot words (entry handles in leaves, child ids in internal nodes). */
+  readonly bSlot: Int32Array;
 }
 
 /**
@@ -108,6 +52,7 @@ function tryCuts(
  */
 export function writeNode(
   arena: NodeArena,
+  big: BigNode,
   id: number,
   type: number,
   from: number,
@@ -117,6 +62,8 @@ export function writeNode(
   const pivots = arena.pivots;
   const slots = arena.slots;
   const meta = arena.meta;
+  const bPiv = big.bPiv;
+  const bSlot = big.bSlot;
   const base = id * STRIDE;
   const cnt = to - from;
   const end = cnt - 1;

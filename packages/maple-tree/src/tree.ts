@@ -12,6 +12,7 @@ import { EntryTable } from "./entries.js";
 import { immediateReclaimer, type Reclaimer } from "./reclaim.js";
 import { reclaimPollerFor } from "./reclaim-poll.js";
 import { adoptRoot, H_GEN, H_ROOT } from "./shared-layout.js";
+import type { MaState } from "./state.js";
 import type { WriteContext } from "./write/context.js";
 import { LOCAL_POLICY, type WritePolicy } from "./write/policy.js";
 
@@ -48,6 +49,7 @@ export class MapleTreeCore {
   /**
    * How this tree's mode writes (write/policy.ts): local or RCU as the RCU flag says, or a shared
    * tree's (set by SharedMapleTree). Follows the RCU flag whenever `flags` is written.
+   * @internal
    */
   policy: WritePolicy = LOCAL_POLICY;
   /** Root node id, 0 when the tree is empty or holds a direct root entry. */
@@ -77,8 +79,13 @@ export class MapleTreeCore {
   pendingRetire: number[] = [];
   /** Shared trees: the generation this view's root fields were last synced at (NaN: stale). */
   syncedGeneration = Number.NaN;
-  /** The writers' per-tree context (write/context.ts), made on the first structural write. */
+  /** The writers' per-tree context (write/context.ts), made on the first write. */
   writeCtx: WriteContext | null = null;
+  /**
+   * The state the normal API's one-shot reads borrow (walk.ts `borrowReadState`), or null.
+   * @internal
+   */
+  readState: MaState | null = null;
   private readonly arenaOptions: ArenaOptions;
 
   constructor(flags = 0, options: TreeOptions = {}) {

@@ -13,7 +13,7 @@ import {
 } from "./entry.js";
 import { EINVAL } from "./errors.js";
 import { MaState, type MaStatus, mas_set_err } from "./state.js";
-import { MapleTreeCore } from "./tree.js";
+import type { MapleTreeCore } from "./tree.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
@@ -123,10 +123,6 @@ export function mas_walk(mas: MaState): unknown {
   return entry;
 }
 
-// The normal API's one-shot reads share one state between calls; between calls it points at an
-// empty placeholder tree so it does not keep a real tree alive.
-const IDLE_TREE = new MapleTreeCore(0, { initialNodes: 1 });
-
 /**
  * Kernel `mtree_load()`: the entry of the range that contains `index`, or null for a NULL range,
  * for XA_ZERO_ENTRY, and for an `index` that is not an integer in `0..MAX_INDEX`. Allocation-free.
@@ -148,14 +144,18 @@ export function loadEntry(mt: MapleTreeCore, index: number): unknown {
   return entry === XA_ZERO_ENTRY ? null : entry;
 }
 
-// The normal API's one-shot reads (mt_find, mt_next, mt_prev) run a state internally; they share
-// this one instead of allocating a state per call. None of them calls user code while holding it.
-const READ_STATE = new MaState(IDLE_TREE, 0, 0);
+// The normal API's one-shot reads (mt_find, mt_next, mt_prev, getRange, findGap) run a state
+// internally; each tree lends them its own (made on first use) instead of allocating a state per
+// call. Reader state, not a writer's: none of them calls user code or writes while holding it, and
+// being the tree's, it keeps no other tree alive.
 
-/** Lends the shared internal state, reset (status start) at `[index, index]` on `mt`. */
+/** Lends `mt`'s internal read state, reset (status start) at `[index, index]`. */
 export function borrowReadState(mt: MapleTreeCore, index: number): MaState {
-  const mas = READ_STATE;
-  mas.tree = mt;
+  let mas = mt.readState;
+  if (mas === null) {
+    mas = new MaState(mt, index, index);
+    mt.readState = mas;
+  }
   mas.index = index;
   mas.last = index;
   mas.status = "start";
@@ -164,8 +164,7 @@ export function borrowReadState(mt: MapleTreeCore, index: number): MaState {
   return mas;
 }
 
-/** Gives the shared internal state back (drops its tree reference). */
+/** Gives the internal read state back. */
 export function releaseReadState(mas: MaState): void {
-  mas.tree = IDLE_TREE;
   mas.node = 0;
 }

@@ -32,14 +32,10 @@ import {
   rootStorable as rootStorable_,
 } from "./store.js";
 import { updateGapsFrom as updateGapsFrom_ } from "./store-gap.js";
-import {
-  BIG_BASE as BIG_BASE_,
-  bPiv as bPiv_,
-  bSlot as bSlot_,
-  writeNode as writeNode_,
-} from "./store-node.js";
+import { BIG_BASE as BIG_BASE_, writeNode as writeNode_ } from "./store-node.js";
 import { releaseHandle as releaseHandle_ } from "./store-retire.js";
 import type { MapleTreeCore } from "./tree.js";
+import { writeContext } from "./write/context.js";
 import { resumeAt } from "./write/resume.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
@@ -67,14 +63,7 @@ const planStore = planStore_;
 const rootStorable = rootStorable_;
 const updateGapsFrom = updateGapsFrom_;
 const BIG_BASE = BIG_BASE_;
-const bPiv = bPiv_;
-const bSlot = bSlot_;
 const writeNode = writeNode_;
-
-// The node request of the last write that failed with -ENOMEM (kernel `mas->node_request`),
-// kept beside the state rather than in it: only `mas_nomem` reads it, right after the failure.
-let requestMas: MaState | null = null;
-let requestNodes = 0;
 
 /** True when [index, last] and `entry` are acceptable to a write (api.md "Indices", "Entries"). */
 export function storeArgsOk(index: unknown, last: unknown, entry: unknown): boolean {
@@ -93,16 +82,23 @@ function tryStore(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   if (tree.rootNode === 0) return storeRoot(mas, entry, gfp);
   const p = planStore(mas, entry);
   const need = nodesNeeded(tree, p);
-  if (!reserveNodes(mas, need, gfp)) {
-    requestMas = mas;
-    requestNodes = need;
-    mas_set_err(mas, -ENOMEM);
-    return null;
-  }
+  if (!reserveNodes(mas, need, gfp)) return noMemory(mas, need);
   policy.prepare(mas, p);
   commitStore(mas, entry, p);
   if ((mas.flags & MA_STATE_PREALLOC) === 0) mas.reserved = 0;
   return p.old;
+}
+
+/**
+ * A write found too few nodes: the state goes in error (-ENOMEM) and the request is kept beside
+ * it (kernel `mas->node_request`, in the tree's write context) for `mas_nomem`. Returns null.
+ */
+function noMemory(mas: MaState, need: number): null {
+  const ctx = writeContext(mas.tree);
+  ctx.requestMas = mas;
+  ctx.requestNodes = need;
+  mas_set_err(mas, -ENOMEM);
+  return null;
 }
 
 /** Writes into a tree without nodes: kernel `mas_store_root` / `mas_root_expand`. */
@@ -125,13 +121,11 @@ function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
     mas_reset(mas);
     return old;
   }
-  if (!reserveNodes(mas, 1, gfp)) {
-    requestMas = mas;
-    requestNodes = 1;
-    mas_set_err(mas, -ENOMEM);
-    return null;
-  }
+  if (!reserveNodes(mas, 1, gfp)) return noMemory(mas, 1);
   const entries = tree.entries;
+  const big = writeContext(tree);
+  const bPiv = big.bPiv;
+  const bSlot = big.bSlot;
   let at = BIG_BASE;
   if (tree.rootEntry !== null && index > 0) {
     bPiv[at] = 0;
@@ -148,7 +142,7 @@ function storeRoot(mas: MaState, entry: unknown, gfp: Gfp): unknown {
     bSlot[at++] = 0;
   }
   const leaf = tree.arena.alloc(NODE_LEAF);
-  writeNode(tree.arena, leaf, NODE_LEAF, BIG_BASE, at);
+  writeNode(tree.arena, big, leaf, NODE_LEAF, BIG_BASE, at);
   tree.rootEntry = null;
   tree.rootNode = leaf;
   tree.height = 1;
@@ -268,9 +262,10 @@ export function storeGfp(mas: MaState, entry: unknown, gfp: Gfp): number {
  */
 export function mas_nomem(mas: MaState, gfp: Gfp = GFP_KERNEL): boolean {
   if (mas.status !== "error" || mas.err !== -ENOMEM) return false;
-  const need = requestMas === mas ? requestNodes : mas.tree.height * 3 + 2;
+  const ctx = writeContext(mas.tree);
+  const need = ctx.requestMas === mas ? ctx.requestNodes : mas.tree.height * 3 + 2;
   if (!reserveNodes(mas, need, gfp)) return false;
-  requestMas = null;
+  ctx.requestMas = null;
   mas_reset(mas);
   return true;
 }

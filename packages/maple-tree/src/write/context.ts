@@ -1,16 +1,51 @@
-// The per-tree write context: the state one structural write carries from level to level (the
-// kernel keeps it in `struct maple_subtree_state` and the `ma_state`s on the writer's stack).
-// One per tree, made on the tree's first structural write, so no writer state lives at module
-// level and two trees' writers never share a register.
+// The per-tree write context: every scratch array and "register" the writers use (the kernel
+// keeps them on the writer's stack: the `ma_state`s, `struct maple_big_node`,
+// `struct maple_subtree_state`, `ma_wr_state`, `mas->node_request`). One per tree, made on the
+// tree's first write, so no writer state lives at module level and two trees' writers never
+// share a register; one tree has one writer at a time (its lock), so one context is enough.
 
 import { MaState } from "../state.js";
+import type { Plan } from "../store.js";
+import { BIG, type BigNode } from "../store-node.js";
 import type { MapleTreeCore } from "../tree.js";
 
 /** The level state and scratch lists of a structural write on one tree. */
-export class WriteContext {
+export class WriteContext implements BigNode {
   private readonly tree: MapleTreeCore;
   /** A second state on the tree, for descents that must not move the writer's state. */
   private scratch: MaState | null = null;
+  /** The normal API's (mtree_*) own state, reset per call (mtree.ts). */
+  opState: MaState | null = null;
+  /** The last write that failed with -ENOMEM and the nodes it asked for (`mas_nomem`). */
+  requestMas: MaState | null = null;
+  requestNodes = 0;
+  /** The plan of the store in progress (store.ts `planStore`). */
+  readonly plan: Plan = {
+    index: 0,
+    last: 0,
+    old: null,
+    lnode: 0,
+    lmin: 0,
+    lmax: 0,
+    lcut: 0,
+    rnode: 0,
+    rmax: 0,
+    rcut: 0,
+    rend: 0,
+    n: 0,
+    pullNull: false,
+    shape: 0,
+  };
+  /** The big node (kernel `struct maple_big_node`): item maxima and slot words. */
+  readonly bPiv = new Float64Array(BIG);
+  readonly bSlot = new Int32Array(BIG);
+  /** The leaf items a store writes (write/leaf-store.ts `newLeafItems`). */
+  lh = 0;
+  rsMax = 0;
+  leftRem = false;
+  rightRem = false;
+  newHandle = 0;
+  rightHandle = 0;
   /** The leftmost and rightmost nodes of the current level the write replaces (orig_l, orig_r). */
   L = 0;
   R = 0;

@@ -17,7 +17,7 @@ import {
   STRIDE,
 } from "../arena.js";
 import { MAX_INDEX } from "../entry.js";
-import { bPiv, bSlot, writeNode } from "../store-node.js";
+import { writeNode } from "../store-node.js";
 import { retireSubtree } from "../store-retire.js";
 import type { MapleTreeCore } from "../tree.js";
 import type { WriteContext } from "./context.js";
@@ -57,6 +57,8 @@ export function nodeMax(tree: MapleTreeCore, id: number): number {
 /** Kernel `mas_mab_cp()` of a whole node at the end: items of `id` (max `max`) from `at`. */
 export function appendNode(tree: MapleTreeCore, id: number, max: number, at: number): number {
   const arena = tree.arena;
+  // Called inside a structural write, which made the context.
+  const { bPiv, bSlot } = tree.writeCtx as WriteContext;
   const base = id * STRIDE;
   const end = arena.meta[id * META + M_END];
   let to = at;
@@ -103,6 +105,7 @@ function samePrefix(tree: MapleTreeCore, id: number, from: number, to: number): 
   const base = id * STRIDE;
   const end = tree.arena.meta[id * META + M_END];
   let i = 0;
+  const bSlot = (tree.writeCtx as WriteContext).bSlot;
   while (i <= end && from + i < to && slots[base + i] === bSlot[from + i]) i++;
   return i;
 }
@@ -143,8 +146,8 @@ export function buildLevel(
       id = arena.alloc(ctx.type, true);
       arena.meta[id * META + M_DEAD] = 0;
     }
-    writeNode(arena, id, ctx.type, from, to, keep);
-    const max = j === k - 1 ? ctx.rmax : bPiv[to - 1];
+    writeNode(arena, ctx, id, ctx.type, from, to, keep);
+    const max = j === k - 1 ? ctx.rmax : ctx.bPiv[to - 1];
     ctx.ids[j] = id;
     ctx.mins[j] = min;
     ctx.maxs[j] = max;
@@ -255,11 +258,11 @@ export function growRoot(tree: MapleTreeCore, ctx: WriteContext): void {
   const arena = tree.arena;
   const itype = internalType(tree);
   for (let j = 0; j < ctx.k; j++) {
-    bPiv[j] = ctx.maxs[j];
-    bSlot[j] = ctx.ids[j];
+    ctx.bPiv[j] = ctx.maxs[j];
+    ctx.bSlot[j] = ctx.ids[j];
   }
   const root = arena.alloc(itype);
-  writeNode(arena, root, itype, 0, ctx.k);
+  writeNode(arena, ctx, root, itype, 0, ctx.k);
   arena.meta[root * META + M_PARENT] = 0;
   arena.meta[root * META + M_PSLOT] = 0;
   freshGaps(tree, root, 0, MAX_INDEX);

@@ -9,8 +9,10 @@
 //   - the extra nodes a write reserves (a shared tree's copy-up of the paths above its leaves).
 //
 // The shape of a tree is the same in every mode: the policy changes whether a node is rewritten
-// or replaced by a copy with the same contents, never where items go. (The kernel's RCU mode
-// likewise builds the same nodes; it only copies where it would write in place.)
+// or replaced by a copy with the same contents, never where items go (test/write-modes-shape.test.ts
+// checks it). The kernel's RCU mode (6.12) is the same: `mt_in_rcu()` only picks a copy over an
+// in-place wr_append / wr_slot_store / wr_node_store; mas_split, mas_push_data, mas_rebalance and
+// the spanning store never ask for the mode, so no node differs.
 //
 // Every policy is an instance of this one class, so the fields read on hot paths (`inPlace`,
 // `slotStore`, `crossByDescent`) are monomorphic loads; the methods run at most once per write

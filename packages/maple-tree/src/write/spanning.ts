@@ -8,7 +8,7 @@
 
 import { M_END, M_PARENT, M_PSLOT, META, minEndOf, STRIDE, slotsOf } from "../arena.js";
 import { MAX_INDEX } from "../entry.js";
-import { BIG_BASE, bPiv, bSlot } from "../store-node.js";
+import { BIG_BASE } from "../store-node.js";
 import type { MapleTreeCore } from "../tree.js";
 import type { WriteContext } from "./context.js";
 import {
@@ -165,6 +165,7 @@ function ascendSpan(tree: MapleTreeCore, ctx: WriteContext): void {
     for (let i = 0; i < rc; i++) ctx.whole[ctx.wholeCount++] = arena.slots[prb + i];
   }
   const prMax = nodeMax(tree, PR);
+  const { bPiv, bSlot } = ctx;
   let at = BIG_BASE;
   const first = at;
   for (let i = 0; i < lc; i++) {

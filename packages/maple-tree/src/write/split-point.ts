@@ -5,15 +5,20 @@
 // `bEnd` is the kernel's `b_end`, the last item's index.
 
 import { minEndOf, NODE_LEAF, slotsOf } from "../arena.js";
-import { bPiv, bSlot } from "../store-node.js";
 import type { WriteContext } from "./context.js";
 
 /**
  * Kernel `mab_no_null_split()`: a node must not end on a NULL slot, so a cut on one moves right
  * when the right side stays sufficient, else left.
  */
-export function noNullSplit(at: number, split: number, bEnd: number, type: number): number {
-  if (bSlot[at + split] !== 0) return split;
+export function noNullSplit(
+  ctx: WriteContext,
+  at: number,
+  split: number,
+  bEnd: number,
+  type: number,
+): number {
+  if (ctx.bSlot[at + split] !== 0) return split;
   if (split < slotsOf(type) - 1 && bEnd - split > minEndOf(type)) return split + 1;
   return split - 1;
 }
@@ -24,9 +29,15 @@ function inReach(pivot: number, min: number, cap: number): boolean {
 }
 
 /** Kernel `mab_middle_node()`: do the items need three nodes? */
-function middleNode(at: number, split: number, bEnd: number, cap: number): boolean {
+function middleNode(
+  ctx: WriteContext,
+  at: number,
+  split: number,
+  bEnd: number,
+  cap: number,
+): boolean {
   if (bEnd >= 2 * cap) return true;
-  return bSlot[at + split] === 0 && bEnd >= 2 * cap - 1;
+  return ctx.bSlot[at + split] === 0 && bEnd >= 2 * cap - 1;
 }
 
 /**
@@ -45,9 +56,9 @@ export function calcSplit(ctx: WriteContext, min: number): number {
     split = bEnd - minEndOf(type);
     if (type !== NODE_LEAF) return split;
     ctx.rebalanceAsked = true;
-    return bSlot[at + split] === 0 ? split - 1 : split;
+    return ctx.bSlot[at + split] === 0 ? split - 1 : split;
   }
-  if (middleNode(at, split, bEnd, cap)) {
+  if (middleNode(ctx, at, split, bEnd, cap)) {
     split = Math.floor(bEnd / 3);
     ctx.mid = split * 2;
   } else {
@@ -57,13 +68,13 @@ export function calcSplit(ctx: WriteContext, min: number): number {
     // become deficient. The kernel's difference is unsigned: a pivot below `min` is far.
     while (
       split < cap - 1 &&
-      inReach(bPiv[at + split] as number, min, cap) &&
+      inReach(ctx.bPiv[at + split] as number, min, cap) &&
       bEnd - split > slotMin
     ) {
       split++;
     }
   }
-  split = noNullSplit(at, split, bEnd, type);
-  if (ctx.mid !== 0) ctx.mid = noNullSplit(at, ctx.mid, bEnd, type);
+  split = noNullSplit(ctx, at, split, bEnd, type);
+  if (ctx.mid !== 0) ctx.mid = noNullSplit(ctx, at, ctx.mid, bEnd, type);
   return split;
 }

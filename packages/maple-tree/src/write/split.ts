@@ -6,7 +6,7 @@
 
 import { M_END, M_PARENT, M_PSLOT, META, NODE_LEAF, STRIDE, slotsOf } from "../arena.js";
 import { MAX_INDEX } from "../entry.js";
-import { BIG_BASE, bPiv, bSlot } from "../store-node.js";
+import { BIG_BASE } from "../store-node.js";
 import type { MapleTreeCore } from "../tree.js";
 import type { WriteContext } from "./context.js";
 import { freshGaps } from "./gap-meta.js";
@@ -78,6 +78,7 @@ function ascendOne(tree: MapleTreeCore, ctx: WriteContext, skip: number): void {
   const pb = parent * STRIDE;
   const pend = meta[parent * META + M_END];
   const pmax = nodeMax(tree, parent);
+  const { bPiv, bSlot } = ctx;
   let at = BIG_BASE;
   for (let i = 0; i < ps; i++) {
     bPiv[at] = arena.pivots[pb + i];
@@ -128,7 +129,7 @@ function pushData(tree: MapleTreeCore, ctx: WriteContext, left: boolean): boolea
     ctx.start = prependNode(tree, sib, arena.pivots[pb + ps - 1], ctx.start);
     ctx.lmin = ps - 1 > 0 ? arena.pivots[pb + ps - 2] + 1 : nodeMin(tree, parent);
     ctx.L = sib;
-    split = noNullSplit(ctx.start, cap - 2, slotTotal + 1, ctx.type);
+    split = noNullSplit(ctx, ctx.start, cap - 2, slotTotal + 1, ctx.type);
   } else {
     const smax =
       ps + 1 < meta[parent * META + M_END] ? arena.pivots[pb + ps + 1] : nodeMax(tree, parent);
@@ -136,7 +137,7 @@ function pushData(tree: MapleTreeCore, ctx: WriteContext, left: boolean): boolea
     ctx.rmax = smax;
     ctx.R = sib;
     // The kernel's b_end is the item count here (one past the last index): kept.
-    split = noNullSplit(ctx.start, slotTotal - (cap - 2), slotTotal + 2, ctx.type);
+    split = noNullSplit(ctx, ctx.start, slotTotal - (cap - 2), slotTotal + 2, ctx.type);
   }
   buildLevel(tree, ctx, 2, split, 0);
   if (ctx.ids[0] === ctx.L && ctx.ids[1] === ctx.R) {
