@@ -7,8 +7,9 @@
 // Leaf entries are shallow: the copy stores the same values, each behind a handle of its own in
 // the target's entry table (a handle belongs to exactly one range of one tree, see entries.ts).
 // All nodes are reserved before anything is written, so -ENOMEM leaves the target empty.
-// When the source arena holds nothing but the reachable nodes and the target arena is unused (the
-// common fork case), the node arrays are copied whole with their ids, so no link needs rewriting.
+// When the source arena holds the reachable nodes and at most as many free ones, and the target
+// arena is unused (the common fork case), the node arrays are copied whole with their ids and free
+// list, so no link needs rewriting.
 
 import { GFP_KERNEL, type Gfp, reserveNodes } from "./alloc.js";
 import {
@@ -162,8 +163,9 @@ function tableCopies(se: EntryTable, de: EntryTable): boolean {
 }
 
 /**
- * Whole-arena copy, used when it copies exactly the reachable nodes: the source arena holds no
- * free or dead node (every id below `top` is reachable) and the target arena was never used.
+ * Whole-arena copy, used when it copies about the reachable nodes: the source arena holds no
+ * dead node awaiting a grace period, no more free nodes than live ones (the free list is copied
+ * too), and the target arena was never used.
  * Node ids are kept, so no node link needs rewriting; the entry table is copied whole too when
  * every handle in it is in use, else the leaves' entry words are made anew in the target's table.
  * Returns false (nothing done) when it does not apply.
@@ -171,7 +173,9 @@ function tableCopies(se: EntryTable, de: EntryTable): boolean {
 function copyWhole(mt: MapleTreeCore, newTree: MapleTreeCore, need: number, map: DupMap): boolean {
   const src = mt.arena;
   const dst = newTree.arena;
-  if (dst.top !== 1 || dst.live !== 0 || src.live !== need || src.top !== need + 1) return false;
+  // Every live node is reachable (none waits for a grace period); free ones are copied with
+  // the free list, which stays usable in the copy, while they are at most as many as the live.
+  if (dst.top !== 1 || dst.live !== 0 || src.live !== need || src.top - 1 > 2 * need) return false;
   if (dst.poison !== src.poison) return false;
   if (!dst.copyFrom(src)) return false;
   const se = mt.entries;

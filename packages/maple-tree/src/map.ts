@@ -358,7 +358,9 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
   }
 
   private store(where: string, first: number, last: number, value: T): this {
-    checkValue(`MapleTree.${where}`, value);
+    // The message is built only when it is thrown: a string per store is a young-generation
+    // allocation on every write.
+    if (value === null || value === undefined) checkValue(`MapleTree.${where}`, value);
     const ret = mtree_store_range(this.mt, first, last, value);
     if (ret !== 0) fail(`MapleTree.${where}`, ret, `[${first}, ${last}]`);
     return this;

@@ -15,8 +15,8 @@ import {
   mas_erase as mas_erase_,
   mas_insert as mas_insert_,
   mas_nomem as mas_nomem_,
-  mas_store_gfp as mas_store_gfp_,
   storeArgsOk as storeArgsOk_,
+  storeGfp as storeGfp_,
 } from "./write.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); every normal-API
@@ -30,8 +30,8 @@ const mas_destroy = mas_destroy_;
 const mas_erase = mas_erase_;
 const mas_insert = mas_insert_;
 const mas_nomem = mas_nomem_;
-const mas_store_gfp = mas_store_gfp_;
 const storeArgsOk = storeArgsOk_;
+const storeGfp = storeGfp_;
 
 // One state per tree for the normal API's own writes, reset per call (kernel code puts an MA_STATE
 // on the stack; a reused object spares the allocation on every mtree_* write). It is the tree's
@@ -44,13 +44,18 @@ function normalState(mt: MapleTreeCore, first: number, last: number): MaState {
     ctx.opState = mas;
     return mas;
   }
+  // Still standing on a leaf of this tree with nothing written since: the write may start there
+  // (write/resume.ts checks that the leaf holds `first`), like a kernel state kept for the next
+  // write.
+  const keep = mas.status === "active" && mas.generation === mt.generation;
   mas.index = first;
   mas.last = last;
-  mas.status = "start";
-  mas.node = 0;
   mas.err = 0;
   mas.flags = 0;
   mas.reserved = 0;
+  if (keep) return mas;
+  mas.status = "start";
+  mas.node = 0;
   mas.min = 0;
   mas.max = MAX_INDEX;
   mas.offset = 0;
@@ -111,7 +116,7 @@ export function mtree_store_range(
   const mas = normalState(mt, first, last);
   const held = mt.locked;
   mt.locked = true;
-  const ret = mas_store_gfp(mas, entry, gfp);
+  const ret = storeGfp(mas, entry, gfp);
   mt.locked = held;
   return ret;
 }

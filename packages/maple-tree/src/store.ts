@@ -38,6 +38,7 @@ import {
   newRootStore,
   nodeStoreInPlace,
 } from "./write/leaf-store.js";
+import { resumeAt } from "./write/resume.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
@@ -109,7 +110,10 @@ function planLeft(mas: MaState, p: Plan, isNull: boolean): number {
   const pivots = tree.arena.pivots;
   const slots = tree.arena.slots;
   let index = mas.index;
-  const hL = descendToLeaf(mas, index);
+  // A state still on the leaf holding `index`, nothing written since, starts there (resume.ts).
+  const hL = resumeAt(mas, index)
+    ? (slots[mas.node * STRIDE + mas.offset] as number)
+    : descendToLeaf(mas, index);
   p.old = entryOf(tree.entries.values, hL);
   const lbase = mas.node * STRIDE;
   const lmin = mas.min;
@@ -200,6 +204,23 @@ function widenRight(tree: MapleTreeCore, p: Plan): void {
   if (last === rmax && last < MAX_INDEX) {
     // The next leaf may start with NULL: absorb it (no leaf but the rightmost ends in NULL,
     // so the previous leaf never needs the same look).
+    // Mostly R's next sibling under the same parent: taken from the parent's slots.
+    const meta = tree.arena.meta;
+    const parent = meta[p.rnode * META + M_PARENT] as number;
+    const ps = meta[p.rnode * META + M_PSLOT] as number;
+    const pb = parent * STRIDE;
+    if (parent !== 0 && ps + 1 < (meta[parent * META + M_END] as number)) {
+      const next = slots[pb + ps + 1] as number;
+      if (slots[next * STRIDE] === 0) {
+        const end = meta[next * META + M_END] as number;
+        p.rnode = next;
+        p.rmax = pivots[pb + ps + 1] as number;
+        p.rend = end;
+        p.rcut = 0;
+        p.last = end > 0 ? pivots[next * STRIDE] : p.rmax;
+      }
+      return;
+    }
     const s = writeContext(tree).scratchState();
     if (descendToLeaf(s, last + 1) === 0) {
       p.rnode = s.node;

@@ -36,6 +36,7 @@ import { BIG_BASE as BIG_BASE_, writeNode as writeNode_ } from "./store-node.js"
 import { releaseHandle as releaseHandle_ } from "./store-retire.js";
 import type { MapleTreeCore } from "./tree.js";
 import { writeContext } from "./write/context.js";
+import { resumeAt } from "./write/resume.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
@@ -219,11 +220,26 @@ function replaceInPlace(mas: MaState, entry: unknown): unknown {
  * (bad range or `undefined` entry; tree unchanged) or -ENOMEM (tree unchanged).
  */
 export function mas_store_gfp(mas: MaState, entry: unknown, gfp: Gfp = GFP_KERNEL): number {
-  const index = mas.index;
-  const last = mas.last;
-  if (!storeArgsOk(index, last, entry)) {
+  if (!storeArgsOk(mas.index, mas.last, entry)) {
     mas_set_err(mas, -EINVAL);
     return -EINVAL;
+  }
+  return storeGfp(mas, entry, gfp);
+}
+
+/** {@link mas_store_gfp} of arguments the caller has checked (mtree_store_range). */
+export function storeGfp(mas: MaState, entry: unknown, gfp: Gfp): number {
+  const index = mas.index;
+  const last = mas.last;
+  // An exact fit from a state still on its leaf (a write replacing ranges in order): one slot.
+  if (
+    entry !== null &&
+    mas.tree.policy.slotStore &&
+    resumeAt(mas, index) &&
+    replaceInPlace(mas, entry) !== null
+  ) {
+    mas_destroy(mas);
+    return 0;
   }
   for (;;) {
     tryStore(mas, entry, GFP_NOWAIT);
@@ -363,6 +379,7 @@ export function mas_erase(mas: MaState): unknown {
     mas.index = first;
     mas.last = last;
     mas.status = "active";
+    mas.generation = tree.generation;
     if (h === 0) return null;
     entry = entryOf(tree.entries.values, h);
   }

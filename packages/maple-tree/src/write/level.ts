@@ -10,6 +10,7 @@ import {
   M_PSLOT,
   M_TYPE,
   META,
+  minEndOf,
   NODE_ARANGE,
   NODE_LEAF,
   NODE_RANGE,
@@ -89,9 +90,31 @@ export function consume(tree: MapleTreeCore, ctx: WriteContext, id: number): voi
 }
 
 /**
+ * May this write rewrite the nodes it replaces in place? As the tree's write policy says (local
+ * trees: yes; RCU and shared: readers may hold them). Node ids are not part of the layout, so an
+ * in-place rewrite leaves the kernel's tree as a fresh node would; it spares the allocation, the
+ * free, and re-adopting the children that kept their slot.
+ */
+export function rewritesInPlace(tree: MapleTreeCore): boolean {
+  return tree.policy.inPlace;
+}
+
+/** How many of node `id`'s slots equal big node items [from, to) from the start. */
+function samePrefix(tree: MapleTreeCore, id: number, from: number, to: number): number {
+  const slots = tree.arena.slots;
+  const base = id * STRIDE;
+  const end = tree.arena.meta[id * META + M_END];
+  let i = 0;
+  const bSlot = (tree.writeCtx as WriteContext).bSlot;
+  while (i <= end && from + i < to && slots[base + i] === bSlot[from + i]) i++;
+  return i;
+}
+
+/**
  * Kernel `mab_mas_cp()` for each piece: writes the level's big node into `k` new nodes cut after
  * items `cut0` and `cut1` (relative last indices), records them in ctx.ids/mins/maxs, and notes
- * where the written range landed (leaf level). The replaced nodes L..R are consumed.
+ * where the written range landed (leaf level). The replaced nodes L..R are consumed, or, when
+ * the tree allows it, L takes the first piece and R the last in place.
  */
 export function buildLevel(
   tree: MapleTreeCore,
@@ -101,12 +124,29 @@ export function buildLevel(
   cut1: number,
 ): void {
   const arena = tree.arena;
+  // A node that becomes the root of a shorter tree is new: the old root's subtree is retired
+  // whole (becomeRoot), and it must not reach a node still in use.
+  const inPlace =
+    rewritesInPlace(tree) &&
+    !(k === 1 && ctx.lmin === 0 && ctx.rmax === MAX_INDEX && ctx.L !== tree.rootNode);
   let from = ctx.start;
   let min = ctx.lmin;
   for (let j = 0; j < k; j++) {
     const to = j === k - 1 ? ctx.stop : ctx.start + (j === 0 ? cut0 : cut1) + 1;
-    const id = arena.alloc(ctx.type);
-    writeNode(arena, ctx, id, ctx.type, from, to);
+    let id: number;
+    let keep = 0;
+    if (inPlace && j === 0) {
+      id = ctx.L;
+      // Children still at their slot of this node need no adoption.
+      if (ctx.type !== NODE_LEAF) keep = samePrefix(tree, id, from, to);
+    } else if (inPlace && j === k - 1 && ctx.R !== ctx.L) {
+      id = ctx.R;
+    } else {
+      // Every word that matters is written below (writeNode, the parent links by the caller).
+      id = arena.alloc(ctx.type, true);
+      arena.meta[id * META + M_DEAD] = 0;
+    }
+    writeNode(arena, ctx, id, ctx.type, from, to, keep);
     const max = j === k - 1 ? ctx.rmax : ctx.bPiv[to - 1];
     ctx.ids[j] = id;
     ctx.mins[j] = min;
@@ -123,8 +163,83 @@ export function buildLevel(
     from = to;
   }
   ctx.k = k;
-  consume(tree, ctx, ctx.L);
-  consume(tree, ctx, ctx.R);
+  if (!inPlace) {
+    consume(tree, ctx, ctx.L);
+    consume(tree, ctx, ctx.R);
+  } else if (k === 1 && ctx.R !== ctx.L) {
+    consume(tree, ctx, ctx.R);
+  }
+}
+
+/**
+ * The split rewrote L in place as its left half and made a new node for the right half; the
+ * parent has room: the new node goes in right after L, the later children move up one slot.
+ * That is the parent the kernel rebuilds (`mast_fill_bnode`, `mas_split_final_node`), gap offset
+ * fresh included, without copying it through the big node.
+ */
+export function insertChild(tree: MapleTreeCore, ctx: WriteContext, parent: number): void {
+  const arena = tree.arena;
+  const meta = arena.meta;
+  const pivots = arena.pivots;
+  const slots = arena.slots;
+  const pb = parent * STRIDE;
+  const ps = meta[ctx.L * META + M_PSLOT];
+  const pend = meta[parent * META + M_END];
+  for (let i = pend; i > ps; i--) {
+    const child = slots[pb + i] as number;
+    slots[pb + i + 1] = child;
+    meta[child * META + M_PSLOT] = i + 1;
+  }
+  for (let i = pend - 1; i >= ps; i--) pivots[pb + i + 1] = pivots[pb + i] as number;
+  pivots[pb + ps] = ctx.maxs[0] as number;
+  const right = ctx.ids[1] as number;
+  slots[pb + ps + 1] = right;
+  meta[right * META + M_PARENT] = parent;
+  meta[right * META + M_PSLOT] = ps + 1;
+  meta[parent * META + M_END] = pend + 1;
+  ctx.top = parent;
+  if (arena.gaps === null) return;
+  ctx.topMin = nodeMin(tree, parent);
+  ctx.topMax = nodeMax(tree, parent);
+  freshGaps(tree, parent, ctx.topMin, ctx.topMax);
+}
+
+/**
+ * Node L took in its right sibling R under the same parent (a rebalance that left one node where
+ * there were two): R's slot and the pivot between them leave the parent in place, the later
+ * children move down one slot. That is the parent the kernel rebuilds with one child fewer.
+ */
+export function removeRightSibling(tree: MapleTreeCore, parent: number, lc: number): void {
+  const arena = tree.arena;
+  const meta = arena.meta;
+  const pivots = arena.pivots;
+  const slots = arena.slots;
+  const pb = parent * STRIDE;
+  const pend = meta[parent * META + M_END];
+  for (let i = lc + 1; i < pend; i++) {
+    const child = slots[pb + i + 1] as number;
+    slots[pb + i] = child;
+    meta[child * META + M_PSLOT] = i;
+  }
+  slots[pb + pend] = 0;
+  for (let i = lc; i < pend - 1; i++) pivots[pb + i] = pivots[pb + i + 1] as number;
+  pivots[pb + pend - 1] = 0;
+  meta[parent * META + M_END] = pend - 1;
+}
+
+/**
+ * Do the ancestors of `node` (not `node` itself) all hold enough items: the root at least two
+ * children, every other node more than its minimum? The kernel's rebuild of levels above such a
+ * node writes each of them as it is.
+ */
+export function ancestorsSufficient(tree: MapleTreeCore, node: number): boolean {
+  const meta = tree.arena.meta;
+  const minEnd = minEndOf(internalType(tree));
+  for (let p = meta[node * META + M_PARENT]; p !== 0; p = meta[p * META + M_PARENT]) {
+    const items = meta[p * META + M_END] + 1;
+    if (meta[p * META + M_PARENT] === 0 ? items < 2 : items <= minEnd) return false;
+  }
+  return true;
 }
 
 /** New node `id` takes old node `old`'s place in its parent (or as the root). */

@@ -12,14 +12,17 @@ import { BIG_BASE } from "../store-node.js";
 import type { MapleTreeCore } from "../tree.js";
 import type { WriteContext } from "./context.js";
 import {
+  ancestorsSufficient,
   appendNode,
   buildLevel,
   consume,
   growRoot,
+  insertChild,
   internalType,
   nodeMax,
   nodeMin,
   prependNode,
+  removeRightSibling,
 } from "./level.js";
 import { calcSplit } from "./split-point.js";
 
@@ -76,12 +79,53 @@ export function spanningRebalance(tree: MapleTreeCore, ctx: WriteContext): void 
       growRoot(tree, ctx);
       return;
     }
+    if (finishInParent(tree, ctx)) return;
     ascendSpan(tree, ctx);
     const m = ctx.stop - ctx.start;
     if (m > minEndOf(ctx.type)) continue;
     if (ctx.lmin === 0 && ctx.rmax === MAX_INDEX) continue;
     pullNeighbour(tree, ctx);
   }
+}
+
+/**
+ * Can the write end in the parent? When the level was rewritten in place as L alone, or as L and
+ * its right sibling R under the same parent, the parent changes by at most one child or one pivot
+ * (k nodes for L..R); if it then still holds enough items and fits, and every ancestor above it
+ * holds enough, each level the kernel goes on rebuilding up to the root is written as it is, so
+ * the parent is edited where it stands and the write is done. Allocation trees go on: their
+ * rebuilt ancestors record fresh gap offsets.
+ */
+function finishInParent(tree: MapleTreeCore, ctx: WriteContext): boolean {
+  const L = ctx.L;
+  const R = ctx.R;
+  const k = ctx.k;
+  if (tree.arena.gaps !== null || k > 2 || ctx.ids[0] !== L) return false;
+  const meta = tree.arena.meta;
+  const parent = meta[L * META + M_PARENT];
+  const lc = meta[L * META + M_PSLOT];
+  const pend = meta[parent * META + M_END];
+  let items: number;
+  if (R === L) {
+    items = pend + k;
+  } else {
+    if (meta[R * META + M_PARENT] !== parent || meta[R * META + M_PSLOT] !== lc + 1) return false;
+    if (k === 2 && ctx.ids[1] !== R) return false;
+    items = pend + k - 1;
+  }
+  const itype = internalType(tree);
+  const isRoot = meta[parent * META + M_PARENT] === 0;
+  if (items > slotsOf(itype) || (isRoot ? items < 2 : items <= minEndOf(itype))) return false;
+  if (!ancestorsSufficient(tree, parent)) return false;
+  if (R === L) {
+    if (k === 2) insertChild(tree, ctx, parent);
+  } else if (k === 2) {
+    tree.arena.pivots[parent * STRIDE + lc] = ctx.maxs[0] as number;
+  } else {
+    removeRightSibling(tree, parent, lc);
+  }
+  ctx.top = parent;
+  return true;
 }
 
 /** The one node built covers every index: it is the root, and every level above it goes. */

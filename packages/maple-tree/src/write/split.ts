@@ -9,11 +9,12 @@ import { MAX_INDEX } from "../entry.js";
 import { BIG_BASE } from "../store-node.js";
 import type { MapleTreeCore } from "../tree.js";
 import type { WriteContext } from "./context.js";
+import { freshGaps } from "./gap-meta.js";
 import {
   appendNode,
   buildLevel,
-  consume,
   growRoot,
+  insertChild,
   internalType,
   nodeMax,
   nodeMin,
@@ -37,8 +38,15 @@ export function splitStore(tree: MapleTreeCore, ctx: WriteContext): void {
     const split = calcSplit(ctx, ctx.prevMin);
     ctx.prevMin = ctx.lmin;
     buildLevel(tree, ctx, 2, split, 0);
-    if (tree.arena.meta[ctx.L * META + M_PARENT] === 0) {
+    const meta = tree.arena.meta;
+    const parent = meta[ctx.L * META + M_PARENT];
+    if (parent === 0) {
       growRoot(tree, ctx);
+      return;
+    }
+    // The parent takes one more child and fits: rewritten in place, that is one slot inserted.
+    if (ctx.ids[0] === ctx.L && meta[parent * META + M_END] + 2 <= slotsOf(internalType(tree))) {
+      insertChild(tree, ctx, parent);
       return;
     }
     ascendOne(tree, ctx, 1);
@@ -132,9 +140,27 @@ function pushData(tree: MapleTreeCore, ctx: WriteContext, left: boolean): boolea
     split = noNullSplit(ctx, ctx.start, slotTotal - (cap - 2), slotTotal + 2, ctx.type);
   }
   buildLevel(tree, ctx, 2, split, 0);
+  if (ctx.ids[0] === ctx.L && ctx.ids[1] === ctx.R) {
+    movePivot(tree, ctx, parent);
+    return true;
+  }
   ctx.R = ctx.L;
   ascendOne(tree, ctx, 2);
-  consume(tree, ctx, ctx.L);
   finalNode(tree, ctx);
   return true;
+}
+
+/**
+ * A push that rewrote both nodes in place: the parent keeps its children at their slots and only
+ * the pivot between the two moves. That is the parent the kernel rebuilds (`mast_fill_bnode`,
+ * `mas_split_final_node`), gap offset fresh included, without copying it through the big node.
+ */
+function movePivot(tree: MapleTreeCore, ctx: WriteContext, parent: number): void {
+  const meta = tree.arena.meta;
+  tree.arena.pivots[parent * STRIDE + meta[ctx.L * META + M_PSLOT]] = ctx.maxs[0] as number;
+  ctx.top = parent;
+  if (tree.arena.gaps === null) return;
+  ctx.topMin = nodeMin(tree, parent);
+  ctx.topMax = nodeMax(tree, parent);
+  freshGaps(tree, parent, ctx.topMin, ctx.topMax);
 }
