@@ -13,6 +13,7 @@ import {
   reserveNodes as reserveNodes_,
 } from "./alloc.js";
 import { NODE_LEAF as NODE_LEAF_, STRIDE as STRIDE_ } from "./arena.js";
+import { bulkDestroy, bulkStoreNodes } from "./bulk.js";
 import { descendToLeaf as descendToLeaf_ } from "./descend.js";
 import { entryOf as entryOf_, isInlineValue } from "./entries.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
@@ -91,7 +92,7 @@ function tryStore(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   if (tree.shared !== null && !sharedWriteOk(mas, entry)) return null;
   if (tree.rootNode === 0) return storeRoot(mas, entry, gfp);
   const p = planStore(mas, entry);
-  const need = nodesNeeded(tree, p);
+  const need = (mas.flags & MA_STATE_BULK) === 0 ? nodesNeeded(tree, p) : bulkStoreNodes(tree, p);
   if (!reserveNodes(mas, need, gfp)) {
     requestMas = mas;
     requestNodes = need;
@@ -311,8 +312,12 @@ export function mas_store_prealloc(mas: MaState, entry: unknown): void {
   mas_destroy(mas);
 }
 
-/** Kernel `mas_destroy()`: gives back unused preallocated nodes and clears MA_STATE_PREALLOC. */
+/**
+ * Kernel `mas_destroy()`: after a bulk load, rebalances its last leaf if it asked for it
+ * (bulk.ts); gives back unused preallocated nodes and clears MA_STATE_PREALLOC and MA_STATE_BULK.
+ */
 export function mas_destroy(mas: MaState): void {
+  bulkDestroy(mas);
   mas.reserved = 0;
   mas.flags &= ~(MA_STATE_PREALLOC | MA_STATE_BULK);
 }
