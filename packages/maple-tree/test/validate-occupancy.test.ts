@@ -1,0 +1,65 @@
+// mt_validate's occupancy rule at its boundary. The kernel's mt_validate warns when a node that
+// is neither the root nor on the right edge has a data end below mt_min_slots (6; 4 in arange
+// nodes), i.e. fewer than 7 items; but the kernel's own split (mab_calc_split: "avoid having a
+// range less than the slot count", whose loop stops when the right node is left mt_min_slots
+// items) builds such nodes. The port's rule is the bound the kernel's cuts keep: at least
+// mt_min_slots items. A tree the kernel builds with a 6-item leaf passes; one item less fails.
+
+import {
+  DEFINE_MTREE,
+  type MapleTreeCore,
+  mt_struct,
+  mt_validate,
+  mtree_insert,
+  mtree_store_range,
+  type StructNode,
+} from "@maplemm/maple-tree/kernel";
+import { describe, expect, it } from "vitest";
+import { M_END, META, STRIDE } from "../src/arena.js";
+import { leafAt } from "../src/write/level.js";
+
+/**
+ * 40 ranges [1000 + 10k, 1000 + 10k + 5], then singletons 0..14 inserted ascending: the first
+ * leaf overflows at 14 and, with no sibling to push into, is cut where mab_calc_split's loop
+ * stops (pivots 0..10 are "closer than the slot count" to 0): [0, 10] keeps 11 items and
+ * [11, 1005] gets 6, between two other leaves.
+ */
+function kernelBuiltSixItemLeaf(): MapleTreeCore {
+  const mt = DEFINE_MTREE(0);
+  for (let k = 0; k < 40; k++) mtree_store_range(mt, 1000 + 10 * k, 1005 + 10 * k, k);
+  for (let i = 0; i <= 14; i++) expect(mtree_insert(mt, i, i)).toBe(0);
+  return mt;
+}
+
+describe("mt_validate occupancy: at least mt_min_slots items off the right edge", () => {
+  it("accepts the 6-item leaf the kernel's split leaves (the kernel's mt_validate would not)", () => {
+    const mt = kernelBuiltSixItemLeaf();
+    const s = mt_struct(mt);
+    if (s.root !== "node") throw new Error("expected a node tree");
+    const six = s.nodes.find((n: StructNode) => n[1] === 11) as StructNode;
+    expect(six).toEqual(["leaf_64", 11, 1005, [11, 12, 13, 14, 999], [11, 12, 13, 14, null, 0]]);
+    expect(s.nodes.at(-1)?.[2]).toBe("max");
+    expect(() => mt_validate(mt)).not.toThrow();
+  });
+
+  it("rejects the same leaf with one item less, naming the node", () => {
+    const mt = kernelBuiltSixItemLeaf();
+    const leaf = leafAt(mt, 11);
+    const base = leaf * STRIDE;
+    // Drop the first item [11, 11]: [12, 1005] in 5 items, well-formed otherwise.
+    const { pivots, slots, meta } = mt.arena;
+    for (let i = 0; i < 4; i++) {
+      slots[base + i] = slots[base + i + 1] as number;
+      pivots[base + i] = i < 3 ? (pivots[base + i + 1] as number) : 0;
+    }
+    slots[base + 3] = slots[base + 4] as number;
+    slots[base + 4] = slots[base + 5] as number;
+    pivots[base + 3] = 999;
+    pivots[base + 4] = 0;
+    slots[base + 5] = 0;
+    meta[leaf * META + M_END] = 4;
+    expect(() => mt_validate(mt)).toThrow(
+      /below minimum occupancy at node \d+ \[11-1005\]: 5 items/,
+    );
+  });
+});
