@@ -120,6 +120,26 @@ describe("check_dup: the reservation carries the kernel's fork loads with nothin
   });
 });
 
+describe("check_forking: the pre-6.8 dup_mmap copy", () => {
+  it("135 ranges copied in order through mas_expected_entries(134) give a valid allocation tree", () => {
+    const src = DEFINE_MTREE(MT_FLAGS_ALLOC_RANGE);
+    for (let i = 0; i <= 134; i++) mtree_store_range(src, i * 10, i * 10 + 5, xa_mk_value(i));
+    const dst = DEFINE_MTREE(MT_FLAGS_ALLOC_RANGE);
+    const newmas = MA_STATE(dst, 0, 0);
+    expect(mas_expected_entries(newmas, 134)).toBe(0);
+    const mas = MA_STATE(src, 0, 0);
+    for (const entry of mas_for_each(mas, MAX_INDEX)) {
+      newmas.index = mas.index;
+      newmas.last = mas.last;
+      mas_store(newmas, entry);
+      expect(newmas.status).not.toBe("error");
+    }
+    mas_destroy(newmas);
+    mt_validate(dst);
+    for (let i = 0; i <= 134; i++) expect(mtree_load(dst, i * 10 + 5)).toBe(xa_mk_value(i));
+  });
+});
+
 /** A bulk load of ranges [10i, 10i+5], i < n, through `mas` (left in bulk mode). */
 function bulkLoad(mt: MapleTreeCore, n: number): MaState {
   const mas = MA_STATE(mt, 0, 0);
