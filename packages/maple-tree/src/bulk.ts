@@ -70,6 +70,7 @@ export function mas_expected_entries(
   }
   // A split of an earlier, abandoned bulk load must not make this load's mas_destroy rebalance.
   if (tree.writeCtx !== null) tree.writeCtx.rebalanceAsked = false;
+  tree.bulk = bulkHooks;
   mas.flags |= MA_STATE_BULK | MA_STATE_PREALLOC;
   return 0;
 }
@@ -100,6 +101,12 @@ export function bulkStoreNodes(tree: MapleTreeCore, p: Plan): number {
   }
   return 2 * levels + 1;
 }
+
+/** What mas_expected_entries installs on the tree for write.ts (MapleTreeCore.bulk). */
+const bulkHooks = {
+  storeNodes: (tree: MapleTreeCore, p: Plan): number => bulkStoreNodes(tree, p),
+  destroy: (mas: MaState): void => bulkDestroy(mas),
+};
 
 /**
  * The bulk part of kernel `mas_destroy()` (6.12): when a split in bulk mode asked for it

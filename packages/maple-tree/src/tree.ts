@@ -82,6 +82,16 @@ export class MapleTreeCore {
   syncedGeneration = Number.NaN;
   /** The writers' per-tree context (write/context.ts), made on the first structural write. */
   writeCtx: WriteContext | null = null;
+  /**
+   * Bulk loading's parts of the write path (bulk.ts): what a store in bulk mode reserves and
+   * mas_destroy's rebalance of the last leaf. Installed by mas_expected_entries, so a tree that
+   * never bulk-loads does not bundle them.
+   * @internal
+   */
+  bulk: {
+    storeNodes(tree: MapleTreeCore, p: Plan): number;
+    destroy(mas: MaState): void;
+  } | null = null;
   private readonly arenaOptions: ArenaOptions;
 
   constructor(flags = 0, options: TreeOptions = {}) {

@@ -13,7 +13,6 @@ import {
   reserveNodes as reserveNodes_,
 } from "./alloc.js";
 import { NODE_LEAF as NODE_LEAF_, STRIDE as STRIDE_ } from "./arena.js";
-import { bulkDestroy, bulkStoreNodes } from "./bulk.js";
 import { descendToLeaf as descendToLeaf_ } from "./descend.js";
 import { entryOf as entryOf_, isInlineValue } from "./entries.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "./entry.js";
@@ -92,7 +91,8 @@ function tryStore(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   if (tree.shared !== null && !sharedWriteOk(mas, entry)) return null;
   if (tree.rootNode === 0) return storeRoot(mas, entry, gfp);
   const p = planStore(mas, entry);
-  const need = (mas.flags & MA_STATE_BULK) === 0 ? nodesNeeded(tree, p) : bulkStoreNodes(tree, p);
+  const bulk = (mas.flags & MA_STATE_BULK) === 0 ? null : tree.bulk;
+  const need = bulk === null ? nodesNeeded(tree, p) : bulk.storeNodes(tree, p);
   if (!reserveNodes(mas, need, gfp)) {
     requestMas = mas;
     requestNodes = need;
@@ -317,7 +317,7 @@ export function mas_store_prealloc(mas: MaState, entry: unknown): void {
  * (bulk.ts); gives back unused preallocated nodes and clears MA_STATE_PREALLOC and MA_STATE_BULK.
  */
 export function mas_destroy(mas: MaState): void {
-  bulkDestroy(mas);
+  if ((mas.flags & MA_STATE_BULK) !== 0) mas.tree.bulk?.destroy(mas);
   mas.reserved = 0;
   mas.flags &= ~(MA_STATE_PREALLOC | MA_STATE_BULK);
 }

@@ -2,8 +2,10 @@
 // is neither the root nor on the right edge has a data end below mt_min_slots (6; 4 in arange
 // nodes), i.e. fewer than 7 items; but the kernel's own split (mab_calc_split: "avoid having a
 // range less than the slot count", whose loop stops when the right node is left mt_min_slots
-// items) builds such nodes. The port's rule is the bound the kernel's cuts keep: at least
-// mt_min_slots items. A tree the kernel builds with a 6-item leaf passes; one item less fails.
+// items) builds such leaves. The port's rule is the bound the kernel's cuts keep: leaves hold
+// at least mt_min_slots items, internal nodes the kernel's own minimum (one more). A tree the
+// kernel builds with a 6-item leaf passes, one item less fails; an internal node with 7
+// children passes, with 6 it fails.
 
 import {
   DEFINE_MTREE,
@@ -15,7 +17,7 @@ import {
   type StructNode,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_END, META, STRIDE } from "../src/arena.js";
+import { M_END, M_PARENT, M_PSLOT, META, STRIDE } from "../src/arena.js";
 import { leafAt } from "../src/write/level.js";
 
 /**
@@ -60,6 +62,66 @@ describe("mt_validate occupancy: at least mt_min_slots items off the right edge"
     meta[leaf * META + M_END] = 4;
     expect(() => mt_validate(mt)).toThrow(
       /below minimum occupancy at node \d+ \[11-1005\]: 5 items/,
+    );
+  });
+});
+
+/**
+ * 400 ranges [10i, 10i+5] stored in a scrambled order (internal nodes then hold 8..12 children),
+ * and two adjacent children X, Y of the root, both internal, where Y can take all but `keep` of
+ * X's children. Returns the tree with X cut to `keep` children (the rest prepended to Y), a
+ * well-formed tree otherwise.
+ */
+function internalNodeWith(keep: number): MapleTreeCore {
+  const mt = DEFINE_MTREE(0);
+  for (let k = 0; k < 400; k++) {
+    const i = (k * 7919) % 400;
+    mtree_store_range(mt, i * 10, i * 10 + 5, i);
+  }
+  const { pivots, slots, meta } = mt.arena;
+  const P = mt.rootNode;
+  const pEnd = meta[P * META + M_END] as number;
+  for (let ps = 0; ps < pEnd; ps++) {
+    const x = slots[P * STRIDE + ps] as number;
+    const y = slots[P * STRIDE + ps + 1] as number;
+    const xEnd = meta[x * META + M_END] as number;
+    const yEnd = meta[y * META + M_END] as number;
+    const moved = xEnd + 1 - keep;
+    if (moved < 1 || yEnd + 1 + moved > 16) continue;
+    const xMax = pivots[P * STRIDE + ps] as number;
+    for (let i = yEnd; i >= 0; i--) slots[y * STRIDE + i + moved] = slots[y * STRIDE + i] as number;
+    for (let i = yEnd - 1; i >= 0; i--) {
+      pivots[y * STRIDE + i + moved] = pivots[y * STRIDE + i] as number;
+    }
+    for (let j = 0; j < moved; j++) {
+      slots[y * STRIDE + j] = slots[x * STRIDE + keep + j] as number;
+      pivots[y * STRIDE + j] = keep + j < xEnd ? (pivots[x * STRIDE + keep + j] as number) : xMax;
+    }
+    pivots[P * STRIDE + ps] = pivots[x * STRIDE + keep - 1] as number;
+    for (let i = keep - 1; i < STRIDE; i++) pivots[x * STRIDE + i] = 0;
+    for (let i = keep; i < STRIDE; i++) slots[x * STRIDE + i] = 0;
+    meta[x * META + M_END] = keep - 1;
+    meta[y * META + M_END] = yEnd + moved;
+    for (let i = 0; i <= yEnd + moved; i++) {
+      const child = slots[y * STRIDE + i] as number;
+      meta[child * META + M_PARENT] = y;
+      meta[child * META + M_PSLOT] = i;
+    }
+    return mt;
+  }
+  throw new Error("no pair of internal nodes to move children between");
+}
+
+describe("mt_validate occupancy of internal nodes: the kernel's own minimum", () => {
+  it("an internal node off the right edge with 7 children (data end 6) passes", () => {
+    const mt = internalNodeWith(7);
+    expect(mt.height).toBeGreaterThanOrEqual(3);
+    expect(() => mt_validate(mt)).not.toThrow();
+  });
+
+  it("the same with 6 children fails: the kernel's cuts never leave an internal node so short", () => {
+    expect(() => mt_validate(internalNodeWith(6))).toThrow(
+      /below minimum occupancy at node \d+ \[\d+-\d+\]: 6 items, fewer than 7/,
     );
   });
 });
