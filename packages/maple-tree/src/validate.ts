@@ -6,8 +6,8 @@
 // Checked, in one in-order walk: height equals the real depth and every leaf is at it; node types
 // (leaves at the bottom, range or arange internal nodes as the tree's kind asks); data end in
 // range; pivots strictly increasing inside (min, max) and the last used slot non-empty; pivot and
-// slot words past the end zero; occupancy in non-root nodes whose max is not MAX_INDEX: the
-// kernel's minimum, one item less in leaves (the bound the kernel's cuts keep, see walkNode);
+// slot words past the end zero; occupancy in non-root nodes whose max is not MAX_INDEX: at least
+// mt_min_slots items (the bound the kernel's cuts keep, see walkNode);
 // parent and parent-slot links; no dead or freed node reachable; every node and every entry
 // handle referenced once, each handle live (inline integer words have none); no two adjacent NULL
 // ranges, across leaves too; no leaf but the rightmost ends in NULL (our writers' rule, stricter
@@ -188,14 +188,20 @@ function walkNode(
   for (let i = end + 1; i < STRIDE; i++) {
     if (slots[base + i] !== 0) fail("slot used past the data end", node, min, max, `slot[${i}]`);
   }
-  // Occupancy off the root and the right edge, as the kernel's cuts leave it. Its mt_validate
-  // asks a data end of at least mt_min_slots (6; 4 in arange nodes), and internal nodes keep
-  // that; but a leaf may hold one item less: mab_calc_split's loop ("avoid having a range less
-  // than the slot count") stops when the right leaf is left exactly mt_min_slots items, and
-  // mab_no_null_split may step onto that bound too. Bulk loads (before mas_destroy) are exempt.
-  const least = type === NODE_LEAF ? minEndOf(type) : minEndOf(type) + 1;
-  if (parent !== 0 && max !== MAX_INDEX && end + 1 < least) {
-    fail("node below minimum occupancy", node, min, max, `${end + 1} items, fewer than ${least}`);
+  // Occupancy off the root and the right edge, as the kernel's cuts leave it: at least
+  // mt_min_slots items (6; 4 in arange nodes). The kernel's own mt_validate asks one more (a data
+  // end of at least mt_min_slots), but its cuts do not keep that: mab_calc_split's loop ("avoid
+  // having a range less than the slot count") stops when the right node is left exactly
+  // mt_min_slots items, and mab_no_null_split may step onto that bound too. Bulk loads (before
+  // mas_destroy) are exempt.
+  if (parent !== 0 && max !== MAX_INDEX && end + 1 < minEndOf(type)) {
+    fail(
+      "node below minimum occupancy",
+      node,
+      min,
+      max,
+      `${end + 1} items, fewer than ${minEndOf(type)}`,
+    );
   }
   let lo = min;
   let best = 0;

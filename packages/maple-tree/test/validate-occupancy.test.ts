@@ -2,10 +2,9 @@
 // is neither the root nor on the right edge has a data end below mt_min_slots (6; 4 in arange
 // nodes), i.e. fewer than 7 items; but the kernel's own split (mab_calc_split: "avoid having a
 // range less than the slot count", whose loop stops when the right node is left mt_min_slots
-// items) builds such leaves. The port's rule is the bound the kernel's cuts keep: leaves hold
-// at least mt_min_slots items, internal nodes the kernel's own minimum (one more). A tree the
-// kernel builds with a 6-item leaf passes, one item less fails; an internal node with 7
-// children passes, with 6 it fails.
+// items) builds such nodes. The port's rule is the bound the kernel's cuts keep: at least
+// mt_min_slots items. A tree the kernel builds with a 6-item leaf passes, one item less fails;
+// the same bound holds for internal nodes (6 children pass, 5 fail).
 
 import {
   DEFINE_MTREE,
@@ -112,16 +111,16 @@ function internalNodeWith(keep: number): MapleTreeCore {
   throw new Error("no pair of internal nodes to move children between");
 }
 
-describe("mt_validate occupancy of internal nodes: the kernel's own minimum", () => {
-  it("an internal node off the right edge with 7 children (data end 6) passes", () => {
-    const mt = internalNodeWith(7);
+describe("mt_validate occupancy of internal nodes: the same bound", () => {
+  it("an internal node off the right edge with 6 children (data end 5) passes", () => {
+    const mt = internalNodeWith(6);
     expect(mt.height).toBeGreaterThanOrEqual(3);
     expect(() => mt_validate(mt)).not.toThrow();
   });
 
-  it("the same with 6 children fails: the kernel's cuts never leave an internal node so short", () => {
-    expect(() => mt_validate(internalNodeWith(6))).toThrow(
-      /below minimum occupancy at node \d+ \[\d+-\d+\]: 6 items, fewer than 7/,
+  it("the same with 5 children fails", () => {
+    expect(() => mt_validate(internalNodeWith(5))).toThrow(
+      /below minimum occupancy at node \d+ \[\d+-\d+\]: 5 items, fewer than 6/,
     );
   });
 });
