@@ -13,6 +13,7 @@ import { immediateReclaimer, type Reclaimer } from "./reclaim.js";
 import { reclaimPollerFor } from "./reclaim-poll.js";
 import { adoptRoot, H_GEN, H_ROOT } from "./shared-layout.js";
 import type { MaState } from "./state.js";
+import type { Plan } from "./store.js";
 import type { WriteContext } from "./write/context.js";
 import { LOCAL_POLICY, type WritePolicy } from "./write/policy.js";
 
@@ -86,6 +87,16 @@ export class MapleTreeCore {
    * @internal
    */
   readState: MaState | null = null;
+  /**
+   * Bulk loading's parts of the write path (bulk.ts): what a store in bulk mode reserves and
+   * mas_destroy's rebalance of the last leaf. Installed by mas_expected_entries, so a tree that
+   * never bulk-loads does not bundle them.
+   * @internal
+   */
+  bulk: {
+    storeNodes(tree: MapleTreeCore, p: Plan): number;
+    destroy(mas: MaState): void;
+  } | null = null;
   private readonly arenaOptions: ArenaOptions;
 
   constructor(flags = 0, options: TreeOptions = {}) {

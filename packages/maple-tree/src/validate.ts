@@ -6,7 +6,8 @@
 // Checked, in one in-order walk: height equals the real depth and every leaf is at it; node types
 // (leaves at the bottom, range or arange internal nodes as the tree's kind asks); data end in
 // range; pivots strictly increasing inside (min, max) and the last used slot non-empty; pivot and
-// slot words past the end zero; occupancy minimum for non-root nodes whose max is not MAX_INDEX;
+// slot words past the end zero; occupancy in non-root nodes whose max is not MAX_INDEX: at least
+// mt_min_slots items (the bound the kernel's cuts keep, see walkNode);
 // parent and parent-slot links; no dead or freed node reachable; every node and every entry
 // handle referenced once, each handle live (inline integer words have none); no two adjacent NULL
 // ranges, across leaves too; no leaf but the rightmost ends in NULL (our writers' rule, stricter
@@ -26,14 +27,12 @@ import {
   NODE_ARANGE,
   NODE_LEAF,
   NODE_RANGE,
-  RANGE64_SLOTS,
   STRIDE,
   slotsOf,
 } from "./arena.js";
 import { MAX_INDEX } from "./entry.js";
 import { immediateReclaimer } from "./reclaim.js";
 import type { MapleTreeCore } from "./tree.js";
-import { nodeMin } from "./write/level.js";
 
 const TYPE_NAMES = ["dense", "leaf", "range", "arange"];
 
@@ -189,20 +188,20 @@ function walkNode(
   for (let i = end + 1; i < STRIDE; i++) {
     if (slots[base + i] !== 0) fail("slot used past the data end", node, min, max, `slot[${i}]`);
   }
-  // The kernel's cuts leave a node one item under the minimum when they step off a NULL
-  // (`mab_no_null_split`), and further under in densely used index ranges, where the cut moves
-  // right while the left node would cover fewer indices than it has slots (`mab_calc_split`,
-  // measured from 0 at the leaves): a node starting at 1..15, covering fewer than 32
-  // indices, or following a sibling that covers fewer than 16 is exempt.
-  if (
-    parent !== 0 &&
-    max !== MAX_INDEX &&
-    end < minEndOf(type) - 1 &&
-    (min === 0 || min >= RANGE64_SLOTS) &&
-    max - min + 1 >= 2 * RANGE64_SLOTS &&
-    min - prevSiblingMin(mt, node) >= RANGE64_SLOTS
-  ) {
-    fail("node below minimum occupancy", node, min, max, `end ${end} < ${minEndOf(type) - 1}`);
+  // Occupancy off the root and the right edge, as the kernel's cuts leave it: at least
+  // mt_min_slots items (6; 4 in arange nodes). The kernel's own mt_validate asks one more (a data
+  // end of at least mt_min_slots), but its cuts do not keep that: mab_calc_split's loop ("avoid
+  // having a range less than the slot count") stops when the right node is left exactly
+  // mt_min_slots items, and mab_no_null_split may step onto that bound too. Bulk loads (before
+  // mas_destroy) are exempt.
+  if (parent !== 0 && max !== MAX_INDEX && end + 1 < minEndOf(type)) {
+    fail(
+      "node below minimum occupancy",
+      node,
+      min,
+      max,
+      `${end + 1} items, fewer than ${minEndOf(type)}`,
+    );
   }
   let lo = min;
   let best = 0;
@@ -257,13 +256,4 @@ function walkNode(
     }
   }
   return best;
-}
-
-/** The minimum of the node before `node` under its parent (-Infinity when it is the first). */
-function prevSiblingMin(mt: MapleTreeCore, node: number): number {
-  const meta = mt.arena.meta;
-  const ps = meta[node * META + M_PSLOT];
-  if (ps === 0) return Number.NEGATIVE_INFINITY;
-  const parent = meta[node * META + M_PARENT];
-  return ps >= 2 ? mt.arena.pivots[parent * STRIDE + ps - 2] + 1 : nodeMin(mt, parent);
 }

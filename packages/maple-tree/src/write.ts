@@ -81,7 +81,8 @@ function tryStore(mas: MaState, entry: unknown, gfp: Gfp): unknown {
   if (!policy.writeOk(mas, entry)) return null;
   if (tree.rootNode === 0) return storeRoot(mas, entry, gfp);
   const p = planStore(mas, entry);
-  const need = nodesNeeded(tree, p);
+  const bulk = (mas.flags & MA_STATE_BULK) === 0 ? null : tree.bulk;
+  const need = bulk === null ? nodesNeeded(tree, p) : bulk.storeNodes(tree, p);
   if (!reserveNodes(mas, need, gfp)) return noMemory(mas, need);
   policy.prepare(mas, p);
   commitStore(mas, entry, p);
@@ -311,8 +312,12 @@ export function mas_store_prealloc(mas: MaState, entry: unknown): void {
   mas_destroy(mas);
 }
 
-/** Kernel `mas_destroy()`: gives back unused preallocated nodes and clears MA_STATE_PREALLOC. */
+/**
+ * Kernel `mas_destroy()`: after a bulk load, rebalances its last leaf if it asked for it
+ * (bulk.ts); gives back unused preallocated nodes and clears MA_STATE_PREALLOC and MA_STATE_BULK.
+ */
 export function mas_destroy(mas: MaState): void {
+  if ((mas.flags & MA_STATE_BULK) !== 0) mas.tree.bulk?.destroy(mas);
   mas.reserved = 0;
   mas.flags &= ~(MA_STATE_PREALLOC | MA_STATE_BULK);
 }
