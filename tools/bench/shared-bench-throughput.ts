@@ -9,7 +9,7 @@
 
 import { Worker } from "node:worker_threads";
 import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
-import { mtree_store_range } from "@maplemm/maple-tree/kernel";
+import { mt_validate, mtree_store_range } from "@maplemm/maple-tree/kernel";
 import type { SharedRcu } from "@maplemm/rcu";
 import { markdownTable, median, rate } from "./shared-bench-harness.js";
 import {
@@ -237,7 +237,7 @@ export async function readerThroughput(
         await rcu.barrier();
       }
     }
-    tree.validate();
+    tree.write(mt_validate);
     const rows = configs.map((c, i) => {
       const g = got[i] as (typeof got)[number];
       const per = [0, 1].map((w) =>

@@ -1,7 +1,9 @@
 // A tree as plain data: snapshot() gives { version, alloc, ranges } that structuredClone,
 // postMessage and JSON carry; fromSnapshot restores it. console.log and JSON.stringify show the
 // ranges, not the tree's internals.
+
 import { MapleError, MapleTree } from "@maplemm/maple-tree";
+import { mt_validate } from "@maplemm/maple-tree/kernel";
 
 const tree = new MapleTree<string>({ alloc: true });
 tree.setRange(10, 19, "a").setRange(30, 39, "b").set(50, "c");
@@ -16,7 +18,7 @@ if (json !== want) throw new Error(`JSON.stringify(tree) gave ${json}`);
 
 // structuredClone is what postMessage does to the snapshot on its way to a worker.
 const copy = MapleTree.fromSnapshot<string>(structuredClone(tree.snapshot()));
-copy.validate();
+mt_validate(copy.mt); // kernel mt_validate: throws naming a broken invariant
 if (copy.get(35) !== "b" || copy.size !== 3) throw new Error("the copy differs");
 const fromJson = MapleTree.fromSnapshot<string>(JSON.parse(json));
 if (fromJson.findGap(10) !== 0 || fromJson.findGap(11) !== 51) {

@@ -10,7 +10,6 @@ import { GFP_KERNEL } from "./alloc.js";
 import { checkIndex, checkRange, checkValue, fail } from "./args.js";
 import { mt_build } from "./build-sorted.js";
 import { mt_scan, RangeIterator, RangeReverseIterator } from "./cursor.js";
-import { mt_dump } from "./dump.js";
 import { type DupMap, dupTree } from "./dup.js";
 import { describeValue, isIndex, MAX_INDEX } from "./entry.js";
 import { EINVAL, MapleError } from "./errors.js";
@@ -47,7 +46,6 @@ import {
 } from "./mtree.js";
 import type { Reclaimer } from "./reclaim.js";
 import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE, MT_FLAGS_USE_RCU } from "./tree.js";
-import { mt_validate } from "./validate.js";
 import { borrowReadState, loadEntry, mas_walk, releaseReadState } from "./walk.js";
 
 export type { MapleTreeSnapshot, RangeEntry } from "./face.js";
@@ -340,16 +338,6 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
       );
     }
     return { min, max, highest: options.highest === true };
-  }
-
-  /** Checks every structural invariant (kernel `mt_validate`); throws naming the broken one. */
-  validate(): void {
-    mt_validate(this.mt);
-  }
-
-  /** Readable text of every node and range (kernel `mt_dump`). */
-  dump(format: "dec" | "hex" = "dec"): string {
-    return mt_dump(this.mt, format);
   }
 
   /** Frees the tree's nodes (kernel `mtree_destroy`), for `using` declarations. */

@@ -590,16 +590,6 @@ export class SharedMapleTree {
     });
   }
 
-  /** Checks every structural invariant under the lock (kernel `mt_validate`). */
-  validate(): void {
-    this.write((mt) => mt_validate(mt));
-  }
-
-  /** Readable text of the published version (kernel `mt_dump`). */
-  dump(format: "dec" | "hex" = "dec"): string {
-    return this.read((mt) => mt_dump(mt, format));
-  }
-
   private store(where: string, first: number, last: number, value: number): this {
     checkValue(where, value);
     checkEntry(where, value);

@@ -29,6 +29,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { buildTree, Rng, randomEntries, randomFill } from "./support/build.js";
 import { compareTrees } from "./support/compare-tree.js";
+import { validateTree } from "./support/debug.js";
 import { expectSameContents, RangeModel, treeRanges } from "./support/write-model.js";
 import { QueueReclaimer, sequentialTree } from "./support/write-tree.js";
 
@@ -364,7 +365,7 @@ describe("MapleTree.dup()", () => {
     const t = new MapleTree<string>({ alloc: true, capacity: 5000 });
     for (let i = 0; i < 300; i++) t.setRange(i * 100, i * 100 + 49, `v${i}`);
     const c = t.dup();
-    c.validate();
+    validateTree(c);
     expect([...c]).toEqual([...t]);
     expect(c.mt.isAlloc).toBe(true);
     expect(c.mt.arena.capacity).toBe(5000);
@@ -376,8 +377,8 @@ describe("MapleTree.dup()", () => {
     expect(t.get(0)).toBe("v0");
     expect(c.get(50)).toBeUndefined();
     expect(c.get(0)).toBeUndefined();
-    t.validate();
-    c.validate();
+    validateTree(t);
+    validateTree(c);
   });
 
   it("dup(map) gives the copy map(value) for every range and leaves the source alone", () => {
@@ -387,7 +388,7 @@ describe("MapleTree.dup()", () => {
       if (build === "by writes") for (let i = 0; i < 500; i += 7) t.delete(i * 10);
       const before = [...t];
       const c = t.dup((v) => `child ${v.n}`);
-      c.validate();
+      validateTree(c);
       expect([...c]).toEqual(before.map((r) => ({ ...r, value: `child ${r.value.n}` })));
       expect([...t]).toEqual(before);
       c.set(11, "x");
@@ -405,7 +406,7 @@ describe("MapleTree.dup()", () => {
     const c = t.dup((v) => v * 10);
     expect([...c].map((r) => r.value)).toEqual([10, 30]);
     expect(treeRanges(c.mt).find((r) => r.first === 5)?.value).toBe(XA_ZERO_ENTRY);
-    c.validate();
+    validateTree(c);
   });
 
   it("an empty tree and an RCU-mode tree duplicate with their flags", () => {

@@ -18,6 +18,7 @@ import {
 } from "@maplemm/maple-tree";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { validateTree } from "./support/debug.js";
 
 /** A single-thread domain: read sections are no-ops, frees happen at once (no other reader). */
 const domain: SharedTreeDomain = {
@@ -170,7 +171,7 @@ describe.each(KINDS)("%s: Map / sorted-btree reads", (kind) => {
     const before = stateOf(tree);
     expectEinval(call, msg);
     expect(stateOf(tree)).toEqual(before);
-    tree.validate();
+    validateTree(tree);
   });
 });
 
@@ -254,7 +255,7 @@ function apply(face: Face, model: SortedRanges, s: Step): void {
 }
 
 function checkReads(face: Face, model: SortedRanges, probes: number[]): void {
-  face.validate();
+  validateTree(face);
   expect([...face.keys()]).toEqual(model.ranges.map((x) => x.first));
   expect([...face.values()]).toEqual(model.ranges.map((x) => x.value));
   expect(face.first()).toEqual(model.ranges[0]);
@@ -340,11 +341,11 @@ describe("snapshot / fromSnapshot", () => {
       expect(snap).toEqual({ version: 1, alloc: true, ranges: [...src.entries()] });
       for (const carried of [structuredClone(snap), JSON.parse(JSON.stringify(src))]) {
         const local = MapleTree.fromSnapshot<number>(carried);
-        local.validate();
+        validateTree(local);
         expect([...local]).toEqual([...src]);
         expect(local.mt.isAlloc).toBe(true);
         const shared = SharedMapleTree.fromSnapshot(carried, { capacity: 256, domain });
-        shared.validate();
+        validateTree(shared);
         expect([...shared]).toEqual([...src]);
         expect(shared.findGap(5)).toBe(0); // alloc came through: gap search works
       }
@@ -355,7 +356,7 @@ describe("snapshot / fromSnapshot", () => {
     const t = new MapleTree<{ name: string }>();
     for (let i = 0; i < 3000; i++) t.setRange(i * 3, i * 3 + 1, { name: `v${i}` });
     const copy = MapleTree.fromSnapshot(structuredClone(t.snapshot()), { alloc: true });
-    copy.validate();
+    validateTree(copy);
     expect([...copy]).toEqual([...t]);
     expect(copy.mt.isAlloc).toBe(true);
     expect(copy.findGap(1)).toBe(2);
@@ -451,7 +452,7 @@ describe("snapshot / fromSnapshot", () => {
     expect(JSON.parse(text).ranges).toHaveLength(300);
     expect(text.length).toBeLessThan(300 * 40);
     expect([...t]).toEqual(before);
-    t.validate();
+    validateTree(t);
   });
 });
 
@@ -489,7 +490,7 @@ describe("gap search needs an allocation tree on both faces", () => {
       );
     }
     expect(stateOf(t)).toEqual(before);
-    t.validate();
+    validateTree(t);
     expect(makeFace(kind, SAMPLE, true).findGap(10)).toBe(0);
     expect(makeFace(kind, SAMPLE, true).findGap(11, { min: 10 })).toBe(51);
   });

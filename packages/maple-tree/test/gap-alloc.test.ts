@@ -35,6 +35,7 @@ import {
 } from "@maplemm/maple-tree/kernel";
 import { afterEach, describe, expect, it } from "vitest";
 import { Rng } from "./support/build.js";
+import { validateTree } from "./support/debug.js";
 import { modelHighest, modelLowest } from "./support/gap-model.js";
 import { expectSameContents, RangeModel, treeRanges } from "./support/write-model.js";
 
@@ -327,7 +328,7 @@ describe("MapleTree.findGap / allocate", () => {
     expect(t.getRange(120)).toEqual({ first: 100, last: 149, value: "c" });
     expect(t.allocate(5, "d", { highest: true, max: 300 })).toBe(296);
     expect(t.get(300)).toBe("d");
-    t.validate();
+    validateTree(t);
   });
 
   it("findGap and allocate both need an allocation tree: EINVAL on a plain one, nothing changed", () => {
@@ -347,7 +348,7 @@ describe("MapleTree.findGap / allocate", () => {
       }
     }
     expect([...t]).toEqual([{ first: 0, last: 9, value: 1 }]);
-    t.validate();
+    validateTree(t);
   });
 
   it("errors name the argument and change nothing", () => {
@@ -377,7 +378,7 @@ describe("MapleTree.findGap / allocate", () => {
       expect((caught as Error).message).toMatch(msg);
     }
     expect([...t]).toEqual([{ first: 0, last: 9, value: 1 }]);
-    t.validate();
+    validateTree(t);
   });
 
   it("throws ENOMEM at capacity and leaves the tree as it was", () => {
@@ -391,6 +392,6 @@ describe("MapleTree.findGap / allocate", () => {
     }
     expect((caught as MapleError).code).toBe("ENOMEM");
     expect(t.size).toBe(n);
-    t.validate();
+    validateTree(t);
   });
 });

@@ -3,6 +3,7 @@
 import { MAX_INDEX, MapleError, MapleTree, XA_ZERO_ENTRY } from "@maplemm/maple-tree";
 import { mtree_load, mtree_store_range } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
+import { dumpTree, validateTree } from "./support/debug.js";
 
 const ranges = <T>(t: MapleTree<T>) => [...t].map(({ first, last, value }) => [first, last, value]);
 
@@ -31,7 +32,7 @@ describe("MapleTree", () => {
     expect(t.size).toBe(3);
     expect(t.getRange(33)).toEqual({ first: 30, last: 39, value: "b" });
     expect(t.getRange(22)).toBeUndefined();
-    t.validate();
+    validateTree(t);
   });
 
   it("overwrites: a store inside one range splits it in three, equal neighbours are not merged", () => {
@@ -45,7 +46,7 @@ describe("MapleTree", () => {
     ]);
     t.setRange(40, 59, "x");
     expect(t.size).toBe(3);
-    t.validate();
+    validateTree(t);
   });
 
   it("delete empties the whole range holding the index; deleteRange trims", () => {
@@ -59,16 +60,16 @@ describe("MapleTree", () => {
       [200, 249, 2],
       [260, 299, 2],
     ]);
-    t.validate();
+    validateTree(t);
   });
 
   it("insert and insertRange refuse occupied indices with EEXIST and change nothing", () => {
     const t = new MapleTree<string>();
     t.insertRange(10, 20, "a");
-    const before = t.dump();
+    const before = dumpTree(t);
     expectMapleError(() => t.insertRange(20, 30, "b"), "EEXIST", /insertRange.*\[20, 30\]/);
     expectMapleError(() => t.insert(15, "b"), "EEXIST", /insert/);
-    expect(t.dump()).toBe(before);
+    expect(dumpTree(t)).toBe(before);
     t.insertRange(21, 30, "b");
     expect(t.get(30)).toBe("b");
   });
@@ -105,7 +106,7 @@ describe("MapleTree", () => {
       t.setRange(first, first, value); // rewrite the current one
     }
     expect(seen).toEqual(Array.from({ length: 150 }, (_, i) => i * 2));
-    t.validate();
+    validateTree(t);
   });
 
   it("covers the index space up to MAX_INDEX", () => {
@@ -136,7 +137,7 @@ describe("MapleTree", () => {
       it(`rejects ${typeof v === "bigint" ? `${v}n` : String(v)} as an index`, () => {
         const t = new MapleTree<string>();
         t.setRange(5, 10, "a");
-        const before = t.dump();
+        const before = dumpTree(t);
         const i = v as number;
         expectMapleError(() => t.get(i), "EINVAL", /MapleTree\.get: index must be an integer/);
         expectMapleError(() => t.set(i, "x"), "EINVAL", /MapleTree\.set: index/);
@@ -145,18 +146,18 @@ describe("MapleTree", () => {
         expectMapleError(() => t.delete(i), "EINVAL", /delete: index/);
         // (undefined is a missing argument for iteration, which then starts at 0)
         if (v !== undefined) expectMapleError(() => [...t.entries(i)], "EINVAL", /entries: from/);
-        expect(t.dump()).toBe(before);
+        expect(dumpTree(t)).toBe(before);
       });
     }
 
     it("rejects an inverted range and a null or undefined value", () => {
       const t = new MapleTree<string | null | undefined>();
       t.setRange(5, 10, "a");
-      const before = t.dump();
+      const before = dumpTree(t);
       expectMapleError(() => t.setRange(9, 3, "x"), "EINVAL", /\[9, 3\] is inverted/);
       expectMapleError(() => t.set(1, null), "EINVAL", /value must not be null/);
       expectMapleError(() => t.insert(1, undefined), "EINVAL", /value must not be undefined/);
-      expect(t.dump()).toBe(before);
+      expect(dumpTree(t)).toBe(before);
     });
   });
 
@@ -175,7 +176,7 @@ describe("MapleTree", () => {
     expect((err as MapleError).code).toBe("ENOMEM");
     expect(t.size).toBe(stored);
     for (let i = 0; i < stored; i++) expect(t.get(i * 3)).toBe(i);
-    t.validate();
+    validateTree(t);
   });
 
   it("frees its nodes on dispose and clear, and stays usable", () => {

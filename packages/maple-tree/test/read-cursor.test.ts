@@ -14,6 +14,7 @@ import {
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
 import { Rng as BaseRng, testSeed } from "./support/build.js";
+import { validateTree } from "./support/debug.js";
 
 /** The support PRNG with an integer-below-n helper. */
 class Rng extends BaseRng {
@@ -184,7 +185,7 @@ describe(`fast iteration agrees with the kernel find loops (SEED=${SEED})`, () =
           seen.push([f, l, v]);
           if (w.next() < p) randomWrite(w, t, f);
         });
-        t.validate();
+        validateTree(t);
         const after: Seen[] = [];
         refForEach(t, 0, MAX_INDEX, (v, f, l) => {
           after.push([f, l, v]);

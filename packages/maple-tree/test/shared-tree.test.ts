@@ -22,6 +22,7 @@ import { describe, expect, it } from "vitest";
 import { M_DEAD, M_END, M_GAP, M_TYPE, META, STRIDE } from "../src/arena.js";
 import { adoptRoot, H_LIVE, H_RECLAIMED, H_ROOT, H_TOP, rootNodeOf } from "../src/shared-layout.js";
 import { Rng, testSeed } from "./support/build.js";
+import { validateTree } from "./support/debug.js";
 import { modelLowest } from "./support/gap-model.js";
 import { RangeModel, treeEntries } from "./support/write-model.js";
 import { QueueReclaimer } from "./support/write-tree.js";
@@ -101,7 +102,7 @@ describe("SharedMapleTree in one thread", () => {
       { first: 13, last: 19, value: 1 },
       { first: 50, last: 50, value: 3 },
     ]);
-    tree.validate();
+    validateTree(tree);
   });
 
   it("holds a lone [0, 0] as the root word and grows out of it", () => {
@@ -174,7 +175,7 @@ describe("SharedMapleTree in one thread", () => {
     b.deleteRange(0, 1000);
     domain.flush();
     tree.setRange(0, 5, 1);
-    tree.validate();
+    validateTree(tree);
   });
 
   it("validates with a reclaimer that frees at once (the live count includes the reclaimed stack)", () => {
@@ -186,7 +187,7 @@ describe("SharedMapleTree in one thread", () => {
       blocking: false,
     });
     for (let i = 0; i < 50; i++) tree.setRange(i * 10, i * 10 + 5, i);
-    tree.validate();
+    validateTree(tree);
     tree.deleteRange(0, 200);
     tree.write((mt) => mt_validate(mt)); // the kernel layer agrees
   });
@@ -243,13 +244,13 @@ describe("SharedMapleTree in one thread", () => {
       }
       if (i % 97 === 0) domain.flush();
       if (i % 500 === 0) {
-        a.validate();
+        validateTree(a);
         expect([...b.entries()], `seed ${seed}`).toEqual(
           model.ranges.map((r) => ({ first: r.first, last: r.last, value: r.value })),
         );
       }
     }
-    b.validate();
+    validateTree(b);
     expect([...a.entries()]).toEqual([...b.entries()]);
     expect(a.size).toBe(model.ranges.length);
   });
@@ -293,7 +294,7 @@ describe("SharedMapleTree in one thread", () => {
         expect(rangesAt(reader, oldRoot), `seed ${seed} op ${i}`).toEqual(beforeRanges);
         if (rng.next() < 0.3) domain.flush(); // a grace period ends: old versions may go
         if (i % 70 === 0) {
-          tree.validate();
+          validateTree(tree);
           expect([...tree.entries()], `seed ${seed} op ${i}`).toEqual(
             model.ranges.map((r) => ({ first: r.first, last: r.last, value: r.value })),
           );
@@ -304,7 +305,7 @@ describe("SharedMapleTree in one thread", () => {
         }
       }
       domain.flush();
-      tree.validate();
+      validateTree(tree);
     }
   });
 
@@ -368,7 +369,7 @@ describe("SharedMapleTree in one thread", () => {
     // waiting for a grace period (a write per section would leave ~20 000 to reclaim).
     expect(liveMid).toBeLessThan(3000);
     expect(domain.queue.length).toBeLessThan(20);
-    owner.validate();
+    validateTree(owner);
   });
 
   it("returns freed nodes through the reclaimed stack and fails -ENOMEM with nothing changed", () => {
@@ -408,7 +409,7 @@ describe("SharedMapleTree in one thread", () => {
       if (i % 10 === 0) domain.flush();
     }
     expect(failed).toBe(true);
-    tree.validate();
+    validateTree(tree);
   });
 });
 

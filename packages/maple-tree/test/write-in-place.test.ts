@@ -10,11 +10,11 @@
 //     root (the kept state off).
 // Freed nodes are poisoned, so a rewrite of a node still in use fails loudly. Failures print
 // fast-check's seed and path; SEED=<n> replays a seed.
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+
 import {
   DEFINE_MTREE,
   MA_STATE,
+  type MapleTreeCore,
   MT_FLAGS_ALLOC_RANGE,
   MT_FLAGS_USE_RCU,
   mas_erase,
@@ -23,8 +23,9 @@ import {
   mt_validate,
   mtree_erase,
   mtree_store_range,
-} from "../src/kernel.js";
-import type { MapleTreeCore } from "../src/tree.js";
+} from "@maplemm/maple-tree/kernel";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 import { QueueReclaimer } from "./support/write-tree.js";
 
 type Op =

@@ -6,14 +6,19 @@
 // A mode that rewrote where the others copy would still agree on contents; this catches one that
 // splits, pushes or rebalances differently.
 
+import { SharedMapleTree, type SharedTreeDomain } from "@maplemm/maple-tree";
+import {
+  DEFINE_MTREE,
+  type MapleTreeCore,
+  MT_FLAGS_ALLOC_RANGE,
+  mt_set_in_rcu,
+  mt_struct,
+  mt_validate,
+  mtree_erase,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { mtree_erase, mtree_store_range } from "../src/mtree.js";
-import { mt_set_in_rcu } from "../src/rcu-mode.js";
-import { SharedMapleTree, type SharedTreeDomain } from "../src/shared.js";
-import { mt_struct } from "../src/struct.js";
-import { MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "../src/tree.js";
-import { mt_validate } from "../src/validate.js";
 import { expectSameContents, RangeModel } from "./support/write-model.js";
 import { QueueReclaimer } from "./support/write-tree.js";
 
@@ -71,9 +76,9 @@ const GROW: Op[] = Array.from({ length: 400 }, (_, i) => {
 let tallest = 0;
 
 function checkModes(flags: number, ops: Op[]): void {
-  const local = new MapleTreeCore(flags);
+  const local = DEFINE_MTREE(flags);
   const rcuReclaimer = new QueueReclaimer();
-  const rcu = new MapleTreeCore(flags, { reclaimer: rcuReclaimer });
+  const rcu = DEFINE_MTREE(flags, { reclaimer: rcuReclaimer });
   mt_set_in_rcu(rcu);
   const domain = new TestDomain();
   const shared = SharedMapleTree.create({ capacity: 1 << 14, flags, domain, blocking: false });

@@ -4,7 +4,7 @@
 // without a pool, or past it, a reserved mapping is ENOMEM; alignment and type errors are EINVAL;
 // splits off 2 MiB are EINVAL. The pool counters after munmap, exit and fork pin the model's rules.
 // Every refused call leaves the maps, smaps and the pool counters as they were.
-import { describe, expect, it } from "vitest";
+
 import {
   EINVAL,
   ENOMEM,
@@ -19,7 +19,8 @@ import {
   MmStruct,
   PROT_READ,
   PROT_WRITE,
-} from "../src/index.js";
+} from "@maplemm/mm";
+import { describe, expect, it } from "vitest";
 
 const P = 4096;
 const L = 2 * 1024 * 1024;

@@ -2,8 +2,9 @@
 // storms of the calls that move, split, merge, reprotect, rename (brk makes a VMA the heap) or
 // copy (fork) VMAs, rendering after every step, and each render must equal the text formatted
 // from scratch, VMA by VMA, with renderMapsLine. SEED replays a failure.
+
+import { type MmStruct, renderMapsLine } from "@maplemm/mm";
 import { describe, expect, it } from "vitest";
-import { type MmStruct, renderMapsLine } from "../src/index.js";
 import { arenaMm, P, pg, rng } from "./helpers.js";
 
 const SEED = Number(process.env.SEED ?? Date.now() % 100000);

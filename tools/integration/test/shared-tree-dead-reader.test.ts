@@ -6,7 +6,13 @@
 // inside write() must not keep the writers' lock either (the tree's watchWorker reaps it).
 import { Worker } from "node:worker_threads";
 import { SharedMapleTree } from "@maplemm/maple-tree";
-import { MA_STATE, MAX_INDEX, mas_find, mtree_store_range } from "@maplemm/maple-tree/kernel";
+import {
+  MA_STATE,
+  MAX_INDEX,
+  mas_find,
+  mt_validate,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { SharedRcu } from "@maplemm/rcu";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -124,7 +130,7 @@ describe("a shared-tree reader that dies inside its read section", () => {
         `${L.reused} reused, ${rcu.stats.callbacks - callbacksBefore} callbacks run`,
     );
     expect(L.reused, "no retired leaf was reused after the reader died").toBeGreaterThan(100);
-    tree.validate();
+    tree.write(mt_validate);
     for (let i = 0; i < RANGES; i += 97) {
       const f = i * 10 + (7 % 3);
       expect(tree.getRange(f + 2)).toEqual({ first: f, last: f + 4, value: 7 * RANGES + i });
@@ -180,7 +186,7 @@ describe("a shared-tree reader that dies inside its read section", () => {
       if (covered !== want) bad.push(`${covered} keys covered, the model has ${want}`);
       return bad;
     };
-    tree.validate();
+    tree.write(mt_validate);
     expect(contents()).toEqual([]);
     // The writer goes on: stores reuse the nodes given back (poison-checked), grace periods end.
     for (let round = 0; round < 5; round++) {
@@ -190,7 +196,7 @@ describe("a shared-tree reader that dies inside its read section", () => {
       }
       await rcu.barrier();
     }
-    tree.validate();
+    tree.write(mt_validate);
     expect(contents()).toEqual([]);
     await rcu.barrier();
     rcu.unregister();

@@ -13,6 +13,7 @@ import {
   MA_STATE,
   MAX_INDEX,
   mas_find,
+  mt_validate,
   mtree_erase,
   mtree_insert_range,
   mtree_load,
@@ -174,7 +175,7 @@ describe("two writers in two threads on one shared maple tree", () => {
     expect(turns, "the writers never ran concurrently").toBeGreaterThanOrEqual(3);
 
     // The tree is exactly the union of both models.
-    tree.validate();
+    tree.write(mt_validate);
     let covered = 0;
     const wrong: string[] = [];
     tree.read((mt) => {

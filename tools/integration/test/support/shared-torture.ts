@@ -8,7 +8,7 @@
 // grace period): the readers must catch it.
 import { Worker } from "node:worker_threads";
 import { immediateReclaimer, SharedMapleTree } from "@maplemm/maple-tree";
-import { ENOMEM, MT_FLAGS_ALLOC_RANGE } from "@maplemm/maple-tree/kernel";
+import { ENOMEM, MT_FLAGS_ALLOC_RANGE, mt_validate } from "@maplemm/maple-tree/kernel";
 import { type GpCookie, SharedRcu } from "@maplemm/rcu";
 import { C_ERRORS, C_READY, C_STOP, rng } from "./shared-ledger.mjs";
 import { LedgerWriter, TortureWriter } from "./shared-torture-writer.js";
@@ -194,7 +194,7 @@ export async function runSharedTorture(o: SharedTortureOptions): Promise<SharedT
       }
       if ((sections & 1023) === 0) {
         try {
-          tree.validate();
+          tree.write(mt_validate);
         } catch (e) {
           if (writerErrors.length < 20) writerErrors.push(`validate: ${(e as Error).message}`);
         }

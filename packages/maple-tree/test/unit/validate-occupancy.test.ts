@@ -5,6 +5,7 @@
 // items) builds such nodes. The port's rule is the bound the kernel's cuts keep: at least
 // mt_min_slots items. A tree the kernel builds with a 6-item leaf passes, one item less fails;
 // the same bound holds for internal nodes (6 children pass, 5 fail).
+// Pins an internal: it takes a node's items away in the arena (arena.ts words) to cross the bound.
 
 import {
   DEFINE_MTREE,
@@ -16,8 +17,8 @@ import {
   type StructNode,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_END, M_PARENT, M_PSLOT, META, STRIDE } from "../src/arena.js";
-import { leafAt } from "../src/write/level.js";
+import { M_END, M_PARENT, M_PSLOT, META, STRIDE } from "../../src/arena.js";
+import { leafAt } from "../../src/write/level.js";
 
 /**
  * 40 ranges [1000 + 10k, 1000 + 10k + 5], then singletons 0..14 inserted ascending: the first
