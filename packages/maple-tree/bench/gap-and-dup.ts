@@ -14,6 +14,7 @@
 //        --import tsx bench/gap-and-dup.ts        (ROUNDS=n, QUICK=1 for a smoke run)
 
 import sortedBtree from "sorted-btree";
+import { MapleTree } from "../src/face/maple-tree.js";
 import {
   __mt_dup,
   DEFINE_MTREE,
@@ -29,7 +30,6 @@ import {
   mas_store_gfp,
   mtree_store_range,
 } from "../src/kernel.js";
-import { MapleTree } from "../src/map.js";
 import { compareRounds, median, type Side } from "./harness.js";
 import { rng } from "./workloads.js";
 

@@ -6,13 +6,13 @@
 
 import sortedBtree from "sorted-btree";
 import { bench, describe } from "vitest";
-import { MAX_INDEX } from "../src/entry.js";
-import { mas_find } from "../src/find.js";
-import { mt_for_each_range } from "../src/iterate.js";
-import { MapleTree } from "../src/map.js";
-import { mtree_store_range } from "../src/mtree.js";
-import { MA_STATE } from "../src/state.js";
-import { mtree_load } from "../src/walk.js";
+import { MAX_INDEX } from "../src/core/index-space.js";
+import { MA_STATE } from "../src/core/state.js";
+import { MapleTree } from "../src/face/maple-tree.js";
+import { mas_find } from "../src/read/find.js";
+import { mt_for_each_range } from "../src/read/iterate.js";
+import { mtree_load } from "../src/read/walk.js";
+import { mtree_store_range } from "../src/write/normal.js";
 import { makeLayout, queries } from "./workloads.js";
 
 // sorted-btree is CommonJS with `exports.default = BTree`: Node's ESM loader gives the exports

@@ -6,6 +6,7 @@
 //
 // Run: pnpm --filter @maplemm/maple-tree bench:report   (ROUNDS=n, QUICK=1 for a smoke run)
 
+import { MapleTree } from "../src/face/maple-tree.js";
 import {
   MA_STATE,
   mas_destroy,
@@ -14,7 +15,6 @@ import {
   mtree_load,
   mtree_store_range,
 } from "../src/kernel.js";
-import { MapleTree } from "../src/map.js";
 import { compareRounds, median, type Side } from "./harness.js";
 import {
   type Layout,

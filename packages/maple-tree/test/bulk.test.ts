@@ -17,9 +17,9 @@ import {
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../src/arena.js";
-import { bulkNodes } from "../src/bulk.js";
-import { MA_STATE_BULK } from "../src/state.js";
+import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../src/core/arena.js";
+import { MA_STATE_BULK } from "../src/core/state.js";
+import { bulkNodes } from "../src/write/bulk.js";
 
 /** Leaves and the slots they use, from the arena. */
 function leafFill(mt: MapleTreeCore): { leaves: number; slots: number } {

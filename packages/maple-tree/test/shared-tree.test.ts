@@ -19,8 +19,8 @@ import {
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_DEAD, M_END, M_GAP, M_TYPE, META, STRIDE } from "../src/arena.js";
-import { adoptRoot, H_LIVE, H_RECLAIMED, H_ROOT, H_TOP, rootNodeOf } from "../src/shared-layout.js";
+import { M_DEAD, M_END, M_GAP, M_TYPE, META, STRIDE } from "../src/core/arena.js";
+import { adoptRoot, H_LIVE, H_RECLAIMED, H_ROOT, H_TOP, rootNodeOf } from "../src/shared/layout.js";
 import { Rng, testSeed } from "./support/build.js";
 import { validateTree } from "./support/debug.js";
 import { modelLowest } from "./support/gap-model.js";
@@ -382,7 +382,7 @@ describe("SharedMapleTree in one thread", () => {
     }
     const live = words[H_LIVE] as number;
     expect(live).toBeGreaterThan(8);
-    // The arena keeps its allocation state at the header words shared-layout.ts names.
+    // The arena keeps its allocation state at the header words shared/layout.ts names.
     expect(live).toBe(tree.mt.arena.live);
     expect(words[H_TOP]).toBe(tree.mt.arena.top);
     domain.flush();

@@ -89,6 +89,7 @@ export class Vma {
   /**
    * The /proc maps line of a plain anonymous VMA as last rendered (proc-maps.ts), or null: one
    * field, so making and cloning VMAs (every split) costs one word more, not four.
+   * @internal
    */
   mapsLine: MapsLineCache | null = null;
 

@@ -251,7 +251,7 @@ describe.each(domainKinds)("$name satisfies the RcuDomain contract", ({ make }) 
   });
 
   it("satisfies the maple tree's Reclaimer interface: defer waits for readers", async () => {
-    // A local copy of packages/maple-tree/src/reclaim.ts (rcu must not import the tree).
+    // A local copy of packages/maple-tree/src/core/reclaim.ts (rcu must not import the tree).
     interface Reclaimer {
       defer(free: () => void): void;
     }

@@ -3,16 +3,16 @@
 // the kernel's path for a leaf-level big node already assembled by the caller, runs it, retires
 // what it replaced, updates the gaps above the new subtree and positions the state.
 
-import { M_PARENT, META, minEndOf, NODE_LEAF, slotsOf } from "../arena.js";
-import { MAX_INDEX } from "../entry.js";
-import { MA_STATE_BULK, type MaState } from "../state.js";
-import type { Plan } from "../store.js";
-import { BIG_BASE } from "../store-node.js";
+import { M_PARENT, META, minEndOf, NODE_LEAF, slotsOf } from "../core/arena.js";
+import { MAX_INDEX } from "../core/index-space.js";
+import { MA_STATE_BULK, type MaState } from "../core/state.js";
+import { BIG_BASE } from "./big-node.js";
 import { writeContext } from "./context.js";
 import { updateGap } from "./gap-meta.js";
 import { appendNode, consume, leafAt, nodeMax, retireReplaced } from "./level.js";
 import { rebalanceStore, spanningRebalance } from "./spanning.js";
 import { finalNode, splitStore } from "./split.js";
+import type { Plan } from "./store.js";
 
 /**
  * Carries out a structural store: the leaf-level big node is items [BIG_BASE, stop) with the

@@ -4,17 +4,17 @@
 // tree's first write, so no writer state lives at module level and two trees' writers never
 // share a register; one tree has one writer at a time (its lock), so one context is enough.
 
-import { MaState } from "../state.js";
-import type { Plan } from "../store.js";
-import { BIG, type BigNode } from "../store-node.js";
-import type { MapleTreeCore } from "../tree.js";
+import { MaState } from "../core/state.js";
+import type { MapleTreeCore } from "../core/tree.js";
+import { BIG, type BigNode } from "./big-node.js";
+import type { Plan } from "./store.js";
 
 /** The level state and scratch lists of a structural write on one tree. */
 export class WriteContext implements BigNode {
   private readonly tree: MapleTreeCore;
   /** A second state on the tree, for descents that must not move the writer's state. */
   private scratch: MaState | null = null;
-  /** The normal API's (mtree_*) own state, reset per call (mtree.ts). */
+  /** The normal API's (mtree_*) own state, reset per call (write/normal.ts). */
   opState: MaState | null = null;
   /** The last write that failed with -ENOMEM and the nodes it asked for (`mas_nomem`). */
   requestMas: MaState | null = null;
@@ -91,7 +91,7 @@ export class WriteContext implements BigNode {
   wholeCount = 0;
   /** A subtree root unlinked whole by a root collapse, or 0. */
   oldRoot = 0;
-  /** A shared tree's copy-up (shared-write.ts): the ancestors of a leaf, bottom-up. */
+  /** A shared tree's copy-up (shared/write-policy.ts): the ancestors of a leaf, bottom-up. */
   readonly path = new Int32Array(40);
 
   constructor(tree: MapleTreeCore) {

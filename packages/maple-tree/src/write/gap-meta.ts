@@ -4,9 +4,9 @@
 // recorded offset only when it must (`mas_update_gap`, `mas_parent_gap`, `ma_max_gap`). The
 // offset is history-dependent, so it is kept by the same rules, not recomputed.
 
-import { M_END, M_GAP, M_PARENT, M_PSLOT, M_TYPE, META, NODE_LEAF, STRIDE } from "../arena.js";
-import { leafMaxGap } from "../store-gap.js";
-import type { MapleTreeCore } from "../tree.js";
+import { M_END, M_GAP, M_PARENT, M_PSLOT, M_TYPE, META, NODE_LEAF, STRIDE } from "../core/arena.js";
+import type { MapleTreeCore } from "../core/tree.js";
+import { leafMaxGap } from "./gap-bookkeeping.js";
 
 /** Kernel `mas_max_gap()`: a leaf's largest gap, or an internal node's recorded one. */
 export function maxGapOf(tree: MapleTreeCore, node: number, min: number, max: number): number {

@@ -7,16 +7,16 @@
 //   - kernel `mas_wr_bnode` / `mas_store_b_node`: the leaf items before the write, the new ones
 //     and those after it go into the big node for the structural stores (write/commit.ts).
 
-import { M_END, META, NODE_LEAF, STRIDE } from "../arena.js";
-import { entryOf } from "../entries.js";
-import { MAX_INDEX } from "../entry.js";
-import type { MaState } from "../state.js";
-import type { Plan } from "../store.js";
-import { updateGapsFrom } from "../store-gap.js";
-import { BIG_BASE } from "../store-node.js";
-import { releaseHandle, retireSubtree } from "../store-retire.js";
+import { M_END, META, NODE_LEAF, STRIDE } from "../core/arena.js";
+import { entryOf } from "../core/entry-table.js";
+import { MAX_INDEX } from "../core/index-space.js";
+import type { MaState } from "../core/state.js";
+import { BIG_BASE } from "./big-node.js";
 import type { WriteContext } from "./context.js";
+import { updateGapsFrom } from "./gap-bookkeeping.js";
 import { updateGap } from "./gap-meta.js";
+import { releaseHandle, retireSubtree } from "./retire.js";
+import type { Plan } from "./store.js";
 
 /** Puts `mas` on leaf slot `offset` of `node` ([min, max], data end `end`) at `depth`. */
 export function positionLeaf(
@@ -65,7 +65,7 @@ export function exactFitStore(mas: MaState, entry: unknown, p: Plan): void {
   const lnode = p.lnode;
   const off = p.lcut;
   const at = lnode * STRIDE + off;
-  const h = slots[at] as number;
+  const h = slots[at];
   if (entry === null) {
     slots[at] = 0;
     releaseHandle(tree, h);
@@ -76,7 +76,7 @@ export function exactFitStore(mas: MaState, entry: unknown, p: Plan): void {
     slots[at] = entries.word(entry);
     releaseHandle(tree, h);
   }
-  const end = tree.arena.meta[lnode * META + M_END] as number;
+  const end = tree.arena.meta[lnode * META + M_END];
   positionLeaf(mas, lnode, p.lmin, p.lmax, off, end, tree.height - 1);
   // Gaps only move when the slot changes between NULL and non-NULL.
   if (tree.isAlloc && (h === 0) !== (entry === null)) updateGap(tree, lnode, p.lmin, p.lmax);
@@ -99,12 +99,12 @@ export function newLeafItems(
   const entries = tree.entries;
   const lbase = p.lnode * STRIDE;
   const rbase = p.rnode * STRIDE;
-  const lsMin = p.lcut > 0 ? (pivots[lbase + p.lcut - 1] as number) + 1 : p.lmin;
-  const rh = slots[rbase + p.rcut] as number;
+  const lsMin = p.lcut > 0 ? pivots[lbase + p.lcut - 1] + 1 : p.lmin;
+  const rh = slots[rbase + p.rcut];
   const leftRem = p.index > lsMin;
-  const rightRem = p.last < (p.rcut < p.rend ? (pivots[rbase + p.rcut] as number) : p.rmax);
-  ctx.lh = slots[lbase + p.lcut] as number;
-  ctx.rsMax = p.rcut < p.rend ? (pivots[rbase + p.rcut] as number) : p.rmax;
+  const rightRem = p.last < (p.rcut < p.rend ? pivots[rbase + p.rcut] : p.rmax);
+  ctx.lh = slots[lbase + p.lcut];
+  ctx.rsMax = p.rcut < p.rend ? pivots[rbase + p.rcut] : p.rmax;
   ctx.leftRem = leftRem;
   ctx.rightRem = rightRem;
   ctx.newHandle = entry === null ? 0 : entries.word(entry);
@@ -133,15 +133,14 @@ function releaseOverwritten(
       if ((i === lcut && leftRem) || (i === rcut && rightRem && !(leftRem && lcut === rcut))) {
         continue;
       }
-      releaseHandle(tree, slots[lbase + i] as number);
+      releaseHandle(tree, slots[lbase + i]);
     }
     return;
   }
-  const lend = tree.arena.meta[p.lnode * META + M_END] as number;
-  for (let i = leftRem ? lcut + 1 : lcut; i <= lend; i++)
-    releaseHandle(tree, slots[lbase + i] as number);
+  const lend = tree.arena.meta[p.lnode * META + M_END];
+  for (let i = leftRem ? lcut + 1 : lcut; i <= lend; i++) releaseHandle(tree, slots[lbase + i]);
   const stopAt = rightRem ? rcut - 1 : rcut;
-  for (let i = 0; i <= stopAt; i++) releaseHandle(tree, slots[rbase + i] as number);
+  for (let i = 0; i <= stopAt; i++) releaseHandle(tree, slots[rbase + i]);
 }
 
 /**
@@ -193,12 +192,12 @@ function shiftTail(
   if (from > e || to === from) return;
   if (to > from) {
     const d = to - from;
-    for (let i = lbase + e; i >= lbase + from; i--) slots[i + d] = slots[i] as number;
-    for (let i = lbase + e - 1; i >= lbase + from; i--) pivots[i + d] = pivots[i] as number;
+    for (let i = lbase + e; i >= lbase + from; i--) slots[i + d] = slots[i];
+    for (let i = lbase + e - 1; i >= lbase + from; i--) pivots[i + d] = pivots[i];
   } else {
     const d = from - to;
-    for (let i = lbase + from; i <= lbase + e; i++) slots[i - d] = slots[i] as number;
-    for (let i = lbase + from; i < lbase + e; i++) pivots[i - d] = pivots[i] as number;
+    for (let i = lbase + from; i <= lbase + e; i++) slots[i - d] = slots[i];
+    for (let i = lbase + from; i < lbase + e; i++) pivots[i - d] = pivots[i];
   }
 }
 
@@ -216,8 +215,8 @@ export function leafBigNode(tree: MaState["tree"], p: Plan, ctx: WriteContext): 
   const rbase = p.rnode * STRIDE;
   let at = BIG_BASE;
   for (let i = 0; i < p.lcut; i++) {
-    bPiv[at] = pivots[lbase + i] as number;
-    bSlot[at++] = slots[lbase + i] as number;
+    bPiv[at] = pivots[lbase + i];
+    bSlot[at++] = slots[lbase + i];
   }
   if (ctx.leftRem) {
     bPiv[at] = p.index - 1;
@@ -231,8 +230,8 @@ export function leafBigNode(tree: MaState["tree"], p: Plan, ctx: WriteContext): 
     bSlot[at++] = ctx.rightHandle;
   }
   for (let i = p.rcut + 1; i <= p.rend; i++) {
-    bPiv[at] = i < p.rend ? (pivots[rbase + i] as number) : p.rmax;
-    bSlot[at++] = slots[rbase + i] as number;
+    bPiv[at] = i < p.rend ? pivots[rbase + i] : p.rmax;
+    bSlot[at++] = slots[rbase + i];
   }
   return at;
 }

@@ -15,13 +15,13 @@ import {
   NODE_LEAF,
   NODE_RANGE,
   STRIDE,
-} from "../arena.js";
-import { MAX_INDEX } from "../entry.js";
-import { writeNode } from "../store-node.js";
-import { retireSubtree } from "../store-retire.js";
-import type { MapleTreeCore } from "../tree.js";
+} from "../core/arena.js";
+import { MAX_INDEX } from "../core/index-space.js";
+import type { MapleTreeCore } from "../core/tree.js";
+import { writeNode } from "./big-node.js";
 import type { WriteContext } from "./context.js";
 import { freshGaps } from "./gap-meta.js";
+import { retireSubtree } from "./retire.js";
 
 /** Internal node type of a tree (arange in allocation trees). */
 export function internalType(tree: MapleTreeCore): number {
@@ -83,7 +83,7 @@ export function prependNode(tree: MapleTreeCore, id: number, max: number, start:
 export function consume(tree: MapleTreeCore, ctx: WriteContext, id: number): void {
   const meta = tree.arena.meta;
   if (meta[id * META + M_DEAD] !== 0) return;
-  // A shared tree's dead word changes while other threads may read it (shared-layout.ts).
+  // A shared tree's dead word changes while other threads may read it (shared/layout.ts).
   if (tree.policy.atomicDead) Atomics.store(meta, id * META + M_DEAD, 1);
   else meta[id * META + M_DEAD] = 1;
   ctx.dead[ctx.deadCount++] = id;
@@ -186,13 +186,13 @@ export function insertChild(tree: MapleTreeCore, ctx: WriteContext, parent: numb
   const ps = meta[ctx.L * META + M_PSLOT];
   const pend = meta[parent * META + M_END];
   for (let i = pend; i > ps; i--) {
-    const child = slots[pb + i] as number;
+    const child = slots[pb + i];
     slots[pb + i + 1] = child;
     meta[child * META + M_PSLOT] = i + 1;
   }
-  for (let i = pend - 1; i >= ps; i--) pivots[pb + i + 1] = pivots[pb + i] as number;
-  pivots[pb + ps] = ctx.maxs[0] as number;
-  const right = ctx.ids[1] as number;
+  for (let i = pend - 1; i >= ps; i--) pivots[pb + i + 1] = pivots[pb + i];
+  pivots[pb + ps] = ctx.maxs[0];
+  const right = ctx.ids[1];
   slots[pb + ps + 1] = right;
   meta[right * META + M_PARENT] = parent;
   meta[right * META + M_PSLOT] = ps + 1;
@@ -217,12 +217,12 @@ export function removeRightSibling(tree: MapleTreeCore, parent: number, lc: numb
   const pb = parent * STRIDE;
   const pend = meta[parent * META + M_END];
   for (let i = lc + 1; i < pend; i++) {
-    const child = slots[pb + i + 1] as number;
+    const child = slots[pb + i + 1];
     slots[pb + i] = child;
     meta[child * META + M_PSLOT] = i;
   }
   slots[pb + pend] = 0;
-  for (let i = lc; i < pend - 1; i++) pivots[pb + i] = pivots[pb + i + 1] as number;
+  for (let i = lc; i < pend - 1; i++) pivots[pb + i] = pivots[pb + i + 1];
   pivots[pb + pend - 1] = 0;
   meta[parent * META + M_END] = pend - 1;
 }

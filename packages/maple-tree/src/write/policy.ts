@@ -16,14 +16,14 @@
 //
 // Every policy is an instance of this one class, so the fields read on hot paths (`inPlace`,
 // `slotStore`, `crossByDescent`) are monomorphic loads; the methods run at most once per write
-// (or per restart of a read), never per slot step. The shared policy lives in shared-write.ts:
+// (or per restart of a read), never per slot step. The shared policy lives in shared/write-policy.ts:
 // it needs the shared tree's internals (copy-up, publication, the section's own nodes).
 
-import { M_DEAD, META } from "../arena.js";
-import type { MaState } from "../state.js";
-import type { Plan } from "../store.js";
-import { handOver } from "../store-retire.js";
-import type { MapleTreeCore } from "../tree.js";
+import { M_DEAD, META } from "../core/arena.js";
+import type { MaState } from "../core/state.js";
+import type { MapleTreeCore } from "../core/tree.js";
+import { handOver } from "./retire.js";
+import type { Plan } from "./store.js";
 
 /** The modes a tree writes in. */
 export type WriteMode = "local" | "rcu" | "shared";

@@ -3,8 +3,8 @@
 // starts the write in that leaf instead of walking down from the root again. `mas_erase` is the
 // common case: it walks to the range, then stores NULL over it.
 
-import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../arena.js";
-import type { MaState } from "../state.js";
+import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../core/arena.js";
+import type { MaState } from "../core/state.js";
 
 /**
  * If `mas` is active on a leaf holding `index` and the tree has not been written since it was
@@ -29,11 +29,11 @@ export function resumeAt(mas: MaState, index: number): boolean {
   if (arena.meta[node * META + M_TYPE] !== NODE_LEAF) return false;
   const pivots = arena.pivots;
   const base = node * STRIDE;
-  const end = arena.meta[node * META + M_END] as number;
+  const end = arena.meta[node * META + M_END];
   // Writes in ascending order land at or after the slot the state stands on: scan from there.
   const at = mas.offset;
-  let off = at > 0 && at <= end && (pivots[base + at - 1] as number) < index ? at : 0;
-  while (off < end && (pivots[base + off] as number) < index) off++;
+  let off = at > 0 && at <= end && pivots[base + at - 1] < index ? at : 0;
+  while (off < end && pivots[base + off] < index) off++;
   mas.offset = off;
   mas.end = end;
   return true;

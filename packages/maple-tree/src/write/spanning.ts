@@ -6,10 +6,10 @@
 // has one. One node covering every index becomes the root (the tree gets shorter); a root level
 // that needs two nodes grows a new root.
 
-import { M_END, M_PARENT, M_PSLOT, META, minEndOf, STRIDE, slotsOf } from "../arena.js";
-import { MAX_INDEX } from "../entry.js";
-import { BIG_BASE } from "../store-node.js";
-import type { MapleTreeCore } from "../tree.js";
+import { M_END, M_PARENT, M_PSLOT, META, minEndOf, STRIDE, slotsOf } from "../core/arena.js";
+import { MAX_INDEX } from "../core/index-space.js";
+import type { MapleTreeCore } from "../core/tree.js";
+import { BIG_BASE } from "./big-node.js";
 import type { WriteContext } from "./context.js";
 import {
   ancestorsSufficient,
@@ -120,7 +120,7 @@ function finishInParent(tree: MapleTreeCore, ctx: WriteContext): boolean {
   if (R === L) {
     if (k === 2) insertChild(tree, ctx, parent);
   } else if (k === 2) {
-    tree.arena.pivots[parent * STRIDE + lc] = ctx.maxs[0] as number;
+    tree.arena.pivots[parent * STRIDE + lc] = ctx.maxs[0];
   } else {
     removeRightSibling(tree, parent, lc);
   }

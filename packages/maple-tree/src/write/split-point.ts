@@ -4,7 +4,7 @@
 // leaves the last node to be rebalanced). Indices are relative to the big node's first item;
 // `bEnd` is the kernel's `b_end`, the last item's index.
 
-import { minEndOf, NODE_LEAF, slotsOf } from "../arena.js";
+import { minEndOf, NODE_LEAF, slotsOf } from "../core/arena.js";
 import type { WriteContext } from "./context.js";
 
 /**
@@ -66,11 +66,7 @@ export function calcSplit(ctx: WriteContext, min: number): number {
     const slotMin = minEndOf(type);
     // Avoid a node covering fewer indices than it has slots, unless the right side would
     // become deficient. The kernel's difference is unsigned: a pivot below `min` is far.
-    while (
-      split < cap - 1 &&
-      inReach(ctx.bPiv[at + split] as number, min, cap) &&
-      bEnd - split > slotMin
-    ) {
+    while (split < cap - 1 && inReach(ctx.bPiv[at + split], min, cap) && bEnd - split > slotMin) {
       split++;
     }
   }

@@ -4,10 +4,10 @@
 // up; otherwise it is cut at `mab_calc_split` and the parent takes one more child, level by level
 // up to a new root.
 
-import { M_END, M_PARENT, M_PSLOT, META, NODE_LEAF, STRIDE, slotsOf } from "../arena.js";
-import { MAX_INDEX } from "../entry.js";
-import { BIG_BASE } from "../store-node.js";
-import type { MapleTreeCore } from "../tree.js";
+import { M_END, M_PARENT, M_PSLOT, META, NODE_LEAF, STRIDE, slotsOf } from "../core/arena.js";
+import { MAX_INDEX } from "../core/index-space.js";
+import type { MapleTreeCore } from "../core/tree.js";
+import { BIG_BASE } from "./big-node.js";
 import type { WriteContext } from "./context.js";
 import { freshGaps } from "./gap-meta.js";
 import {
@@ -157,7 +157,7 @@ function pushData(tree: MapleTreeCore, ctx: WriteContext, left: boolean): boolea
  */
 function movePivot(tree: MapleTreeCore, ctx: WriteContext, parent: number): void {
   const meta = tree.arena.meta;
-  tree.arena.pivots[parent * STRIDE + meta[ctx.L * META + M_PSLOT]] = ctx.maxs[0] as number;
+  tree.arena.pivots[parent * STRIDE + meta[ctx.L * META + M_PSLOT]] = ctx.maxs[0];
   ctx.top = parent;
   if (tree.arena.gaps === null) return;
   ctx.topMin = nodeMin(tree, parent);

@@ -20,9 +20,9 @@ import {
   RANGE64_SLOTS,
   STRIDE,
   slotsOf,
-} from "../../src/arena.js";
-import { entryOf } from "../../src/entries.js";
-import { MapleTreeCore } from "../../src/tree.js";
+} from "../../src/core/arena.js";
+import { entryOf } from "../../src/core/entry-table.js";
+import { MapleTreeCore } from "../../src/core/tree.js";
 
 /** A range of the tree. `value` null is a NULL range. */
 export interface Range {
@@ -166,7 +166,7 @@ export function buildTree(entries: readonly Range[], options: BuildOptions = {})
       const r = ranges[at + i];
       if (i < size - 1) arena.pivots[id * STRIDE + i] = r.last;
       if (r.value === null) gap = Math.max(gap, r.last - r.first + 1);
-      else arena.slots[id * STRIDE + i] = values.alloc(r.value);
+      else arena.slots[id * STRIDE + i] = values.word(r.value);
     }
     arena.meta[id * META + M_END] = size - 1;
     at += size;

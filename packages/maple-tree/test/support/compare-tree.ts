@@ -13,7 +13,7 @@ import {
   META,
   NODE_LEAF,
   STRIDE,
-} from "../../src/arena.js";
+} from "../../src/core/arena.js";
 
 /**
  * Kernel `compare_tree`: walks both trees in parallel and throws at the first node that differs

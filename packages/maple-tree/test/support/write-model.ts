@@ -5,8 +5,8 @@
 
 import { MAX_INDEX } from "@maplemm/maple-tree";
 import type { MapleTreeCore } from "@maplemm/maple-tree/kernel";
-import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/arena.js";
-import { entryOf } from "../../src/entries.js";
+import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/core/arena.js";
+import { entryOf } from "../../src/core/entry-table.js";
 import { Rng } from "./build.js";
 
 /** A range of the tree or model: [first, last] holds `value` (null = empty). */

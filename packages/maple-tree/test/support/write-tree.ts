@@ -9,10 +9,10 @@ import {
   mtree_store_range,
   type TreeOptions,
 } from "@maplemm/maple-tree/kernel";
-import { M_END, M_PARENT, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/arena.js";
-import { descendToLeaf } from "../../src/descend.js";
-import { entryOf } from "../../src/entries.js";
-import { MaState } from "../../src/state.js";
+import { M_END, M_PARENT, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/core/arena.js";
+import { descendToLeaf } from "../../src/core/descend.js";
+import { entryOf } from "../../src/core/entry-table.js";
+import { MaState } from "../../src/core/state.js";
 
 /** A leaf as seen from the tree: id, bounds and data end. */
 export interface LeafInfo {

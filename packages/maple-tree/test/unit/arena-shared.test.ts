@@ -12,7 +12,7 @@ import {
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { NodeArena, SHARED_CAPACITY_MAX } from "../../src/arena.js";
+import { NodeArena, SHARED_CAPACITY_MAX } from "../../src/core/arena.js";
 
 describe("a shared arena", () => {
   it("keeps every node array in a SharedArrayBuffer sized for the capacity, never replaced", () => {

@@ -15,7 +15,7 @@ import {
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_DEAD, META } from "../../src/arena.js";
+import { M_DEAD, META } from "../../src/core/arena.js";
 
 function rcuTree(): { mt: MapleTreeCore; pending: (() => void)[] } {
   const pending: (() => void)[] = [];

@@ -17,7 +17,7 @@ import {
   type StructNode,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_END, M_PARENT, M_PSLOT, META, STRIDE } from "../../src/arena.js";
+import { M_END, M_PARENT, M_PSLOT, META, STRIDE } from "../../src/core/arena.js";
 import { leafAt } from "../../src/write/level.js";
 
 /**

@@ -10,7 +10,7 @@ import {
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_DEAD, M_END, M_GAP, M_PARENT, M_PSLOT, META, STRIDE } from "../../src/arena.js";
+import { M_DEAD, M_END, M_GAP, M_PARENT, M_PSLOT, META, STRIDE } from "../../src/core/arena.js";
 import { leaves, sequentialTree } from "../support/write-tree.js";
 
 /** A two-level tree whose entries are strings, so every slot holds a handle (not inline). */
@@ -196,7 +196,7 @@ describe("mt_validate finds each broken invariant", () => {
       "leaked handle",
       /entry handle leak/,
       (mt) => {
-        mt.entries.alloc("stray");
+        mt.entries.word("stray");
       },
     ],
     [

@@ -1,7 +1,7 @@
-// Integer entries ride inline in the leaf slot word (entries.ts, kernel xa_mk_value): 0 .. 2^31-2
+// Integer entries ride inline in the leaf slot word (core/entry-table.ts, kernel xa_mk_value): 0 .. 2^31-2
 // take no handle; every other value, -0 and integers out of range included, keeps a handle. Either
 // way a read gives back exactly the value stored.
-// Pins an internal: the inline slot-word encoding of integers (entries.ts) and the arena's STRIDE.
+// Pins an internal: the inline slot-word encoding of integers (core/entry-table.ts) and the arena's STRIDE.
 
 import {
   DEFINE_MTREE,
@@ -11,8 +11,8 @@ import {
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { STRIDE } from "../../src/arena.js";
-import { INLINE_MAX, isInlineValue } from "../../src/entries.js";
+import { STRIDE } from "../../src/core/arena.js";
+import { INLINE_MAX, isInlineValue } from "../../src/core/entry-table.js";
 import { leaves } from "../support/write-tree.js";
 
 const cases: [string, unknown, boolean][] = [

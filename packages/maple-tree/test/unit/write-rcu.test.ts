@@ -18,7 +18,7 @@ import {
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_DEAD, META, STRIDE } from "../../src/arena.js";
+import { M_DEAD, META, STRIDE } from "../../src/core/arena.js";
 import { expectSameContents, RangeModel, rng } from "../support/write-model.js";
 import { QueueReclaimer } from "../support/write-tree.js";
 
