@@ -1,4 +1,5 @@
-// The one place @maplemm/mm touches the maple tree. The VMAs of an mm live in a tree created with
+// Where an mm's own VMA tree is kept (the shared mirror of it is shared-maps*.ts; mm.ts and
+// vma-iter.ts only import a type and MAX_INDEX). The VMAs of an mm live in a tree created with
 // MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN | MT_FLAGS_USE_RCU (kernel `MM_MT_FLAGS`), each stored
 // over `[vm_start, vm_end - 1]`. Everything here is written against the kernel API names of
 // docs/spec/api.md (the kernel's mm/vma.h `vma_iter_*` helpers play the same role), so the rest of
