@@ -117,6 +117,7 @@ export {
   mt_height,
   mt_init,
   mt_init_flags,
+  mt_lock_is_held,
   mtree_destroy,
   mtree_empty,
   mtree_erase,

@@ -7,12 +7,14 @@ import {
   MA_STATE,
   MT_FLAGS_ALLOC_RANGE,
   MT_FLAGS_ALLOC_WRAPPED,
+  MT_FLAGS_LOCK_EXTERN,
   MT_FLAGS_USE_RCU,
   mas_lock,
   mas_unlock,
   mt_height,
   mt_init,
   mt_init_flags,
+  mt_lock_is_held,
   mt_validate,
   mtree_destroy,
   mtree_empty,
@@ -101,6 +103,32 @@ describe("locks and the normal API", () => {
     expect(mt.locked).toBe(false);
     mtree_store_range(mt, 7, 9, "b");
     expect(mt.locked).toBe(false);
+  });
+
+  it("mt_lock_is_held reads the lock: mtree_lock / mas_lock, a normal-API write, or an external lock", () => {
+    const mt = DEFINE_MTREE();
+    expect(mt_lock_is_held(mt)).toBe(false);
+    mtree_lock(mt);
+    expect(mt_lock_is_held(mt)).toBe(true);
+    mtree_unlock(mt);
+    expect(mt_lock_is_held(mt)).toBe(false);
+    // Inside a normal-API write the lock is held (an RCU-mode tree's reclaimer is handed the
+    // replaced nodes during the write), and it is let go after.
+    const seen: boolean[] = [];
+    const rcu = DEFINE_MTREE(MT_FLAGS_USE_RCU, {
+      reclaimer: { defer: (free) => (seen.push(mt_lock_is_held(rcu)), free()) },
+    });
+    for (let i = 0; i < 200; i++) mtree_store_range(rcu, i * 10, i * 10 + 5, i);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((held) => held)).toBe(true);
+    expect(mt_lock_is_held(rcu)).toBe(false);
+    const mas = MA_STATE(mt, 0, 0);
+    mas_lock(mas);
+    expect(mt_lock_is_held(mt)).toBe(true);
+    mas_unlock(mas);
+    // MT_FLAGS_LOCK_EXTERN: the caller's own lock, which the port cannot see, counts as held.
+    const ext = DEFINE_MTREE(MT_FLAGS_LOCK_EXTERN);
+    expect(mt_lock_is_held(ext)).toBe(true);
   });
 
   it("mtree_store writes one index; mtree_erase returns what it erased, then null", () => {

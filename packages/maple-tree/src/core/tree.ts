@@ -65,7 +65,10 @@ export class MapleTreeCore {
   reclaimer: Reclaimer;
   /** Bumped by every write; lets debug checks catch a stale non-RCU iterator. */
   generation = 0;
-  /** Kernel `ma_lock`, as a flag: single-threaded JS needs no spinning, but misuse is detectable. */
+  /**
+   * Kernel `ma_lock`, as a flag: single-threaded JS needs no spinning. Read by `mt_lock_is_held`,
+   * which ported code asserts with (the kernel's lockdep check).
+   */
   locked = false;
   /**
    * The header words (shared/layout.ts) when this core is one thread's view of a shared tree,

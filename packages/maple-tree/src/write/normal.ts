@@ -6,7 +6,12 @@
 import { EINVAL as EINVAL_ } from "../core/errors.js";
 import { isIndex as isIndex_, MAX_INDEX as MAX_INDEX_ } from "../core/index-space.js";
 import { MA_STATE as MA_STATE_, type MaState } from "../core/state.js";
-import { MapleTreeCore, type TreeOptions } from "../core/tree.js";
+import {
+  MapleTreeCore,
+  MT_FLAGS_LOCK_EXTERN,
+  MT_FLAGS_LOCK_MASK,
+  type TreeOptions,
+} from "../core/tree.js";
 import {
   mas_destroy as mas_destroy_,
   mas_erase as mas_erase_,
@@ -88,6 +93,15 @@ export function mtree_lock(mt: MapleTreeCore): void {
 /** Kernel `mtree_unlock()`. */
 export function mtree_unlock(mt: MapleTreeCore): void {
   mt.locked = false;
+}
+
+/**
+ * Kernel `mt_lock_is_held()` (lockdep builds): whether the tree's lock is held — `mtree_lock` /
+ * `mas_lock`, or a normal-API write in progress. A tree with MT_FLAGS_LOCK_EXTERN uses a lock
+ * this port does not see, so it answers true, as the kernel does without lockdep.
+ */
+export function mt_lock_is_held(mt: MapleTreeCore): boolean {
+  return (mt.flags & MT_FLAGS_LOCK_MASK) === MT_FLAGS_LOCK_EXTERN || mt.locked;
 }
 
 /** Kernel `mas_lock()`: the lock of the state's tree. */
