@@ -116,7 +116,12 @@ describe("locks and the normal API", () => {
     // replaced nodes during the write), and it is let go after.
     const seen: boolean[] = [];
     const rcu = DEFINE_MTREE(MT_FLAGS_USE_RCU, {
-      reclaimer: { defer: (free) => (seen.push(mt_lock_is_held(rcu)), free()) },
+      reclaimer: {
+        defer: (free) => {
+          seen.push(mt_lock_is_held(rcu));
+          free();
+        },
+      },
     });
     for (let i = 0; i < 200; i++) mtree_store_range(rcu, i * 10, i * 10 + 5, i);
     expect(seen.length).toBeGreaterThan(0);
