@@ -25,95 +25,62 @@ import type { MapleTreeCore } from "../core/tree.js";
 import { handOver } from "./retire.js";
 import type { Plan } from "./store.js";
 
+/** What a mode decides (the constructor's argument): every field of a policy. */
+export type WritePolicySpec = Omit<WritePolicy, "forFlags">;
+
 /** The modes a tree writes in. */
 export type WriteMode = "local" | "rcu" | "shared";
-
-/** What a mode decides (the constructor's argument). */
-export interface WritePolicySpec {
-  readonly mode: WriteMode;
-  readonly inPlace: boolean;
-  readonly slotStore: boolean;
-  readonly deferHandles: boolean;
-  readonly atomicDead: boolean;
-  readonly crossByDescent: boolean;
-  readonly readersElsewhere: boolean;
-  readonly fixedMode: boolean;
-  readonly corruptionHint: string;
-  readonly writeOk: (mas: MaState, entry: unknown) => boolean;
-  readonly checkWriter: (tree: MapleTreeCore) => void;
-  readonly extraNodes: (tree: MapleTreeCore, p: Plan) => number;
-  readonly prepare: (mas: MaState, p: Plan) => void;
-  readonly retireConsumed: (tree: MapleTreeCore, id: number) => void;
-  readonly retireNode: (tree: MapleTreeCore, id: number) => void;
-  readonly resync: (tree: MapleTreeCore) => void;
-  readonly collectFrees: (tree: MapleTreeCore) => void;
-}
 
 /** One mode's write policy (see the file header). */
 export class WritePolicy {
   /** The mode's name (diagnostics; code asks the fields below, never the name). */
-  readonly mode: WriteMode;
+  readonly mode!: WriteMode;
   /**
    * A node readers may hold changes beyond one slot word: leaf stores in place (kernel
    * wr_append, wr_node_store outside RCU mode) and a new value behind an unchanged entry handle.
    */
-  readonly inPlace: boolean;
+  readonly inPlace!: boolean;
   /**
    * An exact fit changes its one slot word in place (kernel wr_exact_fit). A reader in this
    * thread sees the old word or the new; a shared tree's readers in other threads read leaf words
    * plainly, so there the leaf is copied like any other.
    */
-  readonly slotStore: boolean;
+  readonly slotStore!: boolean;
   /** Entry handles a write drops are freed after readers, not at once. */
-  readonly deferHandles: boolean;
+  readonly deferHandles!: boolean;
   /** Dead words are written and read with Atomics: other threads read them while they change. */
-  readonly atomicDead: boolean;
+  readonly atomicDead!: boolean;
   /**
    * Readers cross leaves by a fresh descent from the root their section started at, never through
    * parent words (a shared tree's writers change parent words of published nodes).
    */
-  readonly crossByDescent: boolean;
+  readonly crossByDescent!: boolean;
   /** Readers live in other threads: a writer short of nodes waits a bounded time for them. */
-  readonly readersElsewhere: boolean;
+  readonly readersElsewhere!: boolean;
   /** The mode is fixed with the storage: no leaving RCU mode, no re-init, no block copy into it. */
-  readonly fixedMode: boolean;
+  readonly fixedMode!: boolean;
   /** Appended to the error of a descent that met garbage (what it means in this mode). */
-  readonly corruptionHint: string;
+  readonly corruptionHint!: string;
   /** Checks the writer and the entry; puts `mas` in error and returns false when refused. */
-  readonly writeOk: (mas: MaState, entry: unknown) => boolean;
+  readonly writeOk!: (mas: MaState, entry: unknown) => boolean;
   /** Throws unless the calling thread may write the tree now. */
-  readonly checkWriter: (tree: MapleTreeCore) => void;
+  readonly checkWriter!: (tree: MapleTreeCore) => void;
   /** Nodes a planned store needs beyond the store's own (a shared tree's copy-up). */
-  readonly extraNodes: (tree: MapleTreeCore, p: Plan) => number;
+  readonly extraNodes!: (tree: MapleTreeCore, p: Plan) => number;
   /** Runs before a planned store into a node tree changes anything (a shared tree's copy-up). */
-  readonly prepare: (mas: MaState, p: Plan) => void;
+  readonly prepare!: (mas: MaState, p: Plan) => void;
   /** A node the write consumed (dead mark set) is unlinked now: free it, or after readers. */
-  readonly retireConsumed: (tree: MapleTreeCore, id: number) => void;
+  readonly retireConsumed!: (tree: MapleTreeCore, id: number) => void;
   /** A node the write unlinked whole (no dead mark yet): mark it and retire it. */
-  readonly retireNode: (tree: MapleTreeCore, id: number) => void;
+  readonly retireNode!: (tree: MapleTreeCore, id: number) => void;
   /** A reader restarting after it met a dead node takes the newest version (shared trees). */
-  readonly resync: (tree: MapleTreeCore) => void;
+  readonly resync!: (tree: MapleTreeCore) => void;
   /** Before the live nodes are counted: take back frees that wait elsewhere (shared trees). */
-  readonly collectFrees: (tree: MapleTreeCore) => void;
+  readonly collectFrees!: (tree: MapleTreeCore) => void;
 
   constructor(spec: WritePolicySpec) {
-    this.mode = spec.mode;
-    this.inPlace = spec.inPlace;
-    this.slotStore = spec.slotStore;
-    this.deferHandles = spec.deferHandles;
-    this.atomicDead = spec.atomicDead;
-    this.crossByDescent = spec.crossByDescent;
-    this.readersElsewhere = spec.readersElsewhere;
-    this.fixedMode = spec.fixedMode;
-    this.corruptionHint = spec.corruptionHint;
-    this.writeOk = spec.writeOk;
-    this.checkWriter = spec.checkWriter;
-    this.extraNodes = spec.extraNodes;
-    this.prepare = spec.prepare;
-    this.retireConsumed = spec.retireConsumed;
-    this.retireNode = spec.retireNode;
-    this.resync = spec.resync;
-    this.collectFrees = spec.collectFrees;
+    // The fields above are defined first, in their order, so every policy has one shape.
+    Object.assign(this, spec);
   }
 
   /** The policy once the tree's flags are `flags` (the RCU flag picks local or RCU). */
