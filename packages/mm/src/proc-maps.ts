@@ -116,6 +116,9 @@ export function renderMaps(tree: VmaTree, gate: readonly Vma[], heap: HeapBounds
   return lines.join("");
 }
 
+/** The columns after perms of a plain anonymous VMA, with the newline. */
+const TAIL_ANON = " 00000000 00:00 0 \n";
+
 /** The perms-column bits of `flags` (rwx and VM_MAYSHARE). */
 const PERM_BITS = 7 | VM_MAYSHARE;
 
@@ -130,8 +133,10 @@ function mapsLineOf(vma: Vma, heap: HeapBounds): string {
   if (vma.file !== null || vma.name !== null || isInitialHeap(vma, heap)) {
     return `${renderMapsLine(vma, heap)}\n`;
   }
-  // formatMapsLine(start, end, flags, 0, "00:00", 0, "") written out.
-  const line = `${hex8(vma.start)}-${hex8(vma.end)} ${mapsPerms(bits)} 00000000 00:00 0 \n`;
+  // formatMapsLine(start, end, flags, 0, "00:00", 0, "") written out. Built by join, which makes
+  // one flat string: a template literal makes a rope of ~10 pieces that every later render's join
+  // would walk again (twice the render's time, docs/reports/2026-12-08-mm-speed.md).
+  const line = [hex8(vma.start), "-", hex8(vma.end), " ", mapsPerms(bits), TAIL_ANON].join("");
   vma.mapsLine = { line, start: vma.start, end: vma.end, permBits: bits };
   return line;
 }
