@@ -107,7 +107,7 @@ export { GFP_ATOMIC, GFP_KERNEL, GFP_NOWAIT, type Gfp, mt_set_non_kernel } from 
 // Bulk loading.
 export { mas_expected_entries } from "./write/bulk.js";
 // Duplication and gap search / allocation.
-export { __mt_dup, mtree_dup } from "./write/dup.js";
+export { __mt_dup, __mt_dup_map, mtree_dup } from "./write/dup.js";
 // Normal API: trees and writes.
 export {
   __mt_destroy,

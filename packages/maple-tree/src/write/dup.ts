@@ -244,6 +244,23 @@ export function __mt_dup(mt: MapleTreeCore, newTree: MapleTreeCore, gfp: Gfp = G
   return dupTree(mt, newTree, gfp, null);
 }
 
+/**
+ * {@link __mt_dup} that stores `map(v)` wherever `mt` stores `v` (XA_ZERO_ENTRY is kept as is),
+ * in the same pass as the node copy: kernel `dup_mmap()`'s `__mt_dup` followed by its loop that
+ * replaces each entry in place with the new mm's copy of it (`vma_iter_bulk_store`), without the
+ * walk and the store per entry. Not a kernel function (this port's addition for `@maplemm/mm`).
+ * `map` is called once per non-NULL range, in index order, and only when the copy succeeds; it
+ * must not touch either tree. Returns and fails as {@link __mt_dup}.
+ */
+export function __mt_dup_map(
+  mt: MapleTreeCore,
+  newTree: MapleTreeCore,
+  map: (value: unknown) => unknown,
+  gfp: Gfp = GFP_KERNEL,
+): number {
+  return dupTree(mt, newTree, gfp, map);
+}
+
 /** Kernel `mtree_dup()`: {@link __mt_dup} taking `newTree`'s lock, then `mt`'s. */
 export function mtree_dup(
   mt: MapleTreeCore,
