@@ -296,9 +296,9 @@ export class VmaTree {
   /**
    * The seed's dup_mmap copy loop into the empty tree `into`: `mas_expected_entries(count)`
    * reserves the nodes up front, then one `mas_store` per VMA `copy` returns (null = skip),
-   * walking this tree with `mas_for_each`, and `mas_destroy` returns what was not used. Returns 0,
-   * or -ENOMEM when the reservation (or a store) could not get nodes (`into` then holds the VMAs
-   * copied so far).
+   * walking this tree with its leaf scan (the kernel: `mas_for_each`), and `mas_destroy` returns
+   * what was not used. Returns 0, or -ENOMEM when the reservation (or a store) could not get
+   * nodes (`into` then holds the VMAs copied so far).
    */
   dupSeed(into: VmaTree, copy: (v: Vma) => Vma | null): number {
     const dst = MA_STATE(into.mt, 0, 0);
@@ -308,20 +308,22 @@ export class VmaTree {
       return reserved;
     }
     const rcu = into.clearRcu();
-    const src = MA_STATE(this.mt, 0, 0);
     let err = 0;
-    for (let e = mas_find(src, MAX_INDEX); e !== null; e = mas_find(src, MAX_INDEX)) {
+    // The kernel walks the old tree with mas_for_each; the leaf scan visits the same VMAs in the
+    // same order in less than half the time (the stores go to the other tree).
+    mt_for_each_range(this.mt, 0, MAX_INDEX, (e) => {
       const v = copy(e as Vma);
-      if (v === null) continue;
+      if (v === null) return true;
       // Kernel vma_iter_bulk_store(): index/last set on the positioned state (no reset).
       __mas_set_range(dst, v.start, v.end - 1);
       mas_store(dst, v);
       if (mas_is_err(dst)) {
         err = dst.err;
-        break;
+        return false;
       }
       into.count++;
-    }
+      return true;
+    });
     mas_destroy(dst);
     if (rcu) mt_set_in_rcu(into.mt);
     return err;
