@@ -116,11 +116,7 @@ export function mt_find_after(mt: MapleTreeCore, indexp: Ref<number>, max: numbe
  * kernel. Bad arguments give null.
  */
 export function mt_next(mt: MapleTreeCore, index: number, max: number): unknown {
-  if (!isIndex(index) || !isIndex(max)) return null;
-  const mas = borrowReadState(mt, index);
-  const entry = mas_next(mas, max);
-  releaseReadState(mas);
-  return entry;
+  return oneStep(mt, index, max, true);
 }
 
 /**
@@ -128,9 +124,18 @@ export function mt_next(mt: MapleTreeCore, index: number, max: number): unknown 
  * range ending at or above `min` (`mas_prev` on a fresh state). Bad arguments give null.
  */
 export function mt_prev(mt: MapleTreeCore, index: number, min: number): unknown {
-  if (!isIndex(index) || !isIndex(min)) return null;
+  return oneStep(mt, index, min, false);
+}
+
+/**
+ * mt_next / mt_prev: one mas_next (`forward`) or mas_prev on the tree's borrowed read state. A
+ * flag, not the step function as an argument: each caller passes a constant, so both calls stay
+ * direct (mm's vma-tree calls mt_prev per lookup).
+ */
+function oneStep(mt: MapleTreeCore, index: number, limit: number, forward: boolean): unknown {
+  if (!isIndex(index) || !isIndex(limit)) return null;
   const mas = borrowReadState(mt, index);
-  const entry = mas_prev(mas, min);
+  const entry = forward ? mas_next(mas, limit) : mas_prev(mas, limit);
   releaseReadState(mas);
   return entry;
 }
