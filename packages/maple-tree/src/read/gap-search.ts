@@ -63,18 +63,24 @@ function lowest(
 ): boolean {
   const arena = mas.tree.arena;
   const pivots = arena.pivots;
+  const slots = arena.slots;
   const gaps = arena.gaps;
   const base = node * STRIDE;
   const leaf = level === 1;
   const end = arena.meta[node * META + M_END];
+  // The node's slot line (and gap line) are loaded before the pivot scan, so their cache misses
+  // overlap with the meta and pivot ones (docs/reports/2026-12-08-read-speed.md "Lowest gap").
+  const slot0 = slots[base];
+  const gap0 = gaps === null ? 0 : gaps[base];
   let off = 0;
   while (off < end && pivots[base + off] < from) off++;
   let lo = off > 0 ? pivots[base + off - 1] + 1 : min;
   for (; off <= end; off++) {
     if (lo > to) return false;
     const hi = off < end ? pivots[base + off] : max;
+    const slot = off === 0 ? slot0 : slots[base + off];
     if (leaf) {
-      if (arena.slots[base + off] === 0) {
+      if (slot === 0) {
         const s = Math.max(lo, from);
         const e = Math.min(hi, to);
         if (e >= s && e - s + 1 >= size) {
@@ -84,8 +90,8 @@ function lowest(
         }
       }
     } else if (
-      (gaps === null || gaps[base + off] >= size) &&
-      lowest(mas, arena.slots[base + off], lo, hi, level - 1, from, to, size)
+      (gaps === null || (off === 0 ? gap0 : gaps[base + off]) >= size) &&
+      lowest(mas, slot, lo, hi, level - 1, from, to, size)
     ) {
       return true;
     }
@@ -110,18 +116,24 @@ function highest(
 ): boolean {
   const arena = mas.tree.arena;
   const pivots = arena.pivots;
+  const slots = arena.slots;
   const gaps = arena.gaps;
   const base = node * STRIDE;
   const leaf = level === 1;
   const end = arena.meta[node * META + M_END];
+  // The node's slot line (and gap line) are loaded before the pivot scan, so their cache misses
+  // overlap with the meta and pivot ones (docs/reports/2026-12-08-read-speed.md "Lowest gap").
+  const slot0 = slots[base];
+  const gap0 = gaps === null ? 0 : gaps[base];
   let off = 0;
   while (off < end && pivots[base + off] < to) off++;
   let hi = off < end ? pivots[base + off] : max;
   for (; off >= 0; off--) {
     if (hi < from) return false;
     const lo = off > 0 ? pivots[base + off - 1] + 1 : min;
+    const slot = off === 0 ? slot0 : slots[base + off];
     if (leaf) {
-      if (arena.slots[base + off] === 0) {
+      if (slot === 0) {
         const s = Math.max(lo, from);
         const e = Math.min(hi, to);
         if (e >= s && e - s + 1 >= size) {
@@ -131,8 +143,8 @@ function highest(
         }
       }
     } else if (
-      (gaps === null || gaps[base + off] >= size) &&
-      highest(mas, arena.slots[base + off], lo, hi, level - 1, from, to, size)
+      (gaps === null || (off === 0 ? gap0 : gaps[base + off]) >= size) &&
+      highest(mas, slot, lo, hi, level - 1, from, to, size)
     ) {
       return true;
     }
