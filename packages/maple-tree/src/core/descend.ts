@@ -41,6 +41,9 @@ export function descendToLeaf(mas: MaState, index: number): number {
   for (;;) {
     const base = node * STRIDE;
     const end = meta[node * META + M_END];
+    // The slot line is loaded before the pivot scan so that its miss overlaps with the meta and
+    // pivot ones (as in leafWord).
+    const slot0 = slots[base];
     let off = 0;
     while (off < end && pivots[base + off] < index) off++;
     const lo = off > 0 ? pivots[base + off - 1] + 1 : min;
@@ -52,9 +55,9 @@ export function descendToLeaf(mas: MaState, index: number): number {
       mas.offset = off;
       mas.end = end;
       mas.depth = depth;
-      return slots[base + off];
+      return off === 0 ? slot0 : slots[base + off];
     }
-    node = slots[base + off];
+    node = off === 0 ? slot0 : slots[base + off];
     min = lo;
     max = hi;
     // Never true in a sound tree; a reader of a shared tree gets here only if a node it held
