@@ -14,8 +14,10 @@ import { MAX_INDEX as MAX_INDEX_ } from "./index-space.js";
 import type { MaState } from "./state.js";
 import type { MapleTreeCore } from "./tree.js";
 
-// Imported bindings are read through getters under Vite SSR (vitest) and tsx; module-local
-// copies make the descent about 2x faster there (no change under native ESM).
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads this file and each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const M_END = M_END_;
 const M_TYPE = M_TYPE_;
 const META = META_;
@@ -49,6 +51,8 @@ export function descendToLeaf(mas: MaState, index: number): number {
     const lo = off > 0 ? pivots[base + off - 1] + 1 : min;
     const hi = off < end ? pivots[base + off] : max;
     if (meta[node * META + M_TYPE] === NODE_LEAF) {
+      // Positions the state field by field, as write/leaf-store.ts's helper does for the writer:
+      // core/ does not import write/.
       mas.node = node;
       mas.min = min;
       mas.max = max;

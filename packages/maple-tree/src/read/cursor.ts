@@ -20,8 +20,10 @@ import type { RangeEntry } from "../face/common.js";
 import { mas_find as mas_find_, mas_find_rev as mas_find_rev_ } from "./find.js";
 import { nextNode as nextNode_, prevNode as prevNode_ } from "./step.js";
 
-// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
-// use module-local copies.
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const MAX_INDEX = MAX_INDEX_;
 const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
 const STRIDE = STRIDE_;

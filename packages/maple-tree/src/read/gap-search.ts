@@ -26,8 +26,10 @@ import { mas_destroy, mas_insert, mas_nomem } from "../write/advanced.js";
 import { GFP_KERNEL, type Gfp } from "../write/alloc.js";
 import type { Ref } from "./iterate.js";
 
-// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
-// use module-local copies.
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const M_END = M_END_;
 const M_TYPE = M_TYPE_;
 const META = META_;
@@ -50,6 +52,8 @@ function foundAt(mas: MaState, node: number, min: number, max: number, off: numb
  * Lowest NULL slot of the subtree of `node` (bounds [min, max], `level` 1 for a leaf) holding
  * `size` indices of [from, to]. On success positions `mas` on it (foundAt) with `mas.index` the
  * window's first index. The recursion keeps each level's bounds on the stack and allocates nothing.
+ * Mirror of {@link highest}, kept apart: one search with a direction flag measured 5-11 % slower
+ * on the lowest-gap workload (docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
  */
 function lowest(
   mas: MaState,
@@ -102,7 +106,8 @@ function lowest(
 
 /**
  * Highest NULL slot of the subtree of `node` holding `size` indices of [from, to]; as
- * {@link lowest}, with `mas.last` the window's last index.
+ * {@link lowest}, with `mas.last` the window's last index. Mirror of {@link lowest}, kept apart
+ * for the speed measured there.
  */
 function highest(
   mas: MaState,
@@ -237,6 +242,8 @@ function resumable(mas: MaState): boolean {
  * (MT_FLAGS_ALLOC_RANGE), O(n) on others.
  */
 export function mas_empty_area(mas: MaState, min: number, max: number, size: number): number {
+  // Mirrors mas_empty_area_rev as the kernel's two functions do: the shared steps are areaArgs,
+  // sparseArea and searchTree; what is left differs in the resume point of each direction.
   const bad = areaArgs(min, max, size);
   if (bad !== 0) return bad;
   if (mas.tree.rootNode === 0) return sparseArea(mas, min, max, size, true);
@@ -266,6 +273,7 @@ export function mas_empty_area(mas: MaState, min: number, max: number, size: num
  * downwards, one gap at a time.
  */
 export function mas_empty_area_rev(mas: MaState, min: number, max: number, size: number): number {
+  // The mirror of mas_empty_area (see there).
   const bad = areaArgs(min, max, size);
   if (bad !== 0) return bad;
   if (mas.tree.rootNode === 0) return sparseArea(mas, min, max, size, false);
@@ -346,6 +354,7 @@ export function mtree_alloc_range(
   max: number,
   gfp: Gfp = GFP_KERNEL,
 ): number {
+  // The kernel's signature, twice (mtree_alloc_rrange); the body is the shared allocRange.
   return allocRange(mt, startp, entry, size, min, max, gfp, true);
 }
 
@@ -362,6 +371,7 @@ export function mtree_alloc_rrange(
   max: number,
   gfp: Gfp = GFP_KERNEL,
 ): number {
+  // The kernel's signature, twice (mtree_alloc_range); the body is the shared allocRange.
   return allocRange(mt, startp, entry, size, min, max, gfp, false);
 }
 

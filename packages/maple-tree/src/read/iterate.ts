@@ -26,8 +26,10 @@ import {
   stateWalk as stateWalk_,
 } from "./walk.js";
 
-// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
-// use module-local copies.
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const isIndex = isIndex_;
 const MAX_INDEX = MAX_INDEX_;
 const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
