@@ -126,6 +126,57 @@ function probeInt(s: Interleaved, index: number): number {
   }
 }
 
+// --- the same with the slot line and second-probe pivots loaded first (leafWord since 2026-12-08) ---
+
+function probeSepPre(s: Separate, index: number): number {
+  const pivots = s.pivots;
+  const slots = s.slots;
+  let node = s.root;
+  for (let level = s.height; ; level--) {
+    const base = node * STRIDE;
+    const slot0 = slots[base] as number;
+    const low = pivots[base + 3] as number;
+    const high = pivots[base + 11] as number;
+    let pivot = pivots[base + 7] as number;
+    let off = (+(pivot < index) & +(pivot !== 0)) << 3;
+    pivot = off === 0 ? low : high;
+    off += (+(pivot < index) & +(pivot !== 0)) << 2;
+    pivot = pivots[base + off + 1] as number;
+    off += (+(pivot < index) & +(pivot !== 0)) << 1;
+    pivot = pivots[base + off] as number;
+    if (pivot !== 0) off += +(pivot < index);
+    else if (off === 0 && index > 0 && s.meta[node * META + M_END] !== 0) off = 1;
+    const word = off === 0 ? slot0 : (slots[base + off] as number);
+    if (level <= 1) return word;
+    node = word;
+  }
+}
+
+function probeIntPre(s: Interleaved, index: number): number {
+  const f = s.f;
+  const w = s.i;
+  let node = s.root;
+  for (let level = s.height; ; level--) {
+    const base = node * REC_F;
+    const slotBase = node * REC_I + I_SLOT;
+    const slot0 = w[slotBase] as number;
+    const low = f[base + 3] as number;
+    const high = f[base + 11] as number;
+    let pivot = f[base + 7] as number;
+    let off = (+(pivot < index) & +(pivot !== 0)) << 3;
+    pivot = off === 0 ? low : high;
+    off += (+(pivot < index) & +(pivot !== 0)) << 2;
+    pivot = f[base + off + 1] as number;
+    off += (+(pivot < index) & +(pivot !== 0)) << 1;
+    pivot = f[base + off] as number;
+    if (pivot !== 0) off += +(pivot < index);
+    else if (off === 0 && index > 0 && w[node * REC_I + I_META + M_END] !== 0) off = 1;
+    const word = off === 0 ? slot0 : (w[slotBase + off] as number);
+    if (level <= 1) return word;
+    node = word;
+  }
+}
+
 // --- point descent, linear scan with the meta end and type (descendToLeaf's shape) ---
 
 function scanSep(s: Separate, index: number): number {
@@ -225,6 +276,80 @@ function lowestInt(
   return -1;
 }
 
+// --- lowest gap with the first slot and gap words loaded first (gap-search.ts since 2026-12-08) ---
+
+function lowestSepPre(
+  s: Separate,
+  node: number,
+  min: number,
+  max: number,
+  level: number,
+  from: number,
+  size: number,
+): number {
+  const pivots = s.pivots;
+  const slots = s.slots;
+  const gaps = s.gaps as Float64Array;
+  const base = node * STRIDE;
+  const end = s.meta[node * META + M_END] as number;
+  const slot0 = slots[base] as number;
+  const gap0 = gaps[base] as number;
+  let off = 0;
+  while (off < end && (pivots[base + off] as number) < from) off++;
+  let lo = off > 0 ? (pivots[base + off - 1] as number) + 1 : min;
+  for (; off <= end; off++) {
+    const hi = off < end ? (pivots[base + off] as number) : max;
+    const slot = off === 0 ? slot0 : (slots[base + off] as number);
+    if (level === 1) {
+      if (slot === 0) {
+        const st = Math.max(lo, from);
+        if (hi - st + 1 >= size) return st;
+      }
+    } else if ((off === 0 ? gap0 : (gaps[base + off] as number)) >= size) {
+      const r = lowestSepPre(s, slot, lo, hi, level - 1, from, size);
+      if (r >= 0) return r;
+    }
+    lo = hi + 1;
+  }
+  return -1;
+}
+
+function lowestIntPre(
+  s: Interleaved,
+  node: number,
+  min: number,
+  max: number,
+  level: number,
+  from: number,
+  size: number,
+): number {
+  const f = s.f;
+  const base = node * REC_F;
+  const ib = node * REC_I;
+  const end = s.i[ib + I_META + M_END] as number;
+  const slotBase = ib + (level === 1 ? I_SLOT : I_ASLOT);
+  const slot0 = s.i[slotBase] as number;
+  const gap0 = f[base + F_AGAP] as number;
+  let off = 0;
+  while (off < end && (f[base + off] as number) < from) off++;
+  let lo = off > 0 ? (f[base + off - 1] as number) + 1 : min;
+  for (; off <= end; off++) {
+    const hi = off < end ? (f[base + off] as number) : max;
+    const slot = off === 0 ? slot0 : (s.i[slotBase + off] as number);
+    if (level === 1) {
+      if (slot === 0) {
+        const st = Math.max(lo, from);
+        if (hi - st + 1 >= size) return st;
+      }
+    } else if ((off === 0 ? gap0 : (f[base + F_AGAP + off] as number)) >= size) {
+      const r = lowestIntPre(s, slot, lo, hi, level - 1, from, size);
+      if (r >= 0) return r;
+    }
+    lo = hi + 1;
+  }
+  return -1;
+}
+
 // --- driver ---
 
 type Kernel = () => number;
@@ -291,7 +416,18 @@ for (const n of [1e3, 1e5, 1e6]) {
     for (let k = 0; k < count; k++) sum += scanInt(int, q[k] as number);
     return sum;
   };
+  const pps = () => {
+    let sum = 0;
+    for (let k = 0; k < count; k++) sum += probeSepPre(sep, q[k] as number);
+    return sum;
+  };
+  const ppi = () => {
+    let sum = 0;
+    for (let k = 0; k < count; k++) sum += probeIntPre(int, q[k] as number);
+    return sum;
+  };
   lines.push(rounds(`point, 4 probes, N = ${n} (height ${h})`, count, ps, pi));
+  lines.push(rounds(`point, 4 probes, loads first, N = ${n} (height ${h})`, count, pps, ppi));
   lines.push(rounds(`point, scan + meta, N = ${n} (height ${h})`, count, ss, si));
 }
 {
@@ -323,6 +459,21 @@ for (const n of [1e3, 1e5, 1e6]) {
     return sum;
   };
   if (a() !== want) throw new Error(`lowest gap: ${a()} vs mas_empty_area ${want}`);
+  const pa = () => {
+    let sum = 0;
+    for (let k = 0; k < count; k++) {
+      sum += lowestSepPre(sep, sep.root, 0, MAX_INDEX, sep.height, mins[k] as number, 1024);
+    }
+    return sum;
+  };
+  const pb = () => {
+    let sum = 0;
+    for (let k = 0; k < count; k++) {
+      sum += lowestIntPre(int, int.root, 0, MAX_INDEX, int.height, mins[k] as number, 1024);
+    }
+    return sum;
+  };
   lines.push(rounds(`lowest gap ≥ 1024, alloc tree, N = 1e6 (height ${sep.height})`, count, a, b));
+  lines.push(rounds(`lowest gap, loads first, N = 1e6 (height ${sep.height})`, count, pa, pb));
 }
 console.log(lines.join("\n"));
