@@ -15,9 +15,10 @@ import type { MaState } from "./state.js";
 import type { MapleTreeCore } from "./tree.js";
 
 // Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
-// block heads this file and each read/ file on purpose: under plain node on the built dist, removing them cost
-// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
-// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
+// block heads this file and each read/ file on purpose: under plain node on the built dist,
+// removing them cost lookups 3-10 % and iteration about a third
+// (docs/reports/2026-12-07-read-speed.md, "Measure what users run";
+// docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const M_END = M_END_;
 const M_TYPE = M_TYPE_;
 const META = META_;

@@ -151,8 +151,8 @@ const FINISHED = 2;
  * write, and the tree's arrays the fast step reads. Each subclass gives its direction: the kernel
  * find, where a step resumes after a write, and where the index space ends. The subclasses keep
  * their own `next()` and fast `step()`: `next()` is what a for-of loop inlines, and with one
- * `next()` per class each loop's call site sees a single class (docs/reports/2026-12-08-read-speed.md,
- * "cursor.ts: one base class").
+ * `next()` per class each loop's call site sees a single class
+ * (docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
  */
 abstract class RangeCursor<T> implements IterableIterator<RangeItem<T>> {
   protected readonly mt: MapleTreeCore;

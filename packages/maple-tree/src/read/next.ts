@@ -18,8 +18,9 @@ const readArgsOk = readArgsOk_;
 
 // The four status setups (nextSetup, prevSetup here and in next.ts / prev.ts, findSetup and
 // findRevSetup in find.ts) look alike but are four kernel functions whose cases differ in detail
-// (which bound overflows, what a root or none status answers); they stay one per kernel function so
-// each can be read against its kernel source (docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
+// (which bound overflows, what a root or none status answers); they stay one per kernel function
+// so each can be read against its kernel source (docs/reports/2026-12-08-read-speed.md, "Mirror
+// pairs").
 
 /** Kernel `mas_next_setup()`: decides the answer from the status, or returns STEP to move on. */
 function nextSetup(mas: MaState, max: number): unknown {
