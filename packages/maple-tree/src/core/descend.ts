@@ -14,8 +14,11 @@ import { MAX_INDEX as MAX_INDEX_ } from "./index-space.js";
 import type { MaState } from "./state.js";
 import type { MapleTreeCore } from "./tree.js";
 
-// Imported bindings are read through getters under Vite SSR (vitest) and tsx; module-local
-// copies make the descent about 2x faster there (no change under native ESM).
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads this file and each read/ file on purpose: under plain node on the built dist,
+// removing them cost lookups 3-10 % and iteration about a third
+// (docs/reports/2026-12-07-read-speed.md, "Measure what users run";
+// docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const M_END = M_END_;
 const M_TYPE = M_TYPE_;
 const META = META_;
@@ -41,20 +44,25 @@ export function descendToLeaf(mas: MaState, index: number): number {
   for (;;) {
     const base = node * STRIDE;
     const end = meta[node * META + M_END];
+    // The slot line is loaded before the pivot scan so that its miss overlaps with the meta and
+    // pivot ones (as in leafWord).
+    const slot0 = slots[base];
     let off = 0;
     while (off < end && pivots[base + off] < index) off++;
     const lo = off > 0 ? pivots[base + off - 1] + 1 : min;
     const hi = off < end ? pivots[base + off] : max;
     if (meta[node * META + M_TYPE] === NODE_LEAF) {
+      // Positions the state field by field, as write/leaf-store.ts's helper does for the writer:
+      // core/ does not import write/.
       mas.node = node;
       mas.min = min;
       mas.max = max;
       mas.offset = off;
       mas.end = end;
       mas.depth = depth;
-      return slots[base + off];
+      return off === 0 ? slot0 : slots[base + off];
     }
-    node = slots[base + off];
+    node = off === 0 ? slot0 : slots[base + off];
     min = lo;
     max = hi;
     // Never true in a sound tree; a reader of a shared tree gets here only if a node it held
@@ -88,18 +96,25 @@ export function leafWord(tree: MapleTreeCore, index: number): number {
   let node = tree.rootNode;
   for (let level = tree.height; ; level--) {
     const base = node * STRIDE;
+    // The node's slot line and both candidates of the second probe are loaded before the first
+    // probe: none depends on another, so in a tree larger than the cache their misses overlap
+    // instead of following one another (1.3-1.5x faster at N = 1e5 / 1e6, ~3% slower when every
+    // node is cached: docs/reports/2026-12-08-read-speed.md "Point load").
+    const slot0 = slots[base];
+    const low = pivots[base + 3];
+    const high = pivots[base + 11];
     // Each probe adds its step when the pivot is below `index` and not a past-the-end 0, as
     // arithmetic on the comparison bits: no branch on the key, so no mispredicted jump per probe.
     let pivot = pivots[base + 7];
     let off = (+(pivot < index) & +(pivot !== 0)) << 3;
-    pivot = pivots[base + off + 3];
+    pivot = off === 0 ? low : high;
     off += (+(pivot < index) & +(pivot !== 0)) << 2;
     pivot = pivots[base + off + 1];
     off += (+(pivot < index) & +(pivot !== 0)) << 1;
     pivot = pivots[base + off];
     if (pivot !== 0) off += +(pivot < index);
     else if (off === 0 && index > 0 && arena.meta[node * META + M_END] !== 0) off = 1;
-    const word = slots[base + off];
+    const word = off === 0 ? slot0 : slots[base + off];
     if (level <= 1) return word;
     node = word;
   }

@@ -20,8 +20,10 @@ import type { RangeEntry } from "../face/common.js";
 import { mas_find as mas_find_, mas_find_rev as mas_find_rev_ } from "./find.js";
 import { nextNode as nextNode_, prevNode as prevNode_ } from "./step.js";
 
-// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
-// use module-local copies.
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const MAX_INDEX = MAX_INDEX_;
 const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
 const STRIDE = STRIDE_;
@@ -144,26 +146,28 @@ const RUNNING = 1;
 const FINISHED = 2;
 
 /**
- * Not a kernel function: the iterator behind `MapleTree.entries(from, to)`. Yields the ranges a
- * `mas_find(mas, to)` loop from `from` finds, skipping XA_ZERO_ENTRY. If the tree was written
- * since the last range was yielded, the next step is a fresh find from one past that range.
- * Behaves like a generator: `check` (the argument checks) runs on the first `next()`, and
- * `return()` / `throw()` finish it.
+ * What the two iterators share: the generator-like life cycle (argument checks on the first
+ * `next()`, `return()` / `throw()` finish it), the kernel step taken on the first call and after a
+ * write, and the tree's arrays the fast step reads. Each subclass gives its direction: the kernel
+ * find, where a step resumes after a write, and where the index space ends. The subclasses keep
+ * their own `next()` and fast `step()`: `next()` is what a for-of loop inlines, and with one
+ * `next()` per class each loop's call site sees a single class
+ * (docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
  */
-export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
-  private readonly mt: MapleTreeCore;
-  private readonly to: number;
+abstract class RangeCursor<T> implements IterableIterator<RangeItem<T>> {
+  protected readonly mt: MapleTreeCore;
+  protected readonly to: number;
   private readonly check: () => void;
-  private mas: MaState;
+  protected mas: MaState;
   private phase = NOT_STARTED;
   /** Positioned (active, on a node) at `generation`: the next step may take the fast path. */
-  private fast = false;
-  private generation = 0;
+  protected fast = false;
+  protected generation = 0;
   // The tree's arrays as of `generation` (a write may replace them; the fast path runs only while
   // the generation is unchanged).
-  private pivots: Float64Array;
-  private slots: Int32Array;
-  private values: unknown[];
+  protected pivots: Float64Array;
+  protected slots: Int32Array;
+  protected values: unknown[];
 
   constructor(mt: MapleTreeCore, from: number, to: number, check: () => void) {
     this.mt = mt;
@@ -175,36 +179,27 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
     this.values = mt.entries.values;
   }
 
-  next(): IteratorResult<RangeItem<T>> {
-    // The steady state, kept small so that it can be inlined into the caller's loop.
-    const mas = this.mas;
-    let entry: unknown;
-    if (this.fast && this.mt.generation === this.generation) {
-      entry = this.step(mas);
-      // Nothing lies after MAX_INDEX, written or not.
-      if (entry === null || mas.last === MAX_INDEX) this.finish();
-    } else {
-      entry = this.slowNext();
-    }
-    // One result object for both outcomes, so that once this call is inlined the caller's loop
-    // never merges two allocations (V8's escape analysis then removes the result object).
-    const finished = entry === null;
-    return {
-      value: finished ? undefined : { first: mas.index, last: mas.last, value: entry as T },
-      done: finished,
-    } as IteratorResult<RangeItem<T>>;
-  }
+  abstract next(): IteratorResult<RangeItem<T>>;
+
+  /** The kernel find of this direction (mas_find / mas_find_rev) with the iterator's limit. */
+  protected abstract kernelFind(mas: MaState): unknown;
+
+  /** After a write: puts the state just past the last range returned, in this direction. */
+  protected abstract resume(mas: MaState): void;
+
+  /** Does the state's range reach the end of the index space in this direction? */
+  protected abstract atEdge(mas: MaState): boolean;
 
   /**
    * Every other step: the first one, after a write, on trees without nodes, and once done. Returns
    * the entry (the state holds its range) or null when finished.
    */
-  private slowNext(): unknown {
+  protected slowNext(): unknown {
     const mas = this.mas;
     const mt = this.mt;
     let entry: unknown;
     if (this.phase === RUNNING) {
-      if (mt.generation !== this.generation) mas_set(mas, mas.last + 1);
+      if (mt.generation !== this.generation) this.resume(mas);
       entry = this.find(mas);
     } else if (this.phase === NOT_STARTED) {
       this.phase = RUNNING;
@@ -227,12 +222,12 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
     this.pivots = mt.arena.pivots;
     this.slots = mt.arena.slots;
     this.values = mt.entries.values;
-    // Nothing lies after MAX_INDEX, written or not.
-    if (mas.last === MAX_INDEX) this.finish();
+    // Nothing lies beyond the index space, written or not.
+    if (this.atEdge(mas)) this.finish();
     return entry;
   }
 
-  private finish(): void {
+  protected finish(): void {
     this.phase = FINISHED;
     this.fast = false;
   }
@@ -253,15 +248,60 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
     return this;
   }
 
-  /** The kernel step: mas_find until a range that is not XA_ZERO_ENTRY, or null. */
+  /** The kernel step: the kernel find until a range that is not XA_ZERO_ENTRY, or null. */
   private find(mas: MaState): unknown {
     for (;;) {
-      const entry = mas_find(mas, this.to);
+      const entry = this.kernelFind(mas);
       if (entry !== XA_ZERO_ENTRY) return entry;
     }
   }
+}
 
-  /** The fast step from a fresh active state; the same answer as {@link find}. */
+/**
+ * Not a kernel function: the iterator behind `MapleTree.entries(from, to)`. Yields the ranges a
+ * `mas_find(mas, to)` loop from `from` finds, skipping XA_ZERO_ENTRY. If the tree was written
+ * since the last range was yielded, the next step is a fresh find from one past that range.
+ * Behaves like a generator: `check` (the argument checks) runs on the first `next()`, and
+ * `return()` / `throw()` finish it.
+ */
+export class RangeIterator<T> extends RangeCursor<T> {
+  // The same shape as RangeReverseIterator.next, on purpose: see RangeCursor.
+  next(): IteratorResult<RangeItem<T>> {
+    // The steady state, kept small so that it can be inlined into the caller's loop.
+    const mas = this.mas;
+    let entry: unknown;
+    if (this.fast && this.mt.generation === this.generation) {
+      entry = this.step(mas);
+      // Nothing lies after MAX_INDEX, written or not.
+      if (entry === null || mas.last === MAX_INDEX) this.finish();
+    } else {
+      entry = this.slowNext();
+    }
+    // One result object for both outcomes, so that once this call is inlined the caller's loop
+    // never merges two allocations (V8's escape analysis then removes the result object).
+    const finished = entry === null;
+    return {
+      value: finished ? undefined : { first: mas.index, last: mas.last, value: entry as T },
+      done: finished,
+    } as IteratorResult<RangeItem<T>>;
+  }
+
+  protected kernelFind(mas: MaState): unknown {
+    return mas_find(mas, this.to);
+  }
+
+  protected resume(mas: MaState): void {
+    mas_set(mas, mas.last + 1);
+  }
+
+  protected atEdge(mas: MaState): boolean {
+    return mas.last === MAX_INDEX;
+  }
+
+  /**
+   * The fast step from a fresh active state; the same answer as the kernel find. The mirror of
+   * RangeReverseIterator.step, kept apart: each reads other words at each slot (see RangeCursor).
+   */
   private step(mas: MaState): unknown {
     const max = this.to;
     const pivots = this.pivots;
@@ -306,30 +346,8 @@ export class RangeIterator<T> implements IterableIterator<RangeItem<T>> {
  * was written since the last range was yielded, the next step is a fresh reverse find from one
  * before that range. Behaves like a generator, as {@link RangeIterator}.
  */
-export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
-  private readonly mt: MapleTreeCore;
-  private readonly to: number;
-  private readonly check: () => void;
-  private mas: MaState;
-  private phase = NOT_STARTED;
-  /** Positioned (active, on a node) at `generation`: the next step may take the fast path. */
-  private fast = false;
-  private generation = 0;
-  // The tree's arrays as of `generation`, as in RangeIterator.
-  private pivots: Float64Array;
-  private slots: Int32Array;
-  private values: unknown[];
-
-  constructor(mt: MapleTreeCore, from: number, to: number, check: () => void) {
-    this.mt = mt;
-    this.to = to;
-    this.check = check;
-    this.mas = new MaState(mt, from, from);
-    this.pivots = mt.arena.pivots;
-    this.slots = mt.arena.slots;
-    this.values = mt.entries.values;
-  }
-
+export class RangeReverseIterator<T> extends RangeCursor<T> {
+  // The same shape as RangeIterator.next, on purpose: see RangeCursor.
   next(): IteratorResult<RangeItem<T>> {
     // The steady state, kept small so that it can be inlined into the caller's loop.
     const mas = this.mas;
@@ -349,73 +367,22 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
     } as IteratorResult<RangeItem<T>>;
   }
 
+  protected kernelFind(mas: MaState): unknown {
+    return mas_find_rev(mas, this.to);
+  }
+
+  protected resume(mas: MaState): void {
+    mas_set(mas, mas.index - 1);
+  }
+
+  protected atEdge(mas: MaState): boolean {
+    return mas.index === 0;
+  }
+
   /**
-   * Every other step: the first one, after a write, on trees without nodes, and once done. Returns
-   * the entry (the state holds its range) or null when finished.
+   * The fast step from a fresh active state; the same answer as the kernel find. The mirror of
+   * RangeIterator.step, kept apart: each reads other words at each slot (see RangeCursor).
    */
-  private slowNext(): unknown {
-    const mas = this.mas;
-    const mt = this.mt;
-    let entry: unknown;
-    if (this.phase === RUNNING) {
-      if (mt.generation !== this.generation) mas_set(mas, mas.index - 1);
-      entry = this.find(mas);
-    } else if (this.phase === NOT_STARTED) {
-      this.phase = RUNNING;
-      try {
-        this.check();
-      } catch (e) {
-        this.finish();
-        throw e;
-      }
-      entry = this.find(mas);
-    } else {
-      return null;
-    }
-    if (entry === null) {
-      this.finish();
-      return null;
-    }
-    this.generation = mt.generation;
-    this.fast = mas.status === "active" && mas.node !== 0;
-    this.pivots = mt.arena.pivots;
-    this.slots = mt.arena.slots;
-    this.values = mt.entries.values;
-    // Nothing lies before index 0, written or not.
-    if (mas.index === 0) this.finish();
-    return entry;
-  }
-
-  private finish(): void {
-    this.phase = FINISHED;
-    this.fast = false;
-  }
-
-  /** Ends the iteration (as a generator's `return`). */
-  return(value?: unknown): IteratorResult<RangeItem<T>> {
-    this.finish();
-    return done(value);
-  }
-
-  /** Ends the iteration and throws `e` (as a generator's `throw`). */
-  throw(e?: unknown): IteratorResult<RangeItem<T>> {
-    this.finish();
-    throw e;
-  }
-
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  /** The kernel step: mas_find_rev until a range that is not XA_ZERO_ENTRY, or null. */
-  private find(mas: MaState): unknown {
-    for (;;) {
-      const entry = mas_find_rev(mas, this.to);
-      if (entry !== XA_ZERO_ENTRY) return entry;
-    }
-  }
-
-  /** The fast step from a fresh active state; the same answer as {@link find}. */
   private step(mas: MaState): unknown {
     const min = this.to;
     const pivots = this.pivots;
@@ -452,5 +419,4 @@ export class RangeReverseIterator<T> implements IterableIterator<RangeItem<T>> {
   }
 }
 
-Object.setPrototypeOf(RangeIterator.prototype, IteratorPrototype);
-Object.setPrototypeOf(RangeReverseIterator.prototype, IteratorPrototype);
+Object.setPrototypeOf(RangeCursor.prototype, IteratorPrototype);

@@ -26,8 +26,10 @@ import { mas_destroy, mas_insert, mas_nomem } from "../write/advanced.js";
 import { GFP_KERNEL, type Gfp } from "../write/alloc.js";
 import type { Ref } from "./iterate.js";
 
-// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
-// use module-local copies.
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const M_END = M_END_;
 const M_TYPE = M_TYPE_;
 const META = META_;
@@ -50,6 +52,8 @@ function foundAt(mas: MaState, node: number, min: number, max: number, off: numb
  * Lowest NULL slot of the subtree of `node` (bounds [min, max], `level` 1 for a leaf) holding
  * `size` indices of [from, to]. On success positions `mas` on it (foundAt) with `mas.index` the
  * window's first index. The recursion keeps each level's bounds on the stack and allocates nothing.
+ * Mirror of {@link highest}, kept apart: one search with a direction flag measured 5-11 % slower
+ * on the lowest-gap workload (docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
  */
 function lowest(
   mas: MaState,
@@ -63,18 +67,24 @@ function lowest(
 ): boolean {
   const arena = mas.tree.arena;
   const pivots = arena.pivots;
+  const slots = arena.slots;
   const gaps = arena.gaps;
   const base = node * STRIDE;
   const leaf = level === 1;
   const end = arena.meta[node * META + M_END];
+  // The node's slot line (and gap line) are loaded before the pivot scan, so their cache misses
+  // overlap with the meta and pivot ones (docs/reports/2026-12-08-read-speed.md "Lowest gap").
+  const slot0 = slots[base];
+  const gap0 = gaps === null ? 0 : gaps[base];
   let off = 0;
   while (off < end && pivots[base + off] < from) off++;
   let lo = off > 0 ? pivots[base + off - 1] + 1 : min;
   for (; off <= end; off++) {
     if (lo > to) return false;
     const hi = off < end ? pivots[base + off] : max;
+    const slot = off === 0 ? slot0 : slots[base + off];
     if (leaf) {
-      if (arena.slots[base + off] === 0) {
+      if (slot === 0) {
         const s = Math.max(lo, from);
         const e = Math.min(hi, to);
         if (e >= s && e - s + 1 >= size) {
@@ -84,8 +94,8 @@ function lowest(
         }
       }
     } else if (
-      (gaps === null || gaps[base + off] >= size) &&
-      lowest(mas, arena.slots[base + off], lo, hi, level - 1, from, to, size)
+      (gaps === null || (off === 0 ? gap0 : gaps[base + off]) >= size) &&
+      lowest(mas, slot, lo, hi, level - 1, from, to, size)
     ) {
       return true;
     }
@@ -96,7 +106,8 @@ function lowest(
 
 /**
  * Highest NULL slot of the subtree of `node` holding `size` indices of [from, to]; as
- * {@link lowest}, with `mas.last` the window's last index.
+ * {@link lowest}, with `mas.last` the window's last index. Mirror of {@link lowest}, kept apart
+ * for the speed measured there.
  */
 function highest(
   mas: MaState,
@@ -110,18 +121,24 @@ function highest(
 ): boolean {
   const arena = mas.tree.arena;
   const pivots = arena.pivots;
+  const slots = arena.slots;
   const gaps = arena.gaps;
   const base = node * STRIDE;
   const leaf = level === 1;
   const end = arena.meta[node * META + M_END];
+  // The node's slot line (and gap line) are loaded before the pivot scan, so their cache misses
+  // overlap with the meta and pivot ones (docs/reports/2026-12-08-read-speed.md "Lowest gap").
+  const slot0 = slots[base];
+  const gap0 = gaps === null ? 0 : gaps[base];
   let off = 0;
   while (off < end && pivots[base + off] < to) off++;
   let hi = off < end ? pivots[base + off] : max;
   for (; off >= 0; off--) {
     if (hi < from) return false;
     const lo = off > 0 ? pivots[base + off - 1] + 1 : min;
+    const slot = off === 0 ? slot0 : slots[base + off];
     if (leaf) {
-      if (arena.slots[base + off] === 0) {
+      if (slot === 0) {
         const s = Math.max(lo, from);
         const e = Math.min(hi, to);
         if (e >= s && e - s + 1 >= size) {
@@ -131,8 +148,8 @@ function highest(
         }
       }
     } else if (
-      (gaps === null || gaps[base + off] >= size) &&
-      highest(mas, arena.slots[base + off], lo, hi, level - 1, from, to, size)
+      (gaps === null || (off === 0 ? gap0 : gaps[base + off]) >= size) &&
+      highest(mas, slot, lo, hi, level - 1, from, to, size)
     ) {
       return true;
     }
@@ -225,6 +242,8 @@ function resumable(mas: MaState): boolean {
  * (MT_FLAGS_ALLOC_RANGE), O(n) on others.
  */
 export function mas_empty_area(mas: MaState, min: number, max: number, size: number): number {
+  // Mirrors mas_empty_area_rev as the kernel's two functions do: the shared steps are areaArgs,
+  // sparseArea and searchTree; what is left differs in the resume point of each direction.
   const bad = areaArgs(min, max, size);
   if (bad !== 0) return bad;
   if (mas.tree.rootNode === 0) return sparseArea(mas, min, max, size, true);
@@ -254,6 +273,7 @@ export function mas_empty_area(mas: MaState, min: number, max: number, size: num
  * downwards, one gap at a time.
  */
 export function mas_empty_area_rev(mas: MaState, min: number, max: number, size: number): number {
+  // The mirror of mas_empty_area (see there).
   const bad = areaArgs(min, max, size);
   if (bad !== 0) return bad;
   if (mas.tree.rootNode === 0) return sparseArea(mas, min, max, size, false);
@@ -334,6 +354,7 @@ export function mtree_alloc_range(
   max: number,
   gfp: Gfp = GFP_KERNEL,
 ): number {
+  // The kernel's signature, twice (mtree_alloc_rrange); the body is the shared allocRange.
   return allocRange(mt, startp, entry, size, min, max, gfp, true);
 }
 
@@ -350,6 +371,7 @@ export function mtree_alloc_rrange(
   max: number,
   gfp: Gfp = GFP_KERNEL,
 ): number {
+  // The kernel's signature, twice (mtree_alloc_range); the body is the shared allocRange.
   return allocRange(mt, startp, entry, size, min, max, gfp, false);
 }
 

@@ -26,8 +26,10 @@ import {
   stateWalk as stateWalk_,
 } from "./walk.js";
 
-// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
-// use module-local copies.
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const isIndex = isIndex_;
 const MAX_INDEX = MAX_INDEX_;
 const XA_ZERO_ENTRY = XA_ZERO_ENTRY_;
@@ -116,11 +118,7 @@ export function mt_find_after(mt: MapleTreeCore, indexp: Ref<number>, max: numbe
  * kernel. Bad arguments give null.
  */
 export function mt_next(mt: MapleTreeCore, index: number, max: number): unknown {
-  if (!isIndex(index) || !isIndex(max)) return null;
-  const mas = borrowReadState(mt, index);
-  const entry = mas_next(mas, max);
-  releaseReadState(mas);
-  return entry;
+  return oneStep(mt, index, max, true);
 }
 
 /**
@@ -128,9 +126,18 @@ export function mt_next(mt: MapleTreeCore, index: number, max: number): unknown 
  * range ending at or above `min` (`mas_prev` on a fresh state). Bad arguments give null.
  */
 export function mt_prev(mt: MapleTreeCore, index: number, min: number): unknown {
-  if (!isIndex(index) || !isIndex(min)) return null;
+  return oneStep(mt, index, min, false);
+}
+
+/**
+ * mt_next / mt_prev: one mas_next (`forward`) or mas_prev on the tree's borrowed read state. A
+ * flag, not the step function as an argument: each caller passes a constant, so both calls stay
+ * direct (mm's vma-tree calls mt_prev per lookup).
+ */
+function oneStep(mt: MapleTreeCore, index: number, limit: number, forward: boolean): unknown {
+  if (!isIndex(index) || !isIndex(limit)) return null;
   const mas = borrowReadState(mt, index);
-  const entry = mas_prev(mas, min);
+  const entry = forward ? mas_next(mas, limit) : mas_prev(mas, limit);
   releaseReadState(mas);
   return entry;
 }

@@ -6,13 +6,21 @@ import type { MaState } from "../core/state.js";
 import { nextSlot as nextSlot_, STEP as STEP_ } from "./step.js";
 import { mas_walk as mas_walk_, readArgsOk as readArgsOk_ } from "./walk.js";
 
-// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
-// use module-local copies.
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const MAX_INDEX = MAX_INDEX_;
 const nextSlot = nextSlot_;
 const STEP = STEP_;
 const mas_walk = mas_walk_;
 const readArgsOk = readArgsOk_;
+
+// The four status setups (nextSetup, prevSetup here and in next.ts / prev.ts, findSetup and
+// findRevSetup in find.ts) look alike but are four kernel functions whose cases differ in detail
+// (which bound overflows, what a root or none status answers); they stay one per kernel function
+// so each can be read against its kernel source (docs/reports/2026-12-08-read-speed.md, "Mirror
+// pairs").
 
 /** Kernel `mas_next_setup()`: decides the answer from the status, or returns STEP to move on. */
 function nextSetup(mas: MaState, max: number): unknown {
@@ -48,6 +56,7 @@ function nextSetup(mas: MaState, max: number): unknown {
   }
   if (mas.status === "active") return STEP;
   if (mas.status === "root") {
+    // The same normalisation as mas_walk's root case (walk.ts), here only after a walk from none.
     if (wasNone && mas.index === 0) {
       mas.last = 0;
       return null;

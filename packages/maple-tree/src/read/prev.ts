@@ -5,12 +5,16 @@ import type { MaState } from "../core/state.js";
 import { prevSlot as prevSlot_, STEP as STEP_ } from "./step.js";
 import { mas_walk as mas_walk_, readArgsOk as readArgsOk_ } from "./walk.js";
 
-// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
-// use module-local copies.
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const prevSlot = prevSlot_;
 const STEP = STEP_;
 const mas_walk = mas_walk_;
 const readArgsOk = readArgsOk_;
+
+// The mirror of next.ts's nextSetup: one function per kernel setup, see there.
 
 /** Kernel `mas_prev_setup()`: decides the answer from the status, or returns STEP to move on. */
 function prevSetup(mas: MaState, min: number): unknown {

@@ -31,8 +31,10 @@ import {
 import { type MaState, mas_set_err } from "../core/state.js";
 import { rangeWalk as rangeWalk_ } from "./walk.js";
 
-// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
-// use module-local copies.
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const M_END = M_END_;
 const M_PARENT = M_PARENT_;
 const M_PSLOT = M_PSLOT_;
@@ -145,7 +147,10 @@ function crossByDescent(mas: MaState, target: number, past: "overflow" | "underf
 /**
  * Moves to the next leaf (kernel `mas_next_node`). On success `node`, `min`, `max`, `end` describe
  * the new leaf (the caller sets `offset`). Returns false with status overflow, position kept, when
- * the current leaf already reaches `max` or is the last one.
+ * the current leaf already reaches `max` or is the last one. Mirror of {@link prevNode}, kept
+ * apart as the kernel's two functions are: every line differs in which word it reads (the
+ * parent's end or 0, the next or previous pivot, the first or last child), and this is the leaf
+ * crossing of every iteration (docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
  */
 export function nextNode(mas: MaState, max: number): boolean {
   if (mas.max >= max) {
@@ -189,6 +194,7 @@ export function nextNode(mas: MaState, max: number): boolean {
 /**
  * Moves to the previous leaf (kernel `mas_prev_node`); the caller sets `offset`. Returns false with
  * status underflow, position kept, when the current leaf starts at or below `min` or is the first.
+ * Mirror of {@link nextNode}, kept apart (see there).
  */
 export function prevNode(mas: MaState, min: number): boolean {
   if (mas.min === 0 || mas.min - 1 < min) {

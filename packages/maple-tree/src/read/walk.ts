@@ -15,8 +15,10 @@ import {
 import { MaState, type MaStatus, mas_set_err } from "../core/state.js";
 import type { MapleTreeCore } from "../core/tree.js";
 
-// Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
-// use module-local copies.
+// Module-local copies of imported bindings, read by the hot paths instead of the imports. The same
+// block heads each read/ file on purpose: under plain node on the built dist, removing them cost
+// lookups 3-10 % and iteration about a third (docs/reports/2026-12-07-read-speed.md, "Measure
+// what users run"; docs/reports/2026-12-08-read-speed.md, "Mirror pairs").
 const STRIDE = STRIDE_;
 const descendToLeaf = descendToLeaf_;
 const leafWord = leafWord_;
@@ -111,6 +113,7 @@ export function mas_walk(mas: MaState): unknown {
     mas.index = 0;
     mas.last = MAX_INDEX;
   } else if (status === "root") {
+    // next.ts's nextSetup ends the same way; kept in each kernel function (see next.ts).
     if (mas.index === 0) {
       mas.last = 0;
       return entry;
