@@ -3,13 +3,18 @@
 // the same checksum. The table columns (target, the kernel C tree's figure from the same file)
 // travel with each workload.
 
+import { cpuNow, type Side } from "@maplemm/bench-kit/harness";
+import {
+  overwriteTargets,
+  type PeersData,
+  queryIndices,
+  SortedBtreeRangeMap,
+  shuffle,
+} from "@maplemm/bench-kit/workloads";
 import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
 import { MA_STATE, MAX_INDEX, mas_empty_area, mas_reset } from "@maplemm/maple-tree/kernel";
 import { SharedRcu } from "@maplemm/rcu";
 import sortedBtree from "sorted-btree";
-import { cpuNow, type Side } from "../../packages/maple-tree/bench/harness.js";
-import { SortedBtreeRangeMap } from "../../packages/maple-tree/bench/workloads.js";
-import { overwriteTargets, type PeersData, queryIndices, shuffle } from "./peers-data.js";
 
 const BTree = sortedBtree.default;
 type SbRange = { last: number; value: number };
@@ -48,10 +53,7 @@ export function buildMaple(d: PeersData, n: number, alloc = false): MapleTree<nu
 
 /** sorted-btree holding ranges 0..n-1 as start -> {last, value}. */
 export function buildSb(d: PeersData, n: number): SortedBtreeRangeMap {
-  const m = new SortedBtreeRangeMap();
-  for (let i = 0; i < n; i++)
-    m.tree.set(d.S[i] as number, { last: d.L[i] as number, value: i + 1 });
-  return m;
+  return SortedBtreeRangeMap.fill(d.S, d.L, n, 1);
 }
 
 const exp = (n: number) => n.toExponential(0).replace("+", "");

@@ -8,12 +8,12 @@
 // round (a fresh pair of child processes per round), medians over rounds.
 
 import { execFile } from "node:child_process";
+import { markdownTable, measureRounds, median, type NamedSide } from "@maplemm/bench-kit/harness";
+import { makeLayout, sharedQueries, sizeName } from "@maplemm/bench-kit/workloads";
 import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
 import { type MapleTreeCore, mtree_load, mtree_store_range } from "@maplemm/maple-tree/kernel";
 import type { SharedRcu } from "@maplemm/rcu";
-import { markdownTable, measureRounds, median, type Side } from "./shared-bench-harness.js";
-import { buildShared } from "./shared-bench-throughput.js";
-import { capacityFor, makeLayout, sharedQueries, sizeName } from "./shared-bench-workload.js";
+import { buildShared, capacityFor } from "./shared-bench-throughput.js";
 
 const QUERIES = 1 << 16;
 /** Marks the child's one result line on stdout. */
@@ -26,7 +26,7 @@ interface ChildResult {
   ns: number[];
 }
 
-function localSides(n: number, q: Float64Array): Side[] {
+function localSides(n: number, q: Float64Array): NamedSide[] {
   const l = makeLayout(n, 1);
   const t = new MapleTree<number>();
   for (let i = 0; i < n; i++)
@@ -72,7 +72,7 @@ function inlinedGet(rcu: SharedRcu, t: SharedMapleTree, index: number): number |
   }
 }
 
-async function sharedSides(rcu: SharedRcu, n: number, q: Float64Array): Promise<Side[]> {
+async function sharedSides(rcu: SharedRcu, n: number, q: Float64Array): Promise<NamedSide[]> {
   const l = makeLayout(n, 1);
   const t = SharedMapleTree.create({ domain: rcu, capacity: capacityFor(n, 1 << 16) });
   await buildShared(t, rcu, l);

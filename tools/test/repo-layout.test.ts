@@ -151,6 +151,7 @@ describe("tools/ by job", () => {
       .sort();
     expect(dirs).toEqual([
       "bench",
+      "bench-kit",
       "demo",
       "examples",
       "integration",
@@ -169,6 +170,31 @@ describe("tools/ by job", () => {
     expect(own.filter((f) => /^(shared-tree|tree-over-rcu|shared-maps-worker)/.test(f))).toEqual(
       [],
     );
+  });
+
+  it("gives every bench one harness and one workload module, in a package that imports no maplemm package", () => {
+    const kit = readJson<PackageJson>(join(tools, "bench-kit", "package.json"));
+    expect(kit.name).toBe("@maplemm/bench-kit");
+    expect(kit.private).toBe(true);
+    expect(Object.keys(kit.dependencies ?? {}).filter((d) => d.startsWith("@maplemm/"))).toEqual(
+      [],
+    );
+    // No bench folder keeps its own copy of the timing loop or the generator, or reaches into
+    // another folder's bench files.
+    const benchDirs = [
+      join(tools, "bench"),
+      ...names.map((d) => join(packagesDir, d, "bench")).filter((d) => existsSync(d)),
+    ];
+    const bad: string[] = [];
+    for (const dir of benchDirs) {
+      for (const f of readdirSync(dir).filter((f) => /\.(ts|mjs)$/.test(f))) {
+        const text = readFileSync(join(dir, f), "utf8");
+        if (/from "tinybench"|0x6d2b79f5|\/bench\/(harness|workloads)/i.test(text)) {
+          bad.push(`${dir.slice(root.length + 1)}/${f}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it("CONTRIBUTING.md says how to test, add a changeset, record a trace and run a bench", () => {

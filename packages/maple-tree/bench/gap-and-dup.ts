@@ -13,6 +13,8 @@
 // Run: pnpm --filter @maplemm/maple-tree exec node --expose-gc --conditions=@maplemm/source \
 //        --import tsx bench/gap-and-dup.ts        (ROUNDS=n, QUICK=1 for a smoke run)
 
+import { compareRounds, median, printReport, type Side } from "@maplemm/bench-kit/harness";
+import { rng } from "@maplemm/bench-kit/workloads";
 import sortedBtree from "sorted-btree";
 import { MapleTree } from "../src/face/maple-tree.js";
 import {
@@ -30,8 +32,6 @@ import {
   mas_store_gfp,
   mtree_store_range,
 } from "../src/kernel.js";
-import { compareRounds, median, type Side } from "./harness.js";
-import { rng } from "./workloads.js";
 
 const BTree = sortedBtree.default;
 type SbRange = { last: number; value: unknown };
@@ -358,12 +358,7 @@ async function main(): Promise<void> {
     rows.push(row);
     process.stderr.write(`${row}\n`);
   }
-  console.log(
-    `Median of ${ROUNDS} rounds, Node ${process.version}; ratio = median of per-round ratios.\n`,
-  );
-  console.log("| workload | @maplemm/maple-tree | peer / baseline | × | target |");
-  console.log("|---|---:|---:|---:|---|");
-  for (const r of rows) console.log(r);
+  printReport(ROUNDS, ["workload", "@maplemm/maple-tree", "peer / baseline", "×", "target"], rows);
 }
 
 await main();
