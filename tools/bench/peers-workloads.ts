@@ -10,15 +10,13 @@ import {
   queryIndices,
   SortedBtreeRangeMap,
   shuffle,
+  sortedBtreeGapWalks,
 } from "@maplemm/bench-kit/workloads";
 import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
 import { MA_STATE, MAX_INDEX, mas_empty_area, mas_reset } from "@maplemm/maple-tree/kernel";
 import { SharedRcu } from "@maplemm/rcu";
-import sortedBtree from "sorted-btree";
 
-const BTree = sortedBtree.default;
 type SbRange = { last: number; value: number };
-type SbTree = InstanceType<typeof BTree<number, SbRange>>;
 
 /** How a row's numbers read: a rate (higher is better) or a time per run (lower is better). */
 export type Unit = "Mops/s" | "M entries/s" | "kops/s" | "ms";
@@ -223,43 +221,6 @@ function windowQuery(d: PeersData): PeerWorkload {
   };
 }
 
-/** The naive lowest-gap walks with sorted-btree's API; the faster one is used. */
-function sbGapWalks(t: SbTree): ((min: number, size: number) => number)[] {
-  const pair: [number, SbRange] = [0, { last: 0, value: 0 }];
-  const floor = (min: number) => {
-    const f = t.getPairOrNextLower(min, pair);
-    return f && f[1].last >= min ? f[1].last + 1 : min;
-  };
-  const state = { at: 0, size: 0, found: -1 };
-  const stop = { break: true };
-  const onRange = (k: number, v: SbRange) => {
-    if (k - state.at >= state.size) {
-      state.found = state.at;
-      return stop;
-    }
-    state.at = v.last + 1;
-    return undefined;
-  };
-  const byForRange = (min: number, size: number) => {
-    state.at = floor(min);
-    state.size = size;
-    state.found = -1;
-    t.forRange(min + 1, MAX_INDEX, true, onRange);
-    return state.found >= 0 ? state.found : state.at;
-  };
-  const byNextHigher = (min: number, size: number) => {
-    let at = floor(min);
-    let key = min;
-    for (;;) {
-      const p = t.nextHigherPair(key, pair);
-      if (p === undefined || p[0] - at >= size) return at;
-      at = p[1].last + 1;
-      key = p[0];
-    }
-  };
-  return [byForRange, byNextHigher];
-}
-
 function lowestGap(d: PeersData): PeerWorkload {
   const n = 1e6;
   const count = 20_000;
@@ -290,7 +251,8 @@ function lowestGap(d: PeersData): PeerWorkload {
       const t = buildSb(d, n).tree;
       // The faster of the two walks, by CPU time over three alternating passes (one pass on
       // this loaded machine picked either).
-      const walks = sbGapWalks(t);
+      const all = sortedBtreeGapWalks(t, MAX_INDEX);
+      const walks = [all.forRange, all.nextHigherPair];
       const spent = walks.map(() => 0);
       for (let pass = 0; pass < 3; pass++) {
         for (const [i, w] of walks.entries()) {

@@ -13,6 +13,7 @@ import { makeLayout, sharedQueries, sizeName } from "@maplemm/bench-kit/workload
 import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
 import { type MapleTreeCore, mtree_load, mtree_store_range } from "@maplemm/maple-tree/kernel";
 import type { SharedRcu } from "@maplemm/rcu";
+import { getSide, loadSide } from "./shared-bench-lookup.js";
 import { buildShared, capacityFor } from "./shared-bench-throughput.js";
 
 const QUERIES = 1 << 16;
@@ -31,30 +32,9 @@ function localSides(n: number, q: Float64Array): NamedSide[] {
   const t = new MapleTree<number>();
   for (let i = 0; i < n; i++)
     mtree_store_range(t.mt, l.starts[i] as number, l.lasts[i] as number, i);
-  const mt = t.mt;
   return [
-    {
-      name: "local MapleTree: mtree_load",
-      run: () => {
-        let s = 0;
-        for (let k = 0; k < q.length; k++) {
-          const v = mtree_load(mt, q[k] as number);
-          if (v !== null) s = (s + (v as number)) | 0;
-        }
-        return s;
-      },
-    },
-    {
-      name: "local MapleTree: get()",
-      run: () => {
-        let s = 0;
-        for (let k = 0; k < q.length; k++) {
-          const v = t.get(q[k] as number);
-          if (v !== undefined) s = (s + v) | 0;
-        }
-        return s;
-      },
-    },
+    loadSide("local MapleTree: mtree_load", t.mt, q),
+    getSide("local MapleTree: get()", t, q),
   ];
 }
 
@@ -87,6 +67,8 @@ async function sharedSides(rcu: SharedRcu, n: number, q: Float64Array): Promise<
   };
   let index = 0;
   const one = (m: MapleTreeCore) => mtree_load(m, index);
+  // Each row adds one step to the one before and writes its whole loop out, so what a row times
+  // is exactly the steps its name lists (the rows differ in a line or two on purpose).
   return [
     { name: "shared: descent only (one read() around all)", run: () => t.read(all) },
     {

@@ -37,7 +37,7 @@ function storeLayout(mt: MapleTreeCore, l: Layout): void {
   for (let i = 0; i < n; i++) mtree_store_range(mt, l.starts[i] as number, l.lasts[i] as number, i);
 }
 
-function loadSide(name: string, mt: MapleTreeCore, q: Float64Array): NamedSide {
+export function loadSide(name: string, mt: MapleTreeCore, q: Float64Array): NamedSide {
   return {
     name,
     run: () => {
@@ -51,7 +51,7 @@ function loadSide(name: string, mt: MapleTreeCore, q: Float64Array): NamedSide {
   };
 }
 
-function getSide(
+export function getSide(
   name: string,
   t: { get(i: number): number | undefined },
   q: Float64Array,

@@ -176,6 +176,78 @@ interface SbRange {
   value: number;
 }
 
+type SbTree = InstanceType<typeof BTree<number, SbRange>>;
+
+/** A naive lowest-gap search: the lowest index >= `min` starting `size` free indices. */
+export type GapWalk = (min: number, size: number) => number;
+
+/**
+ * The naive lowest-gap walks a sorted-btree user would write over `tree` (key = first index,
+ * value = `{ last }`): the floor lookup, then an in-order walk from `min` until a gap of `size`
+ * fits, through each of sorted-btree's walking APIs. They answer alike; benches time them and keep
+ * the fastest, so the peer is not held back by the API picked. `max` bounds the walk (MAX_INDEX).
+ */
+export function sortedBtreeGapWalks(
+  tree: SbTree,
+  max: number,
+): Record<"forRange" | "editRange" | "nextHigherPair" | "entries", GapWalk> {
+  const pair: [number, SbRange] = [0, { last: 0, value: 0 }];
+  const reused: (number | SbRange)[] = [];
+  const floor = (min: number) => {
+    const f = tree.getPairOrNextLower(min, pair);
+    return f && f[1].last >= min ? f[1].last + 1 : min;
+  };
+  // The callback walks' state, made once so a query allocates nothing.
+  const state = { at: 0, size: 0, found: -1 };
+  const stop = { break: true };
+  const onRange = (k: number, v: SbRange) => {
+    if (k - state.at >= state.size) {
+      state.found = state.at;
+      return stop;
+    }
+    state.at = v.last + 1;
+    return undefined;
+  };
+  const begin = (min: number, size: number) => {
+    state.at = floor(min);
+    state.size = size;
+    state.found = -1;
+  };
+  const result = () => (state.found >= 0 ? state.found : state.at);
+  return {
+    forRange: (min, size) => {
+      begin(min, size);
+      tree.forRange(min + 1, max, true, onRange);
+      return result();
+    },
+    editRange: (min, size) => {
+      begin(min, size);
+      tree.editRange(min + 1, max, true, onRange);
+      return result();
+    },
+    nextHigherPair: (min, size) => {
+      let at = floor(min);
+      let key = min;
+      for (;;) {
+        const p = tree.nextHigherPair(key, pair);
+        if (p === undefined || p[0] - at >= size) return at;
+        at = p[1].last + 1;
+        key = p[0];
+      }
+    },
+    entries: (min, size) => {
+      let at = floor(min);
+      const it = tree.entries(min + 1, reused);
+      for (;;) {
+        const r = it.next();
+        if (r.done) return at;
+        if ((r.value[0] as number) - at >= size) return at;
+        at = (r.value[1] as SbRange).last + 1;
+      }
+    },
+  };
+}
+
 /** sorted-btree as a range map: BTree<start, {last, value}>, floor lookup by getPairOrNextLower. */
 export class SortedBtreeRangeMap {
   readonly tree = new BTree<number, SbRange>(undefined, (a, b) => a - b);
