@@ -87,6 +87,39 @@ describe("published packages", () => {
   });
 });
 
+describe("tests by reach", () => {
+  // A test reaches a package's src/ only on purpose: from test/unit/ or test/support/ with a
+  // "// Pins an internal:" line naming what it pins, or with a "// Peeks at" line right above the
+  // import saying why. Everything else goes through the public entry points.
+  const files = names.flatMap((pkg) => {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? walk(join(dir, e.name))
+          : e.name.endsWith(".ts")
+            ? [join(dir, e.name)]
+            : [],
+      );
+    return walk(join(packagesDir, pkg, "test"));
+  });
+
+  it("reach src/ only from test/unit/ or test/support/ saying what they pin, or peek saying why", () => {
+    const bad: string[] = [];
+    for (const f of files) {
+      const lines = readFileSync(f, "utf8").split("\n");
+      const rel = f.slice(root.length + 1);
+      const pins =
+        /\/test\/(unit|support)\//.test(f) &&
+        lines.some((l) => l.startsWith("// Pins an internal:"));
+      lines.forEach((line, i) => {
+        if (!/(from |import\()"(\.\.\/)+src\//.test(line)) return;
+        if (!pins && !(lines[i - 1] ?? "").startsWith("// Peeks at")) bad.push(`${rel}:${i + 1}`);
+      });
+    }
+    expect(bad).toEqual([]);
+  });
+});
+
 describe("changesets", () => {
   it("version packages independently (no fixed or linked groups)", () => {
     const config = readJson<{ fixed: unknown[]; linked: unknown[]; baseBranch: string }>(
