@@ -5,46 +5,22 @@
 // per-round ratios with the spread. Bytes per entry: heap + external after gc() over the
 // baseline, the tree alone kept. Run: `node --expose-gc tools/bench/from-bench.mjs [N] [rounds]`
 // after `pnpm turbo run build`.
-import BTreeModule from "sorted-btree";
-
-const BTree = BTreeModule.default ?? BTreeModule;
-
+import { median, usedBytes } from "@maplemm/bench-kit/harness";
+import { makeData, SortedBtreeRangeMap } from "@maplemm/bench-kit/workloads";
 import { MapleTree } from "../../packages/maple-tree/dist/index.js";
 
 const N = Number(process.argv[2] ?? 1e6);
 const ROUNDS = Number(process.argv[3] ?? 7);
 
-function mulberry32(a) {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = mulberry32(20240601);
-const int = (n) => Math.floor(rnd() * n);
-const ranges = new Array(N);
-let at = 4096;
-for (let i = 0; i < N; i++) {
-  const len = 1 + int(32);
-  const first = at;
-  const last = at + len - 1;
-  ranges[i] = { first, last, value: i + 1 };
-  at = last + 1 + (int(256) === 0 ? 1024 + int(3072) : int(16));
-}
+// The first N ranges of the perf-targets data (range i holds i + 1).
+const d = makeData();
+const ranges = Array.from({ length: N }, (_, i) => ({ first: d.S[i], last: d.L[i], value: i + 1 }));
 
 function maple() {
   return MapleTree.from(ranges);
 }
 function btree() {
-  const t = new BTree();
-  for (let i = 0; i < N; i++) {
-    const r = ranges[i];
-    t.set(r.first, { last: r.last, value: r.value });
-  }
-  return t;
+  return SortedBtreeRangeMap.fill(d.S, d.L, N, 1).tree;
 }
 
 // Checksums before timing: both hold every range.
@@ -89,21 +65,15 @@ for (let round = 0; round < ROUNDS; round++) {
   bms.push(b);
   ratios.push(b / m);
 }
-const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (xs) =>
-  `${med(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
+  `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
 console.log(`ascending bulk build, N = ${N}, ${ROUNDS} rounds`);
 console.log(`  MapleTree.from      ms ${fmt(mms)}`);
 console.log(`  sorted-btree set    ms ${fmt(bms)}`);
 console.log(`  ratio (btree/maple)    ${fmt(ratios)}x`);
 
 if (globalThis.gc !== undefined) {
-  const mem = () => {
-    globalThis.gc();
-    globalThis.gc();
-    const u = process.memoryUsage();
-    return u.heapUsed + u.external + u.arrayBuffers * 0;
-  };
+  const mem = usedBytes;
   const base = mem();
   const keep = maple();
   const after = mem();

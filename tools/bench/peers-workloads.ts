@@ -3,17 +3,20 @@
 // the same checksum. The table columns (target, the kernel C tree's figure from the same file)
 // travel with each workload.
 
+import { cpuNow, type Side } from "@maplemm/bench-kit/harness";
+import {
+  overwriteTargets,
+  type PeersData,
+  queryIndices,
+  SortedBtreeRangeMap,
+  shuffle,
+  sortedBtreeGapWalks,
+} from "@maplemm/bench-kit/workloads";
 import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
 import { MA_STATE, MAX_INDEX, mas_empty_area, mas_reset } from "@maplemm/maple-tree/kernel";
 import { SharedRcu } from "@maplemm/rcu";
-import sortedBtree from "sorted-btree";
-import { cpuNow, type Side } from "../../packages/maple-tree/bench/harness.js";
-import { SortedBtreeRangeMap } from "../../packages/maple-tree/bench/workloads.js";
-import { overwriteTargets, type PeersData, queryIndices, shuffle } from "./peers-data.js";
 
-const BTree = sortedBtree.default;
 type SbRange = { last: number; value: number };
-type SbTree = InstanceType<typeof BTree<number, SbRange>>;
 
 /** How a row's numbers read: a rate (higher is better) or a time per run (lower is better). */
 export type Unit = "Mops/s" | "M entries/s" | "kops/s" | "ms";
@@ -39,6 +42,10 @@ export interface PeerWorkload {
   sb(): Side;
 }
 
+// Each side's timed loop is written out in its own function literal, even where two read alike
+// (MapleTree.get, SharedMapleTree.get, the peer's get): one shared loop would give its call site
+// several receiver types, and the polymorphic call would slow whichever side V8 met second.
+
 /** A MapleTree holding ranges 0..n-1 (value i + 1), built by stores in order. */
 export function buildMaple(d: PeersData, n: number, alloc = false): MapleTree<number> {
   const t = new MapleTree<number>({ alloc });
@@ -48,10 +55,7 @@ export function buildMaple(d: PeersData, n: number, alloc = false): MapleTree<nu
 
 /** sorted-btree holding ranges 0..n-1 as start -> {last, value}. */
 export function buildSb(d: PeersData, n: number): SortedBtreeRangeMap {
-  const m = new SortedBtreeRangeMap();
-  for (let i = 0; i < n; i++)
-    m.tree.set(d.S[i] as number, { last: d.L[i] as number, value: i + 1 });
-  return m;
+  return SortedBtreeRangeMap.fill(d.S, d.L, n, 1);
 }
 
 const exp = (n: number) => n.toExponential(0).replace("+", "");
@@ -221,43 +225,6 @@ function windowQuery(d: PeersData): PeerWorkload {
   };
 }
 
-/** The naive lowest-gap walks with sorted-btree's API; the faster one is used. */
-function sbGapWalks(t: SbTree): ((min: number, size: number) => number)[] {
-  const pair: [number, SbRange] = [0, { last: 0, value: 0 }];
-  const floor = (min: number) => {
-    const f = t.getPairOrNextLower(min, pair);
-    return f && f[1].last >= min ? f[1].last + 1 : min;
-  };
-  const state = { at: 0, size: 0, found: -1 };
-  const stop = { break: true };
-  const onRange = (k: number, v: SbRange) => {
-    if (k - state.at >= state.size) {
-      state.found = state.at;
-      return stop;
-    }
-    state.at = v.last + 1;
-    return undefined;
-  };
-  const byForRange = (min: number, size: number) => {
-    state.at = floor(min);
-    state.size = size;
-    state.found = -1;
-    t.forRange(min + 1, MAX_INDEX, true, onRange);
-    return state.found >= 0 ? state.found : state.at;
-  };
-  const byNextHigher = (min: number, size: number) => {
-    let at = floor(min);
-    let key = min;
-    for (;;) {
-      const p = t.nextHigherPair(key, pair);
-      if (p === undefined || p[0] - at >= size) return at;
-      at = p[1].last + 1;
-      key = p[0];
-    }
-  };
-  return [byForRange, byNextHigher];
-}
-
 function lowestGap(d: PeersData): PeerWorkload {
   const n = 1e6;
   const count = 20_000;
@@ -288,7 +255,8 @@ function lowestGap(d: PeersData): PeerWorkload {
       const t = buildSb(d, n).tree;
       // The faster of the two walks, by CPU time over three alternating passes (one pass on
       // this loaded machine picked either).
-      const walks = sbGapWalks(t);
+      const all = sortedBtreeGapWalks(t, MAX_INDEX);
+      const walks = [all.forRange, all.nextHigherPair];
       const spent = walks.map(() => 0);
       for (let pass = 0; pass < 3; pass++) {
         for (const [i, w] of walks.entries()) {
@@ -550,19 +518,8 @@ function sharedGet(d: PeersData): PeerWorkload {
         },
       };
     },
-    sb: () => {
-      const t = buildMaple(d, n);
-      return {
-        run: () => {
-          let sum = 0;
-          for (let k = 0; k < count; k++) {
-            const v = t.get(q[k] as number);
-            if (v !== undefined) sum += v;
-          }
-          return sum;
-        },
-      };
-    },
+    // The local side is the point-load row's own (same ranges, same queries).
+    sb: () => pointLoad(d, n, "").maple(),
   };
 }
 

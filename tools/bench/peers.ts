@@ -16,8 +16,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compareRounds, cpuNow, median } from "../../packages/maple-tree/bench/harness.js";
-import { makeData, type PeersData } from "./peers-data.js";
+import {
+  compareRounds,
+  cpuNow,
+  markdownTable,
+  median,
+  settleHeap,
+  usedBytes,
+} from "@maplemm/bench-kit/harness";
+import { makeData, type PeersData } from "@maplemm/bench-kit/workloads";
 import { ratioChart } from "./peers-svg.js";
 import {
   buildMaple,
@@ -26,7 +33,6 @@ import {
   type PeerWorkload,
   peerWorkloads,
 } from "./peers-workloads.js";
-import { markdownTable } from "./shared-bench-harness.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const TIME_MS = Number(process.env.TIME_MS ?? 150);
@@ -53,18 +59,9 @@ function fmt(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(3);
 }
 
-/**
- * A full collection (the script runs under --expose-gc): the garbage of the previous workload (the
- * 1e6 trees) and of this one's build would otherwise be collected during the timed rounds, by
- * whichever side happens to run, and the CPU clock counts the collector's threads too.
- */
-function settleHeap(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  gc?.();
-}
-
 async function runWorkload(w: PeerWorkload): Promise<Row> {
+  // The garbage of the previous workload (the 1e6 trees) and of this one's build would otherwise
+  // be collected during the timed rounds, and the CPU clock counts the collector's threads too.
   settleHeap();
   const mapleSide = w.maple();
   const sbSide = w.sb();
@@ -105,16 +102,8 @@ async function runWorkload(w: PeerWorkload): Promise<Row> {
 
 /** Heap + external bytes per entry after gc(), ascending build of 1e6 (median of 3 each). */
 function bytesPerEntry(d: PeersData): Row {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error("bench:peers needs node --expose-gc");
   const n = 1e6;
-  const used = () => {
-    gc();
-    gc();
-    const m = process.memoryUsage();
-    // external includes the typed arrays' ArrayBuffers.
-    return m.heapUsed + m.external;
-  };
+  const used = usedBytes;
   const from = mapleFrom();
   const maple: number[] = [];
   const sb: number[] = [];

@@ -8,12 +8,13 @@
 // round (a fresh pair of child processes per round), medians over rounds.
 
 import { execFile } from "node:child_process";
+import { markdownTable, measureRounds, median, type NamedSide } from "@maplemm/bench-kit/harness";
+import { makeLayout, sharedQueries, sizeName } from "@maplemm/bench-kit/workloads";
 import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
 import { type MapleTreeCore, mtree_load, mtree_store_range } from "@maplemm/maple-tree/kernel";
 import type { SharedRcu } from "@maplemm/rcu";
-import { markdownTable, measureRounds, median, type Side } from "./shared-bench-harness.js";
-import { buildShared } from "./shared-bench-throughput.js";
-import { capacityFor, makeLayout, sharedQueries, sizeName } from "./shared-bench-workload.js";
+import { getSide, loadSide } from "./shared-bench-lookup.js";
+import { buildShared, capacityFor } from "./shared-bench-throughput.js";
 
 const QUERIES = 1 << 16;
 /** Marks the child's one result line on stdout. */
@@ -26,35 +27,14 @@ interface ChildResult {
   ns: number[];
 }
 
-function localSides(n: number, q: Float64Array): Side[] {
+function localSides(n: number, q: Float64Array): NamedSide[] {
   const l = makeLayout(n, 1);
   const t = new MapleTree<number>();
   for (let i = 0; i < n; i++)
     mtree_store_range(t.mt, l.starts[i] as number, l.lasts[i] as number, i);
-  const mt = t.mt;
   return [
-    {
-      name: "local MapleTree: mtree_load",
-      run: () => {
-        let s = 0;
-        for (let k = 0; k < q.length; k++) {
-          const v = mtree_load(mt, q[k] as number);
-          if (v !== null) s = (s + (v as number)) | 0;
-        }
-        return s;
-      },
-    },
-    {
-      name: "local MapleTree: get()",
-      run: () => {
-        let s = 0;
-        for (let k = 0; k < q.length; k++) {
-          const v = t.get(q[k] as number);
-          if (v !== undefined) s = (s + v) | 0;
-        }
-        return s;
-      },
-    },
+    loadSide("local MapleTree: mtree_load", t.mt, q),
+    getSide("local MapleTree: get()", t, q),
   ];
 }
 
@@ -72,7 +52,7 @@ function inlinedGet(rcu: SharedRcu, t: SharedMapleTree, index: number): number |
   }
 }
 
-async function sharedSides(rcu: SharedRcu, n: number, q: Float64Array): Promise<Side[]> {
+async function sharedSides(rcu: SharedRcu, n: number, q: Float64Array): Promise<NamedSide[]> {
   const l = makeLayout(n, 1);
   const t = SharedMapleTree.create({ domain: rcu, capacity: capacityFor(n, 1 << 16) });
   await buildShared(t, rcu, l);
@@ -87,6 +67,8 @@ async function sharedSides(rcu: SharedRcu, n: number, q: Float64Array): Promise<
   };
   let index = 0;
   const one = (m: MapleTreeCore) => mtree_load(m, index);
+  // Each row adds one step to the one before and writes its whole loop out, so what a row times
+  // is exactly the steps its name lists (the rows differ in a line or two on purpose).
   return [
     { name: "shared: descent only (one read() around all)", run: () => t.read(all) },
     {

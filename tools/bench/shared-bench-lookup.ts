@@ -9,6 +9,15 @@
 //   - an empty read section per lookup, alone: the section floor (rcu.md §4.3).
 // Target: shared <= 2x local.
 
+import {
+  markdownTable,
+  measureRounds,
+  median,
+  medianRatio,
+  type NamedSide,
+  type RoundTimes,
+} from "@maplemm/bench-kit/harness";
+import { type Layout, makeLayout, sharedQueries, sizeName } from "@maplemm/bench-kit/workloads";
 import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
 import {
   DEFINE_MTREE,
@@ -17,22 +26,7 @@ import {
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import type { SharedRcu } from "@maplemm/rcu";
-import {
-  markdownTable,
-  measureRounds,
-  median,
-  medianRatio,
-  type RoundTimes,
-  type Side,
-} from "./shared-bench-harness.js";
-import { buildShared } from "./shared-bench-throughput.js";
-import {
-  capacityFor,
-  type Layout,
-  makeLayout,
-  sharedQueries,
-  sizeName,
-} from "./shared-bench-workload.js";
+import { buildShared, capacityFor } from "./shared-bench-throughput.js";
 
 /** Lookups per read section in the batched side. */
 const BATCH = 64;
@@ -43,7 +37,7 @@ function storeLayout(mt: MapleTreeCore, l: Layout): void {
   for (let i = 0; i < n; i++) mtree_store_range(mt, l.starts[i] as number, l.lasts[i] as number, i);
 }
 
-function loadSide(name: string, mt: MapleTreeCore, q: Float64Array): Side {
+export function loadSide(name: string, mt: MapleTreeCore, q: Float64Array): NamedSide {
   return {
     name,
     run: () => {
@@ -57,7 +51,11 @@ function loadSide(name: string, mt: MapleTreeCore, q: Float64Array): Side {
   };
 }
 
-function getSide(name: string, t: { get(i: number): number | undefined }, q: Float64Array): Side {
+export function getSide(
+  name: string,
+  t: { get(i: number): number | undefined },
+  q: Float64Array,
+): NamedSide {
   return {
     name,
     run: () => {
@@ -71,7 +69,7 @@ function getSide(name: string, t: { get(i: number): number | undefined }, q: Flo
   };
 }
 
-function batchSide(t: SharedMapleTree, q: Float64Array): Side {
+function batchSide(t: SharedMapleTree, q: Float64Array): NamedSide {
   // One closure for every section: a closure per section would allocate on the hot path.
   let at = 0;
   const body = (mt: MapleTreeCore) => {
@@ -92,7 +90,7 @@ function batchSide(t: SharedMapleTree, q: Float64Array): Side {
   };
 }
 
-function wholeSide(t: SharedMapleTree, q: Float64Array): Side {
+function wholeSide(t: SharedMapleTree, q: Float64Array): NamedSide {
   const body = (mt: MapleTreeCore) => {
     let s = 0;
     for (let k = 0; k < q.length; k++) {
@@ -104,7 +102,7 @@ function wholeSide(t: SharedMapleTree, q: Float64Array): Side {
   return { name: `shared: one read() around all ${QUERIES}`, run: () => t.read(body) };
 }
 
-function sectionSide(rcu: SharedRcu, q: Float64Array): Side {
+function sectionSide(rcu: SharedRcu, q: Float64Array): NamedSide {
   return {
     name: "SharedRcu readLock+readUnlock alone (floor)",
     run: () => {
@@ -125,7 +123,7 @@ async function oneSize(
   n: number,
   rounds: number,
   timeMs: number,
-): Promise<{ rows: string[][]; times: RoundTimes; sides: Side[] }> {
+): Promise<{ rows: string[][]; times: RoundTimes; sides: NamedSide[] }> {
   const layout = makeLayout(n, 1);
   const q = sharedQueries(layout, QUERIES, 2);
   const local = new MapleTree<number>();
@@ -134,7 +132,7 @@ async function oneSize(
   storeLayout(arena, layout);
   const shared = SharedMapleTree.create({ domain: rcu, capacity: capacityFor(n, 1 << 16) });
   await buildShared(shared, rcu, layout);
-  const sides: Side[] = [
+  const sides: NamedSide[] = [
     loadSide("local MapleTree: mtree_load", local.mt, q),
     getSide("local MapleTree: get()", local, q),
     loadSide("local tree, shared: true arena: mtree_load", arena, q),

@@ -8,18 +8,17 @@
 // configuration is measured in rounds with the order rotated; the table keeps medians over rounds.
 
 import { Worker } from "node:worker_threads";
-import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
-import { mt_validate, mtree_store_range } from "@maplemm/maple-tree/kernel";
-import type { SharedRcu } from "@maplemm/rcu";
-import { markdownTable, median, rate } from "./shared-bench-harness.js";
+import { markdownTable, median, rate } from "@maplemm/bench-kit/harness";
 import {
-  capacityFor,
   type Layout,
   makeLayout,
   rng,
   sharedQueries,
   sizeName,
-} from "./shared-bench-workload.js";
+} from "@maplemm/bench-kit/workloads";
+import { MapleTree, SharedMapleTree } from "@maplemm/maple-tree";
+import { mt_validate, mtree_store_range } from "@maplemm/maple-tree/kernel";
+import type { SharedRcu } from "@maplemm/rcu";
 
 // From tools/bench (run through tsx) and tools/dist (the esbuild bundle) alike.
 const READER_URL = new URL("../bench/shared-bench-reader.mjs", import.meta.url);
@@ -50,6 +49,14 @@ interface Done {
   lookups: number;
   ms: number;
   sum: number;
+}
+
+/**
+ * Nodes a tree of `n` layout ranges needs (leaves hold 10–16 ranges, appends pack 15), plus
+ * `slack` for nodes retired by writes that wait for their grace period before reuse.
+ */
+export function capacityFor(n: number, slack: number): number {
+  return Math.ceil(n / 5) + slack;
 }
 
 /** Stores `layout` into `tree` (range i -> i) in write sections of BUILD_CHUNK ranges. */

@@ -87,6 +87,39 @@ describe("published packages", () => {
   });
 });
 
+describe("tests by reach", () => {
+  // A test reaches a package's src/ only on purpose: from test/unit/ or test/support/ with a
+  // "// Pins an internal:" line naming what it pins, or with a "// Peeks at" line right above the
+  // import saying why. Everything else goes through the public entry points.
+  const files = names.flatMap((pkg) => {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? walk(join(dir, e.name))
+          : e.name.endsWith(".ts")
+            ? [join(dir, e.name)]
+            : [],
+      );
+    return walk(join(packagesDir, pkg, "test"));
+  });
+
+  it("reach src/ only from test/unit/ or test/support/ saying what they pin, or peek saying why", () => {
+    const bad: string[] = [];
+    for (const f of files) {
+      const lines = readFileSync(f, "utf8").split("\n");
+      const rel = f.slice(root.length + 1);
+      const pins =
+        /\/test\/(unit|support)\//.test(f) &&
+        lines.some((l) => l.startsWith("// Pins an internal:"));
+      lines.forEach((line, i) => {
+        if (!/(from |import\()"(\.\.\/)+src\//.test(line)) return;
+        if (!pins && !(lines[i - 1] ?? "").startsWith("// Peeks at")) bad.push(`${rel}:${i + 1}`);
+      });
+    }
+    expect(bad).toEqual([]);
+  });
+});
+
 describe("changesets", () => {
   it("version packages independently (no fixed or linked groups)", () => {
     const config = readJson<{ fixed: unknown[]; linked: unknown[]; baseBranch: string }>(
@@ -151,6 +184,7 @@ describe("tools/ by job", () => {
       .sort();
     expect(dirs).toEqual([
       "bench",
+      "bench-kit",
       "demo",
       "examples",
       "integration",
@@ -169,6 +203,31 @@ describe("tools/ by job", () => {
     expect(own.filter((f) => /^(shared-tree|tree-over-rcu|shared-maps-worker)/.test(f))).toEqual(
       [],
     );
+  });
+
+  it("gives every bench one harness and one workload module, in a package that imports no maplemm package", () => {
+    const kit = readJson<PackageJson>(join(tools, "bench-kit", "package.json"));
+    expect(kit.name).toBe("@maplemm/bench-kit");
+    expect(kit.private).toBe(true);
+    expect(Object.keys(kit.dependencies ?? {}).filter((d) => d.startsWith("@maplemm/"))).toEqual(
+      [],
+    );
+    // No bench folder keeps its own copy of the timing loop or the generator, or reaches into
+    // another folder's bench files.
+    const benchDirs = [
+      join(tools, "bench"),
+      ...names.map((d) => join(packagesDir, d, "bench")).filter((d) => existsSync(d)),
+    ];
+    const bad: string[] = [];
+    for (const dir of benchDirs) {
+      for (const f of readdirSync(dir).filter((f) => /\.(ts|mjs)$/.test(f))) {
+        const text = readFileSync(join(dir, f), "utf8");
+        if (/from "tinybench"|0x6d2b79f5|\/bench\/(harness|workloads)/i.test(text)) {
+          bad.push(`${dir.slice(root.length + 1)}/${f}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it("CONTRIBUTING.md says how to test, add a changeset, record a trace and run a bench", () => {

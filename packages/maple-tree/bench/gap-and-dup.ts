@@ -13,6 +13,13 @@
 // Run: pnpm --filter @maplemm/maple-tree exec node --expose-gc --conditions=@maplemm/source \
 //        --import tsx bench/gap-and-dup.ts        (ROUNDS=n, QUICK=1 for a smoke run)
 
+import { compareRounds, median, printReport, type Side } from "@maplemm/bench-kit/harness";
+import {
+  type GapWalk,
+  rng,
+  SortedBtreeRangeMap,
+  sortedBtreeGapWalks,
+} from "@maplemm/bench-kit/workloads";
 import sortedBtree from "sorted-btree";
 import { MapleTree } from "../src/face/maple-tree.js";
 import {
@@ -30,8 +37,6 @@ import {
   mas_store_gfp,
   mtree_store_range,
 } from "../src/kernel.js";
-import { compareRounds, median, type Side } from "./harness.js";
-import { rng } from "./workloads.js";
 
 const BTree = sortedBtree.default;
 type SbRange = { last: number; value: unknown };
@@ -75,61 +80,6 @@ function gapLayout(n: number): GapLayout {
   return { starts, lasts, lastIndex: 16 * (j - 1) + 15 };
 }
 
-/** Stateful callbacks of the sorted-btree walks, made once so a query allocates nothing. */
-let gStart = 0;
-let gSize = 0;
-let gFound = -1;
-const BREAK = { break: 0 };
-const onRange = (k: number, v: SbRange): { break: number } | undefined => {
-  if (k - gStart >= gSize) {
-    gFound = gStart;
-    return BREAK;
-  }
-  gStart = v.last + 1;
-  return undefined;
-};
-
-type SbWalk = (t: SbTree, min: number, size: number) => number;
-const pair: [number, SbRange] = [0, { last: 0, value: 0 }];
-const reused: (number | SbRange)[] = [];
-
-/** Where the walk starts: `min`, or just after the range holding it (floor lookup). */
-function sbFloor(t: SbTree, min: number): number {
-  const f = t.getPairOrNextLower(min, pair);
-  return f && f[1].last >= min ? f[1].last + 1 : min;
-}
-
-const sbWalks: Record<string, SbWalk> = {
-  editRange: (t, min, size) => {
-    gStart = sbFloor(t, min);
-    gSize = size;
-    gFound = -1;
-    t.editRange(min + 1, MAX_INDEX, true, onRange);
-    return gFound >= 0 ? gFound : gStart;
-  },
-  nextHigherPair: (t, min, size) => {
-    let s = sbFloor(t, min);
-    let key = min;
-    for (;;) {
-      const p = t.nextHigherPair(key, pair);
-      if (p === undefined || p[0] - s >= size) return s;
-      s = p[1].last + 1;
-      key = p[0];
-    }
-  },
-  entries: (t, min, size) => {
-    let s = sbFloor(t, min);
-    const it = t.entries(min + 1, reused);
-    for (;;) {
-      const r = it.next();
-      if (r.done) return s;
-      const k = r.value[0] as number;
-      if (k - s >= size) return s;
-      s = (r.value[1] as SbRange).last + 1;
-    }
-  },
-};
-
 function gapWorkload(n: number, count: number): Workload {
   const layout = gapLayout(n);
   const r = rng(99);
@@ -163,16 +113,15 @@ function gapWorkload(n: number, count: number): Workload {
       };
     },
     other: () => {
-      const t: SbTree = new BTree<number, SbRange>(undefined, (a, b) => a - b);
-      for (let i = 0; i < n; i++) {
-        t.set(layout.starts[i] as number, { last: layout.lasts[i] as number, value: i });
-      }
+      const t = SortedBtreeRangeMap.fill(layout.starts, layout.lasts, n, 0).tree;
       // The best of the naive walks: time each on a sample, keep the fastest.
+      const { editRange, nextHigherPair, entries } = sortedBtreeGapWalks(t, MAX_INDEX);
+      const walks: Record<string, GapWalk> = { editRange, nextHigherPair, entries };
       let best = Number.POSITIVE_INFINITY;
-      let walk = sbWalks.editRange as SbWalk;
-      for (const [name, w] of Object.entries(sbWalks)) {
+      let walk = editRange;
+      for (const [name, w] of Object.entries(walks)) {
         const t0 = performance.now();
-        for (let q = 0; q < Math.min(count, 2000); q++) w(t, mins[q] as number, 1024);
+        for (let q = 0; q < Math.min(count, 2000); q++) w(mins[q] as number, 1024);
         const dt = performance.now() - t0;
         if (dt < best) {
           best = dt;
@@ -183,7 +132,7 @@ function gapWorkload(n: number, count: number): Workload {
       return {
         run: () => {
           let sum = 0;
-          for (let q = 0; q < count; q++) sum += walk(t, mins[q] as number, 1024);
+          for (let q = 0; q < count; q++) sum += walk(mins[q] as number, 1024);
           return sum;
         },
       };
@@ -358,12 +307,7 @@ async function main(): Promise<void> {
     rows.push(row);
     process.stderr.write(`${row}\n`);
   }
-  console.log(
-    `Median of ${ROUNDS} rounds, Node ${process.version}; ratio = median of per-round ratios.\n`,
-  );
-  console.log("| workload | @maplemm/maple-tree | peer / baseline | × | target |");
-  console.log("|---|---:|---:|---:|---|");
-  for (const r of rows) console.log(r);
+  printReport(ROUNDS, ["workload", "@maplemm/maple-tree", "peer / baseline", "×", "target"], rows);
 }
 
 await main();

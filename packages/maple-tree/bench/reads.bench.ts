@@ -4,6 +4,7 @@
 //
 // Run: pnpm vitest bench --run --project @maplemm/maple-tree bench/reads.bench.ts
 
+import { makeLayout, queries } from "@maplemm/bench-kit/workloads";
 import sortedBtree from "sorted-btree";
 import { bench, describe } from "vitest";
 import { MAX_INDEX } from "../src/core/index-space.js";
@@ -13,7 +14,6 @@ import { mas_find } from "../src/read/find.js";
 import { mt_for_each_range } from "../src/read/iterate.js";
 import { mtree_load } from "../src/read/walk.js";
 import { mtree_store_range } from "../src/write/normal.js";
-import { makeLayout, queries } from "./workloads.js";
 
 // sorted-btree is CommonJS with `exports.default = BTree`: Node's ESM loader gives the exports
 // object as the default import, Vite's interop (vitest) gives BTree itself.

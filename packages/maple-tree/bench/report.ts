@@ -6,6 +6,22 @@
 //
 // Run: pnpm --filter @maplemm/maple-tree bench:report   (ROUNDS=n, QUICK=1 for a smoke run)
 
+import {
+  compareRounds,
+  median,
+  printReport,
+  type Side,
+  usedBytes,
+} from "@maplemm/bench-kit/harness";
+import {
+  type Layout,
+  layoutOverwriteTargets,
+  makeLayout,
+  queries,
+  SortedBtreeRangeMap,
+  shuffled,
+  sizeName,
+} from "@maplemm/bench-kit/workloads";
 import { MapleTree } from "../src/face/maple-tree.js";
 import {
   MA_STATE,
@@ -15,15 +31,6 @@ import {
   mtree_load,
   mtree_store_range,
 } from "../src/kernel.js";
-import { compareRounds, median, type Side } from "./harness.js";
-import {
-  type Layout,
-  makeLayout,
-  overwriteTargets,
-  queries,
-  SortedBtreeRangeMap,
-  shuffled,
-} from "./workloads.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 /** Run only the workloads whose name contains this text (e.g. ONLY=bulk). */
@@ -51,20 +58,14 @@ function buildMaple(l: Layout, order?: Int32Array): MapleTree<number> {
 }
 
 function buildSb(l: Layout, order?: Int32Array): SortedBtreeRangeMap {
-  const m = new SortedBtreeRangeMap();
-  const n = l.starts.length;
-  for (let k = 0; k < n; k++) {
-    const i = order ? (order[k] as number) : k;
-    m.tree.set(l.starts[i] as number, { last: l.lasts[i] as number, value: i });
-  }
-  return m;
+  return SortedBtreeRangeMap.fill(l.starts, l.lasts, l.starts.length, 0, order);
 }
 
 function lookupWorkload(n: number): Workload {
   const layout = makeLayout(n, 1);
   const q = queries(layout, 1 << 16, 2);
   return {
-    name: `point load, random index, N = ${n.toExponential(0).replace("+", "")}`,
+    name: `point load, random index, N = ${sizeName(n)}`,
     opsPerRun: q.length,
     unit: "ops/s",
     maple: () => {
@@ -100,7 +101,7 @@ function lookupWorkload(n: number): Workload {
 function iterateWorkload(n: number, style: "callback" | "iterator" | "reverse iterator"): Workload {
   const layout = makeLayout(n, 3);
   return {
-    name: `full ordered iteration (${style}), N = ${n.toExponential(0).replace("+", "")}`,
+    name: `full ordered iteration (${style}), N = ${sizeName(n)}`,
     opsPerRun: n,
     unit: "ops/s",
     maple: () => {
@@ -162,7 +163,7 @@ function buildWorkload(n: number, random: boolean): Workload {
   const checksum = (size: number, probe: number | undefined) => size * 7 + (probe ?? -1);
   const probeAt = layout.starts[n >> 1] as number;
   return {
-    name: `build from ${random ? "random-order" : "ascending"} stores, N = ${n.toExponential(0).replace("+", "")}`,
+    name: `build from ${random ? "random-order" : "ascending"} stores, N = ${sizeName(n)}`,
     opsPerRun: 1,
     unit: "ms",
     maple: () => ({
@@ -185,7 +186,7 @@ function bulkBuildWorkload(n: number): Workload {
   const layout = makeLayout(n, 8);
   const probeAt = layout.starts[n >> 1] as number;
   return {
-    name: `ascending bulk build (mas_expected_entries + mas_store), N = ${n.toExponential(0).replace("+", "")}`,
+    name: `ascending bulk build (mas_expected_entries + mas_store), N = ${sizeName(n)}`,
     opsPerRun: 1,
     unit: "ms",
     maple: () => ({
@@ -214,11 +215,11 @@ function bulkBuildWorkload(n: number): Workload {
 function overwriteWorkload(n: number): Workload {
   const layout = makeLayout(n, 5);
   const ops = 4000;
-  const targets = overwriteTargets(layout, ops, 6);
+  const targets = layoutOverwriteTargets(layout, ops, 6);
   let maple: MapleTree<number> | undefined;
   let sb: SortedBtreeRangeMap | undefined;
   return {
-    name: `overwrite a range covering 6 ranges, N = ${n.toExponential(0).replace("+", "")}`,
+    name: `overwrite a range covering 6 ranges, N = ${sizeName(n)}`,
     opsPerRun: ops,
     unit: "ops/s",
     maple: () => ({
@@ -248,15 +249,8 @@ function overwriteWorkload(n: number): Workload {
 }
 
 function memoryPerEntry(n: number): { maple: number; sb: number } {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) return { maple: Number.NaN, sb: Number.NaN };
   const layout = makeLayout(n, 7);
-  const used = () => {
-    gc();
-    gc();
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
+  const used = usedBytes;
   const base1 = used();
   let maple: MapleTree<number> | undefined = buildMaple(layout);
   const mapleBytes = used() - base1;
@@ -304,12 +298,11 @@ async function main(): Promise<void> {
       `| heap bytes per entry, N = ${QUICK ? "1e5" : "1e6"} (numbers as entries) | ${mem.maple.toFixed(1)} B | ${mem.sb.toFixed(1)} B | ${(mem.sb / mem.maple).toFixed(2)}× less |`,
     );
   }
-  console.log(
-    `Median of ${ROUNDS} rounds, Node ${process.version}; ratio = median of per-round ratios.\n`,
+  printReport(
+    ROUNDS,
+    ["workload", "@maplemm/maple-tree", "sorted-btree 2.1", "× sorted-btree"],
+    rows,
   );
-  console.log("| workload | @maplemm/maple-tree | sorted-btree 2.1 | × sorted-btree |");
-  console.log("|---|---:|---:|---:|");
-  for (const r of rows) console.log(r);
 }
 
 await main();

@@ -1,7 +1,8 @@
 // The shared tree in one thread: the API, bad input changing nothing, two views taking turns as
-// the writer, and the invariant the cross-thread readers rely on — a published version never
-// changes (except dead and parent words) until its nodes are freed, whatever the writes do.
-// (Worker readers and the torture test are in tools/integration/test.)
+// the writer, a walk restarting on the newest version, and write sections atomic for readers.
+// The invariant the cross-thread readers rely on (a published version never changes until its
+// nodes are freed) is checked word by word in unit/shared-tree-words.test.ts. (Worker readers and
+// the torture test are in tools/integration/test.)
 
 import { MAX_INDEX, MapleError, SharedMapleTree, type SharedTreeDomain } from "@maplemm/maple-tree";
 import {
@@ -19,64 +20,10 @@ import {
   mtree_store_range,
 } from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
-import { M_DEAD, M_END, M_GAP, M_TYPE, META, STRIDE } from "../src/core/arena.js";
-import { adoptRoot, H_LIVE, H_RECLAIMED, H_ROOT, H_TOP, rootNodeOf } from "../src/shared/layout.js";
-import { Rng, testSeed } from "./support/build.js";
 import { validateTree } from "./support/debug.js";
-import { modelLowest } from "./support/gap-model.js";
-import { RangeModel, treeEntries } from "./support/write-model.js";
-import { QueueReclaimer } from "./support/write-tree.js";
-
-/** A domain whose grace periods end when the test calls `flush()` (frees queue until then). */
-class TestDomain extends QueueReclaimer implements SharedTreeDomain {
-  depth = 0;
-  readLock(): void {
-    this.depth++;
-  }
-  readUnlock(): void {
-    this.depth--;
-  }
-  get queue(): (() => void)[] {
-    return this.pending;
-  }
-}
-
-function create(
-  domain: TestDomain,
-  capacity = 4096,
-  flags = 0,
-): { tree: SharedMapleTree; domain: TestDomain } {
-  return {
-    tree: SharedMapleTree.create({ capacity, flags, domain, poison: true, blocking: false }),
-    domain,
-  };
-}
-
-/** The words of every node reachable from a root word, as a map id -> words. */
-function snapshot(mt: MapleTreeCore, rootWord: number): Map<number, number[]> {
-  const out = new Map<number, number[]>();
-  const a = mt.arena;
-  const visit = (id: number): void => {
-    const words: number[] = [];
-    for (let i = 0; i < STRIDE; i++) {
-      words.push(a.pivots[id * STRIDE + i] as number, a.slots[id * STRIDE + i] as number);
-      if (a.gaps !== null) words.push(a.gaps[id * STRIDE + i] as number);
-    }
-    words.push(
-      a.meta[id * META + M_END] as number,
-      a.meta[id * META + M_TYPE] as number,
-      a.meta[id * META + M_GAP] as number,
-    );
-    out.set(id, words);
-    if (a.meta[id * META + M_TYPE] !== 1) {
-      const end = a.meta[id * META + M_END] as number;
-      for (let i = 0; i <= end; i++) visit(a.slots[id * STRIDE + i] as number);
-    }
-  };
-  const root = rootNodeOf(rootWord);
-  if (root !== 0) visit(root);
-  return out;
-}
+import { RangeModel } from "./support/range-model.js";
+import { createShared as create, TestDomain } from "./support/reclaim.js";
+import { Rng, testSeed } from "./support/seed.js";
 
 describe("SharedMapleTree in one thread", () => {
   it("stores, loads, iterates, finds gaps and deletes like a range map", () => {
@@ -103,17 +50,6 @@ describe("SharedMapleTree in one thread", () => {
       { first: 50, last: 50, value: 3 },
     ]);
     validateTree(tree);
-  });
-
-  it("holds a lone [0, 0] as the root word and grows out of it", () => {
-    const { tree } = create(new TestDomain());
-    tree.set(0, 5);
-    expect(Atomics.load(new Int32Array(tree.handle.header), H_ROOT)).toBe(-6);
-    expect(tree.get(0)).toBe(5);
-    expect(tree.size).toBe(1);
-    tree.set(1, 6);
-    expect([...tree.entries()].map((r) => r.value)).toEqual([5, 6]);
-    expect(tree.height).toBe(1);
   });
 
   it("refuses what a shared tree cannot hold and changes nothing", () => {
@@ -255,60 +191,6 @@ describe("SharedMapleTree in one thread", () => {
     expect(a.size).toBe(model.ranges.length);
   });
 
-  it("never changes a published version: every write copies up to the root (seeded)", () => {
-    const seed = testSeed();
-    for (const flags of [0, MT_FLAGS_ALLOC_RANGE]) {
-      const rng = new Rng(seed);
-      const domain = new TestDomain();
-      const { tree } = create(domain, 1 << 14, flags);
-      const model = new RangeModel();
-      const words = new Int32Array(tree.handle.header);
-      const reader = SharedMapleTree.attach(tree.handle, { domain, blocking: false });
-      for (let i = 0; i < 700; i++) {
-        const oldRoot = Atomics.load(words, H_ROOT);
-        const before = snapshot(tree.mt, oldRoot);
-        const beforeRanges = model.ranges.slice();
-        const first = Math.floor(rng.next() * 3000);
-        const last = first + Math.floor(rng.next() * (rng.next() < 0.1 ? 400 : 12));
-        const op = rng.next();
-        if (op < 0.25) {
-          tree.deleteRange(first, last);
-          model.store(first, last, null);
-        } else if (op < 0.35) {
-          const v = tree.getRange(first);
-          tree.delete(first);
-          if (v !== undefined) model.store(v.first, v.last, null);
-        } else {
-          tree.setRange(first, last, i & 0xffff);
-          model.store(first, last, i & 0xffff);
-        }
-        // The old version is intact: same words in every node it had, none freed yet.
-        for (const [id, w] of before) {
-          expect(
-            snapshot(tree.mt, id | (1 << 22)).get(id),
-            `seed ${seed} op ${i} node ${id}`,
-          ).toEqual(w);
-          expect(tree.mt.arena.meta[id * META + M_DEAD]).not.toBe(2);
-        }
-        // ... and still reads as exactly what it held (a reader's view pinned to the old root).
-        expect(rangesAt(reader, oldRoot), `seed ${seed} op ${i}`).toEqual(beforeRanges);
-        if (rng.next() < 0.3) domain.flush(); // a grace period ends: old versions may go
-        if (i % 70 === 0) {
-          validateTree(tree);
-          expect([...tree.entries()], `seed ${seed} op ${i}`).toEqual(
-            model.ranges.map((r) => ({ first: r.first, last: r.last, value: r.value })),
-          );
-          if (flags !== 0) {
-            const lowest = modelLowest(model.ranges, 0, MAX_INDEX, 7);
-            expect(tree.findGap(7), `seed ${seed} op ${i}`).toBe(lowest ?? undefined);
-          }
-        }
-      }
-      domain.flush();
-      validateTree(tree);
-    }
-  });
-
   it("a mas_find walk in one section restarts on the newest version after its leaf was replaced: ascending, every range one that existed, nothing freed under it", () => {
     const domain = new TestDomain();
     const { tree: owner } = create(domain, 1 << 12);
@@ -371,54 +253,7 @@ describe("SharedMapleTree in one thread", () => {
     expect(domain.queue.length).toBeLessThan(20);
     validateTree(owner);
   });
-
-  it("returns freed nodes through the reclaimed stack and fails -ENOMEM with nothing changed", () => {
-    const domain = new TestDomain();
-    const { tree } = create(domain, 96);
-    const words = new Int32Array(tree.handle.header);
-    for (let i = 0; i < 120; i++) {
-      tree.set(i * 2, i);
-      if (i % 8 === 0) domain.flush();
-    }
-    const live = words[H_LIVE] as number;
-    expect(live).toBeGreaterThan(8);
-    // The arena keeps its allocation state at the header words shared/layout.ts names.
-    expect(live).toBe(tree.mt.arena.live);
-    expect(words[H_TOP]).toBe(tree.mt.arena.top);
-    domain.flush();
-    for (let i = 0; i < 20; i++) tree.set(i * 2, i + 1000); // churn: old copies wait for a GP
-    const waiting = domain.queue.length;
-    expect(waiting).toBeGreaterThan(20);
-    domain.flush();
-    expect(words[H_RECLAIMED]).not.toBe(0); // pushed, not yet taken back
-    const top = words[H_TOP] as number;
-    tree.set(999, 1); // the next writer takes them back and reuses them
-    expect(words[H_RECLAIMED]).toBe(0);
-    expect(words[H_TOP]).toBe(top);
-    // Fill until the capacity refuses: the failing store changes nothing.
-    let failed = false;
-    for (let i = 0; i < 2000 && !failed; i++) {
-      const before = [...tree.entries()];
-      try {
-        tree.setRange(10000 + i * 3, 10000 + i * 3, i);
-      } catch (e) {
-        expect((e as MapleError).code).toBe("ENOMEM");
-        expect([...tree.entries()]).toEqual(before);
-        failed = true;
-      }
-      if (i % 10 === 0) domain.flush();
-    }
-    expect(failed).toBe(true);
-    validateTree(tree);
-  });
 });
-
-/** The non-NULL ranges of the version whose root word is `rootWord`, read through `view`. */
-function rangesAt(view: SharedMapleTree, rootWord: number): Array<Record<string, unknown>> {
-  const mt = view.mt;
-  adoptRoot(mt, rootWord);
-  return treeEntries(mt).map((r) => ({ first: r.first, last: r.last, value: r.value }));
-}
 
 function mtreeStore(mt: MapleTreeCore, index: number, value: number): number {
   return mas_store_gfp(MA_STATE(mt, index, index), value);

@@ -51,6 +51,8 @@ function anonVmaCompatible(a: Vma, b: Vma): boolean {
 /** Kernel `anon_vma_prepare()`: gives `vma` an anon_vma (next neighbour first, then prev). */
 export function anonVmaPrepare(mm: MmStruct, vma: Vma): void {
   if (vma.anonVma !== null) return;
+  // The two tries mirror each other (kernel find_mergeable_anon_vma()): each neighbour is tested
+  // with the pair in address order, so the arguments swap; written out, as the kernel does.
   const next = mm.tree.lookup(vma.end);
   if (
     next !== null &&

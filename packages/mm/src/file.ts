@@ -81,16 +81,13 @@ export const MFD_EXEC = 0x10;
 
 /** An open file description (kernel `struct file`): the file and the f_mode it was opened with. */
 export class OpenFile {
-  readonly file: MemFile;
-  /** `FMODE_READ`. */
-  readonly readable: boolean;
-  /** `FMODE_WRITE`. */
-  readonly writable: boolean;
-  constructor(file: MemFile, readable: boolean, writable: boolean) {
-    this.file = file;
-    this.readable = readable;
-    this.writable = writable;
-  }
+  constructor(
+    readonly file: MemFile,
+    /** `FMODE_READ`. */
+    readonly readable: boolean,
+    /** `FMODE_WRITE`. */
+    readonly writable: boolean,
+  ) {}
 }
 
 /**

@@ -1,4 +1,5 @@
-// Public API of @maplemm/mm. Named re-exports only.
+// Public API of @maplemm/mm. Named re-exports only: the lists below repeat, name for name, the
+// import lists of the modules that use the same constants (a list of names, not code to share).
 
 export { ALL_CAPABILITIES, type Caps, type MmCapability } from "./caps.js";
 export {

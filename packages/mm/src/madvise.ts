@@ -247,24 +247,18 @@ function visit(mm: MmStruct, vma: Vma, start: number, end: number, advice: numbe
       }
       return vma;
     case MADV_MERGEABLE:
-      if (!ksmCompatible(vma)) return vma;
+    case MADV_UNMERGEABLE: {
+      const on = advice === MADV_MERGEABLE;
+      if (on && !ksmCompatible(vma)) return vma;
       return modify(
         mm,
         vma,
         start,
         end,
         vma.flags,
-        withHighFlag(vma.foreignFlags, VM_MERGEABLE_NAME, true),
+        withHighFlag(vma.foreignFlags, VM_MERGEABLE_NAME, on),
       );
-    case MADV_UNMERGEABLE:
-      return modify(
-        mm,
-        vma,
-        start,
-        end,
-        vma.flags,
-        withHighFlag(vma.foreignFlags, VM_MERGEABLE_NAME, false),
-      );
+    }
     case MADV_COLLAPSE: {
       if (!collapseSuitable(vma)) return -EINVAL;
       const r = thpCollapse(mm, vma, start, end);

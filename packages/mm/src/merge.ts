@@ -125,7 +125,9 @@ export function mergeNewRange(
   const left = canMergeLeft(prev, p);
   const right = !justExpand && canMergeRight(next, p, prev, left);
   // Each outcome is one tree write of the VMA that grows over its whole new range (kernel
-  // vma_expand() / commit_merge()); a neighbour it covers whole is forgotten, not cleared.
+  // vma_expand() / commit_merge()); a neighbour it covers whole is forgotten, not cleared. The
+  // three outcomes are written out apart (they differ in which VMA grows, which way, and whose
+  // anon_vma it keeps), as the kernel's cases are.
   if (left && right) {
     const n = next as Vma;
     const pv = prev as Vma;

@@ -471,6 +471,8 @@ export class MmStruct implements HeapBounds {
     return new ShmemObject(++this.ids.shmem, pages);
   }
 
+  // Every syscall below is written out as `live(); try { doX(...) } finally { synced() }` rather
+  // than passed as a closure to one wrapper: a syscall allocates no closure, and each reads at once.
   private live(fn: string): void {
     if (this.users <= 0) {
       // A reader thread may have dropped the last reference: exit_mmap runs here, on the owner.

@@ -264,6 +264,8 @@ export class VmaTree {
    * fits (clipped to `max`) and `index = last - size + 1`. O(log n) through the tree's gap
    * tracking (MT_FLAGS_ALLOC_RANGE).
    */
+  // emptyAreaRev and emptyArea are one shape with the kernel's two searches: kept apart so each
+  // is a direct call (mmap's path), not a search passed in.
   emptyAreaRev(min: number, max: number, size: number): GapWindow | null {
     if (size <= 0 || max < min || max - min + 1 < size) return null;
     const mas = this.gapState;

@@ -37,17 +37,14 @@ export class ShmemObject {
 
 /** A file mapping loaded from real /proc maps text: kept opaque, rendered as read. */
 export class FileRef {
-  /** `major:minor` as printed (`"fe:00"`). */
-  readonly dev: string;
-  /** Inode number as printed. */
-  readonly ino: number;
-  /** Path as printed. */
-  readonly path: string;
-  constructor(dev: string, ino: number, path: string) {
-    this.dev = dev;
-    this.ino = ino;
-    this.path = path;
-  }
+  constructor(
+    /** `major:minor` as printed (`"fe:00"`). */
+    readonly dev: string,
+    /** Inode number as printed. */
+    readonly ino: number,
+    /** Path as printed. */
+    readonly path: string,
+  ) {}
 }
 
 /**

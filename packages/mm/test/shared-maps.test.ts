@@ -4,7 +4,7 @@
 // state instead of tearing, mm_users lives in shared memory, and bad input changes nothing.
 // Cross-thread reads are in tools/integration/test/shared-maps-worker.test.ts. SEED replays a storm.
 
-import { MmError, MmStruct, type SharedMaps, type SharedVma } from "@maplemm/mm";
+import { MmError, MmStruct, SharedMaps, type SharedVma } from "@maplemm/mm";
 import { SharedRcu } from "@maplemm/rcu";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
@@ -344,7 +344,6 @@ describe("bad input to shared maps", () => {
   });
 
   it("attach refuses what is not a shared maps handle", async () => {
-    const { SharedMaps } = await import("../src/index.js");
     const mm = MmStruct.fromProcMaps(MAPS);
     const d = domain();
     const maps = mm.shareMaps({ domain: d });

@@ -1,6 +1,6 @@
 // Test support: the kernel's `compare_tree` (tools/testing/radix-tree/maple.c) as the dup tests use
-// it. Pins an internal: it reads both trees' node words straight from the arena (arena.ts layout),
-// so that "a copy node for node" is checked word by word, not through the read API.
+// it, so that "a copy node for node" is checked word by word, not through the read API.
+// Pins an internal: it reads both trees' node words straight from the arena (arena.ts layout).
 
 import type { MapleTreeCore } from "@maplemm/maple-tree/kernel";
 import { expect } from "vitest";

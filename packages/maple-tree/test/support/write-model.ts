@@ -1,20 +1,15 @@
 // Test support for the write side: an in-order walk that reads a tree's ranges straight from the
-// arena (independent of the read API), and a simple model of a range map (a sorted array of
-// non-overlapping non-NULL ranges) that the random tests compare the tree against.
+// arena (independent of the read API), compared with the model of range-model.ts.
 // Pins an internal: treeRanges reads the arena (arena.ts layout) so as not to trust the read API.
 
 import { MAX_INDEX } from "@maplemm/maple-tree";
 import type { MapleTreeCore } from "@maplemm/maple-tree/kernel";
 import { M_END, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/core/arena.js";
 import { entryOf } from "../../src/core/entry-table.js";
-import { Rng } from "./build.js";
+import type { Range, RangeModel } from "./range-model.js";
+import { Rng } from "./seed.js";
 
-/** A range of the tree or model: [first, last] holds `value` (null = empty). */
-export interface Range {
-  first: number;
-  last: number;
-  value: unknown;
-}
+export { type Range, RangeModel } from "./range-model.js";
 
 /** Every range of `mt` in index order, NULL ranges included (an empty tree gives []). */
 export function treeRanges(mt: MapleTreeCore): Range[] {
@@ -51,67 +46,6 @@ export function treeLoad(mt: MapleTreeCore, index: number): unknown {
   return null;
 }
 
-/** A reference range map: sorted, non-overlapping, non-NULL ranges; NULL ranges implied. */
-export class RangeModel {
-  ranges: Range[] = [];
-
-  /** Index of the first range whose last >= index. */
-  private lowerBound(index: number): number {
-    let lo = 0;
-    let hi = this.ranges.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.ranges[mid] as Range).last < index) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** The range holding `index`, or null. */
-  find(index: number): Range | null {
-    const r = this.ranges[this.lowerBound(index)];
-    return r !== undefined && r.first <= index ? r : null;
-  }
-
-  /** The entry at `index` (null if none). */
-  load(index: number): unknown {
-    return this.find(index)?.value ?? null;
-  }
-
-  /** Writes `value` (null erases) over [first, last]; returns the previous entry at `first`. */
-  store(first: number, last: number, value: unknown): unknown {
-    const old = this.load(first);
-    let i = this.lowerBound(first);
-    const add: Range[] = [];
-    let j = i;
-    while (j < this.ranges.length && (this.ranges[j] as Range).first <= last) {
-      const r = this.ranges[j] as Range;
-      if (r.first < first) add.push({ first: r.first, last: first - 1, value: r.value });
-      if (r.last > last) add.push({ first: last + 1, last: r.last, value: r.value });
-      j++;
-    }
-    if (value !== null) add.push({ first, last, value });
-    add.sort((a, b) => a.first - b.first);
-    this.ranges.splice(i, j - i, ...add);
-    i = 0;
-    return old;
-  }
-
-  /** True when every index of [first, last] is empty. */
-  isEmpty(first: number, last: number): boolean {
-    const r = this.ranges[this.lowerBound(first)];
-    return r === undefined || r.first > last;
-  }
-
-  /** Erases the range holding `index`; returns its entry (null if none). */
-  erase(index: number): unknown {
-    const r = this.find(index);
-    if (r === null) return null;
-    this.store(r.first, r.last, null);
-    return r.value;
-  }
-}
-
 /** Throws a readable error when the tree's non-NULL ranges differ from the model's. */
 export function expectSameContents(mt: MapleTreeCore, model: RangeModel, where = ""): void {
   const got = treeEntries(mt);
@@ -136,7 +70,7 @@ export function expectSameContents(mt: MapleTreeCore, model: RangeModel, where =
   }
 }
 
-/** A seeded `() => number` in [0, 1), so random tests replay from SEED (build.ts's Rng). */
+/** A seeded `() => number` in [0, 1), so random tests replay from SEED (seed.ts's Rng). */
 export function rng(seed: number): () => number {
   const r = new Rng(seed);
   return () => r.next();

@@ -2,7 +2,7 @@
 // straight from the arena, and a reclaimer that holds frees until told to run them.
 // Pins an internal: its probes read the arena's node words (arena.ts layout).
 
-import { MAX_INDEX, type Reclaimer } from "@maplemm/maple-tree";
+import { MAX_INDEX } from "@maplemm/maple-tree";
 import {
   DEFINE_MTREE,
   type MapleTreeCore,
@@ -13,6 +13,8 @@ import { M_END, M_PARENT, M_TYPE, META, NODE_LEAF, STRIDE } from "../../src/core
 import { descendToLeaf } from "../../src/core/descend.js";
 import { entryOf } from "../../src/core/entry-table.js";
 import { MaState } from "../../src/core/state.js";
+
+export { QueueReclaimer } from "./reclaim.js";
 
 /** A leaf as seen from the tree: id, bounds and data end. */
 export interface LeafInfo {
@@ -71,19 +73,4 @@ export function sequentialTree(
       throw new Error(`store ${i} failed`);
   }
   return mt;
-}
-
-/** A reclaimer that queues frees until `flush()` (a grace period that ends when the test says). */
-export class QueueReclaimer implements Reclaimer {
-  pending: (() => void)[] = [];
-  defer(free: () => void): void {
-    this.pending.push(free);
-  }
-  /** Runs every queued free; returns how many ran. */
-  flush(): number {
-    const q = this.pending;
-    this.pending = [];
-    for (const f of q) f();
-    return q.length;
-  }
 }

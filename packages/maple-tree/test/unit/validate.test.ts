@@ -49,52 +49,75 @@ describe("mt_validate accepts valid trees", () => {
 });
 
 describe("mt_validate finds each broken invariant", () => {
+  type Leaf = { node: number; end: number; max: number };
+  type Words = "pivots" | "slots" | "meta";
+  // One word of leaf 0 or 1 overwritten: [name, message, leaf, which words, index in the node
+  // (a slot, or a meta field), the value written].
+  const wordCases: [
+    string,
+    RegExp,
+    0 | 1,
+    Words,
+    (l: Leaf) => number,
+    (mt: MapleTreeCore, l: Leaf) => number,
+  ][] = [
+    [
+      "pivot order",
+      /pivots not strictly increasing/,
+      1,
+      "pivots",
+      () => 3,
+      (mt, l) => mt.arena.pivots[l.node * STRIDE + 2] as number,
+    ],
+    [
+      "pivot above max",
+      /pivot not below the node max/,
+      0,
+      "pivots",
+      (l) => l.end - 1,
+      (_, l) => l.max,
+    ],
+    [
+      "pivot word past the end",
+      /pivot word used past the data end/,
+      0,
+      "pivots",
+      (l) => l.end + 1,
+      () => 7,
+    ],
+    ["slot past the end", /slot used past the data end/, 0, "slots", (l) => l.end + 1, () => 1],
+    ["data end", /data end out of range/, 0, "meta", () => M_END, () => 16],
+    ["parent link", /parent link wrong/, 1, "meta", () => M_PARENT, () => 99],
+    ["parent slot", /parent slot wrong/, 1, "meta", () => M_PSLOT, () => 0],
+    ["dead node", /dead node reachable/, 1, "meta", () => M_DEAD, () => 1],
+    ["freed node", /freed node reachable/, 1, "meta", () => M_DEAD, () => 2],
+    // Slot 2 is an entry between NULL slots 1 and 3.
+    ["adjacent NULLs", /adjacent NULL ranges/, 0, "slots", () => 2, () => 0],
+    ["NULL at a leaf's end", /leaf ends in NULL/, 0, "slots", (l) => l.end, () => 0],
+    [
+      "handle twice",
+      /entry handle referenced twice/,
+      0,
+      "slots",
+      () => 2,
+      (mt, l) => mt.arena.slots[l.node * STRIDE] as number,
+    ],
+  ];
+  it.each(wordCases)("%s", (_name, message, leaf, words, at, value) => {
+    const mt = twoLevelHandles();
+    const l = leaves(mt)[leaf] as Leaf;
+    const v = value(mt, l);
+    mt.arena[words][l.node * (words === "meta" ? META : STRIDE) + at(l)] = v;
+    expect(() => mt_validate(mt)).toThrow(message);
+  });
+
+  // Breakages that are not one word of a leaf.
   const cases: [string, RegExp, (mt: MapleTreeCore) => void][] = [
     [
       "height",
       /height does not match/,
       (mt) => {
         mt.height = 3;
-      },
-    ],
-    [
-      "pivot order",
-      /pivots not strictly increasing/,
-      (mt) => {
-        const leaf = (leaves(mt)[1] as { node: number }).node;
-        mt.arena.pivots[leaf * STRIDE + 3] = mt.arena.pivots[leaf * STRIDE + 2];
-      },
-    ],
-    [
-      "pivot above max",
-      /pivot not below the node max/,
-      (mt) => {
-        const l = leaves(mt)[0] as { node: number; end: number; max: number };
-        mt.arena.pivots[l.node * STRIDE + l.end - 1] = l.max;
-      },
-    ],
-    [
-      "pivot word past the end",
-      /pivot word used past the data end/,
-      (mt) => {
-        const l = leaves(mt)[0] as { node: number; end: number };
-        mt.arena.pivots[l.node * STRIDE + l.end + 1] = 7;
-      },
-    ],
-    [
-      "slot past the end",
-      /slot used past the data end/,
-      (mt) => {
-        const l = leaves(mt)[0] as { node: number; end: number };
-        mt.arena.slots[l.node * STRIDE + l.end + 1] = 1;
-      },
-    ],
-    [
-      "data end",
-      /data end out of range/,
-      (mt) => {
-        const l = leaves(mt)[0] as { node: number };
-        mt.arena.meta[l.node * META + M_END] = 16;
       },
     ],
     [
@@ -109,63 +132,6 @@ describe("mt_validate finds each broken invariant", () => {
           if (i > 2) mt.arena.slots[base + i] = 0;
         }
         mt.arena.meta[l.node * META + M_END] = 2;
-      },
-    ],
-    [
-      "parent link",
-      /parent link wrong/,
-      (mt) => {
-        const l = leaves(mt)[1] as { node: number };
-        mt.arena.meta[l.node * META + M_PARENT] = 99;
-      },
-    ],
-    [
-      "parent slot",
-      /parent slot wrong/,
-      (mt) => {
-        const l = leaves(mt)[1] as { node: number };
-        mt.arena.meta[l.node * META + M_PSLOT] = 0;
-      },
-    ],
-    [
-      "dead node",
-      /dead node reachable/,
-      (mt) => {
-        const l = leaves(mt)[1] as { node: number };
-        mt.arena.meta[l.node * META + M_DEAD] = 1;
-      },
-    ],
-    [
-      "freed node",
-      /freed node reachable/,
-      (mt) => {
-        const l = leaves(mt)[1] as { node: number };
-        mt.arena.meta[l.node * META + M_DEAD] = 2;
-      },
-    ],
-    [
-      "adjacent NULLs",
-      /adjacent NULL ranges/,
-      (mt) => {
-        const l = leaves(mt)[0] as { node: number };
-        // Slot 2 is an entry between NULL slots 1 and 3.
-        mt.arena.slots[l.node * STRIDE + 2] = 0;
-      },
-    ],
-    [
-      "NULL at a leaf's end",
-      /leaf ends in NULL/,
-      (mt) => {
-        const l = leaves(mt)[0] as { node: number; end: number };
-        mt.arena.slots[l.node * STRIDE + l.end] = 0;
-      },
-    ],
-    [
-      "handle twice",
-      /entry handle referenced twice/,
-      (mt) => {
-        const l = leaves(mt)[0] as { node: number };
-        mt.arena.slots[l.node * STRIDE + 2] = mt.arena.slots[l.node * STRIDE + 0] as number;
       },
     ],
     [
