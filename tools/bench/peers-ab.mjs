@@ -11,6 +11,8 @@
 
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuNow as cpu, median, settleHeap as settle } from "@maplemm/bench-kit/harness";
+import { makeData } from "@maplemm/bench-kit/workloads";
 import * as esbuild from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -43,15 +45,6 @@ function bundle(dist, outfile) {
 
 await bundle(resolve(before), `${out}/ab-A.mjs`);
 await bundle(`${root}/packages/maple-tree/dist`, `${out}/ab-B.mjs`);
-await esbuild.build({
-  entryPoints: [`${root}/tools/bench/peers-data.ts`],
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  outfile: `${out}/ab-data.mjs`,
-  logLevel: "warning",
-});
-const { makeData } = await import(`${out}/ab-data.mjs`);
 const { peerWorkloads: workloadsA } = await import(`${out}/ab-A.mjs`);
 const { peerWorkloads: workloadsB } = await import(`${out}/ab-B.mjs`);
 
@@ -59,20 +52,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const TIME_MS = Number(process.env.TIME_MS ?? 150);
 const ONLY = (process.env.ONLY ?? "point-load,iterate,window,lowest-gap").split(",");
 const SIDES = (process.env.SIDES ?? "ABS").split("");
-
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const settle = () => {
-  globalThis.gc?.();
-  globalThis.gc?.();
-};
 
 /** Median ms per run of `side` over TIME_MS of CPU time (at least 3 runs), and its checksum. */
 function time(side) {

@@ -17,13 +17,13 @@
 //   packages/maple-tree/bench/layout-micro.ts --bundle --platform=node --format=esm \
 //   --outfile=/tmp/layout-micro.mjs && node --expose-gc /tmp/layout-micro.mjs
 
+import { cpuNow, median } from "@maplemm/bench-kit/harness";
+import { makeLayout, queries } from "@maplemm/bench-kit/workloads";
 import { M_END, M_TYPE, META, NODE_ARANGE, NODE_LEAF, STRIDE } from "../src/core/arena.js";
 import { MAX_INDEX } from "../src/core/index-space.js";
 import { MA_STATE, mas_reset } from "../src/core/state.js";
 import { MapleTree } from "../src/face/maple-tree.js";
 import { mas_empty_area } from "../src/read/gap-search.js";
-import { cpuNow, median } from "./harness.js";
-import { makeLayout, queries } from "./workloads.js";
 
 const REC_F = 28; // float64 words per record (224 bytes)
 const REC_I = 56; // int32 words per record
