@@ -21,7 +21,6 @@ import {
   storeGfp as storeGfp_,
 } from "./advanced.js";
 import { GFP_KERNEL as GFP_KERNEL_, type Gfp } from "./alloc.js";
-import { writeContext } from "./context.js";
 import { retireSubtree } from "./retire.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); every normal-API
@@ -40,13 +39,12 @@ const storeGfp = storeGfp_;
 
 // One state per tree for the normal API's own writes, reset per call (kernel code puts an MA_STATE
 // on the stack; a reused object spares the allocation on every mtree_* write). It is the tree's
-// write context's: no normal write calls user code while it holds it.
+// (`writeState`): no normal write calls user code while it holds it.
 function normalState(mt: MapleTreeCore, first: number, last: number): MaState {
-  const ctx = writeContext(mt);
-  let mas = ctx.opState;
+  let mas = mt.writeState;
   if (mas === null) {
     mas = MA_STATE(mt, first, last);
-    ctx.opState = mas;
+    mt.writeState = mas;
     return mas;
   }
   // Still standing on a leaf of this tree with nothing written since: the write may start there
@@ -127,6 +125,20 @@ export function mtree_store_range(
   gfp: Gfp = GFP_KERNEL,
 ): number {
   if (!storeArgsOk(first, last, entry)) return -EINVAL;
+  return storeRangeChecked(mt, first, last, entry, gfp);
+}
+
+/**
+ * {@link mtree_store_range} of arguments the caller has checked (the idiomatic classes check
+ * them first, to name the bad one): the same write without checking them again.
+ */
+export function storeRangeChecked(
+  mt: MapleTreeCore,
+  first: number,
+  last: number,
+  entry: unknown,
+  gfp: Gfp = GFP_KERNEL,
+): number {
   const mas = normalState(mt, first, last);
   const held = mt.locked;
   mt.locked = true;
