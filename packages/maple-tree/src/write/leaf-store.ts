@@ -18,7 +18,10 @@ import { updateGap } from "./gap-meta.js";
 import { releaseHandle, retireSubtree } from "./retire.js";
 import type { Plan } from "./store.js";
 
-/** Puts `mas` on leaf slot `offset` of `node` ([min, max], data end `end`) at `depth`. */
+/**
+ * Puts `mas` on leaf slot `offset` of `node` ([min, max], data end `end`) at `depth`. The descent
+ * (core/descend.ts) writes the same six fields inline: it is every read's loop, kept call-free.
+ */
 export function positionLeaf(
   mas: MaState,
   node: number,

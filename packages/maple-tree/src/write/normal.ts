@@ -25,6 +25,8 @@ import { retireSubtree } from "./retire.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); every normal-API
 // write passes here, so the calls use module-local copies.
+// They measured faster under plain node too (docs/reports/2026-12-07-read-speed.md), and a copy
+// serves only the module that holds it, so each hot file keeps this prologue of its own.
 const GFP_KERNEL = GFP_KERNEL_;
 const isIndex = isIndex_;
 const MAX_INDEX = MAX_INDEX_;
@@ -159,7 +161,8 @@ export function mtree_store(
 
 /**
  * Kernel `mtree_insert_range()`: writes `entry` over [first, last] only if all of it is empty.
- * Returns 0, -EEXIST, -EINVAL or -ENOMEM; on any error nothing changes.
+ * Returns 0, -EEXIST, -EINVAL or -ENOMEM; on any error nothing changes. Its parameters and
+ * prologue are mtree_store_range's (the kernel's signature); the bodies differ in the write.
  */
 export function mtree_insert_range(
   mt: MapleTreeCore,

@@ -105,12 +105,8 @@ function markDead(tree: MapleTreeCore, id: number): void {
   tree.arena.meta[id * META + M_DEAD] = 1;
 }
 
-/** A tree without lock-free readers: nodes change in place, frees happen at once. */
-export const LOCAL_POLICY: WritePolicy = new WritePolicy({
-  mode: "local",
-  inPlace: true,
-  slotStore: true,
-  deferHandles: false,
+/** What the local and RCU policies share: every reader and writer is in this thread. */
+const ONE_THREAD = {
   atomicDead: false,
   crossByDescent: false,
   readersElsewhere: false,
@@ -120,13 +116,22 @@ export const LOCAL_POLICY: WritePolicy = new WritePolicy({
   checkWriter: nothing,
   extraNodes: none,
   prepare: nothing,
+  resync: nothing,
+  collectFrees: nothing,
+} as const;
+
+/** A tree without lock-free readers: nodes change in place, frees happen at once. */
+export const LOCAL_POLICY: WritePolicy = new WritePolicy({
+  mode: "local",
+  inPlace: true,
+  slotStore: true,
+  deferHandles: false,
+  ...ONE_THREAD,
   retireConsumed: freeNow,
   retireNode: (tree, id) => {
     markDead(tree, id);
     freeNow(tree, id);
   },
-  resync: nothing,
-  collectFrees: nothing,
 });
 
 /**
@@ -139,20 +144,10 @@ export const RCU_POLICY: WritePolicy = new WritePolicy({
   inPlace: false,
   slotStore: true,
   deferHandles: true,
-  atomicDead: false,
-  crossByDescent: false,
-  readersElsewhere: false,
-  fixedMode: false,
-  corruptionHint: "",
-  writeOk: yes,
-  checkWriter: nothing,
-  extraNodes: none,
-  prepare: nothing,
+  ...ONE_THREAD,
   retireConsumed: handOver,
   retireNode: (tree, id) => {
     markDead(tree, id);
     handOver(tree, id);
   },
-  resync: nothing,
-  collectFrees: nothing,
 });

@@ -42,6 +42,8 @@ import { resumeAt } from "./resume.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
+// They measured faster under plain node too (docs/reports/2026-12-07-read-speed.md), and a copy
+// serves only the module that holds it, so each hot file keeps this prologue of its own.
 const M_END = M_END_;
 const M_PARENT = M_PARENT_;
 const M_PSLOT = M_PSLOT_;
