@@ -41,6 +41,11 @@ export class WritePolicy {
    */
   readonly inPlace!: boolean;
   /**
+   * Where `inPlace` is false: may leaf `id` still take a leaf store in place? A shared tree's
+   * leaf born in the open write section can: no reader has seen it.
+   */
+  readonly leafInPlace!: (tree: MapleTreeCore, id: number) => boolean;
+  /**
    * An exact fit changes its one slot word in place (kernel wr_exact_fit). A reader in this
    * thread sees the old word or the new; a shared tree's readers in other threads read leaf words
    * plainly, so there the leaf is copied like any other.
@@ -92,6 +97,7 @@ export class WritePolicy {
 }
 
 const yes = (): boolean => true;
+const no = (): boolean => false;
 const nothing = (): void => {};
 const none = (): number => 0;
 
@@ -124,6 +130,7 @@ const ONE_THREAD = {
 export const LOCAL_POLICY: WritePolicy = new WritePolicy({
   mode: "local",
   inPlace: true,
+  leafInPlace: yes,
   slotStore: true,
   deferHandles: false,
   ...ONE_THREAD,
@@ -142,6 +149,7 @@ export const LOCAL_POLICY: WritePolicy = new WritePolicy({
 export const RCU_POLICY: WritePolicy = new WritePolicy({
   mode: "rcu",
   inPlace: false,
+  leafInPlace: no,
   slotStore: true,
   deferHandles: true,
   ...ONE_THREAD,

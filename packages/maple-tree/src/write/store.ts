@@ -312,8 +312,12 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
   } else {
     const ctx = writeContext(tree);
     newLeafItems(tree, entry, p, ctx);
-    if (p.shape === SHAPE_LEAF && tree.policy.inPlace) nodeStoreInPlace(mas, p, ctx);
-    else structuralStore(mas, p, leafBigNode(tree, p, ctx), ctx.newAt);
+    const policy = tree.policy;
+    if (p.shape === SHAPE_LEAF && (policy.inPlace || policy.leafInPlace(tree, p.lnode))) {
+      nodeStoreInPlace(mas, p, ctx);
+    } else {
+      structuralStore(mas, p, leafBigNode(tree, p, ctx), ctx.newAt);
+    }
   }
 }
 
