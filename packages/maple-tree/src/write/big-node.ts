@@ -61,11 +61,8 @@ export function writeNode(
   to: number,
   keep = 0,
 ): void {
-  const pivots = arena.pivots;
-  const slots = arena.slots;
-  const meta = arena.meta;
-  const bPiv = big.bPiv;
-  const bSlot = big.bSlot;
+  const { pivots, slots, meta } = arena;
+  const { bPiv, bSlot } = big;
   const base = id * STRIDE;
   const cnt = to - from;
   const end = cnt - 1;

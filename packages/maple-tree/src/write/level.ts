@@ -222,9 +222,7 @@ export function ascendLevel(
  */
 export function insertChild(tree: MapleTreeCore, ctx: WriteContext, parent: number): void {
   const arena = tree.arena;
-  const meta = arena.meta;
-  const pivots = arena.pivots;
-  const slots = arena.slots;
+  const { pivots, slots, meta } = arena;
   const pb = parent * STRIDE;
   const ps = meta[ctx.L * META + M_PSLOT];
   const pend = meta[parent * META + M_END];
@@ -255,9 +253,7 @@ export function insertChild(tree: MapleTreeCore, ctx: WriteContext, parent: numb
  */
 export function removeRightSibling(tree: MapleTreeCore, parent: number, lc: number): void {
   const arena = tree.arena;
-  const meta = arena.meta;
-  const pivots = arena.pivots;
-  const slots = arena.slots;
+  const { pivots, slots, meta } = arena;
   const pb = parent * STRIDE;
   const pend = meta[parent * META + M_END];
   for (let i = lc + 1; i < pend; i++) {
