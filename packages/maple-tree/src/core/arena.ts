@@ -143,6 +143,32 @@ export const H_FREE_COUNT = 10;
 /** Header word: head of the lock-free stack of nodes freed outside the writers' lock. */
 export const H_RECLAIMED = 11;
 
+/** A local arena's node arrays. */
+interface LocalArrays {
+  pivots: Float64Array;
+  slots: Int32Array;
+  meta: Int32Array;
+  gaps: Float64Array | null;
+}
+
+/**
+ * Zeroed node arrays of `room` nodes as views of one ArrayBuffer: one allocation instead of
+ * three or four (a dup or a growth makes a new set; each buffer is a separate malloc and a
+ * separate entry for the collector's buffer tracking). The 8-byte words come first, so every
+ * view is aligned.
+ */
+function localArrays(room: number, gaps: boolean): LocalArrays {
+  const words = room * STRIDE;
+  const floatBytes = words * 8 * (gaps ? 2 : 1);
+  const buffer = new ArrayBuffer(floatBytes + words * 4 + room * META * 4);
+  return {
+    pivots: new Float64Array(buffer, 0, words),
+    gaps: gaps ? new Float64Array(buffer, words * 8, words) : null,
+    slots: new Int32Array(buffer, floatBytes, words),
+    meta: new Int32Array(buffer, floatBytes + words * 4, room * META),
+  };
+}
+
 function floats(shared: boolean, n: number): Float64Array {
   return shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
 }
@@ -218,10 +244,28 @@ export class NodeArena {
       this.gaps = buffers.gaps === null ? null : new Float64Array(buffers.gaps);
       return;
     }
-    this.pivots = floats(this.shared, this.room * STRIDE);
-    this.slots = ints(this.shared, this.room * STRIDE);
-    this.meta = ints(this.shared, this.room * META);
-    this.gaps = options.gaps ? floats(this.shared, this.room * STRIDE) : null;
+    if (this.shared) {
+      this.pivots = floats(true, this.room * STRIDE);
+      this.slots = ints(true, this.room * STRIDE);
+      this.meta = ints(true, this.room * META);
+      this.gaps = options.gaps ? floats(true, this.room * STRIDE) : null;
+      return;
+    }
+    const local = localArrays(this.room, options.gaps ?? false);
+    this.pivots = local.pivots;
+    this.slots = local.slots;
+    this.meta = local.meta;
+    this.gaps = local.gaps;
+  }
+
+  /** Points the node arrays at fresh zeroed local arrays of `room` nodes (one buffer). */
+  private allot(room: number, gaps: boolean): void {
+    const local = localArrays(room, gaps);
+    this.pivots = local.pivots;
+    this.slots = local.slots;
+    this.meta = local.meta;
+    this.gaps = local.gaps;
+    this.room = room;
   }
 
   /** Starts a write section of a shared tree: nodes allocated from now on are its own. */
@@ -370,11 +414,14 @@ export class NodeArena {
       this.meta.set(src.meta.subarray(0, src.top * META));
       if (this.gaps && src.gaps) this.gaps.set(src.gaps.subarray(0, src.top * STRIDE));
     } else {
-      this.room = Math.max(src.top, 2);
-      this.pivots = src.pivots.slice(0, this.room * STRIDE);
-      this.slots = src.slots.slice(0, this.room * STRIDE);
-      this.meta = src.meta.slice(0, this.room * META);
-      this.gaps = src.gaps ? src.gaps.slice(0, this.room * STRIDE) : null;
+      const room = Math.max(src.top, 2);
+      this.allot(room, src.gaps !== null);
+      this.pivots.set(src.pivots.subarray(0, room * STRIDE));
+      this.slots.set(src.slots.subarray(0, room * STRIDE));
+      this.meta.set(src.meta.subarray(0, room * META));
+      if (this.gaps !== null && src.gaps !== null) {
+        this.gaps.set(src.gaps.subarray(0, room * STRIDE));
+      }
     }
     this.top = src.top;
     this.live = src.live;
@@ -430,20 +477,11 @@ export class NodeArena {
           ? Math.ceil(r * 1.25)
           : Math.ceil(r * 1.125);
     const room = Math.min(Math.max(need, step), Math.max(need, this.capacity + 1));
-    const pivots = new Float64Array(room * STRIDE);
-    pivots.set(this.pivots);
-    const slots = new Int32Array(room * STRIDE);
-    slots.set(this.slots);
-    const meta = new Int32Array(room * META);
-    meta.set(this.meta);
-    if (this.gaps) {
-      const gaps = new Float64Array(room * STRIDE);
-      gaps.set(this.gaps);
-      this.gaps = gaps;
-    }
-    this.pivots = pivots;
-    this.slots = slots;
-    this.meta = meta;
-    this.room = room;
+    const { pivots, slots, meta, gaps } = this;
+    this.allot(room, gaps !== null);
+    this.pivots.set(pivots);
+    this.slots.set(slots);
+    this.meta.set(meta);
+    if (gaps !== null) this.gaps?.set(gaps);
   }
 }

@@ -109,6 +109,7 @@ export function mas_set_err(mas: MaState, err: number): void {
   mas.err = err;
 }
 
+// The kernel's status predicates, one per status: each is API a port calls by name.
 /** Kernel `mas_is_err()`. */
 export function mas_is_err(mas: MaState): boolean {
   return mas.status === "error";

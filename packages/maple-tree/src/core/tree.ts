@@ -91,6 +91,12 @@ export class MapleTreeCore {
    */
   readState: MaState | null = null;
   /**
+   * The normal API's (mtree_*) own write state, reset per call (write/normal.ts). On the tree,
+   * not in the write context, so a write that only replaces a slot makes no context.
+   * @internal
+   */
+  writeState: MaState | null = null;
+  /**
    * Bulk loading's parts of the write path (bulk.ts): what a store in bulk mode reserves and
    * mas_destroy's rebalance of the last leaf. Installed by mas_expected_entries, so a tree that
    * never bulk-loads does not bundle them.

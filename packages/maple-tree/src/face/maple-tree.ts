@@ -28,6 +28,7 @@ import {
   mtree_erase,
   mtree_insert_range,
   mtree_store_range,
+  storeRangeChecked,
 } from "../write/normal.js";
 import { checkIndex, checkRange, checkValue, fail } from "./args.js";
 import {
@@ -349,7 +350,8 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
     // The message is built only when it is thrown: a string per store is a young-generation
     // allocation on every write.
     if (value === null || value === undefined) checkValue(`MapleTree.${where}`, value);
-    const ret = mtree_store_range(this.mt, first, last, value);
+    // The indices were checked by the caller (set / setRange).
+    const ret = storeRangeChecked(this.mt, first, last, value);
     if (ret !== 0) fail(`MapleTree.${where}`, ret, `[${first}, ${last}]`);
     return this;
   }

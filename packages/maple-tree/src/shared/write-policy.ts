@@ -158,6 +158,8 @@ export function publishShared(tree: MapleTreeCore): void {
 export const SHARED_POLICY: WritePolicy = new WritePolicy({
   mode: "shared",
   inPlace: false,
+  // A leaf this write section made is private: later stores of the section change it in place.
+  leafInPlace: (tree, id) => tree.arena.bornInSection(id),
   slotStore: false,
   deferHandles: true,
   atomicDead: true,

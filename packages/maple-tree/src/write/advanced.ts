@@ -39,6 +39,8 @@ import {
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
+// They measured faster under plain node too (docs/reports/2026-12-07-read-speed.md), and a copy
+// serves only the module that holds it, so each hot file keeps this prologue of its own.
 const GFP_KERNEL = GFP_KERNEL_;
 const GFP_NOWAIT = GFP_NOWAIT_;
 const reserveNodes = reserveNodes_;
@@ -231,15 +233,14 @@ export function mas_store_gfp(mas: MaState, entry: unknown, gfp: Gfp = GFP_KERNE
 export function storeGfp(mas: MaState, entry: unknown, gfp: Gfp): number {
   const index = mas.index;
   const last = mas.last;
-  // An exact fit from a state still on its leaf (a write replacing ranges in order): one slot.
-  if (
-    entry !== null &&
-    mas.tree.policy.slotStore &&
-    resumeAt(mas, index) &&
-    replaceInPlace(mas, entry) !== null
-  ) {
-    mas_destroy(mas);
-    return 0;
+  // An exact fit (kernel mas_wr_slot_store of a range replaced as it is): one slot word. The
+  // leaf comes from a state still on it, else from one descent, which the general path below
+  // then starts from (planStore resumes on it) when the write is not an exact fit.
+  if (entry !== null && mas.tree.policy.slotStore && onLeaf(mas, index)) {
+    if (replaceInPlace(mas, entry) !== null) {
+      mas_destroy(mas);
+      return 0;
+    }
   }
   for (;;) {
     tryStore(mas, entry, GFP_NOWAIT);
@@ -253,6 +254,21 @@ export function storeGfp(mas: MaState, entry: unknown, gfp: Gfp): number {
   }
   mas_destroy(mas);
   return 0;
+}
+
+/**
+ * Puts `mas` on the leaf slot holding `index`: where it stands when it can resume there
+ * (resume.ts), else by one descent from the root, after which the state is active at this
+ * generation, as a walk leaves it. False for a tree without nodes.
+ */
+function onLeaf(mas: MaState, index: number): boolean {
+  if (resumeAt(mas, index)) return true;
+  const tree = mas.tree;
+  if (tree.rootNode === 0) return false;
+  descendToLeaf(mas, index);
+  mas.status = "active";
+  mas.generation = tree.generation;
+  return true;
 }
 
 /**

@@ -188,8 +188,7 @@ function fillLeaves(
   lv: Level,
 ): void {
   const arena = mt.arena;
-  const pivots = arena.pivots;
-  const slots = arena.slots;
+  const { pivots, slots } = arena;
   const entries = mt.entries;
   const alloc = mt.isAlloc;
   let left = nodesFor(n, RANGE64_SLOTS);

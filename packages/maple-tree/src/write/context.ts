@@ -14,8 +14,6 @@ export class WriteContext implements BigNode {
   private readonly tree: MapleTreeCore;
   /** A second state on the tree, for descents that must not move the writer's state. */
   private scratch: MaState | null = null;
-  /** The normal API's (mtree_*) own state, reset per call (write/normal.ts). */
-  opState: MaState | null = null;
   /** The last write that failed with -ENOMEM and the nodes it asked for (`mas_nomem`). */
   requestMas: MaState | null = null;
   requestNodes = 0;

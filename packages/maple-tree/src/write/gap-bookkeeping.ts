@@ -17,6 +17,8 @@ import type { MapleTreeCore } from "../core/tree.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
+// They measured faster under plain node too (docs/reports/2026-12-07-read-speed.md), and a copy
+// serves only the module that holds it, so each hot file keeps this prologue of its own.
 const M_END = M_END_;
 const M_GAP = M_GAP_;
 const M_PARENT = M_PARENT_;

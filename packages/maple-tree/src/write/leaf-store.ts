@@ -18,7 +18,10 @@ import { updateGap } from "./gap-meta.js";
 import { releaseHandle, retireSubtree } from "./retire.js";
 import type { Plan } from "./store.js";
 
-/** Puts `mas` on leaf slot `offset` of `node` ([min, max], data end `end`) at `depth`. */
+/**
+ * Puts `mas` on leaf slot `offset` of `node` ([min, max], data end `end`) at `depth`. The descent
+ * (core/descend.ts) writes the same six fields inline: it is every read's loop, kept call-free.
+ */
 export function positionLeaf(
   mas: MaState,
   node: number,
@@ -93,9 +96,7 @@ export function newLeafItems(
   p: Plan,
   ctx: WriteContext,
 ): void {
-  const arena = tree.arena;
-  const pivots = arena.pivots;
-  const slots = arena.slots;
+  const { pivots, slots } = tree.arena;
   const entries = tree.entries;
   const lbase = p.lnode * STRIDE;
   const rbase = p.rnode * STRIDE;
@@ -206,11 +207,8 @@ function shiftTail(
  * items (ctx), R's items after it. Returns the stop; ctx.newAt is the written range's item.
  */
 export function leafBigNode(tree: MaState["tree"], p: Plan, ctx: WriteContext): number {
-  const arena = tree.arena;
-  const pivots = arena.pivots;
-  const slots = arena.slots;
-  const bPiv = ctx.bPiv;
-  const bSlot = ctx.bSlot;
+  const { pivots, slots } = tree.arena;
+  const { bPiv, bSlot } = ctx;
   const lbase = p.lnode * STRIDE;
   const rbase = p.rnode * STRIDE;
   let at = BIG_BASE;

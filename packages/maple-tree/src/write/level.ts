@@ -18,7 +18,7 @@ import {
 } from "../core/arena.js";
 import { MAX_INDEX } from "../core/index-space.js";
 import type { MapleTreeCore } from "../core/tree.js";
-import { writeNode } from "./big-node.js";
+import { BIG_BASE, writeNode } from "./big-node.js";
 import type { WriteContext } from "./context.js";
 import { freshGaps } from "./gap-meta.js";
 import { retireSubtree } from "./retire.js";
@@ -172,6 +172,49 @@ export function buildLevel(
 }
 
 /**
+ * The parent level's big node (kernel `mast_fill_bnode` for a split, `mast_combine_cp_left` /
+ * `_right` for a spanning store): PL's first `lc` children, the ctx.k nodes just built, PR's
+ * children from `rfrom` on (its last ends at PR's maximum `prMax`); the level moves up to
+ * [PL, PR]. PL and PR are the same node except in a spanning store.
+ */
+export function ascendLevel(
+  tree: MapleTreeCore,
+  ctx: WriteContext,
+  PL: number,
+  lc: number,
+  PR: number,
+  rfrom: number,
+  prMax: number,
+): void {
+  const { pivots, slots, meta } = tree.arena;
+  const plb = PL * STRIDE;
+  const prb = PR * STRIDE;
+  const prEnd = meta[PR * META + M_END];
+  const { bPiv, bSlot } = ctx;
+  let at = BIG_BASE;
+  for (let i = 0; i < lc; i++) {
+    bPiv[at] = pivots[plb + i];
+    bSlot[at++] = slots[plb + i];
+  }
+  for (let j = 0; j < ctx.k; j++) {
+    bPiv[at] = ctx.maxs[j];
+    bSlot[at++] = ctx.ids[j];
+  }
+  for (let i = rfrom; i <= prEnd; i++) {
+    bPiv[at] = i < prEnd ? pivots[prb + i] : prMax;
+    bSlot[at++] = slots[prb + i];
+  }
+  ctx.start = BIG_BASE;
+  ctx.stop = at;
+  ctx.lmin = nodeMin(tree, PL);
+  ctx.rmax = prMax;
+  ctx.L = PL;
+  ctx.R = PR;
+  ctx.type = internalType(tree);
+  ctx.up++;
+}
+
+/**
  * The split rewrote L in place as its left half and made a new node for the right half; the
  * parent has room: the new node goes in right after L, the later children move up one slot.
  * That is the parent the kernel rebuilds (`mast_fill_bnode`, `mas_split_final_node`), gap offset
@@ -179,9 +222,7 @@ export function buildLevel(
  */
 export function insertChild(tree: MapleTreeCore, ctx: WriteContext, parent: number): void {
   const arena = tree.arena;
-  const meta = arena.meta;
-  const pivots = arena.pivots;
-  const slots = arena.slots;
+  const { pivots, slots, meta } = arena;
   const pb = parent * STRIDE;
   const ps = meta[ctx.L * META + M_PSLOT];
   const pend = meta[parent * META + M_END];
@@ -208,12 +249,11 @@ export function insertChild(tree: MapleTreeCore, ctx: WriteContext, parent: numb
  * Node L took in its right sibling R under the same parent (a rebalance that left one node where
  * there were two): R's slot and the pivot between them leave the parent in place, the later
  * children move down one slot. That is the parent the kernel rebuilds with one child fewer.
+ * The mirror of insertChild, kept apart: the shifts run the other way, and each is one loop.
  */
 export function removeRightSibling(tree: MapleTreeCore, parent: number, lc: number): void {
   const arena = tree.arena;
-  const meta = arena.meta;
-  const pivots = arena.pivots;
-  const slots = arena.slots;
+  const { pivots, slots, meta } = arena;
   const pb = parent * STRIDE;
   const pend = meta[parent * META + M_END];
   for (let i = lc + 1; i < pend; i++) {

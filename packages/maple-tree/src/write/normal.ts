@@ -21,11 +21,12 @@ import {
   storeGfp as storeGfp_,
 } from "./advanced.js";
 import { GFP_KERNEL as GFP_KERNEL_, type Gfp } from "./alloc.js";
-import { writeContext } from "./context.js";
 import { retireSubtree } from "./retire.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); every normal-API
 // write passes here, so the calls use module-local copies.
+// They measured faster under plain node too (docs/reports/2026-12-07-read-speed.md), and a copy
+// serves only the module that holds it, so each hot file keeps this prologue of its own.
 const GFP_KERNEL = GFP_KERNEL_;
 const isIndex = isIndex_;
 const MAX_INDEX = MAX_INDEX_;
@@ -40,13 +41,12 @@ const storeGfp = storeGfp_;
 
 // One state per tree for the normal API's own writes, reset per call (kernel code puts an MA_STATE
 // on the stack; a reused object spares the allocation on every mtree_* write). It is the tree's
-// write context's: no normal write calls user code while it holds it.
+// (`writeState`): no normal write calls user code while it holds it.
 function normalState(mt: MapleTreeCore, first: number, last: number): MaState {
-  const ctx = writeContext(mt);
-  let mas = ctx.opState;
+  let mas = mt.writeState;
   if (mas === null) {
     mas = MA_STATE(mt, first, last);
-    ctx.opState = mas;
+    mt.writeState = mas;
     return mas;
   }
   // Still standing on a leaf of this tree with nothing written since: the write may start there
@@ -127,6 +127,20 @@ export function mtree_store_range(
   gfp: Gfp = GFP_KERNEL,
 ): number {
   if (!storeArgsOk(first, last, entry)) return -EINVAL;
+  return storeRangeChecked(mt, first, last, entry, gfp);
+}
+
+/**
+ * {@link mtree_store_range} of arguments the caller has checked (the idiomatic classes check
+ * them first, to name the bad one): the same write without checking them again.
+ */
+export function storeRangeChecked(
+  mt: MapleTreeCore,
+  first: number,
+  last: number,
+  entry: unknown,
+  gfp: Gfp = GFP_KERNEL,
+): number {
   const mas = normalState(mt, first, last);
   const held = mt.locked;
   mt.locked = true;
@@ -147,7 +161,8 @@ export function mtree_store(
 
 /**
  * Kernel `mtree_insert_range()`: writes `entry` over [first, last] only if all of it is empty.
- * Returns 0, -EEXIST, -EINVAL or -ENOMEM; on any error nothing changes.
+ * Returns 0, -EEXIST, -EINVAL or -ENOMEM; on any error nothing changes. Its parameters and
+ * prologue are mtree_store_range's (the kernel's signature); the bodies differ in the write.
  */
 export function mtree_insert_range(
   mt: MapleTreeCore,

@@ -41,6 +41,11 @@ export class WritePolicy {
    */
   readonly inPlace!: boolean;
   /**
+   * Where `inPlace` is false: may leaf `id` still take a leaf store in place? A shared tree's
+   * leaf born in the open write section can: no reader has seen it.
+   */
+  readonly leafInPlace!: (tree: MapleTreeCore, id: number) => boolean;
+  /**
    * An exact fit changes its one slot word in place (kernel wr_exact_fit). A reader in this
    * thread sees the old word or the new; a shared tree's readers in other threads read leaf words
    * plainly, so there the leaf is copied like any other.
@@ -92,6 +97,7 @@ export class WritePolicy {
 }
 
 const yes = (): boolean => true;
+const no = (): boolean => false;
 const nothing = (): void => {};
 const none = (): number => 0;
 
@@ -105,12 +111,8 @@ function markDead(tree: MapleTreeCore, id: number): void {
   tree.arena.meta[id * META + M_DEAD] = 1;
 }
 
-/** A tree without lock-free readers: nodes change in place, frees happen at once. */
-export const LOCAL_POLICY: WritePolicy = new WritePolicy({
-  mode: "local",
-  inPlace: true,
-  slotStore: true,
-  deferHandles: false,
+/** What the local and RCU policies share: every reader and writer is in this thread. */
+const ONE_THREAD = {
   atomicDead: false,
   crossByDescent: false,
   readersElsewhere: false,
@@ -120,13 +122,23 @@ export const LOCAL_POLICY: WritePolicy = new WritePolicy({
   checkWriter: nothing,
   extraNodes: none,
   prepare: nothing,
+  resync: nothing,
+  collectFrees: nothing,
+} as const;
+
+/** A tree without lock-free readers: nodes change in place, frees happen at once. */
+export const LOCAL_POLICY: WritePolicy = new WritePolicy({
+  mode: "local",
+  inPlace: true,
+  leafInPlace: yes,
+  slotStore: true,
+  deferHandles: false,
+  ...ONE_THREAD,
   retireConsumed: freeNow,
   retireNode: (tree, id) => {
     markDead(tree, id);
     freeNow(tree, id);
   },
-  resync: nothing,
-  collectFrees: nothing,
 });
 
 /**
@@ -137,22 +149,13 @@ export const LOCAL_POLICY: WritePolicy = new WritePolicy({
 export const RCU_POLICY: WritePolicy = new WritePolicy({
   mode: "rcu",
   inPlace: false,
+  leafInPlace: no,
   slotStore: true,
   deferHandles: true,
-  atomicDead: false,
-  crossByDescent: false,
-  readersElsewhere: false,
-  fixedMode: false,
-  corruptionHint: "",
-  writeOk: yes,
-  checkWriter: nothing,
-  extraNodes: none,
-  prepare: nothing,
+  ...ONE_THREAD,
   retireConsumed: handOver,
   retireNode: (tree, id) => {
     markDead(tree, id);
     handOver(tree, id);
   },
-  resync: nothing,
-  collectFrees: nothing,
 });

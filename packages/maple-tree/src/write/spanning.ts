@@ -9,11 +9,11 @@
 import { M_END, M_PARENT, M_PSLOT, META, minEndOf, STRIDE, slotsOf } from "../core/arena.js";
 import { MAX_INDEX } from "../core/index-space.js";
 import type { MapleTreeCore } from "../core/tree.js";
-import { BIG_BASE } from "./big-node.js";
 import type { WriteContext } from "./context.js";
 import {
   ancestorsSufficient,
   appendNode,
+  ascendLevel,
   buildLevel,
   consume,
   growRoot,
@@ -156,7 +156,6 @@ function ascendSpan(tree: MapleTreeCore, ctx: WriteContext): void {
   const rc = meta[ctx.R * META + M_PSLOT];
   const plb = PL * STRIDE;
   const prb = PR * STRIDE;
-  const prEnd = meta[PR * META + M_END];
   if (PL === PR) {
     for (let i = lc + 1; i < rc; i++) ctx.whole[ctx.wholeCount++] = arena.slots[plb + i];
   } else {
@@ -164,30 +163,7 @@ function ascendSpan(tree: MapleTreeCore, ctx: WriteContext): void {
     for (let i = lc + 1; i <= plEnd; i++) ctx.whole[ctx.wholeCount++] = arena.slots[plb + i];
     for (let i = 0; i < rc; i++) ctx.whole[ctx.wholeCount++] = arena.slots[prb + i];
   }
-  const prMax = nodeMax(tree, PR);
-  const { bPiv, bSlot } = ctx;
-  let at = BIG_BASE;
-  const first = at;
-  for (let i = 0; i < lc; i++) {
-    bPiv[at] = arena.pivots[plb + i];
-    bSlot[at++] = arena.slots[plb + i];
-  }
-  for (let j = 0; j < ctx.k; j++) {
-    bPiv[at] = ctx.maxs[j];
-    bSlot[at++] = ctx.ids[j];
-  }
-  for (let i = rc + 1; i <= prEnd; i++) {
-    bPiv[at] = i < prEnd ? arena.pivots[prb + i] : prMax;
-    bSlot[at++] = arena.slots[prb + i];
-  }
-  ctx.start = first;
-  ctx.stop = at;
-  ctx.lmin = nodeMin(tree, PL);
-  ctx.rmax = prMax;
-  ctx.L = PL;
-  ctx.R = PR;
-  ctx.type = internalType(tree);
-  ctx.up++;
+  ascendLevel(tree, ctx, PL, lc, PR, rc + 1, nodeMax(tree, PR));
 }
 
 /**

@@ -7,11 +7,11 @@
 import { M_END, M_PARENT, M_PSLOT, META, NODE_LEAF, STRIDE, slotsOf } from "../core/arena.js";
 import { MAX_INDEX } from "../core/index-space.js";
 import type { MapleTreeCore } from "../core/tree.js";
-import { BIG_BASE } from "./big-node.js";
 import type { WriteContext } from "./context.js";
 import { freshGaps } from "./gap-meta.js";
 import {
   appendNode,
+  ascendLevel,
   buildLevel,
   growRoot,
   insertChild,
@@ -71,35 +71,10 @@ export function finalNode(tree: MapleTreeCore, ctx: WriteContext): void {
  * the ctx.k new nodes (kernel `mast_fill_bnode`); the level moves up to the parent.
  */
 function ascendOne(tree: MapleTreeCore, ctx: WriteContext, skip: number): void {
-  const arena = tree.arena;
-  const meta = arena.meta;
+  const meta = tree.arena.meta;
   const parent = meta[ctx.L * META + M_PARENT];
   const ps = meta[ctx.L * META + M_PSLOT];
-  const pb = parent * STRIDE;
-  const pend = meta[parent * META + M_END];
-  const pmax = nodeMax(tree, parent);
-  const { bPiv, bSlot } = ctx;
-  let at = BIG_BASE;
-  for (let i = 0; i < ps; i++) {
-    bPiv[at] = arena.pivots[pb + i];
-    bSlot[at++] = arena.slots[pb + i];
-  }
-  for (let j = 0; j < ctx.k; j++) {
-    bPiv[at] = ctx.maxs[j];
-    bSlot[at++] = ctx.ids[j];
-  }
-  for (let i = ps + skip; i <= pend; i++) {
-    bPiv[at] = i < pend ? arena.pivots[pb + i] : pmax;
-    bSlot[at++] = arena.slots[pb + i];
-  }
-  ctx.start = BIG_BASE;
-  ctx.stop = at;
-  ctx.L = parent;
-  ctx.R = parent;
-  ctx.lmin = nodeMin(tree, parent);
-  ctx.rmax = pmax;
-  ctx.type = internalType(tree);
-  ctx.up++;
+  ascendLevel(tree, ctx, parent, ps, parent, ps + skip, nodeMax(tree, parent));
 }
 
 /**

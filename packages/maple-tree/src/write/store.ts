@@ -42,6 +42,8 @@ import { resumeAt } from "./resume.js";
 
 // Imported bindings are read through getters under some loaders (Vite SSR, tsx); the hot paths
 // use module-local copies.
+// They measured faster under plain node too (docs/reports/2026-12-07-read-speed.md), and a copy
+// serves only the module that holds it, so each hot file keeps this prologue of its own.
 const M_END = M_END_;
 const M_PARENT = M_PARENT_;
 const M_PSLOT = M_PSLOT_;
@@ -310,8 +312,12 @@ export function commitStore(mas: MaState, entry: unknown, p: Plan): void {
   } else {
     const ctx = writeContext(tree);
     newLeafItems(tree, entry, p, ctx);
-    if (p.shape === SHAPE_LEAF && tree.policy.inPlace) nodeStoreInPlace(mas, p, ctx);
-    else structuralStore(mas, p, leafBigNode(tree, p, ctx), ctx.newAt);
+    const policy = tree.policy;
+    if (p.shape === SHAPE_LEAF && (policy.inPlace || policy.leafInPlace(tree, p.lnode))) {
+      nodeStoreInPlace(mas, p, ctx);
+    } else {
+      structuralStore(mas, p, leafBigNode(tree, p, ctx), ctx.newAt);
+    }
   }
 }
 
