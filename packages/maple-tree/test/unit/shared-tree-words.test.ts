@@ -1,11 +1,18 @@
 // The shared tree's words: a lone [0, 0] held in the root word, a published version that never
-// changes (node words, dead marks) until a grace period frees it, and the arena's allocation
+// changes (node words, dead marks) until a grace period frees it while a leaf the open write
+// section made itself is changed in place, and the arena's allocation
 // state kept in the header words that other threads read.
 // Pins an internal: the node words (core/arena.ts layout) and the shared header words
 // (shared/layout.ts: H_ROOT, H_LIVE, H_TOP, H_RECLAIMED, adoptRoot) a reader thread relies on.
 
 import { MAX_INDEX, type MapleError, SharedMapleTree } from "@maplemm/maple-tree";
-import { type MapleTreeCore, MT_FLAGS_ALLOC_RANGE } from "@maplemm/maple-tree/kernel";
+import {
+  MA_STATE,
+  type MapleTreeCore,
+  MT_FLAGS_ALLOC_RANGE,
+  mas_walk,
+  mtree_store_range,
+} from "@maplemm/maple-tree/kernel";
 import { describe, expect, it } from "vitest";
 import { M_DEAD, M_END, M_GAP, M_TYPE, META, STRIDE } from "../../src/core/arena.js";
 import {
@@ -151,6 +158,51 @@ describe("SharedMapleTree words", () => {
       if (i % 10 === 0) domain.flush();
     }
     expect(failed).toBe(true);
+    validateTree(tree);
+  });
+
+  it("changes a leaf its own write section made in place, and never a node of the published version (seeded)", () => {
+    const seed = testSeed();
+    const rng = new Rng(seed);
+    const domain = new TestDomain();
+    const { tree } = create(domain, 1 << 14);
+    const model = new RangeModel();
+    for (let i = 0; i < 300; i++) {
+      tree.setRange(i * 100, i * 100 + 9, i);
+      model.store(i * 100, i * 100 + 9, i);
+    }
+    const words = new Int32Array(tree.handle.header);
+    const before = snapshot(tree.mt, Atomics.load(words, H_ROOT));
+    const leafOf = (mt: MapleTreeCore, index: number): number => {
+      const mas = MA_STATE(mt, index, index);
+      mas_walk(mas);
+      return mas.node;
+    };
+    tree.write((mt) => {
+      for (let i = 0; i < 400; i++) {
+        const first = Math.floor(rng.next() * 31000);
+        const last = first + Math.floor(rng.next() * 40);
+        const value = rng.next() < 0.3 ? null : i;
+        expect(mtree_store_range(mt, first, last, value)).toBe(0);
+        model.store(first, last, value);
+        for (const [id, w] of before) {
+          expect(snapshot(mt, id | (1 << 22)).get(id), `seed ${seed} op ${i} node ${id}`).toEqual(
+            w,
+          );
+        }
+      }
+      // A leaf this section made takes the next store into it in place (same node, no copy).
+      expect(mtree_store_range(mt, 50000, 50001, 7)).toBe(0);
+      const leaf = leafOf(mt, 50000);
+      expect(before.has(leaf)).toBe(false);
+      expect(mtree_store_range(mt, 50000, 50001, 8)).toBe(0);
+      expect(leafOf(mt, 50000)).toBe(leaf);
+      model.store(50000, 50001, 8);
+    });
+    expect([...tree.entries()], `seed ${seed}`).toEqual(
+      model.ranges.map((r) => ({ first: r.first, last: r.last, value: r.value })),
+    );
+    domain.flush();
     validateTree(tree);
   });
 });
