@@ -145,6 +145,12 @@ export class MapleTree<T> implements Iterable<RangeEntry<T>> {
     return entry === null ? undefined : { first, last, value: entry as T };
   }
 
+  // The write methods below are one-line delegations: check the arguments (the error names this
+  // method), then the one store path. SharedMapleTree repeats them over its own store (numbers,
+  // under the cross-thread lock) so each face keeps the same Map-like surface with its own
+  // messages; each body is two lines, and a common base class would add a layer to both public
+  // classes (and their TypeDoc) to save none.
+
   /** Stores `value` at the single index `index` (kernel `mtree_store`). */
   set(index: number, value: T): this {
     checkIndex("MapleTree.set", "index", index);

@@ -513,6 +513,9 @@ export class SharedMapleTree {
     return this.locked(fn);
   }
 
+  // MapleTree's write methods over this tree's store (numbers, under the lock), with errors naming
+  // SharedMapleTree: the same one-line delegations, kept per class (see face/maple-tree.ts).
+
   /** Stores `value` at `index` (kernel `mtree_store`). */
   set(index: number, value: number): this {
     checkIndex("SharedMapleTree.set", "index", index);
