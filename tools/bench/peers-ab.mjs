@@ -2,16 +2,21 @@
 // of an earlier dist/ (BEFORE, e.g. `cp -r packages/maple-tree/dist /tmp/read-before` before a
 // change), B = packages/maple-tree/dist as built now, S = sorted-btree. Each workload's sides are
 // built (in the order of SIDES, default ABS: on this machine the tree built first is often the
-// faster one at N = 1e6, so run both orders), then ROUNDS rounds rotate which side goes first; each
-// side runs for TIME_MS of CPU time per round and its median run counts. Prints per workload the
-// rates, A/S, B/S and B/A as medians of the per-round ratios with their spread.
+// faster one at N = 1e6, so run both orders), then the bench kit's measureRounds runs ROUNDS rounds,
+// rotating which side goes first, each side for TIME_MS of CPU time per round. Prints per workload
+// the rates, A/S, B/S and B/A as medians of the per-round ratios with their spread.
 //
 // Run: pnpm turbo run build && BEFORE=/tmp/read-before node --expose-gc tools/bench/peers-ab.mjs
 // Env: BEFORE (required), ONLY (default the read rows), ROUNDS (7), TIME_MS (150), SIDES (ABS).
 
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cpuNow as cpu, median, settleHeap as settle } from "@maplemm/bench-kit/harness";
+import {
+  cpuNow as cpu,
+  measureRounds,
+  median,
+  settleHeap as settle,
+} from "@maplemm/bench-kit/harness";
 import { makeData } from "@maplemm/bench-kit/workloads";
 import * as esbuild from "esbuild";
 
@@ -53,43 +58,21 @@ const TIME_MS = Number(process.env.TIME_MS ?? 150);
 const ONLY = (process.env.ONLY ?? "point-load,iterate,window,lowest-gap").split(",");
 const SIDES = (process.env.SIDES ?? "ABS").split("");
 
-/** Median ms per run of `side` over TIME_MS of CPU time (at least 3 runs), and its checksum. */
-function time(side) {
-  const runs = [];
-  const t0 = cpu();
-  side.prepare?.();
-  let checksum = side.run();
-  while (cpu() - t0 < TIME_MS || runs.length < 3) {
-    side.prepare?.();
-    const t = cpu();
-    checksum = side.run();
-    runs.push(cpu() - t);
-  }
-  return { ms: median(runs), checksum };
-}
-
 const data = makeData();
 const listA = workloadsA(data);
 const listB = workloadsB(data);
 for (const [i, w] of listA.entries()) {
   if (!ONLY.some((o) => w.id.includes(o))) continue;
   settle();
-  const sides = {};
-  for (const n of SIDES) sides[n] = n === "A" ? w.maple() : n === "B" ? listB[i].maple() : w.sb();
+  const built = {};
+  for (const n of SIDES) built[n] = n === "A" ? w.maple() : n === "B" ? listB[i].maple() : w.sb();
   settle();
-  const names = Object.keys(sides);
-  const ms = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    let checksum;
-    for (let k = 0; k < names.length; k++) {
-      const n = names[(k + r) % names.length];
-      const m = time(sides[n]);
-      if (checksum !== undefined && m.checksum !== checksum)
-        throw new Error(`${w.id}: checksums differ`);
-      checksum = m.checksum;
-      ms[n].push(m.ms);
-    }
-  }
+  const names = Object.keys(built);
+  // The bench kit's rounds (which side goes first rotates per round, one checksum across all),
+  // on the CPU clock as bench:peers uses by default.
+  const sides = names.map((n) => ({ name: n, run: built[n].run, prepare: built[n].prepare }));
+  const times = await measureRounds(w.id, sides, ROUNDS, TIME_MS, null, cpu);
+  const ms = Object.fromEntries(names.map((n, k) => [n, times[k]]));
   const rate = (t) => (w.unit === "ms" ? t : w.opsPerRun / t / 1000).toPrecision(3);
   const ratio = (x, y) => {
     const rs = ms[x].map((v, k) => ms[y][k] / v);

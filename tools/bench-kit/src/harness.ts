@@ -135,7 +135,8 @@ export type RoundTimes = number[][];
 /**
  * Measures every side for `rounds` rounds, rotating which side goes first; within a round all
  * checksums must agree (sides whose `group` differs may answer different questions: pass one
- * group per side, or null to require one checksum across all).
+ * group per side, or null to require one checksum across all). `now`: the clock in milliseconds
+ * (wall clock when absent; see {@link cpuNow}).
  */
 export async function measureRounds(
   workload: string,
@@ -143,6 +144,7 @@ export async function measureRounds(
   rounds: number,
   timeMs: number,
   groups: readonly number[] | null = null,
+  now?: () => number,
 ): Promise<RoundTimes> {
   const times: RoundTimes = sides.map(() => []);
   for (let r = 0; r < rounds; r++) {
@@ -150,7 +152,7 @@ export async function measureRounds(
     for (let k = 0; k < sides.length; k++) {
       const i = (k + r) % sides.length;
       const side = sides[i] as NamedSide;
-      const m = await measure(side, timeMs);
+      const m = await measure(side, timeMs, undefined, undefined, now);
       const g = groups === null ? 0 : (groups[i] as number);
       const seen = sums.get(g);
       if (seen === undefined) sums.set(g, { name: side.name, sum: m.checksum });

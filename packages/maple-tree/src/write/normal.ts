@@ -41,7 +41,9 @@ const storeGfp = storeGfp_;
 
 // One state per tree for the normal API's own writes, reset per call (kernel code puts an MA_STATE
 // on the stack; a reused object spares the allocation on every mtree_* write). It is the tree's
-// (`writeState`): no normal write calls user code while it holds it.
+// (`writeState`). The only user code a normal write runs is the reclaimer (RCU mode), and it runs
+// with the tree's lock held (mt_lock_is_held): like a kernel RCU callback it must not write the
+// tree, so no second normal write can take this state while one is using it.
 function normalState(mt: MapleTreeCore, first: number, last: number): MaState {
   let mas = mt.writeState;
   if (mas === null) {
